@@ -1,0 +1,38 @@
+import type { Table } from 'apache-arrow';
+
+/**
+ * The small typed surface the app needs from DuckDB. The browser implementation runs
+ * duckdb-wasm in a Web Worker; unit tests run the same SQL on duckdb-wasm's blocking Node bundle.
+ */
+export interface AnalyticsDb {
+  /** Run statements in order; the first failure rejects and later ones do not run. */
+  exec(statements: string | readonly string[]): Promise<void>;
+  /** Rows as plain objects. Cast counts and sums in SQL (`::INTEGER`, `::DOUBLE`): see DUCKDB-WASM.md. */
+  query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
+  queryArrow(sql: string): Promise<Table>;
+  /** Create `table` from Arrow IPC stream bytes. The bytes are copied first: duckdb-wasm detaches them. */
+  insertIPC(table: string, ipc: Uint8Array): Promise<void>;
+  /** Bytes DuckDB holds (`pragma database_size` memory_usage). */
+  memoryBytes(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Must run right after open(): a failed extension autoload offline breaks the instance (DUCKDB-WASM.md). */
+export const OFFLINE_SETTINGS = [
+  'SET autoinstall_known_extensions = false',
+  'SET autoload_known_extensions = false',
+];
+
+export function tableRows<T>(table: Table): T[] {
+  return table.toArray().map((r) => ({ ...(r.toJSON() as object) }) as T);
+}
+
+/** `memory_usage` comes back as text such as "12.5 MiB". */
+export function parseByteSize(text: string): number {
+  const m = /^([\d.]+)\s*([KMGT]i?B|bytes)?/i.exec(text.trim());
+  if (!m) return 0;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 'bytes').toUpperCase();
+  const scale: Record<string, number> = { BYTES: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3, TIB: 1024 ** 4 };
+  return n * (scale[unit] ?? 1);
+}

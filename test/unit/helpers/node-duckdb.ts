@@ -1,0 +1,45 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { createDuckDB, ConsoleLogger, LogLevel, NODE_RUNTIME } from '@duckdb/duckdb-wasm/blocking';
+import { OFFLINE_SETTINGS, parseByteSize, tableRows, type AnalyticsDb } from '../../../src/db/analytics-db';
+
+const require = createRequire(import.meta.url);
+const dist = path.dirname(require.resolve('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs'));
+
+/** The same DuckDB-WASM engine the page runs, synchronous, for unit tests (DUCKDB-WASM.md § Tests in Node). */
+export async function openNodeDuckDb(): Promise<AnalyticsDb> {
+  const db = await createDuckDB(
+    {
+      mvp: { mainModule: path.join(dist, 'duckdb-mvp.wasm'), mainWorker: path.join(dist, 'duckdb-node-mvp.worker.cjs') },
+      eh: { mainModule: path.join(dist, 'duckdb-eh.wasm'), mainWorker: path.join(dist, 'duckdb-node-eh.worker.cjs') },
+    },
+    new ConsoleLogger(LogLevel.WARNING),
+    NODE_RUNTIME,
+  );
+  await db.instantiate();
+  db.open({});
+  const conn = db.connect();
+  for (const s of OFFLINE_SETTINGS) conn.query(s);
+  return {
+    async exec(statements) {
+      for (const s of typeof statements === 'string' ? [statements] : statements) conn.query(s);
+    },
+    async query(sql) {
+      return tableRows(conn.query(sql));
+    },
+    async queryArrow(sql) {
+      return conn.query(sql);
+    },
+    async insertIPC(table, ipc) {
+      conn.insertArrowFromIPCStream(ipc.slice(), { name: table, create: true });
+    },
+    async memoryBytes() {
+      const [row] = tableRows<{ memory_usage: string }>(conn.query('PRAGMA database_size'));
+      return parseByteSize(row?.memory_usage ?? '0');
+    },
+    async close() {
+      conn.close();
+      await db.reset();
+    },
+  };
+}

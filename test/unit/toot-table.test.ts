@@ -1,0 +1,101 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openNodeDuckDb } from './helpers/node-duckdb';
+import { fixture, fixtureStatuses } from './helpers/fixtures';
+import { normalizeStatus } from '../../src/core/normalize';
+import { tootsToIPC } from '../../src/core/arrow-batch';
+import { TootTable } from '../../src/store/toot-table';
+import { SUMMARY_SQL, type Summary } from '../../src/core/sql/summary';
+import type { AnalyticsDb } from '../../src/db/analytics-db';
+import type { MastodonStatus } from '../../src/core/mastodon';
+
+const A = 'https://mastodon.social';
+const B = 'https://fosstodon.org';
+const t0 = Date.UTC(2026, 10, 23, 12);
+
+function rows(statuses: MastodonStatus[], base: string, at = t0) {
+  return statuses.map((s, i) => normalizeStatus(s, base, 'stream', at + i));
+}
+
+describe('TootTable merge in DuckDB-WASM', () => {
+  let db: AnalyticsDb;
+  let table: TootTable;
+  beforeEach(async () => {
+    db = await openNodeDuckDb();
+    table = new TootTable(db);
+    await table.init([['en', 'English'], ['ja', 'Japanese']]);
+  });
+  afterEach(async () => db.close());
+
+  it('stores every fixture once, with the schema types', async () => {
+    const all = fixtureStatuses().map(([, s]) => s);
+    await table.apply({ ipc: tootsToIPC(rows(all, A)), deletes: [] });
+    const [n] = await db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM toots');
+    expect(n?.n).toBe(new Set(all.map((s) => s.uri)).size);
+    const types = await db.query<{ column_name: string; data_type: string }>(
+      "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'toots'",
+    );
+    const t = Object.fromEntries(types.map((r) => [r.column_name, r.data_type]));
+    expect(t).toMatchObject({ m_id: 'BIGINT', created_at: 'BIGINT', hashtags: 'VARCHAR[]', seen_on: 'VARCHAR[]', created_ts: 'TIMESTAMP', bot: 'BOOLEAN', favourites: 'INTEGER' });
+    const [s] = await db.query<{ id: string; m: string }>(`SELECT id, m_id::VARCHAR AS m FROM toots WHERE id = '108914354907984653'`);
+    expect(s).toEqual({ id: '108914354907984653', m: '108914354907984653' });
+  });
+
+  it('dedups by uri across instances and batches, keeping seen_on and the latest edit', async () => {
+    const s = fixture('02_stream_status_update_remote_rubysocial_tags.json');
+    const original = { ...s, edited_at: null, content: '<p>old text</p>', favourites_count: 1 };
+    const onB = { ...s, id: '999', favourites_count: 5 };
+    await table.apply({ ipc: tootsToIPC(rows([original], A)), deletes: [] });
+    await table.apply({ ipc: tootsToIPC(rows([onB, original], B, t0 + 10)), deletes: [] });
+    const out = await db.query<{ n: number; id: string; base_url: string; seen_on: string[]; fav: number; txt: string }>(
+      'SELECT count(*) OVER ()::INTEGER AS n, id, base_url, seen_on, favourites AS fav, mastodon_text AS txt FROM toots',
+    );
+    expect(out).toHaveLength(1);
+    expect(out[0]!.id).toBe(s.id);
+    expect(out[0]!.base_url).toBe(A);
+    expect([...out[0]!.seen_on]).toEqual([B, A].sort());
+    // The edited version wins over the older copy that arrived later in the batch.
+    expect(out[0]!.fav).toBe(5);
+    expect(out[0]!.txt).not.toBe('old text');
+  });
+
+  it('removes a deleted post, also when the delete arrives first or names another instance id', async () => {
+    const [a, b, c] = fixtureStatuses().map(([, s]) => s);
+    await table.apply({ ipc: null, deletes: [{ base_url: A, id: a!.id }] });
+    await table.apply({ ipc: tootsToIPC(rows([a!, b!, c!], A)), deletes: [] });
+    await table.apply({ ipc: tootsToIPC(rows([{ ...b!, id: '424242' }], B)), deletes: [] });
+    await table.apply({ ipc: null, deletes: [{ base_url: B, id: '424242' }] });
+    const left = await db.query<{ uri: string }>('SELECT uri FROM toots');
+    expect(left.map((r) => r.uri)).toEqual([c!.uri]);
+    // A late copy of a deleted post does not come back.
+    await table.apply({ ipc: tootsToIPC(rows([a!], A, t0 + 99)), deletes: [] });
+    expect(await db.query('SELECT uri FROM toots')).toHaveLength(1);
+  });
+
+  it('computes the summary and builds the notebook views', async () => {
+    const all = fixtureStatuses().map(([, s]) => s);
+    const r = rows(all, A);
+    await table.apply({ ipc: tootsToIPC(r), deletes: [] });
+    const [sum] = await db.query<Summary>(SUMMARY_SQL);
+    const uniq = [...new Map(r.map((x) => [x.uri, x])).values()];
+    expect(sum).toEqual({
+      toots: uniq.length,
+      users: new Set(uniq.map((x) => x.acct)).size,
+      instances: new Set(uniq.map((x) => x.from_instance)).size,
+      languages: new Set(uniq.map((x) => x.language)).size,
+      shortest: Math.min(...uniq.map((x) => x.characters)),
+      average: expect.closeTo(uniq.reduce((a, x) => a + x.characters, 0) / uniq.length, 6),
+      longest: Math.max(...uniq.map((x) => x.characters)),
+      total_characters: uniq.reduce((a, x) => a + x.characters, 0),
+    });
+    const named = await db.query<{ language: string; language_name: string | null }>(
+      "SELECT DISTINCT language, language_name FROM mastodon_toot WHERE language = 'en'",
+    );
+    expect(named).toEqual([{ language: 'en', language_name: 'English' }]);
+    const hours = await db.query<{ h: number }>("SELECT DISTINCT date_part('hour', created_tz)::INTEGER AS h FROM mastodon_toot_raw ORDER BY h");
+    expect(hours.length).toBeGreaterThan(0);
+    const daily = await db.query<{ n: number }>(
+      "SELECT count(*)::INTEGER AS n, mode(CASE WHEN bot='False' THEN username END) AS u FROM mastodon_toot GROUP BY created_tz::DATE",
+    );
+    expect(daily.reduce((a, d) => a + d.n, 0)).toBe(uniq.length);
+  });
+});
