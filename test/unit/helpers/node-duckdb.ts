@@ -1,9 +1,14 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createDuckDB, ConsoleLogger, LogLevel, NODE_RUNTIME } from '@duckdb/duckdb-wasm/blocking';
+import { tableFromIPC, type Table } from 'apache-arrow';
 import { OFFLINE_SETTINGS, parseByteSize, tableRows, type AnalyticsDb } from '../../../src/db/analytics-db';
 
 const require = createRequire(import.meta.url);
+// The blocking bundle is CommonJS and so loads apache-arrow's CommonJS build: its classes are not
+// the ESM ones our code imports (instanceof fails), so results cross over as IPC bytes.
+const cjsArrow = require('apache-arrow') as { tableToIPC(t: unknown, f: 'stream'): Uint8Array };
+const toOurArrow = (t: unknown): Table => tableFromIPC(cjsArrow.tableToIPC(t, 'stream'));
 const dist = path.dirname(require.resolve('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs'));
 
 /** The same DuckDB-WASM engine the page runs, synchronous, for unit tests (DUCKDB-WASM.md § Tests in Node). */
@@ -28,7 +33,7 @@ export async function openNodeDuckDb(): Promise<AnalyticsDb> {
       return tableRows(conn.query(sql));
     },
     async queryArrow(sql) {
-      return conn.query(sql);
+      return toOurArrow(conn.query(sql));
     },
     async insertIPC(table, ipc) {
       conn.insertArrowFromIPCStream(ipc.slice(), { name: table, create: true });

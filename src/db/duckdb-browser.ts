@@ -1,0 +1,61 @@
+import * as duckdb from '@duckdb/duckdb-wasm';
+import mvpWasm from '@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm?url';
+import mvpWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-mvp.worker.js?url';
+import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
+import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
+import coiWasm from '@duckdb/duckdb-wasm/dist/duckdb-coi.wasm?url';
+import coiWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url';
+import coiPthread from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
+import { OFFLINE_SETTINGS, parseByteSize, tableRows, type AnalyticsDb } from './analytics-db';
+
+/** Bundles from our own assets (never a CDN): the page works offline and under any sub-path. */
+const BUNDLES: duckdb.DuckDBBundles = {
+  mvp: { mainModule: mvpWasm, mainWorker: mvpWorker },
+  eh: { mainModule: ehWasm, mainWorker: ehWorker },
+  coi: { mainModule: coiWasm, mainWorker: coiWorker, pthreadWorker: coiPthread },
+};
+
+export interface BrowserDb extends AnalyticsDb {
+  /** Which duckdb-wasm bundle runs: `coi` (threads) only when the page is cross-origin isolated. */
+  readonly bundle: string;
+}
+
+/** DuckDB-WASM in its Web Worker. Loaded on demand by `import()`, so the page paints first. */
+export async function openBrowserDb(): Promise<BrowserDb> {
+  const bundle = await duckdb.selectBundle(BUNDLES);
+  const worker = new Worker(bundle.mainWorker!);
+  const db = new duckdb.AsyncDuckDB(new duckdb.ConsoleLogger(duckdb.LogLevel.WARNING), worker);
+  await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
+  await db.open({ query: { castBigIntToDouble: false } });
+  const conn = await db.connect();
+  for (const s of OFFLINE_SETTINGS) await conn.query(s);
+  const name = bundle.pthreadWorker ? 'coi' : bundle.mainModule === ehWasm ? 'eh' : 'mvp';
+  if (name === 'coi') {
+    // coi defaults to 4 threads, slower on 2 cores (DUCKDB-WASM.md).
+    await conn.query(`SET threads = ${Math.max(1, navigator.hardwareConcurrency || 2)}`);
+  }
+  return {
+    bundle: name,
+    async exec(statements) {
+      for (const s of typeof statements === 'string' ? [statements] : statements) await conn.query(s);
+    },
+    async query(sql) {
+      return tableRows(await conn.query(sql));
+    },
+    queryArrow(sql) {
+      return conn.query(sql);
+    },
+    async insertIPC(table, ipc) {
+      // insertArrowFromIPCStream transfers (detaches) its buffer: hand it a copy.
+      await conn.insertArrowFromIPCStream(ipc.slice(), { name: table, create: true });
+    },
+    async memoryBytes() {
+      const [row] = tableRows<{ memory_usage: string }>(await conn.query('PRAGMA database_size'));
+      return parseByteSize(row?.memory_usage ?? '0');
+    },
+    async close() {
+      await conn.close();
+      await db.terminate();
+    },
+  };
+}

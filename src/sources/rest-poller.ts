@@ -1,0 +1,105 @@
+import type { MastodonStatus, StreamChannel } from '../core/mastodon';
+import { compareIds, maxId } from '../core/status-id';
+import { backoffDelay } from './backoff';
+import { HttpError, sleep, type Source, type SourceCallbacks } from './source';
+import { fetchPage, timelineUrl, walkNewer } from './timeline-pager';
+
+/** Anonymous answers are cached this long by Mastodon: polling faster returns the same page. */
+export const DEFAULT_CACHE_S = 15;
+
+export interface PollOptions {
+  baseUrl: string;
+  channel: StreamChannel;
+  token: string | null;
+  lastId: string | null;
+}
+
+/**
+ * The public timeline over REST, walked forward with `min_id`, no faster than the server's cache,
+ * pausing on `X-RateLimit-Remaining: 0` and on 429 until `X-RateLimit-Reset`.
+ */
+export class RestPoller implements Source {
+  private abort: AbortController | null = null;
+  private lastId: string | null;
+
+  constructor(
+    private readonly opts: PollOptions,
+    private readonly cb: SourceCallbacks,
+  ) {
+    this.lastId = opts.lastId;
+  }
+
+  start(): void {
+    this.stop();
+    this.abort = new AbortController();
+    void this.run(this.abort.signal);
+  }
+
+  stop(): void {
+    this.abort?.abort(new DOMException('stopped', 'AbortError'));
+    this.abort = null;
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    this.cb.onState({ state: 'connecting' });
+    while (!signal.aborted) {
+      let wait: number;
+      try {
+        const { maxAge, resetAt } = await this.pollOnce(signal);
+        failures = 0;
+        wait = Math.max(1, maxAge ?? DEFAULT_CACHE_S) * 1000;
+        if (resetAt !== null) wait = Math.max(wait, resetAt - Date.now());
+        this.cb.onState({ state: 'polling', nextPollAt: Date.now() + wait });
+      } catch (err) {
+        if (signal.aborted) return;
+        if (err instanceof HttpError && (err.status === 401 || err.status === 403 || err.status === 422)) {
+          this.cb.onState({ state: 'needs-sign-in', reason: `${err.status}: ${err.reason}` });
+          return;
+        }
+        if (err instanceof HttpError && err.status === 429) {
+          const reset = Date.parse(err.headers?.get('X-RateLimit-Reset') ?? '');
+          wait = Number.isFinite(reset) ? Math.max(1000, reset - Date.now()) : 60_000;
+          this.cb.onState({ state: 'rate-limited', reason: `429: ${err.reason}`, nextAttemptAt: Date.now() + wait });
+        } else {
+          wait = backoffDelay(failures++);
+          const reason = err instanceof Error ? err.message : String(err);
+          this.cb.onState({ state: 'reconnecting', reason, nextAttemptAt: Date.now() + wait });
+        }
+      }
+      try {
+        await sleep(wait, signal);
+      } catch {
+        return;
+      }
+    }
+  }
+
+  /** One round: the newest page when starting cold, else everything newer than the last id. */
+  private async pollOnce(signal: AbortSignal): Promise<{ maxAge: number | null; resetAt: number | null }> {
+    const emit = (statuses: MastodonStatus[]) => {
+      for (const s of statuses) {
+        if (typeof s.id === 'string' && /^\d+$/.test(s.id)) this.lastId = maxId(this.lastId, s.id);
+        this.cb.onEvent({ kind: 'update', status: s, via: 'poll' });
+      }
+    };
+    if (this.lastId === null) {
+      const page = await fetchPage(timelineUrl(this.opts.baseUrl, this.opts.channel, {}), this.opts.token, signal);
+      emit([...page.statuses].sort((a, b) => compareIds(a.id, b.id)));
+      return { maxAge: page.maxAge, resetAt: exhausted(page.rateLimit) };
+    }
+    const last = await walkNewer({
+      baseUrl: this.opts.baseUrl,
+      channel: this.opts.channel,
+      token: this.opts.token,
+      minId: this.lastId,
+      signal,
+      onPage: (statuses) => emit(statuses),
+    });
+    return { maxAge: last?.maxAge ?? null, resetAt: last ? exhausted(last.rateLimit) : null };
+  }
+}
+
+function exhausted(rl: { remaining: number | null; resetAt: number | null }): number | null {
+  return rl.remaining !== null && rl.remaining <= 0 ? rl.resetAt : null;
+}

@@ -1,0 +1,69 @@
+import type { MastodonStatus } from '../core/mastodon';
+import type { TootSource } from '../core/toot';
+
+/** What every reader hands the collector: raw Mastodon entities, not yet normalised. */
+export type SourceEvent =
+  | { kind: 'update'; status: MastodonStatus; via: TootSource }
+  | { kind: 'delete'; id: string };
+
+export type SourceState =
+  | { state: 'connecting' }
+  | { state: 'streaming' }
+  | { state: 'polling'; nextPollAt?: number }
+  | { state: 'backfilling' }
+  | { state: 'reconnecting'; reason: string; nextAttemptAt: number }
+  | { state: 'needs-sign-in'; reason: string }
+  | { state: 'rate-limited'; reason: string; nextAttemptAt: number }
+  | { state: 'error'; reason: string }
+  | { state: 'paused' };
+
+export interface SourceCallbacks {
+  onEvent(event: SourceEvent): void;
+  onState(state: SourceState): void;
+  /** Something skipped but not fatal, such as one malformed event. */
+  onWarning(message: string): void;
+}
+
+export interface Source {
+  start(): void;
+  stop(): void;
+}
+
+/** An HTTP answer that was not what we asked for, with the server's own reason when it gave one. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    readonly headers?: Headers,
+  ) {
+    super(`${status} ${reason}`);
+  }
+}
+
+/** Mastodon errors are `{"error": "…"}`; anything else becomes the status text. */
+export async function httpErrorFrom(res: Response): Promise<HttpError> {
+  let reason = res.statusText || 'request failed';
+  try {
+    const body = (await res.json()) as { error?: unknown };
+    if (typeof body?.error === 'string') reason = body.error;
+  } catch {
+    /* not JSON: keep the status text */
+  }
+  return new HttpError(res.status, reason, res.headers);
+}
+
+/** Sleep that ends early (rejecting) when the signal aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,167 @@
+import { createParser } from 'eventsource-parser';
+import type { MastodonStatus, StreamChannel } from '../core/mastodon';
+import { maxId } from '../core/status-id';
+import { backoffDelay } from './backoff';
+import { HttpError, httpErrorFrom, sleep, type Source, type SourceCallbacks } from './source';
+import { walkNewer } from './timeline-pager';
+
+/** Heartbeats come every 15 s; three missed mean the connection is dead (issue: no byte for 45 s). */
+export const WATCHDOG_MS = 45_000;
+
+export interface SseOptions {
+  baseUrl: string;
+  streamingBase: string;
+  channel: StreamChannel;
+  token: string;
+  /** Highest status id already collected from this instance, to backfill from after a reconnect. */
+  lastId: string | null;
+  watchdogMs?: number;
+}
+
+/**
+ * Mastodon's public stream over `fetch` (so the status code and the server's reason are readable,
+ * which EventSource hides) with the token in the Authorization header. There is no resume in
+ * Mastodon's stream: after every (re)connect, REST `min_id` paging fills the gap.
+ */
+export class SseSource implements Source {
+  private abort: AbortController | null = null;
+  private lastId: string | null;
+
+  constructor(
+    private readonly opts: SseOptions,
+    private readonly cb: SourceCallbacks,
+  ) {
+    this.lastId = opts.lastId;
+  }
+
+  start(): void {
+    this.stop();
+    const abort = new AbortController();
+    this.abort = abort;
+    void this.run(abort.signal);
+  }
+
+  stop(): void {
+    this.abort?.abort(new DOMException('stopped', 'AbortError'));
+    this.abort = null;
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    let attempt = 0;
+    while (!signal.aborted) {
+      try {
+        this.cb.onState({ state: 'connecting' });
+        const opened = await this.connect(signal, () => {
+          attempt = 0;
+        });
+        if (!opened) return;
+        throw new Error('the stream ended');
+      } catch (err) {
+        if (signal.aborted) return;
+        if (err instanceof HttpError && (err.status === 401 || err.status === 403 || err.status === 400)) {
+          this.cb.onState({ state: 'needs-sign-in', reason: `${err.status}: ${err.reason}` });
+          return;
+        }
+        const wait = err instanceof HttpError && err.status === 429 ? retryAfter(err) : backoffDelay(attempt++);
+        const reason = err instanceof Error ? err.message : String(err);
+        this.cb.onState({ state: 'reconnecting', reason, nextAttemptAt: Date.now() + wait });
+        try {
+          await sleep(wait, signal);
+        } catch {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Resolves false when stopped; rejects on a failed or broken connection. */
+  private async connect(outer: AbortSignal, onOpen: () => void): Promise<boolean> {
+    const conn = new AbortController();
+    const stopConn = () => conn.abort(outer.reason);
+    outer.addEventListener('abort', stopConn, { once: true });
+    const watchdogMs = this.opts.watchdogMs ?? WATCHDOG_MS;
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    const feedDog = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => conn.abort(new Error(`no data for ${Math.round(watchdogMs / 1000)} s`)), watchdogMs);
+    };
+    try {
+      const res = await fetch(`${this.opts.streamingBase}/api/v1/streaming/${this.opts.channel}`, {
+        headers: { Authorization: `Bearer ${this.opts.token}`, Accept: 'text/event-stream' },
+        cache: 'no-store',
+        signal: conn.signal,
+      });
+      if (!res.ok) throw await httpErrorFrom(res);
+      if (!res.body) throw new Error('the stream has no body');
+      feedDog();
+      onOpen();
+      // Events that arrive while the gap is being filled are kept; dedup by uri makes overlap harmless.
+      await this.backfill(conn.signal);
+      this.cb.onState({ state: 'streaming' });
+      const parser = createParser({
+        onEvent: (e) => this.dispatch(e.event ?? 'message', e.data),
+        onError: (e) => this.cb.onWarning(`unreadable stream data skipped: ${e.message}`),
+      });
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        feedDog();
+        parser.feed(value);
+      }
+      return !outer.aborted;
+    } catch (err) {
+      if (outer.aborted) return false;
+      if (conn.signal.aborted && conn.signal.reason instanceof Error) throw conn.signal.reason;
+      throw err;
+    } finally {
+      clearTimeout(watchdog);
+      outer.removeEventListener('abort', stopConn);
+    }
+  }
+
+  private async backfill(signal: AbortSignal): Promise<void> {
+    if (!this.lastId) return;
+    this.cb.onState({ state: 'backfilling' });
+    await walkNewer({
+      baseUrl: this.opts.baseUrl,
+      channel: this.opts.channel,
+      token: this.opts.token,
+      minId: this.lastId,
+      signal,
+      onPage: (statuses) => {
+        for (const s of statuses) this.emitStatus(s, 'backfill');
+      },
+    });
+  }
+
+  private dispatch(event: string, data: string): void {
+    if (event === 'delete') {
+      // A bare id beyond 2^53: never JSON.parse it.
+      const id = data.trim();
+      if (/^\d+$/.test(id)) this.cb.onEvent({ kind: 'delete', id });
+      else this.cb.onWarning(`malformed delete event skipped: ${data.slice(0, 80)}`);
+      return;
+    }
+    if (event !== 'update' && event !== 'status.update') return;
+    let status: MastodonStatus;
+    try {
+      status = JSON.parse(data) as MastodonStatus;
+    } catch {
+      this.cb.onWarning(`malformed ${event} event skipped (not JSON): ${data.slice(0, 80)}`);
+      return;
+    }
+    this.emitStatus(status, 'stream');
+  }
+
+  private emitStatus(status: MastodonStatus, via: 'stream' | 'backfill'): void {
+    if (status && typeof status.id === 'string' && /^\d+$/.test(status.id)) this.lastId = maxId(this.lastId, status.id);
+    this.cb.onEvent({ kind: 'update', status, via });
+  }
+}
+
+function retryAfter(err: HttpError): number {
+  const reset = err.headers?.get('X-RateLimit-Reset');
+  const at = reset ? Date.parse(reset) : NaN;
+  return Number.isFinite(at) ? Math.max(1000, at - Date.now()) : 60_000;
+}
