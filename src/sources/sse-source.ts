@@ -1,9 +1,9 @@
 import { createParser } from 'eventsource-parser';
 import type { MastodonStatus, StreamChannel } from '../core/mastodon';
-import { maxId } from '../core/status-id';
+import { compareIds, maxId } from '../core/status-id';
 import { backoffDelay } from './backoff';
 import { HttpError, httpErrorFrom, sleep, type Source, type SourceCallbacks } from './source';
-import { walkNewer } from './timeline-pager';
+import { fetchPage, timelineUrl, walkNewer } from './timeline-pager';
 
 /** Heartbeats come every 15 s; three missed mean the connection is dead (issue: no byte for 45 s). */
 export const WATCHDOG_MS = 45_000;
@@ -121,8 +121,13 @@ export class SseSource implements Source {
   }
 
   private async backfill(signal: AbortSignal): Promise<void> {
-    if (!this.lastId) return;
     this.cb.onState({ state: 'backfilling' });
+    if (!this.lastId) {
+      // Cold start: the newest page, so the panels have something before the first live post.
+      const page = await fetchPage(timelineUrl(this.opts.baseUrl, this.opts.channel, {}), this.opts.token, signal);
+      for (const s of [...page.statuses].sort((a, b) => compareIds(a.id, b.id))) this.emitStatus(s, 'backfill');
+      return;
+    }
     await walkNewer({
       baseUrl: this.opts.baseUrl,
       channel: this.opts.channel,

@@ -1,0 +1,130 @@
+import type { StreamChannel } from '../core/mastodon';
+import { discoverInstance, type InstanceInfo } from '../sources/discovery';
+import { RestPoller } from '../sources/rest-poller';
+import { SseSource } from '../sources/sse-source';
+import type { Source, SourceEvent, SourceState } from '../sources/source';
+
+export interface InstanceHooks {
+  onEvent(inst: InstanceState, event: SourceEvent): void;
+  /** Highest id already stored from this instance, to continue (and backfill) from. */
+  lastId(baseUrl: string): string | null;
+  onChanged(): void;
+}
+
+const RATE_WINDOW_MS = 60_000;
+
+/** One instance's row: where it is in discovery and collection, and what it has brought in. */
+export class InstanceState {
+  readonly baseUrl: string;
+  readonly host: string;
+  channel = $state<StreamChannel>('public');
+  token = $state('');
+  paused = $state(false);
+  status = $state.raw<SourceState>({ state: 'connecting' });
+  info = $state.raw<InstanceInfo | null>(null);
+  collected = $state(0);
+  warnings = $state.raw<string[]>([]);
+  ratePerMin = $state(0);
+  private arrivals: number[] = [];
+  private source: Source | null = null;
+  private discovery: AbortController | null = null;
+
+  constructor(
+    baseUrl: string,
+    private readonly hooks: InstanceHooks,
+  ) {
+    this.baseUrl = baseUrl;
+    this.host = new URL(baseUrl).host;
+  }
+
+  get mode(): 'stream' | 'poll' {
+    return this.token ? 'stream' : 'poll';
+  }
+
+  async start(): Promise<void> {
+    this.stopSource();
+    if (this.paused) {
+      this.status = { state: 'paused' };
+      return;
+    }
+    this.status = { state: 'connecting' };
+    if (!this.info) {
+      this.discovery = new AbortController();
+      try {
+        this.info = await discoverInstance(this.baseUrl, this.discovery.signal);
+      } catch (err) {
+        if (this.discovery?.signal.aborted) return;
+        this.status = { state: 'error', reason: (err as Error).message };
+        return;
+      }
+    }
+    if (this.paused) return;
+    const cb = {
+      onEvent: (e: SourceEvent) => {
+        if (e.kind === 'update') this.countArrival();
+        this.hooks.onEvent(this, e);
+      },
+      onState: (s: SourceState) => {
+        this.status = s;
+      },
+      onWarning: (w: string) => this.warn(w),
+    };
+    const lastId = this.hooks.lastId(this.baseUrl);
+    this.source = this.token
+      ? new SseSource({ baseUrl: this.baseUrl, streamingBase: this.info.streamingBase, channel: this.channel, token: this.token, lastId }, cb)
+      : new RestPoller({ baseUrl: this.baseUrl, channel: this.channel, token: null, lastId }, cb);
+    this.source.start();
+  }
+
+  warn(message: string): void {
+    this.warnings = [...this.warnings.slice(-4), message];
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.stopSource();
+    this.status = { state: 'paused' };
+    this.hooks.onChanged();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.hooks.onChanged();
+    void this.start();
+  }
+
+  setToken(token: string): void {
+    const t = token.trim();
+    if (t === this.token) return;
+    this.token = t;
+    this.hooks.onChanged();
+    if (!this.paused) void this.start();
+  }
+
+  setChannel(channel: StreamChannel): void {
+    if (channel === this.channel) return;
+    this.channel = channel;
+    this.hooks.onChanged();
+    if (!this.paused) void this.start();
+  }
+
+  stopSource(): void {
+    this.discovery?.abort();
+    this.discovery = null;
+    this.source?.stop();
+    this.source = null;
+  }
+
+  private countArrival(): void {
+    this.collected++;
+    this.arrivals.push(Date.now());
+  }
+
+  /** Called once a second: toots per minute over the last minute. */
+  tick(now: number): void {
+    let i = 0;
+    while (i < this.arrivals.length && this.arrivals[i]! < now - RATE_WINDOW_MS) i++;
+    if (i) this.arrivals.splice(0, i);
+    this.ratePerMin = this.arrivals.length;
+  }
+}
