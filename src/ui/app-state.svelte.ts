@@ -28,6 +28,8 @@ export class AppState {
   addError = $state('');
   exporting = $state(false);
   exportError = $state('');
+  /** Bumped after every batch lands in DuckDB (and after a restore): panels re-query on change, throttled. */
+  dataVersion = $state(0);
   readonly demo: DemoState;
 
   private settings = new Settings();
@@ -81,14 +83,20 @@ export class AppState {
         const inst = this.instances.find((i) => i.baseUrl === c.base);
         if (inst) inst.collected += c.n;
       }
-      this.ingest = new Ingest(store, table, () => this.refreshSummarySoon(), (s) => this.onStorage(s));
+      this.ingest = new Ingest(store, table, () => this.onFlushed(), (s) => this.onStorage(s));
       this.ingest.start();
       this.db = { state: 'ready', bundle: db.bundle ?? 'node' };
+      this.dataVersion++;
       for (const run of this.early.splice(0)) run();
       this.refreshSummarySoon();
     } catch (err) {
       this.db = { state: 'error', message: `DuckDB could not start: ${(err as Error).message}` };
     }
+  }
+
+  private onFlushed(): void {
+    this.dataVersion++;
+    this.refreshSummarySoon();
   }
 
   private onStorage(s: IngestStatus): void {
