@@ -1,0 +1,57 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+/** The page, with the names people and tools rely on (issue 2 § Names). */
+export async function openApp(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage();
+  page.on('dialog', (d) => {
+    throw new Error(`the page opened a ${d.type()} dialog: ${d.message()}`);
+  });
+  await page.goto(url);
+  return page;
+}
+
+export async function tootsCollected(page: Page): Promise<number> {
+  const text = await page.getByLabel('Toots collected', { exact: true }).textContent();
+  return Number((text ?? '').replace(/,/g, ''));
+}
+
+/** Waits (polling) until the deduplicated count is `n`; fails with the last value seen. */
+export async function waitForCount(page: Page, n: number, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let last = -1;
+  while (Date.now() < end) {
+    last = await tootsCollected(page);
+    if (last === n) return;
+    await page.waitForTimeout(250);
+  }
+  expect(last, 'Toots collected').toBe(n);
+}
+
+export function row(page: Page, host: string) {
+  return page.locator(`li.row[data-host="${host}"]`);
+}
+
+export async function waitForRowState(page: Page, host: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+  const state = row(page, host).getByTestId('state');
+  const end = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < end) {
+    text = (await state.textContent()) ?? '';
+    if (pattern.test(text)) return text;
+    await page.waitForTimeout(200);
+  }
+  expect(text, `state of ${host}`).toMatch(pattern);
+  return text;
+}
+
+export async function addInstance(page: Page, url: string): Promise<void> {
+  await page.getByLabel('Instance URL').fill(url);
+  await page.getByRole('button', { name: 'Add instance' }).click();
+}
+
+export async function setToken(page: Page, host: string, token: string): Promise<void> {
+  const field = row(page, host).getByLabel('Access token');
+  await field.fill(token);
+  await field.press('Enter');
+}
