@@ -3,16 +3,17 @@ import mvpWasm from '@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm?url';
 import mvpWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-mvp.worker.js?url';
 import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
-import coiWasm from '@duckdb/duckdb-wasm/dist/duckdb-coi.wasm?url';
-import coiWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url';
-import coiPthread from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
 import { OFFLINE_SETTINGS, parseByteSize, tableRows, type AnalyticsDb } from './analytics-db';
 
-/** Bundles from our own assets (never a CDN): the page works offline and under any sub-path. */
+/**
+ * Bundles from our own assets (never a CDN): the page works offline and under any sub-path.
+ * The threaded `coi` bundle is left out for now: in Chromium 156 here, on a cross-origin-isolated
+ * page (COEP credentialless or require-corp), it instantiates, opens and runs `SET`, then hangs on
+ * the first `SELECT`, even with maximumThreads 1. Until that is understood, isolated pages use `eh`.
+ */
 const BUNDLES: duckdb.DuckDBBundles = {
   mvp: { mainModule: mvpWasm, mainWorker: mvpWorker },
   eh: { mainModule: ehWasm, mainWorker: ehWorker },
-  coi: { mainModule: coiWasm, mainWorker: coiWorker, pthreadWorker: coiPthread },
 };
 
 export interface BrowserDb extends AnalyticsDb {
@@ -29,11 +30,7 @@ export async function openBrowserDb(): Promise<BrowserDb> {
   await db.open({ query: { castBigIntToDouble: false } });
   const conn = await db.connect();
   for (const s of OFFLINE_SETTINGS) await conn.query(s);
-  const name = bundle.pthreadWorker ? 'coi' : bundle.mainModule === ehWasm ? 'eh' : 'mvp';
-  if (name === 'coi') {
-    // coi defaults to 4 threads, slower on 2 cores (DUCKDB-WASM.md).
-    await conn.query(`SET threads = ${Math.max(1, navigator.hardwareConcurrency || 2)}`);
-  }
+  const name = bundle.mainModule === ehWasm ? 'eh' : 'mvp';
   return {
     bundle: name,
     async exec(statements) {
