@@ -49,8 +49,12 @@ export class RestPoller implements Source {
         const { maxAge, resetAt } = await this.pollOnce(signal);
         failures = 0;
         wait = Math.max(1, maxAge ?? DEFAULT_CACHE_S) * 1000;
-        if (resetAt !== null) wait = Math.max(wait, resetAt - Date.now());
-        this.cb.onState({ state: 'polling', nextPollAt: Date.now() + wait });
+        if (resetAt !== null && resetAt - Date.now() > wait) {
+          wait = resetAt - Date.now();
+          this.cb.onState({ state: 'rate-limited', reason: 'X-RateLimit-Remaining is 0', nextAttemptAt: Date.now() + wait });
+        } else {
+          this.cb.onState({ state: 'polling', nextPollAt: Date.now() + wait });
+        }
       } catch (err) {
         if (signal.aborted) return;
         if (err instanceof HttpError && (err.status === 401 || err.status === 403 || err.status === 422)) {
