@@ -1,0 +1,135 @@
+/**
+ * Query rows → what each chart draws and what its table shows. Pure, so the tests can feed the
+ * same rows to the geometry as the page does.
+ */
+import type {
+  ActivityRow, AppRow, DailyRow, HashtagRow, HourlyRow, KeywordRow, LanguageRow, LengthRow, OverlapMeasure, OverlapRow,
+} from '../core/sql/charts';
+import type { BarDatum } from './bar';
+import type { BoxDatum } from './boxplot';
+import { formatBucket, formatCount, formatMean, formatShare, hostLabel } from './format';
+import type { LineSeries } from './lines';
+import type { MatrixData } from './matrix';
+import type { Pick } from './scene';
+import type { TableData } from './table';
+
+const instancePick = (value: string): Pick => ({ kind: 'instance', value });
+const langPick = (value: string): Pick => ({ kind: 'lang', value });
+
+export function dailyTable(rows: readonly DailyRow[]): TableData {
+  const who = (k: string | null, n: number | null) => (k === null ? null : `${hostLabel(k)} (${n})`);
+  return {
+    columns: [
+      { label: 'Day' }, { label: 'Toots', numeric: true, format: formatCount }, { label: 'Users', numeric: true, format: formatCount },
+      { label: 'Source instances', numeric: true }, { label: 'Top user (not a bot)' }, { label: 'Top bot' }, { label: 'Top instance collected from' },
+    ],
+    rows: rows.map((r) => ({
+      cells: [r.day, r.toots, r.users, r.source_instances, who(r.top_user, r.top_user_toots), who(r.top_bot, r.top_bot_toots), who(r.top_collected, r.top_collected_toots)],
+    })),
+  };
+}
+
+export const appBars = (rows: readonly AppRow[]): BarDatum[] => rows.map((r) => ({ key: r.app, label: r.app, value: r.toots }));
+export const appTable = (rows: readonly AppRow[]): TableData => ({
+  columns: [{ label: 'App' }, { label: 'Toots', numeric: true }],
+  rows: rows.map((r) => ({ cells: [r.app, r.toots] })),
+});
+
+export const languageBars = (rows: readonly LanguageRow[]): BarDatum[] =>
+  rows.map((r) => ({ key: r.code, label: r.name === r.code ? r.code : `${r.name} (${r.code})`, value: r.toots, pick: langPick(r.code), note: `(${formatShare(r.share)})` }));
+export const languageTable = (rows: readonly LanguageRow[]): TableData => ({
+  columns: [{ label: 'Language' }, { label: 'Code' }, { label: 'Toots', numeric: true }, { label: 'Share', numeric: true, format: formatShare }],
+  rows: rows.map((r) => ({ cells: [r.name, r.code, r.toots, r.share], pick: langPick(r.code) })),
+});
+
+export const hashtagBars = (rows: readonly HashtagRow[]): BarDatum[] => rows.map((r) => ({ key: r.tag, label: `#${r.tag}`, value: r.toots }));
+export const hashtagTable = (rows: readonly HashtagRow[]): TableData => ({
+  columns: [{ label: 'Hashtag' }, { label: 'Toots', numeric: true }],
+  rows: rows.map((r) => ({ cells: [`#${r.tag}`, r.toots] })),
+});
+
+/** One series per day, x = hour 0…23. */
+export function hourlySeries(rows: readonly HourlyRow[]): LineSeries[] {
+  const byDay = new Map<string, Array<[number, number]>>();
+  for (const r of rows) {
+    let pts = byDay.get(r.day);
+    if (!pts) byDay.set(r.day, (pts = []));
+    pts.push([r.hour, r.toots]);
+  }
+  return [...byDay].map(([day, points]) => ({ key: day, label: day, points }));
+}
+export const hourlyTable = (rows: readonly HourlyRow[]): TableData => ({
+  columns: [{ label: 'Day' }, { label: 'Hour' }, { label: 'Toots', numeric: true }],
+  rows: rows.map((r) => ({ cells: [r.day, `${String(r.hour).padStart(2, '0')}:00`, r.toots] })),
+});
+
+export function keywordSeries(rows: readonly KeywordRow[]): LineSeries[] {
+  const byKey = new Map<string, Array<[number, number]>>();
+  for (const r of rows) {
+    let pts = byKey.get(r.keyword);
+    if (!pts) byKey.set(r.keyword, (pts = []));
+    pts.push([r.t, r.toots]);
+  }
+  return [...byKey].map(([k, points]) => ({ key: k, label: `“${k}”`, points }));
+}
+export const keywordTable = (rows: readonly KeywordRow[], grain: string): TableData => ({
+  columns: [{ label: grain === 'day' ? 'Day' : 'Hour' }, { label: 'Keyword' }, { label: 'Toots', numeric: true }],
+  rows: rows.map((r) => ({ cells: [formatBucket(r.t, grain), r.keyword, r.toots] })),
+});
+
+/** Series in rank order; `rolling` picks the rolling mean over the raw count. */
+export function activitySeries(rows: readonly ActivityRow[], value: 'toots' | 'rolling'): LineSeries[] {
+  const bySeries = new Map<string, Array<[number, number]>>();
+  for (const r of rows) {
+    let pts = bySeries.get(r.series);
+    if (!pts) bySeries.set(r.series, (pts = []));
+    pts.push([r.t, r[value]]);
+  }
+  return [...bySeries].map(([k, points]) => ({
+    key: k,
+    label: k === 'other' ? 'other' : hostLabel(k),
+    points,
+    ...(k === 'other' ? {} : { pick: instancePick(k) }),
+  }));
+}
+export const activityTable = (rows: readonly ActivityRow[], grain: string): TableData => ({
+  columns: [{ label: 'Bucket' }, { label: 'Instance' }, { label: 'Toots', numeric: true }, { label: 'Rolling mean', numeric: true, format: formatMean }],
+  rows: rows.map((r) => ({ cells: [formatBucket(r.t, grain), r.series, r.toots, r.rolling], ...(r.series === 'other' ? {} : { pick: instancePick(r.series) }) })),
+});
+
+export const lengthBoxes = (rows: readonly LengthRow[]): BoxDatum[] =>
+  rows.map((r) => ({
+    key: r.code, label: r.name === r.code ? r.code : `${r.name} (${r.code})`, n: r.toots, min: r.min, q1: r.q1, median: r.median, q3: r.q3,
+    max: r.max, lo: r.whisker_lo, hi: r.whisker_hi, outliers: r.outliers, pick: langPick(r.code),
+  }));
+export const lengthTable = (rows: readonly LengthRow[]): TableData => ({
+  columns: ['Language', 'Toots', 'Min', 'Q1', 'Median', 'Q3', 'Max', 'Whisker low', 'Whisker high', 'Outliers'].map((label, i) => ({ label, numeric: i > 0, format: formatMean })),
+  rows: rows.map((r) => ({ cells: [r.name, r.toots, r.min, r.q1, r.median, r.q3, r.max, r.whisker_lo, r.whisker_hi, r.outliers], pick: langPick(r.code) })),
+});
+
+export const MEASURE_TEXT: Record<OverlapMeasure, string> = {
+  jaccard: 'share of posts seen on both = |A∩B| / |A∪B| (Jaccard)',
+  overlap_min: 'share of posts seen on both = |A∩B| / min(|A|, |B|) (overlap coefficient)',
+};
+
+export function overlapMatrix(rows: readonly OverlapRow[], measure: OverlapMeasure): MatrixData {
+  const keys = [...new Set(rows.map((r) => r.a))];
+  const index = new Map(keys.map((k, i) => [k, i]));
+  const values = keys.map(() => keys.map(() => 0));
+  const titles = keys.map(() => keys.map(() => ''));
+  for (const r of rows) {
+    const i = index.get(r.a)!;
+    const j = index.get(r.b)!;
+    values[i]![j] = r[measure];
+    titles[i]![j] = `${hostLabel(r.a)} × ${hostLabel(r.b)}: ${formatShare(r[measure])} — ${r.both} posts on both, ${r.na} on ${hostLabel(r.a)}, ${r.nb} on ${hostLabel(r.b)}`;
+  }
+  return { labels: keys.map(hostLabel), values, titles, picks: keys.map(instancePick) };
+}
+export const overlapTable = (rows: readonly OverlapRow[]): TableData => ({
+  columns: [
+    { label: 'Instance A' }, { label: 'Instance B' }, { label: 'Posts on A', numeric: true }, { label: 'Posts on B', numeric: true },
+    { label: 'On both', numeric: true }, { label: '|A∩B| / |A∪B|', numeric: true, format: formatShare }, { label: '|A∩B| / min', numeric: true, format: formatShare },
+  ],
+  rows: rows.filter((r) => r.a < r.b).map((r) => ({ cells: [hostLabel(r.a), hostLabel(r.b), r.na, r.nb, r.both, r.jaccard, r.overlap_min], pick: instancePick(r.a) })),
+});
+

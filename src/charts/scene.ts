@@ -1,0 +1,129 @@
+/**
+ * A chart as a plain tree of SVG elements: built by pure geometry functions (scales, paths and
+ * ticks from d3, no DOM), drawn by SvgScene.svelte in the page and by `toSvgString` in tests.
+ * Text nodes carry text only; nothing here is ever parsed as HTML.
+ */
+export type AttrValue = string | number | boolean | undefined | null;
+
+export interface SvgNode {
+  tag: string;
+  attrs?: Record<string, AttrValue>;
+  /** Text content (for `text`, `tspan`, `title`). */
+  text?: string;
+  children?: SvgNode[];
+}
+
+/** What a click on an element asks for: filter every chart by this instance or language. */
+export type PickKind = 'instance' | 'lang';
+export interface Pick {
+  kind: PickKind;
+  value: string;
+}
+
+export interface Scene {
+  width: number;
+  height: number;
+  root: SvgNode;
+  /** For charts with a time axis: the x scale's domain (ms) and range (px), and the plot's top and
+   * bottom (px), so a brush can cover the plot and invert its selection. */
+  xTime?: { domain: [number, number]; range: [number, number]; y: [number, number] };
+}
+
+export interface Size {
+  width: number;
+  height?: number;
+}
+
+export function el(tag: string, attrs: Record<string, AttrValue> = {}, children: SvgNode[] | string = []): SvgNode {
+  return typeof children === 'string' ? { tag, attrs, text: children } : { tag, attrs, children };
+}
+
+/** Attributes that make an element a filter control (ChartSvg.svelte listens for them). */
+export function pickAttrs(pick: Pick | undefined, label: string): Record<string, AttrValue> {
+  if (!pick) return {};
+  return {
+    'data-pick-kind': pick.kind,
+    'data-pick-value': pick.value,
+    role: 'button',
+    tabindex: 0,
+    'aria-label': label,
+    class: 'pickable',
+  };
+}
+
+export const round = (n: number, digits = 2): number => {
+  const f = 10 ** digits;
+  const v = Math.round(n * f) / f;
+  return Object.is(v, -0) ? 0 : v;
+};
+
+/** Rough width of a label in px: the geometry cannot measure text without a DOM. */
+export function textWidth(s: string, fontSize = 11): number {
+  let w = 0;
+  for (const ch of s) w += (ch.codePointAt(0) ?? 0) > 0x2e80 ? 1 : 0.6;
+  return w * fontSize;
+}
+
+/** Cut to fit `maxPx`, ending in an ellipsis. */
+export function truncate(s: string, maxPx: number, fontSize = 11): string {
+  if (textWidth(s, fontSize) <= maxPx) return s;
+  let out = '';
+  for (const ch of s) {
+    if (textWidth(`${out}${ch}…`, fontSize) > maxPx) break;
+    out += ch;
+  }
+  return `${out}…`;
+}
+
+const escapeXml = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+
+const roundInString = (s: string, digits: number): string =>
+  s.replace(/-?\d+\.\d+(e-?\d+)?/g, (m) => String(round(Number(m), digits)));
+
+function attrString(attrs: Record<string, AttrValue> | undefined, digits: number): string {
+  let out = '';
+  for (const [k, v] of Object.entries(attrs ?? {})) {
+    if (v === undefined || v === null || v === false) continue;
+    const value = typeof v === 'number' ? String(round(v, digits)) : v === true ? '' : roundInString(v, digits);
+    out += ` ${k}="${escapeXml(value)}"`;
+  }
+  return out;
+}
+
+/** The tree as SVG markup, numbers rounded (for snapshots and exports without a DOM). */
+export function toSvgString(node: SvgNode, digits = 2, indent = ''): string {
+  const open = `${indent}<${node.tag}${attrString(node.attrs, digits)}`;
+  if (node.text !== undefined) return `${open}>${escapeXml(node.text)}</${node.tag}>`;
+  if (!node.children?.length) return `${open}/>`;
+  const inner = node.children.map((c) => toSvgString(c, digits, `${indent}  `)).join('\n');
+  return `${open}>\n${inner}\n${indent}</${node.tag}>`;
+}
+
+/** A standalone SVG document for a scene. */
+export function sceneToSvgString(scene: Scene, label: string, digits = 2): string {
+  const root = el(
+    'svg',
+    {
+      xmlns: 'http://www.w3.org/2000/svg',
+      width: scene.width,
+      height: scene.height,
+      viewBox: `0 0 ${round(scene.width)} ${round(scene.height)}`,
+      role: 'img',
+      'aria-label': label,
+    },
+    [scene.root],
+  );
+  return toSvgString(root, digits);
+}
+
+/** "No data yet" in the middle of an empty chart. */
+export function emptyScene(width: number, height: number, message = 'No data yet'): Scene {
+  return {
+    width,
+    height,
+    root: el('g', { class: 'empty' }, [
+      el('text', { x: width / 2, y: height / 2, 'text-anchor': 'middle', fill: 'currentColor', 'fill-opacity': 0.6, 'font-size': 12 }, message),
+    ]),
+  };
+}
