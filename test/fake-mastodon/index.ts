@@ -1,0 +1,247 @@
+/**
+ * A fake Mastodon for tests: a web/API host and a separate streaming host on loopback (like
+ * mastodon.social and streaming.mastodon.social), fed by the demo StatusGenerator, with a control
+ * API to publish, edit and delete statuses and to inject faults.
+ */
+
+import { hash32 } from '../../src/core/demo/random';
+import { StatusGenerator } from '../../src/core/demo/generator';
+import { statusPayload } from '../../src/core/demo/stream';
+import type { MastodonStatus } from '../../src/core/mastodon';
+import { OAuthProvider } from './oauth';
+import type { RateLimitRule } from './rate-limit';
+import { StreamingHost, type LiveFeedAccess } from './streaming';
+import { TimelineStore } from './timeline';
+import { TokenRegistry } from './tokens';
+import { WebHost } from './web';
+import type { Server } from 'node:http';
+
+export type { LiveFeedAccess } from './streaming';
+export { pkceChallenge } from './oauth';
+
+export interface FakeMastodonOptions {
+  /** Logical domain in uri/url/acct of generated posts (default `alpha.test`). */
+  domain?: string;
+  /** Valid user tokens, scope `read`. */
+  tokens?: string[];
+  /** Client-credential tokens: no user behind them. */
+  appOnlyTokens?: string[];
+  /** User tokens whose scope lacks `read` (they have `write`). */
+  wrongScopeTokens?: string[];
+  /** Who may read live feeds (Mastodon 4.5+ setting), for both sides or each (default public). */
+  liveFeeds?: LiveFeedAccess | { local: LiveFeedAccess; remote: LiveFeedAccess };
+  /** Lifetime of cached anonymous timeline pages (default 15). */
+  cacheSeconds?: number;
+  /** Per IP (anonymous) or per token (default 300 / 5 min). */
+  rateLimit?: RateLimitRule;
+  /** Extra limit on anonymous paging requests (min_id/max_id/since_id; default 300 / 15 min). */
+  pagingRateLimit?: RateLimitRule;
+  heartbeatMs?: number;
+  /** `:thump\n\n` (4.6) or `:thump\n` (4.2–4.5, the comment then shares a block with the next event). */
+  heartbeatStyle?: '4.6' | '4.2';
+  instanceApi?: 'v2' | 'v1-only';
+  seed?: number;
+  /** Accounts in the generated population (default 150 000). */
+  users?: number;
+}
+
+export interface PublishOptions {
+  /** Force an author from this instance (true) or another one (false). */
+  local?: boolean;
+  /** Push to open streams (default true). false = only in the REST timeline: a "missed" event. */
+  stream?: boolean;
+}
+
+export interface FaultOptions {
+  /** Streams stay open but receive nothing, not even heartbeats; events meanwhile are lost. */
+  stallStreams?: boolean;
+  /** The next `count` GET /api/v1/timelines/public answer `status`. */
+  failNextTimelineRequests?: { count: number; status: number };
+  /** The next `count` stream requests (after the channel check) answer `status`. */
+  failNextStreamRequests?: { count: number; status: number };
+}
+
+export interface FakeMastodonStats {
+  /** Requests per path, both hosts. */
+  requests: Record<string, number>;
+  openStreams: number;
+  streamsOpened: number;
+  tooManyRequests: number;
+  cacheHits: number;
+}
+
+export interface FakeMastodon {
+  /** `http://127.0.0.1:PORT`, no trailing slash: the instance's base URL as a browser sees it. */
+  webUrl: string;
+  /** `http://127.0.0.1:PORT` of the streaming host (the instance API reports it as `ws://`). */
+  streamingUrl: string;
+  domain: string;
+  /**
+   * Generates a status (local ones carry `application`), applies `overrides` (never the id: it is
+   * this instance's next snowflake), adds it to the timeline and pushes `update` to matching streams.
+   */
+  publish(overrides?: Partial<MastodonStatus>, opts?: PublishOptions): MastodonStatus;
+  /** `other` (from another fake) federated here: same uri/url/created_at, new id, qualified acct, no application. */
+  publishFrom(other: MastodonStatus, opts?: Omit<PublishOptions, 'local'>): MastodonStatus;
+  /** A new version of a published status (`edited_at` set), pushed as `status.update`. */
+  edit(id: string, overrides?: Partial<MastodonStatus>): MastodonStatus;
+  /** Removes the status and pushes `delete` with the bare id (to every stream if the id is unknown). */
+  deleteStatus(id: string): void;
+  /** Writes bytes as they are to every open stream (malformed-event tests). */
+  sendRaw(text: string): void;
+  /** Destroys every open stream socket, as a network failure would. */
+  dropStreams(): void;
+  setFault(fault: FaultOptions): void;
+  /** Adds a token at run time (scope `read` unless given). */
+  addToken(token: string, opts?: { scopes?: string[]; appOnly?: boolean }): void;
+  revokeToken(token: string): void;
+  groundTruth(): { published: MastodonStatus[]; deleted: string[] };
+  readonly stats: FakeMastodonStats;
+  close(): Promise<void>;
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr ? addr.port : 0);
+    });
+  });
+}
+
+export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise<FakeMastodon> {
+  const domain = opts.domain ?? 'alpha.test';
+  const feeds = opts.liveFeeds ?? 'public';
+  const access = typeof feeds === 'string' ? { local: feeds, remote: feeds } : feeds;
+  const tokens = new TokenRegistry();
+  for (const t of opts.tokens ?? []) tokens.add(t);
+  for (const t of opts.appOnlyTokens ?? []) tokens.add(t, { appOnly: true });
+  for (const t of opts.wrongScopeTokens ?? []) tokens.add(t, { scopes: ['write'] });
+
+  const gen = new StatusGenerator({ seed: opts.seed ?? 1, collectedFrom: `https://${domain}`, users: opts.users ?? 150_000 });
+  const store = new TimelineStore();
+  const requests: Record<string, number> = {};
+  const countRequest = (path: string) => {
+    requests[path] = (requests[path] ?? 0) + 1;
+  };
+
+  const streaming = new StreamingHost({
+    tokens,
+    heartbeatMs: opts.heartbeatMs ?? 15_000,
+    heartbeatStyle: opts.heartbeatStyle ?? '4.6',
+    feedAccess: () => access,
+    countRequest,
+  });
+  const streamPort = await listen(streaming.server);
+  const web = new WebHost({
+    tokens,
+    oauth: new OAuthProvider(tokens),
+    store,
+    instance: () => ({
+      domain,
+      title: `${domain} (fake Mastodon)`,
+      version: '4.6.6',
+      streamingWs: `ws://127.0.0.1:${streamPort}`,
+      access,
+      users: opts.users ?? 150_000,
+      statuses: store.size,
+    }),
+    instanceApi: opts.instanceApi ?? 'v2',
+    cacheSeconds: opts.cacheSeconds ?? 15,
+    rateLimit: opts.rateLimit ?? { limit: 300, windowMs: 5 * 60_000 },
+    pagingRateLimit: opts.pagingRateLimit ?? { limit: 300, windowMs: 15 * 60_000 },
+    countRequest,
+  });
+  const webPort = await listen(web.server);
+
+  const deliver = (event: 'update' | 'status.update', s: MastodonStatus, stream = true) => {
+    if (stream) streaming.broadcast(event, statusPayload(s), s);
+  };
+
+  const fake: FakeMastodon = {
+    webUrl: `http://127.0.0.1:${webPort}`,
+    streamingUrl: `http://127.0.0.1:${streamPort}`,
+    domain,
+
+    publish(overrides = {}, p = {}) {
+      const generated = gen.next(Date.now(), p.local === undefined ? {} : { local: p.local });
+      const status = { ...generated, ...overrides, id: generated.id } as MastodonStatus;
+      store.add(status);
+      deliver('update', status, p.stream ?? true);
+      return status;
+    },
+
+    publishFrom(other, p = {}) {
+      const copy = structuredClone(other) as MastodonStatus;
+      delete copy.filtered;
+      delete copy.filter_results;
+      // Only the author's own server knows the client; a federated copy has no `application` key.
+      delete copy.application;
+      const originHost = new URL(other.account.url || other.uri).host;
+      const acct = other.account.acct.includes('@') ? other.account.acct : `${other.account.username}@${originHost}`;
+      const status: MastodonStatus = {
+        ...copy,
+        id: gen.nextId(Date.now()),
+        account: { ...copy.account, acct, id: String(100_000 + (hash32(domain, acct) % 9_000_000)) },
+        tags: copy.tags.map((t) => ({ name: t.name, url: `https://${domain}/tags/${encodeURIComponent(t.name)}` })),
+      };
+      store.add(status);
+      deliver('update', status, p.stream ?? true);
+      return status;
+    },
+
+    edit(id, overrides = {}) {
+      const current = store.get(id);
+      if (!current) throw new Error(`fake-mastodon: no status ${id} to edit`);
+      const edited = { ...gen.edit(current, Date.now()), ...overrides, id } as MastodonStatus;
+      store.replace(edited);
+      deliver('status.update', edited);
+      return edited;
+    },
+
+    deleteStatus(id) {
+      const removed = store.remove(id);
+      gen.forget(id);
+      // Unknown ids still go out on every stream: that is how a test makes a delete arrive first.
+      streaming.broadcast('delete', id, removed ?? null);
+    },
+
+    sendRaw: (text) => streaming.sendRaw(text),
+    dropStreams: () => streaming.dropAll(),
+
+    setFault(fault) {
+      if (fault.stallStreams !== undefined) streaming.stalled = fault.stallStreams;
+      if (fault.failNextTimelineRequests) web.failNextTimeline = { ...fault.failNextTimelineRequests };
+      if (fault.failNextStreamRequests) streaming.failNext = { ...fault.failNextStreamRequests };
+    },
+
+    addToken(token, o = {}) {
+      tokens.add(token, o);
+    },
+    revokeToken(token) {
+      tokens.revoke(token);
+    },
+
+    groundTruth: () => store.snapshot(),
+
+    get stats(): FakeMastodonStats {
+      return {
+        requests: { ...requests },
+        openStreams: streaming.streams.size,
+        streamsOpened: streaming.opened,
+        tooManyRequests: web.tooManyRequests,
+        cacheHits: web.cacheHits,
+      };
+    },
+
+    async close() {
+      await streaming.close();
+      await new Promise<void>((resolve) => {
+        web.server.close(() => resolve());
+        web.server.closeAllConnections();
+      });
+    },
+  };
+  return fake;
+}
