@@ -64,12 +64,12 @@ export class TopK {
 
   /** Total count seen (the N that `tolerance` is relative to). */
   get total(): number {
-    return this.sketch.total;
+    return this.cms.total;
   }
 
   update(key: string, count = 1): void {
     const h = this.h;
-    hash64(key, h, this.sketch.seed);
+    hash64(key, h, this.cms.seed);
     const est = this.cms.updateHash(h[0]!, h[1]!, count);
     const counts = this.counts;
     // Estimates only grow and a heap entry holds the key's estimate as of its
