@@ -22,14 +22,16 @@ export const formatBucket = (t: number, grain: string): string => (grain === 'da
 /** `https://mastodon.social` → `mastodon.social` for labels; the value stays the full URL. */
 export const hostLabel = (v: string): string => v.replace(/^https?:\/\//i, '');
 
+const tickSecond = utcFormat('%H:%M:%S');
 const tickHour = utcFormat('%H:%M');
 const tickDay = utcFormat('%a %d');
 const tickMonth = utcFormat('%b');
 const tickYear = utcFormat('%Y');
 
-/** Time-axis tick labels on a 24-hour clock: 06:00 within a day, "Mon 23" at midnight, then months, years. */
+/** Time-axis tick labels on a 24-hour clock: 06:00 within a day (06:00:30 between minutes), "Mon 23" at midnight, then months, years. */
 export function timeTick(ms: number): string {
   const d = new Date(ms);
+  if (d.getUTCSeconds() || d.getUTCMilliseconds()) return tickSecond(d);
   if (utcDay.floor(d) < d) return tickHour(d);
   if (utcMonth.floor(d) < d) return tickDay(d);
   if (utcYear.floor(d) < d) return tickMonth(d);

@@ -33,7 +33,9 @@ const MARGIN: Margin = { top: 16, right: 14, bottom: 24, left: 46 };
 export function xScaleFor(series: readonly LineSeries[], options: LinesOptions, x0: number, x1: number) {
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const [lo, hi] = options.xDomain ?? (extent(xs) as [number, number]);
-  const span: [number, number] = lo === hi ? [lo - 1, hi + 1] : [lo, hi];
+  // A single x (one bucket so far) still gets a readable axis around it.
+  const pad = options.x === 'time' ? 3_600_000 : 1;
+  const span: [number, number] = lo === hi ? [lo - pad, hi + pad] : [lo, hi];
   if (options.x === 'time') {
     const scale = scaleUtc().domain(span).range([x0, x1]);
     const fmt = options.xFormat ?? timeTick;
