@@ -1,0 +1,153 @@
+import {
+  activitySql, appsSql, browserOffsetMinutes, chooseGrain, cleanKeywords, dailySql, defaultWindowMinutes, hashtagsSql, hourlySql,
+  keywordsSql, languagesSql, lengthsSql, overlapSql, spanSql, GRAIN_MINUTES,
+  type ActivityBy, type ActivityRow, type AppRow, type ChartFilters, type DailyRow, type HashtagRow, type HourlyRow, type KeywordRow,
+  type LanguageRow, type LengthRow, type OverlapMeasure, type OverlapRow, type SpanRow, type TimeGrain,
+} from '../core/sql/charts';
+import { Throttle } from '../charts/throttle';
+import type { AppState } from './app-state.svelte';
+import type { FilterState } from './filter-state.svelte';
+
+export type ChartId = 'daily' | 'apps' | 'hourly' | 'languages' | 'lengths' | 'keywords' | 'activity' | 'hashtags' | 'overlap';
+export type Zone = 'utc' | 'local';
+
+/** At most one round of chart queries a second while toots stream in. */
+export const REFRESH_EVERY_MS = 1000;
+/** Past this many posts the box plot uses approx_quantile. */
+const APPROX_QUANTILES_ABOVE = 500_000;
+
+/**
+ * Runs every chart's query on `app.database` and keeps the results. A round starts on a new data
+ * version (throttled to one a second) or at once on a filter or option change; within a round a
+ * chart is queried only if its SQL or the data changed since its last run. Queries run one after
+ * another on the worker, so the page's thread only receives finished rows.
+ */
+export class ChartsState {
+  zone = $state<Zone>('utc');
+  /** Comma-separated words as typed (debounced by the panel). */
+  keywords = $state('');
+  keywordGrain = $state<'hour' | 'day'>('hour');
+  activityGrain = $state<TimeGrain | 'auto'>('auto');
+  activityBy = $state<ActivityBy>('from_instance');
+  activityTopN = $state(8);
+  /** Rolling-mean window in minutes, or chosen from the span. */
+  activityWindow = $state<number | 'auto'>('auto');
+  activityView = $state<'lines' | 'stacked'>('lines');
+  overlapMeasure = $state<OverlapMeasure>('jaccard');
+
+  daily = $state.raw<DailyRow[]>([]);
+  apps = $state.raw<AppRow[]>([]);
+  hourly = $state.raw<HourlyRow[]>([]);
+  languages = $state.raw<LanguageRow[]>([]);
+  lengths = $state.raw<LengthRow[]>([]);
+  keywordRows = $state.raw<KeywordRow[]>([]);
+  activity = $state.raw<ActivityRow[]>([]);
+  hashtags = $state.raw<HashtagRow[]>([]);
+  overlap = $state.raw<OverlapRow[]>([]);
+  span = $state.raw<SpanRow | null>(null);
+  errors = $state.raw<Partial<Record<ChartId, string>>>({});
+  /** The grain and window the activity chart was last drawn with. */
+  usedGrain = $state<TimeGrain>('hour');
+  usedWindow = $state(60);
+  usedGrainKeywords = $state<'hour' | 'day'>('hour');
+  roundMs = $state(0);
+  busy = $state(false);
+
+  private last = new Map<ChartId | 'span', string>();
+  private readonly throttle: Throttle;
+
+  constructor(
+    private readonly app: AppState,
+    private readonly filters: FilterState,
+    intervalMs = REFRESH_EVERY_MS,
+  ) {
+    this.throttle = new Throttle(() => this.refresh(), intervalMs);
+  }
+
+  /** Minutes east of UTC the time charts are drawn in. */
+  get offsetMinutes(): number {
+    return this.zone === 'local' ? browserOffsetMinutes() : 0;
+  }
+
+  /** Everything besides the data that the queries depend on. */
+  get inputs(): string {
+    return JSON.stringify([
+      this.filters.value, this.zone, this.keywords, this.keywordGrain, this.activityGrain, this.activityBy, this.activityTopN,
+      this.activityWindow,
+    ]);
+  }
+
+  /** Starts following the data and the inputs; returns the stop function. */
+  connect(): () => void {
+    const stop = $effect.root(() => {
+      $effect(() => {
+        void this.app.dataVersion;
+        if (this.app.db.state === 'ready') this.throttle.request(false);
+      });
+      $effect(() => {
+        void this.inputs;
+        this.throttle.request(true);
+      });
+    });
+    return () => {
+      stop();
+      this.throttle.dispose();
+    };
+  }
+
+  private async refresh(): Promise<void> {
+    const db = this.app.database;
+    if (!db) return;
+    const version = this.app.dataVersion;
+    const f: ChartFilters = JSON.parse(JSON.stringify(this.filters.value)) as ChartFilters;
+    const offsetMinutes = this.offsetMinutes;
+    const errors: Partial<Record<ChartId, string>> = { ...this.errors };
+    this.busy = true;
+    const t0 = performance.now();
+    const run = async <T>(id: ChartId | 'span', sql: string | null, store: (rows: T[]) => void) => {
+      const key = `${version}\n${sql}`;
+      if (this.last.get(id) === key) return;
+      this.last.set(id, key);
+      if (sql === null) {
+        store([]);
+        return;
+      }
+      try {
+        store(await db.query<T>(sql));
+        if (id !== 'span') delete errors[id];
+      } catch (err) {
+        this.last.delete(id);
+        if (id !== 'span') errors[id] = `Query failed: ${(err as Error).message}`;
+      }
+    };
+    try {
+      await run<SpanRow>('span', spanSql(f), (r) => (this.span = r[0] ?? null));
+      const spanMs = this.span?.first != null && this.span.last != null ? this.span.last - this.span.first : 0;
+      const grain = this.activityGrain === 'auto' ? chooseGrain(spanMs) : this.activityGrain;
+      const window = this.activityWindow === 'auto' ? Math.max(defaultWindowMinutes(spanMs), GRAIN_MINUTES[grain]) : this.activityWindow;
+      const keywordGrain = this.keywordGrain;
+      await run<ActivityRow>('activity', activitySql(f, { grain, by: this.activityBy, topN: this.activityTopN, windowMinutes: window, offsetMinutes }), (r) => {
+        this.activity = r;
+        this.usedGrain = grain;
+        this.usedWindow = window;
+      });
+      await run<LanguageRow>('languages', languagesSql(f), (r) => (this.languages = r));
+      await run<DailyRow>('daily', dailySql(f, { offsetMinutes }), (r) => (this.daily = r));
+      await run<HourlyRow>('hourly', hourlySql(f, { offsetMinutes }), (r) => (this.hourly = r));
+      await run<AppRow>('apps', appsSql(f), (r) => (this.apps = r));
+      await run<HashtagRow>('hashtags', hashtagsSql(f), (r) => (this.hashtags = r));
+      const words = cleanKeywords(this.keywords.split(','));
+      await run<KeywordRow>('keywords', keywordsSql(f, { keywords: words, grain: keywordGrain, offsetMinutes }), (r) => {
+        this.keywordRows = r;
+        this.usedGrainKeywords = keywordGrain;
+      });
+      const approximate = (this.span?.toots ?? 0) > APPROX_QUANTILES_ABOVE;
+      await run<LengthRow>('lengths', lengthsSql(f, { approximate }), (r) => (this.lengths = r));
+      await run<OverlapRow>('overlap', overlapSql(f), (r) => (this.overlap = r));
+    } finally {
+      this.errors = errors;
+      this.roundMs = performance.now() - t0;
+      this.busy = false;
+    }
+  }
+}
