@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MastodonStatus } from '../../src/core/mastodon';
 import { hashtagsInContent } from '../../src/core/demo/content';
@@ -8,9 +9,9 @@ import { SnowflakeClock, compareIds, snowflakeId, snowflakeTime } from '../../sr
 import { demoEventTimeline } from '../../src/core/demo/stream';
 import { LANGUAGES } from '../../src/core/demo/vocabulary';
 import { INSTANCES } from '../../src/core/demo/instances';
+import { FIXTURES } from './helpers/fixtures';
 
-const FIXTURES = '/work/shared/fixtures/mastodon';
-const fixture = (name: string) => JSON.parse(readFileSync(`${FIXTURES}/${name}`, 'utf8')) as Record<string, unknown>;
+const fixture = (name: string) => JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8')) as Record<string, unknown>;
 const remoteFixture = fixture('01_stream_public_update_remote_mstdnjp.json');
 const localFixture = fixture('03_stream_hashtag_local_update_local_trwnh_app.json');
 /** Keys the streaming layer adds to a status (PROTOCOL.md); the entity itself does not have them. */

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MastodonStatus } from '../../src/core/mastodon';
 import { startFakeMastodon, pkceChallenge, type FakeMastodon, type FakeMastodonOptions } from '../fake-mastodon';
 import { startNotMastodon } from '../fake-mastodon/not-mastodon';
 import { openStream as open, sleep, until } from '../fake-mastodon/sse-client';
+import { FIXTURES } from './helpers/fixtures';
 
 const TOKEN = 'user-token';
 const openStream = (url: string, headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` }) => open(url, headers);
@@ -83,7 +85,7 @@ describe('streaming', () => {
 
   it('sends the 200 headers of the real capture, in its order', async () => {
     const f = await fake();
-    const capture = readFileSync('/work/shared/fixtures/mastodon/sse-public-capture.headers', 'utf8');
+    const capture = readFileSync(path.join(FIXTURES, 'sse-public-capture.headers'), 'utf8');
     const expected = capture.split(/\r?\n/).slice(1).filter(Boolean).map((l) => l.split(':')[0]!);
     const raw = await new Promise<string[]>((resolve, reject) => {
       const req = httpGet(`${f.streamingUrl}/api/v1/streaming/public`, { headers: { Authorization: `Bearer ${TOKEN}` } }, (res) => {
