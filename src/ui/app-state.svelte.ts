@@ -1,6 +1,7 @@
 import type { AnalyticsDb } from '../db/analytics-db';
 import { SUMMARY_SQL, type Summary } from '../core/sql/summary';
 import { InvalidStatusError } from '../core/normalize';
+import type { TootRow } from '../core/toot';
 import { parseInstanceUrl, DiscoveryError } from '../sources/discovery';
 import type { SourceEvent } from '../sources/source';
 import { BatchStore } from '../store/batch-store';
@@ -40,6 +41,7 @@ export class AppState {
   private summaryDirty = false;
   private summaryRunning = false;
   private ticker: ReturnType<typeof setInterval> | null = null;
+  private rowListeners = new Set<(row: TootRow) => void>();
   /** Events that arrive before the store is restored wait here, in order. */
   private early: Array<() => void> = [];
 
@@ -168,13 +170,20 @@ export class AppState {
       return;
     }
     try {
-      this.ingest.addStatus(e.status, baseUrl, demo ?? e.via);
+      const row = this.ingest.addStatus(e.status, baseUrl, demo ?? e.via);
+      for (const fn of this.rowListeners) fn(row);
     } catch (err) {
       if (!(err instanceof InvalidStatusError)) throw err;
       const msg = `malformed status skipped: ${err.message}`;
       if (inst) inst.warn(msg);
       else this.demo.warn(msg);
     }
+  }
+
+  /** Every normalised row as it arrives (before dedup): for live sketches. Returns an unsubscribe. */
+  subscribeRows(fn: (row: TootRow) => void): () => void {
+    this.rowListeners.add(fn);
+    return () => this.rowListeners.delete(fn);
   }
 
   private refreshSummarySoon(): void {
