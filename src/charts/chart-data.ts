@@ -7,7 +7,7 @@ import type {
 } from '../core/sql/charts';
 import type { BarDatum } from './bar';
 import type { BoxDatum } from './boxplot';
-import { formatBucket, formatCount, formatMean, formatShare, hostLabel } from './format';
+import { formatBucket, formatInteger, formatMean, formatShare, hostLabel } from './format';
 import type { LineSeries } from './lines';
 import type { MatrixData } from './matrix';
 import type { Pick } from './scene';
@@ -20,7 +20,7 @@ export function dailyTable(rows: readonly DailyRow[]): TableData {
   const who = (k: string | null, n: number | null) => (k === null ? null : `${hostLabel(k)} (${n})`);
   return {
     columns: [
-      { label: 'Day' }, { label: 'Toots', numeric: true, format: formatCount }, { label: 'Users', numeric: true, format: formatCount },
+      { label: 'Day' }, { label: 'Toots', numeric: true, format: formatInteger }, { label: 'Users', numeric: true, format: formatInteger },
       { label: 'Source instances', numeric: true }, { label: 'Top user (not a bot)' }, { label: 'Top bot' }, { label: 'Top instance collected from' },
     ],
     rows: rows.map((r) => ({

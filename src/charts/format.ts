@@ -1,11 +1,11 @@
 import { format, utcDay, utcFormat, utcMonth, utcYear } from 'd3';
 
 const int = format(',d');
-const short = format('~s');
+const short = format('.3~s');
 const pct = format('.0%');
 const pct1 = format('.1%');
 
-/** 1,234 below 10 k, then 12k, 1.2M. */
+/** 1,234 below 10 k, then 12.6k, 1.23M (axis and bar labels; tables show every digit). */
 export const formatCount = (n: number): string => (Math.abs(n) < 10_000 ? int(Math.round(n)) : short(n));
 export const formatInteger = (n: number): string => int(Math.round(n));
 export const formatShare = (n: number): string => (n > 0 && n < 0.1 ? pct1(n) : pct(n));

@@ -1,3 +1,4 @@
+import { formatInteger, formatMean } from './format';
 import type { Pick } from './scene';
 
 export type Cell = string | number | null;
@@ -5,7 +6,7 @@ export type Cell = string | number | null;
 export interface TableColumn {
   label: string;
   numeric?: boolean;
-  /** Formats a number cell (default: as is). */
+  /** Formats a number cell (default: 1,234 for integers, up to 3 decimals otherwise). */
   format?: (n: number) => string;
 }
 
@@ -23,7 +24,7 @@ export interface TableData {
 
 export function cellText(cell: Cell, column: TableColumn | undefined): string {
   if (cell === null) return '–';
-  if (typeof cell === 'number') return column?.format ? column.format(cell) : String(cell);
+  if (typeof cell === 'number') return column?.format ? column.format(cell) : Number.isInteger(cell) ? formatInteger(cell) : formatMean(cell);
   return cell;
 }
 
