@@ -2,7 +2,7 @@ import { scaleLinear } from 'd3';
 import { valueGrid } from './axis';
 import { formatCount } from './format';
 import { ACCENT_FILL } from './palette';
-import { el, emptyScene, pickAttrs, round, textWidth, truncate, type Pick, type Scene, type Size } from './scene';
+import { caption, el, emptyScene, pickAttrs, round, textWidth, truncate, type Pick, type Scene, type Size } from './scene';
 
 export interface BarDatum {
   key: string;
@@ -18,6 +18,8 @@ export interface BarOptions {
   format?: (n: number) => string;
   /** Title of the value axis. */
   valueLabel?: string;
+  /** A note drawn under the chart (kept in downloads). */
+  caption?: string;
 }
 
 const ROW = 22;
@@ -53,6 +55,11 @@ export function barScene(data: readonly BarDatum[], size: Size, options: BarOpti
   if (options.valueLabel) {
     children.push(el('text', { class: 'axis-title', x: x1, y: bottom + 32, 'text-anchor': 'end', 'font-size': FONT, fill: 'currentColor', 'fill-opacity': 0.7 }, options.valueLabel));
     height += 14;
+  }
+  if (options.caption) {
+    const c = caption(options.caption, 4, height, width - 8);
+    children.push(c.node);
+    height += c.height;
   }
   return { width, height, root: el('g', { class: 'bar-chart' }, children) };
 }

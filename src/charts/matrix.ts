@@ -1,6 +1,6 @@
 import { formatShare } from './format';
 import { ACCENT_FILL } from './palette';
-import { el, emptyScene, pickAttrs, round, textWidth, truncate, type Pick, type Scene, type Size, type SvgNode } from './scene';
+import { caption, el, emptyScene, pickAttrs, round, textWidth, truncate, type Pick, type Scene, type Size, type SvgNode } from './scene';
 
 export interface MatrixData {
   labels: readonly string[];
@@ -13,8 +13,11 @@ export interface MatrixData {
 
 const FONT = 11;
 
-/** A square heat matrix: cell opacity is the value, the share is written in cells big enough. */
-export function matrixScene(data: MatrixData, size: Size): Scene {
+/**
+ * A square heat matrix: cell opacity is the value, the share is written in cells big enough.
+ * `note` (say which measure) is drawn under it.
+ */
+export function matrixScene(data: MatrixData, size: Size, note = ''): Scene {
   const width = Math.max(200, size.width);
   const n = data.labels.length;
   if (!n) return emptyScene(width, size.height ?? 120);
@@ -61,5 +64,11 @@ export function matrixScene(data: MatrixData, size: Size): Scene {
     }
   }
   children.unshift(el('g', { class: 'cells' }, cells));
-  return { width: Math.max(width, left + n * cell + 10), height: round(topRoom + n * cell + 8), root: el('g', { class: 'matrix' }, children) };
+  let height = round(topRoom + n * cell + 8);
+  if (note) {
+    const c = caption(note, 4, height, width - 8);
+    children.push(c.node);
+    height += c.height;
+  }
+  return { width: Math.max(width, left + n * cell + 10), height, root: el('g', { class: 'matrix' }, children) };
 }

@@ -127,3 +127,36 @@ export function emptyScene(width: number, height: number, message = 'No data yet
     ]),
   };
 }
+
+/** Words wrapped into lines of at most `maxPx` (estimated), for captions drawn inside a chart. */
+export function wrapText(text: string, maxPx: number, fontSize = 11): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && textWidth(next, fontSize) > maxPx) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = next;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/**
+ * A note that belongs to the picture (what is counted, which measure), so it survives a PNG or
+ * SVG download. Returns the node and the height it takes.
+ */
+export function caption(text: string, x: number, y: number, width: number): { node: SvgNode; height: number } {
+  const lines = wrapText(text, width, 10);
+  return {
+    node: el(
+      'g',
+      { class: 'caption', 'font-size': 10, fill: 'currentColor', 'fill-opacity': 0.7 },
+      lines.map((line, i) => el('text', { x, y: y + 10 + i * 13 }, line)),
+    ),
+    height: lines.length * 13 + 4,
+  };
+}

@@ -63,7 +63,7 @@ const OVERLAP: OverlapRow[] = [A, B, C].flatMap((a) =>
 
 describe('bar chart', () => {
   it('draws client apps', async () => {
-    const scene = barScene(data.appBars(APPS), { width: 480 }, { valueLabel: 'toots' });
+    const scene = barScene(data.appBars(APPS), { width: 480 }, { valueLabel: 'toots', caption: 'Non-bot toots. Only posts local to the instance they were collected from carry an app.' });
     expect(all(scene.root, (n) => n.tag === 'rect' && n.attrs?.class === 'bar').map((n) => n.attrs!.width)).toEqual([367.85, 157.65, 105.1, 52.55]);
     await snap('apps-bar', scene, 'Bar chart: client apps');
   });
@@ -129,11 +129,13 @@ describe('overlap matrix', () => {
     const m = data.overlapMatrix(OVERLAP, 'jaccard');
     expect(m.labels).toEqual(['a.example', 'b.example', 'c.example']);
     expect(m.values[0]).toEqual([1, 0.08, 2 / 22]);
-    const scene = matrixScene(m, { width: 420 });
+    const scene = matrixScene(m, { width: 420 }, `Cell: ${data.MEASURE_TEXT.jaccard}.`);
     expect(all(scene.root, (n) => n.tag === 'text' && n.attrs?.['text-anchor'] === 'middle').map((n) => n.text)).toEqual([
       '100%', '8.0%', '9.1%', '8.0%', '100%', '12%', '9.1%', '12%', '100%',
     ]);
     expect(picks(scene)).toContain(`instance:${A}`);
+    // The measure is named inside the picture, so a downloaded PNG still says which it is.
+    expect(toSvgString(scene.root)).toContain('|A∩B| / |A∪B| (Jaccard)');
     await snap('overlap-matrix', scene, 'Matrix: federation overlap');
     expect(data.overlapMatrix(OVERLAP, 'overlap_min').values[0]).toEqual([1, 2 / 11, 0.25]);
   });
