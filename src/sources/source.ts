@@ -15,7 +15,9 @@ export type SourceState =
   | { state: 'needs-sign-in'; reason: string }
   | { state: 'rate-limited'; reason: string; nextAttemptAt: number }
   | { state: 'error'; reason: string }
-  | { state: 'paused' };
+  | { state: 'paused' }
+  /** Another tab of the page collects; this one shows the data. */
+  | { state: 'standby' };
 
 export interface SourceCallbacks {
   onEvent(event: SourceEvent): void;

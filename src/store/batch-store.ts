@@ -1,4 +1,4 @@
-import { createStore, del, entries, set, clear, type UseStore } from 'idb-keyval';
+import { createStore, del, getMany, keys, set, clear, type UseStore } from 'idb-keyval';
 import type { IngestBatch } from './toot-table';
 
 /** One stored flush. Keys are zero-padded sequence numbers so they sort in write order. */
@@ -32,19 +32,29 @@ export class BatchStore {
     try {
       if (typeof indexedDB === 'undefined') throw new Error('no IndexedDB');
       const store = createStore(name, 'batches');
-      await entries(store); // opens the database: fails here, not on the first write
+      await keys(store); // opens the database: fails here, not on the first write
       return new BatchStore(store);
     } catch {
       return new BatchStore(null);
     }
   }
 
-  /** Every stored batch in write order; also sets where new batches continue numbering. */
-  async loadAll(): Promise<StoredBatch[]> {
-    const all = this.store ? (await entries<string, StoredBatch>(this.store)).map(([, v]) => v) : [...this.memory.values()];
-    all.sort((a, b) => a.seq - b.seq);
-    this.nextSeq = all.length ? all[all.length - 1]!.seq + 1 : 0;
-    return all;
+  /**
+   * Batches written after `seq` (by this tab or another), in order; continues numbering after the
+   * newest, so a tab that takes over collection never overwrites what the previous collector wrote.
+   */
+  async loadAfter(seq: number): Promise<StoredBatch[]> {
+    let found: StoredBatch[];
+    if (this.store) {
+      const after = seq < 0 ? '' : key(seq);
+      const newer = (await keys<string>(this.store)).filter((k) => k.startsWith('batch-') && k > after).sort();
+      found = newer.length ? (await getMany<StoredBatch>(newer, this.store)).filter((b): b is StoredBatch => b !== undefined) : [];
+    } else {
+      found = [...this.memory.values()].filter((b) => b.seq > seq);
+    }
+    found.sort((a, b) => a.seq - b.seq);
+    if (found.length) this.nextSeq = Math.max(this.nextSeq, found[found.length - 1]!.seq + 1);
+    return found;
   }
 
   async append(batch: IngestBatch, rows: number): Promise<StoredBatch> {

@@ -2,8 +2,8 @@ import type { MastodonStatus } from '../core/mastodon';
 import { InvalidStatusError, normalizeStatus } from '../core/normalize';
 import type { Tombstone, TootRow, TootSource } from '../core/toot';
 import { tootsToIPC } from '../core/arrow-batch';
-import { BatchStore, StorageFullError } from './batch-store';
-import type { TootTable } from './toot-table';
+import { StorageFullError, type StoredBatch } from './batch-store';
+import type { LocalData } from './local-data';
 
 export const FLUSH_INTERVAL_MS = 1000;
 /** Flush early past this many rows, so one batch stays a few MB. */
@@ -26,9 +26,8 @@ export class Ingest {
   private blocked = false;
 
   constructor(
-    private readonly store: BatchStore,
-    private readonly table: TootTable,
-    private readonly onFlushed: (rows: number) => void,
+    private readonly data: LocalData,
+    private readonly onFlushed: (stored: StoredBatch) => void,
     private readonly onStatus: (status: IngestStatus) => void,
   ) {}
 
@@ -78,8 +77,9 @@ export class Ingest {
     this.rows = [];
     this.deletes = [];
     const batch = { ipc: rows.length ? tootsToIPC(rows) : null, deletes };
+    let stored: StoredBatch;
     try {
-      await this.store.append(batch, rows.length);
+      stored = await this.data.store.append(batch, rows.length);
     } catch (err) {
       // Put the rows back in front of anything that arrived meanwhile: nothing is lost.
       this.rows = rows.concat(this.rows);
@@ -93,9 +93,9 @@ export class Ingest {
       return;
     }
     try {
-      await this.table.apply(batch);
+      await this.data.applied(stored);
       this.onStatus({ state: 'ok' });
-      this.onFlushed(rows.length);
+      this.onFlushed(stored);
     } catch (err) {
       // Stored but not queryable yet: a reload replays it.
       this.onStatus({ state: 'error', message: `DuckDB could not take a batch (it is stored, and a reload applies it): ${(err as Error).message}` });

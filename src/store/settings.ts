@@ -1,5 +1,6 @@
 import { createStore, get, set, type UseStore } from 'idb-keyval';
 import type { StreamChannel } from '../core/mastodon';
+import type { OAuthClient, PendingSignIn } from '../sources/oauth';
 
 export interface InstanceSetting {
   baseUrl: string;
@@ -59,5 +60,30 @@ export class Settings {
     if (token) all[baseUrl] = token;
     else delete all[baseUrl];
     await this.write('tokens', all);
+  }
+
+  /** The OAuth client registered on an instance for this page's URL: reused, not registered again. */
+  async client(baseUrl: string, redirectUri: string): Promise<OAuthClient | null> {
+    const all = await this.read<Record<string, OAuthClient>>('clients', {});
+    const c = all[baseUrl];
+    return c && c.redirect_uri === redirectUri ? c : null;
+  }
+
+  async saveClient(baseUrl: string, client: OAuthClient): Promise<void> {
+    const all = { ...(await this.read<Record<string, OAuthClient>>('clients', {})), [baseUrl]: client };
+    await this.write('clients', all);
+  }
+
+  async savePending(p: PendingSignIn): Promise<void> {
+    const all = (await this.read<PendingSignIn[]>('pending-sign-in', [])).filter((x) => Date.now() - x.createdAt < 3_600_000);
+    await this.write('pending-sign-in', [...all, p]);
+  }
+
+  /** The pending sign-in for `state`, removed so a code is used once. */
+  async takePending(state: string): Promise<PendingSignIn | null> {
+    const all = await this.read<PendingSignIn[]>('pending-sign-in', []);
+    const found = all.find((p) => p.state === state) ?? null;
+    await this.write('pending-sign-in', all.filter((p) => p.state !== state));
+    return found;
   }
 }

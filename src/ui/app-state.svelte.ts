@@ -4,16 +4,20 @@ import { InvalidStatusError } from '../core/normalize';
 import type { TootRow } from '../core/toot';
 import { parseInstanceUrl, DiscoveryError } from '../sources/discovery';
 import type { SourceEvent } from '../sources/source';
-import { BatchStore } from '../store/batch-store';
+import type { StoredBatch } from '../store/batch-store';
+import { electCollector, openTabChannel, type TabMessage } from '../store/collector-lock';
 import { Ingest, type IngestStatus } from '../store/ingest';
+import { LocalData } from '../store/local-data';
 import { Settings } from '../store/settings';
-import { TootTable } from '../store/toot-table';
 import { InstanceState } from './instance-state.svelte';
 import { DemoState } from './demo-state.svelte';
 import { languageNames } from './language-names';
+import { finishSignIn, signOut, startSignIn } from './sign-in-flow';
 import { readUrlState } from './url-state';
 
 export type DbStatus = { state: 'loading' } | { state: 'ready'; bundle: string } | { state: 'error'; message: string };
+/** `collector`: this tab reads the instances; `viewer`: another tab does, this one shows the data. */
+export type TabRole = 'starting' | 'collector' | 'viewer';
 
 const SUMMARY_EVERY_MS = 1000;
 
@@ -21,12 +25,14 @@ const SUMMARY_EVERY_MS = 1000;
 export class AppState {
   instances = $state<InstanceState[]>([]);
   db = $state.raw<DbStatus>({ state: 'loading' });
+  role = $state<TabRole>('starting');
   summary = $state.raw<Summary | null>(null);
   summaryMs = $state(0);
   memoryBytes = $state(0);
   storage = $state.raw<IngestStatus>({ state: 'ok' });
   persistent = $state(true);
   addError = $state('');
+  notice = $state('');
   exporting = $state(false);
   exportError = $state('');
   /** Bumped after every batch lands in DuckDB (and after a restore): panels re-query on change, throttled. */
@@ -34,7 +40,7 @@ export class AppState {
   readonly demo: DemoState;
 
   private settings = new Settings();
-  private dbHandle: AnalyticsDb | null = null;
+  private data: LocalData | null = null;
   private ingest: Ingest | null = null;
   private lastIds = new Map<string, string>();
   private summaryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -42,61 +48,82 @@ export class AppState {
   private summaryRunning = false;
   private ticker: ReturnType<typeof setInterval> | null = null;
   private rowListeners = new Set<(row: TootRow) => void>();
-  /** Events that arrive before the store is restored wait here, in order. */
-  private early: Array<() => void> = [];
+  private releaseLock: () => void = () => undefined;
+  private tabs: ReturnType<typeof openTabChannel> | null = null;
+  private wantDemo = false;
 
   constructor(private readonly openDb: () => Promise<AnalyticsDb & { bundle?: string }>) {
     this.demo = new DemoState((e) => this.accept(this.demo.baseUrl, e, 'demo'));
   }
 
   async init(search: string): Promise<void> {
+    const signedIn = await finishSignIn(this.settings);
+    if (signedIn && 'error' in signedIn) this.notice = signedIn.error;
     const url = readUrlState(search);
-    const saved = await this.settings.instances();
-    const fromUrl = url.instances.map((u) => ({ raw: u }));
-    for (const s of saved) this.addSaved(s.baseUrl, s.channel, s.paused);
-    for (const { raw } of fromUrl) this.add(raw);
-    if (url.demo && !fromUrl.length) this.demo.start();
+    for (const s of await this.settings.instances()) this.addSaved(s.baseUrl, s.channel, s.paused);
+    for (const raw of url.instances) this.add(raw);
+    if (signedIn && 'token' in signedIn && !this.instances.some((i) => i.baseUrl === signedIn.baseUrl)) {
+      this.addSaved(signedIn.baseUrl, 'public', false);
+      this.persist();
+    }
+    this.wantDemo = url.demo && !url.instances.length;
     this.ticker = setInterval(() => {
       const now = Date.now();
       for (const i of this.instances) i.tick(now);
       this.demo.tick(now);
     }, 1000);
     await this.openStore();
+    if (this.data) {
+      this.tabs = openTabChannel((m) => void this.onTabMessage(m));
+      this.releaseLock = electCollector('tootscope-collector', () => void this.becomeCollector());
+      if (this.role === 'starting') this.role = 'viewer';
+    }
   }
 
   private async openStore(): Promise<void> {
     try {
       const db = await this.openDb();
-      const table = new TootTable(db);
-      await table.init(languageNames());
-      const store = await BatchStore.open();
-      this.persistent = store.persistent;
-      for (const batch of await store.loadAll()) await table.apply(batch);
-      this.dbHandle = db;
-      const ids = await db.query<{ base_url: string; last_id: string }>(
-        `SELECT base_url, max(m_id)::VARCHAR AS last_id FROM (
-           SELECT base_url, m_id FROM toots UNION ALL SELECT base_url, id::BIGINT FROM sightings) GROUP BY base_url`,
-      );
-      for (const r of ids) this.lastIds.set(r.base_url, r.last_id);
-      const counts = await db.query<{ base: string; n: number }>(
-        'SELECT base, count(*)::INTEGER AS n FROM (SELECT unnest(seen_on) AS base FROM toots) GROUP BY base',
-      );
-      for (const c of counts) {
-        const inst = this.instances.find((i) => i.baseUrl === c.base);
-        if (inst) inst.collected += c.n;
-      }
-      this.ingest = new Ingest(store, table, () => this.onFlushed(), (s) => this.onStorage(s));
-      this.ingest.start();
+      const data = await LocalData.open(db, languageNames());
+      this.persistent = data.store.persistent;
+      this.data = data;
+      this.lastIds = await data.lastIds();
+      const counts = await data.countsBySeenOn();
+      for (const inst of this.instances) inst.collected += counts.get(inst.baseUrl) ?? 0;
+      this.ingest = new Ingest(data, (b) => this.onFlushed(b), (s) => this.onStorage(s));
       this.db = { state: 'ready', bundle: db.bundle ?? 'node' };
       this.dataVersion++;
-      for (const run of this.early.splice(0)) run();
       this.refreshSummarySoon();
     } catch (err) {
       this.db = { state: 'error', message: `DuckDB could not start: ${(err as Error).message}` };
     }
   }
 
-  private onFlushed(): void {
+  /** This tab holds the collector lock: catch up with what the last collector stored, then read. */
+  private async becomeCollector(): Promise<void> {
+    this.role = 'collector';
+    if (this.data && (await this.data.catchUp())) this.changed();
+    if (this.data) this.lastIds = await this.data.lastIds();
+    this.ingest?.start();
+    for (const i of this.instances) void i.start();
+    if (this.wantDemo) this.demo.start();
+  }
+
+  private async onTabMessage(m: TabMessage): Promise<void> {
+    if (m.type === 'batch' && this.role !== 'collector' && this.data) {
+      if (await this.data.catchUp()) this.changed();
+    } else if (m.type === 'instances') {
+      const saved = await this.settings.instances();
+      for (const s of saved) this.addSaved(s.baseUrl, s.channel, s.paused);
+      for (const i of this.instances.filter((x) => !saved.some((s) => s.baseUrl === x.baseUrl))) this.drop(i);
+    }
+  }
+
+  private onFlushed(b: StoredBatch): void {
+    this.tabs?.post({ type: 'batch', seq: b.seq });
+    this.changed();
+  }
+
+  private changed(): void {
     this.dataVersion++;
     this.refreshSummarySoon();
   }
@@ -134,6 +161,7 @@ export class AppState {
       onEvent: (i, e) => this.accept(i.baseUrl, e, null, i),
       lastId: (b) => this.lastIds.get(b) ?? null,
       onChanged: () => this.persist(),
+      canCollect: () => this.role === 'collector',
     });
     inst.channel = channel;
     inst.paused = paused;
@@ -146,9 +174,13 @@ export class AppState {
   }
 
   remove(inst: InstanceState): void {
+    this.drop(inst);
+    this.persist();
+  }
+
+  private drop(inst: InstanceState): void {
     inst.stopSource();
     this.instances = this.instances.filter((i) => i !== inst);
-    this.persist();
   }
 
   setToken(inst: InstanceState, token: string): void {
@@ -156,15 +188,30 @@ export class AppState {
     inst.setToken(token);
   }
 
+  async signIn(inst: InstanceState): Promise<void> {
+    try {
+      await this.flush();
+      await startSignIn(this.settings, inst.baseUrl);
+    } catch (err) {
+      inst.warn(`Sign-in could not start: ${(err as Error).message}`);
+    }
+  }
+
+  async signOut(inst: InstanceState): Promise<void> {
+    const token = inst.token;
+    inst.setToken('');
+    const problem = await signOut(this.settings, inst.baseUrl, token);
+    if (problem) inst.warn(problem);
+  }
+
   private persist(): void {
-    void this.settings.saveInstances(this.instances.map((i) => ({ baseUrl: i.baseUrl, channel: i.channel, paused: i.paused })));
+    void this.settings
+      .saveInstances(this.instances.map((i) => ({ baseUrl: i.baseUrl, channel: i.channel, paused: i.paused })))
+      .then(() => this.tabs?.post({ type: 'instances' }));
   }
 
   private accept(baseUrl: string, e: SourceEvent, demo: 'demo' | null, inst?: InstanceState): void {
-    if (!this.ingest) {
-      this.early.push(() => this.accept(baseUrl, e, demo, inst));
-      return;
-    }
+    if (!this.ingest) return;
     if (e.kind === 'delete') {
       this.ingest.addDelete(baseUrl, e.id);
       return;
@@ -197,7 +244,7 @@ export class AppState {
 
   /** At most one summary query at a time and one a second, whatever the toot rate. */
   async refreshSummary(): Promise<void> {
-    const db = this.dbHandle;
+    const db = this.data?.db;
     if (!db || this.summaryRunning) return;
     this.summaryRunning = true;
     this.summaryDirty = false;
@@ -225,7 +272,7 @@ export class AppState {
   }
 
   get database(): AnalyticsDb | null {
-    return this.dbHandle;
+    return this.data?.db ?? null;
   }
 
   dispose(): void {
@@ -233,5 +280,7 @@ export class AppState {
     this.ingest?.stop();
     for (const i of this.instances) i.stopSource();
     this.demo.stop();
+    this.tabs?.close();
+    this.releaseLock();
   }
 }

@@ -9,6 +9,8 @@ export interface InstanceHooks {
   /** Highest id already stored from this instance, to continue (and backfill) from. */
   lastId(baseUrl: string): string | null;
   onChanged(): void;
+  /** False while another tab collects: the row waits in standby. */
+  canCollect(): boolean;
 }
 
 const RATE_WINDOW_MS = 60_000;
@@ -45,6 +47,10 @@ export class InstanceState {
     this.stopSource();
     if (this.paused) {
       this.status = { state: 'paused' };
+      return;
+    }
+    if (!this.hooks.canCollect()) {
+      this.status = { state: 'standby' };
       return;
     }
     this.status = { state: 'connecting' };

@@ -10,6 +10,7 @@ export function describeState(s: SourceState): string {
     case 'polling': return 'polling';
     case 'backfilling': return 'backfilling';
     case 'paused': return 'paused';
+    case 'standby': return 'collected in another tab';
     case 'reconnecting': return `reconnecting in ${inSeconds(s.nextAttemptAt)} (${s.reason})`;
     case 'rate-limited': return `rate limited, next try in ${inSeconds(s.nextAttemptAt)} (${s.reason})`;
     case 'needs-sign-in': return `needs sign-in: ${s.reason}`;
