@@ -40,12 +40,12 @@ export function xScaleFor(series: readonly LineSeries[], options: LinesOptions, 
     const scale = scaleUtc().domain(span).range([x0, x1]);
     const fmt = options.xFormat ?? timeTick;
     const values = options.xTicks ?? scale.ticks(Math.max(2, Math.floor((x1 - x0) / 90))).map((d) => d.getTime());
-    return { map: (v: number) => scale(v), ticks: values.map((v) => ({ pos: round(scale(v)), label: fmt(v) })) };
+    return { span, map: (v: number) => scale(v), ticks: values.map((v) => ({ pos: round(scale(v)), label: fmt(v) })) };
   }
   const scale = scaleLinear().domain(span).range([x0, x1]);
   const fmt = options.xFormat ?? scale.tickFormat();
   const values = options.xTicks ?? scale.ticks(Math.max(2, Math.floor((x1 - x0) / 80)));
-  return { map: (v: number) => scale(v), ticks: values.map((v) => ({ pos: round(scale(v)), label: fmt(v) })) };
+  return { span, map: (v: number) => scale(v), ticks: values.map((v) => ({ pos: round(scale(v)), label: fmt(v) })) };
 }
 
 /** One line per series over a shared x axis, legend below. */
@@ -88,10 +88,6 @@ export function linesScene(series: readonly LineSeries[], size: Size, options: L
   if (options.yLabel) children.push(axisTitle(options.yLabel, 4, 10));
   if (options.xLabel) children.push(axisTitle(options.xLabel, x1, y1 - 6, 'end'));
   const scene: Scene = { width, height: y1 + MARGIN.bottom + 8 + key.height, root: el('g', { class: 'line-chart' }, children) };
-  if (options.x === 'time') {
-    const xs = drawn.flatMap((s) => s.points.map((p) => p[0]));
-    const [lo, hi] = options.xDomain ?? (extent(xs) as [number, number]);
-    scene.xTime = { domain: [lo, hi], range: [x0, x1], y: [y0, y1] };
-  }
+  if (options.x === 'time') scene.xTime = { domain: x.span, range: [x0, x1], y: [y0, y1] };
   return scene;
 }

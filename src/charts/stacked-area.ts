@@ -1,4 +1,4 @@
-import { area, scaleLinear, stack, stackOrderNone, stackOffsetNone, extent } from 'd3';
+import { area, scaleLinear, stack, stackOrderNone, stackOffsetNone } from 'd3';
 import { axisTitle, xAxis, yAxis, type Margin } from './axis';
 import { formatCount } from './format';
 import { legend } from './legend';
@@ -65,9 +65,6 @@ export function stackedAreaScene(series: readonly LineSeries[], size: Size, opti
   const children: SvgNode[] = [el('g', { class: 'areas' }, areas), yAxis(yTicks, x0, x1), xAxis(x.ticks, y1, x0, x1), key.node];
   if (options.yLabel) children.push(axisTitle(options.yLabel, 4, 10));
   const scene: Scene = { width, height: y1 + MARGIN.bottom + 8 + key.height, root: el('g', { class: 'stacked-area' }, children) };
-  if (options.x === 'time') {
-    const [lo, hi] = options.xDomain ?? (extent(rows, (r) => r.x) as [number, number]);
-    scene.xTime = { domain: [lo, hi], range: [x0, x1], y: [y0, y1] };
-  }
+  if (options.x === 'time') scene.xTime = { domain: x.span, range: [x0, x1], y: [y0, y1] };
   return scene;
 }

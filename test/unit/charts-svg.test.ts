@@ -232,3 +232,12 @@ describe('Throttle', () => {
     expect(starts).toHaveLength(4);
   });
 });
+
+describe('a single time bucket', () => {
+  it('gets an axis an hour either side, which a brush can still invert', () => {
+    const t = ms('2026-11-23T12:04:00Z');
+    const scene = linesScene([{ key: 'a', label: 'a', points: [[t, 5]] }], { width: 400 }, { x: 'time' });
+    expect(scene.xTime?.domain).toEqual([t - 3_600_000, t + 3_600_000]);
+    expect(all(scene.root, (n) => n.tag === 'circle')).toHaveLength(1);
+  });
+});
