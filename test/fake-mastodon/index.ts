@@ -13,7 +13,7 @@ import type { RateLimitRule } from './rate-limit';
 import { StreamingHost, type LiveFeedAccess } from './streaming';
 import { TimelineStore } from './timeline';
 import { TokenRegistry } from './tokens';
-import { WebHost } from './web';
+import { WebHost, type TimelineFault } from './web';
 import type { Server } from 'node:http';
 
 export type { LiveFeedAccess } from './streaming';
@@ -55,8 +55,12 @@ export interface PublishOptions {
 export interface FaultOptions {
   /** Streams stay open but receive nothing, not even heartbeats; events meanwhile are lost. */
   stallStreams?: boolean;
-  /** The next `count` GET /api/v1/timelines/public answer `status`. */
-  failNextTimelineRequests?: { count: number; status: number };
+  /**
+   * The next `count` GET /api/v1/timelines/public answer `status` (after letting `after` through).
+   * A 429 carries Rack::Attack's headers: `X-RateLimit-Remaining: 0` and `X-RateLimit-Reset`,
+   * `resetInMs` ahead when given, else at the end of the current throttle window.
+   */
+  failNextTimelineRequests?: TimelineFault;
   /** The next `count` stream requests (after the channel check) answer `status`. */
   failNextStreamRequests?: { count: number; status: number };
 }
@@ -68,6 +72,10 @@ export interface FakeMastodonStats {
   streamsOpened: number;
   tooManyRequests: number;
   cacheHits: number;
+  /** Events written to open streams (counted once per stream), raw writes excluded. */
+  streamEvents: number;
+  /** Forced timeline failures served, with the request each answered. */
+  faultsServed: Array<{ at: number; status: number; url: string }>;
 }
 
 export interface FakeMastodon {
@@ -89,13 +97,15 @@ export interface FakeMastodon {
   deleteStatus(id: string): void;
   /** Writes bytes as they are to every open stream (malformed-event tests). */
   sendRaw(text: string): void;
-  /** Destroys every open stream socket, as a network failure would. */
-  dropStreams(): void;
+  /** Destroys every open stream socket, as a network failure would; returns how many it dropped. */
+  dropStreams(): number;
   setFault(fault: FaultOptions): void;
   /** Adds a token at run time (scope `read` unless given). */
   addToken(token: string, opts?: { scopes?: string[]; appOnly?: boolean }): void;
   revokeToken(token: string): void;
   groundTruth(): { published: MastodonStatus[]; deleted: string[] };
+  /** The statuses that were published and later deleted (their last version), in deletion order. */
+  deletedStatuses(): MastodonStatus[];
   readonly stats: FakeMastodonStats;
   close(): Promise<void>;
 }
@@ -224,6 +234,7 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
     },
 
     groundTruth: () => store.snapshot(),
+    deletedStatuses: () => store.removedStatuses(),
 
     get stats(): FakeMastodonStats {
       return {
@@ -232,6 +243,8 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
         streamsOpened: streaming.opened,
         tooManyRequests: web.tooManyRequests,
         cacheHits: web.cacheHits,
+        streamEvents: streaming.eventsWritten,
+        faultsServed: [...web.faultsServed],
       };
     },
 

@@ -55,6 +55,8 @@ export class StreamingHost {
   stalled = false;
   failNext: { count: number; status: number } | null = null;
   opened = 0;
+  /** Events written to streams (one per stream it reached), raw writes excluded. */
+  eventsWritten = 0;
 
   constructor(private readonly opts: StreamingHostOptions) {
     this.server = createServer((req, res) => this.handle(req, res));
@@ -73,6 +75,7 @@ export class StreamingHost {
       // Two writes, as the real server does: a client must cope with an event split across chunks.
       s.res.write(`event: ${event}\n`);
       s.res.write(`data: ${data}\n\n`);
+      this.eventsWritten++;
     }
   }
 
@@ -80,8 +83,17 @@ export class StreamingHost {
     for (const s of this.streams) s.res.write(text);
   }
 
-  dropAll(): void {
-    for (const s of this.streams) s.res.socket?.destroy();
+  /** Destroys every open stream's socket; returns how many there were. */
+  dropAll(): number {
+    let n = 0;
+    for (const s of this.streams) {
+      clearInterval(s.heartbeat);
+      s.res.socket?.destroy();
+      n++;
+    }
+    // Forget them now: 'close' comes a tick later, and a publish in between must not count as delivered.
+    this.streams.clear();
+    return n;
   }
 
   private matches(s: OpenStream, status: MastodonStatus, access: { local: LiveFeedAccess; remote: LiveFeedAccess }): boolean {

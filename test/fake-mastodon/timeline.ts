@@ -33,6 +33,7 @@ export class TimelineStore {
   private readonly statuses: MastodonStatus[] = [];
   private readonly byId = new Map<string, MastodonStatus>();
   private readonly deletedIds: string[] = [];
+  private readonly removed: MastodonStatus[] = [];
 
   get size(): number {
     return this.statuses.length;
@@ -63,12 +64,18 @@ export class TimelineStore {
     if (i < 0) return undefined;
     const [removed] = this.statuses.splice(i, 1);
     this.byId.delete(id);
+    if (removed) this.removed.push(removed);
     return removed;
   }
 
   /** Every live status, oldest first, and every deleted id. */
   snapshot(): { published: MastodonStatus[]; deleted: string[] } {
     return { published: [...this.statuses], deleted: [...this.deletedIds] };
+  }
+
+  /** Statuses that were published and then deleted, in deletion order. */
+  removedStatuses(): MastodonStatus[] {
+    return [...this.removed];
   }
 
   /** One page, newest first, of the statuses `include` accepts. */

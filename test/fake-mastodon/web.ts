@@ -37,9 +37,21 @@ interface CachedResponse {
 const PERMITTED = ['local', 'remote', 'limit', 'only_media'];
 const DEFAULT_LIMIT = 20;
 
+/** A forced failure of the public timeline (see FaultOptions.failNextTimelineRequests). */
+export interface TimelineFault {
+  count: number;
+  status: number;
+  /** Let this many timeline requests through first (e.g. 1: the second page of a walk fails). */
+  after?: number;
+  /** For a 429: X-RateLimit-Reset this far ahead (default: the end of the current throttle window). */
+  resetInMs?: number;
+}
+
 export class WebHost {
   readonly server: Server;
-  failNextTimeline: { count: number; status: number } | null = null;
+  failNextTimeline: TimelineFault | null = null;
+  /** Every forced failure served, with the request it answered. */
+  readonly faultsServed: Array<{ at: number; status: number; url: string }> = [];
   tooManyRequests = 0;
   cacheHits = 0;
   private readonly cache = new Map<string, CachedResponse>();
@@ -129,10 +141,26 @@ export class WebHost {
   }
 
   private timeline(req: IncomingMessage, res: ServerResponse, url: URL, tokenString: string | undefined, headers: Headers): void {
-    if (this.failNextTimeline && this.failNextTimeline.count > 0) {
-      this.failNextTimeline.count--;
-      const status = this.failNextTimeline.status;
-      return sendJson(res, status, { error: STATUS_CODES[status] ?? 'Error' }, headers);
+    const fault = this.failNextTimeline;
+    if (fault && fault.count > 0) {
+      if (fault.after && fault.after > 0) {
+        fault.after--;
+      } else {
+        fault.count--;
+        this.faultsServed.push({ at: Date.now(), status: fault.status, url: req.url ?? '' });
+        if (fault.status === 429) {
+          // What Rack::Attack answers: the throttle's headers with nothing left, and its body.
+          this.tooManyRequests++;
+          const reset = fault.resetInMs !== undefined ? iso8601Micro(Date.now() + fault.resetInMs) : headers['X-RateLimit-Reset'];
+          return sendJson(res, 429, { error: 'Too many requests' }, {
+            ...headers,
+            'X-RateLimit-Limit': headers['X-RateLimit-Limit'] ?? String(this.opts.rateLimit.limit),
+            'X-RateLimit-Remaining': '0',
+            'X-RateLimit-Reset': reset ?? iso8601Micro(Date.now() + this.opts.rateLimit.windowMs),
+          });
+        }
+        return sendJson(res, fault.status, { error: STATUS_CODES[fault.status] ?? 'Error' }, headers);
+      }
     }
     // Doorkeeper checks a given token before anything else (authorize_if_got_token!).
     let token: TokenRecord | undefined;

@@ -405,4 +405,44 @@ describe('control API', () => {
     expect((await fetch(`${beta.webUrl}/api/v1/timelines/public`)).status).toBe(200);
     expect(beta.stats.requests['/api/v1/timelines/public']).toBe(2);
   });
+
+  it('fails a later page with a 429 that carries the real headers, and says what it dropped and deleted', async () => {
+    const f = await fake();
+    for (let i = 0; i < 5; i++) f.publish();
+    f.setFault({ failNextTimelineRequests: { count: 1, status: 429, after: 1, resetInMs: 2000 } });
+    const first = await fetch(`${f.webUrl}/api/v1/timelines/public?limit=2`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(first.status).toBe(200);
+    const t0 = Date.now();
+    const over = await fetch(`${f.webUrl}/api/v1/timelines/public?limit=2&min_id=1`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(over.status).toBe(429);
+    expect(await over.json()).toEqual({ error: 'Too many requests' });
+    expect(over.headers.get('x-ratelimit-limit')).toBe('300');
+    expect(over.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(over.headers.get('x-ratelimit-reset')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    const reset = Date.parse(over.headers.get('x-ratelimit-reset')!);
+    expect(reset - t0).toBeGreaterThan(1500);
+    expect(reset - t0).toBeLessThan(3000);
+    expect(f.stats.faultsServed).toEqual([{ at: expect.any(Number), status: 429, url: '/api/v1/timelines/public?limit=2&min_id=1' }]);
+    expect(f.stats.tooManyRequests).toBe(1);
+    expect((await fetch(`${f.webUrl}/api/v1/timelines/public`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+
+    // Without resetInMs, the reset is the end of the throttle window.
+    f.setFault({ failNextTimelineRequests: { count: 1, status: 429 } });
+    const windowEnd = await fetch(`${f.webUrl}/api/v1/timelines/public`);
+    expect(Date.parse(windowEnd.headers.get('x-ratelimit-reset')!)).toBeGreaterThan(Date.now() + 60_000);
+
+    const s = await openStream(`${f.streamingUrl}/api/v1/streaming/public`);
+    await until(() => f.stats.openStreams === 1, 'one stream');
+    const gone = f.publish();
+    await until(() => s.events.length === 1, 'one event');
+    expect(f.stats.streamEvents).toBe(1);
+    f.deleteStatus(gone.id);
+    expect(f.deletedStatuses().map((x) => x.uri)).toEqual([gone.uri]);
+    expect(f.dropStreams()).toBe(1);
+    expect(f.stats.openStreams).toBe(0);
+    f.publish();
+    expect(f.stats.streamEvents).toBe(2); // the delete; not the post published after the drop
+    await s.done;
+    expect(f.dropStreams()).toBe(0);
+  });
 });
