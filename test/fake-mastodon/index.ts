@@ -131,6 +131,8 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
 
   const gen = new StatusGenerator({ seed: opts.seed ?? 1, collectedFrom: `https://${domain}`, users: opts.users ?? 150_000 });
   const store = new TimelineStore();
+  /** Every uri this instance has held: Mastodon keeps one status per uri. */
+  const uris = new Set<string>();
   const requests: Record<string, number> = {};
   const countRequest = (path: string) => {
     requests[path] = (requests[path] ?? 0) + 1;
@@ -175,14 +177,24 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
     domain,
 
     publish(overrides = {}, p = {}) {
-      const generated = gen.next(Date.now(), p.local === undefined ? {} : { local: p.local });
+      let generated = gen.next(Date.now(), p.local === undefined ? {} : { local: p.local });
+      // The generator derives a remote post's uri from its origin millisecond, so the same author
+      // can get one uri twice in a burst; a real server would hold one status for it. Draw again.
+      for (let i = 0; uris.has(generated.uri) && i < 100; i++) {
+        gen.forget(generated.id);
+        generated = gen.next(Date.now(), p.local === undefined ? {} : { local: p.local });
+      }
       const status = { ...generated, ...overrides, id: generated.id } as MastodonStatus;
+      if (uris.has(status.uri)) throw new Error(`fake-mastodon: ${domain} already holds ${status.uri}`);
+      uris.add(status.uri);
       store.add(status);
       deliver('update', status, p.stream ?? true);
       return status;
     },
 
     publishFrom(other, p = {}) {
+      if (uris.has(other.uri)) throw new Error(`fake-mastodon: ${domain} already holds ${other.uri}`);
+      uris.add(other.uri);
       const copy = structuredClone(other) as MastodonStatus;
       delete copy.filtered;
       delete copy.filter_results;

@@ -406,6 +406,13 @@ describe('control API', () => {
     expect(beta.stats.requests['/api/v1/timelines/public']).toBe(2);
   });
 
+  it('holds one status per uri, even for a burst from the same authors', async () => {
+    const f = await fake({ users: 500 });
+    const burst = [...Array(3000)].map(() => f.publish());
+    expect(new Set(burst.map((s) => s.uri)).size).toBe(3000);
+    expect(() => f.publishFrom(burst[0]!)).toThrow(/already holds/);
+  });
+
   it('fails a later page with a 429 that carries the real headers, and says what it dropped and deleted', async () => {
     const f = await fake();
     for (let i = 0; i < 5; i++) f.publish();
