@@ -1,0 +1,571 @@
+/**
+ * The live panel's sketches, kept per instance and merged on demand: what the sketch worker
+ * runs, as a pure class so Node tests can drive it. The worker adds IndexedDB and messaging.
+ *
+ * Per instance (base_url) it keeps
+ * - per language, the top words: a Count-Min + heap (TopK) over words that are not stop words,
+ *   and exact counts of the stop words (a fixed, short list, so the map stays small). The stop-word
+ *   toggle then needs no second sketch: "without stop words" is the heap, "with" adds the exact
+ *   counts back in;
+ * - the top hashtags (TopK), distinct users (HyperLogLog over acct), toot lengths (T-Digest) and a
+ *   uniform reservoir of 20 toots.
+ *
+ * Count-Min sketches here use plain (not conservative) update. Plain update is exactly mergeable:
+ * the sum of two instances' sketches IS the sketch of both streams, so "all instances" is the
+ * same sketch as one fed every row, and the ε·N bound holds either way. Conservative update would
+ * halve the typical overestimate of a single sketch but make merged sketches looser than a
+ * single one; the panel merges on every snapshot, so exactness of the merge wins.
+ *
+ * Rows repeat: the same uri arrives from several instances (federation) and again on each edit.
+ * The first sighting counts, in the instance that delivered it (as DuckDB's `toots.base_url`
+ * is the first instance); later ones are skipped using a bounded set of recent uri hashes. Cost:
+ * two generations of at most RECENT_GENERATION 53-bit hashes each (~40 bytes per entry in a V8
+ * Set, so ≤ ~2.6 MB), and a repeat arriving after 32k–64k newer distinct uris is counted again
+ * (an overcount; at 2000 toots/s that is after 16–32 s, at 20 toots/s after 27–55 minutes).
+ * Edits are skipped like any repeat, so sketches see a post's first text. HLL alone would not
+ * need this (it is idempotent), but counts, quantiles and the reservoir do.
+ *
+ * Deletes never reach the sketches: a deleted post stays counted (DuckDB's exact figures drop it).
+ */
+
+import { CountMinSketch, type CountMinJSON } from './count-min';
+import { hash64 } from './hash';
+import { HyperLogLog, type HyperLogLogJSON } from './hyperloglog';
+import type {
+  CountEntry, CountMinBound, LanguageCount, LiveRow, LiveSnapshot, QuantileEstimate, ReservoirItem, SnapshotQuery,
+} from './protocol';
+import { type RandomSource, seededRandom } from './random';
+import { Reservoir, type ReservoirJSON } from './reservoir';
+import { TDigest, type TDigestJSON } from './t-digest';
+import { TopK, type TopKJSON } from './top-k';
+import { ENGLISH_STOP_WORDS, tokenize } from './tokenize';
+
+/** Entries shown in the top lists. */
+export const SHOW_K = 25;
+/**
+ * Heap size kept per sketch: larger than SHOW_K so that merging per-instance heaps (the union of
+ * their candidates, re-estimated on the merged sketch) finds the true top 25 of all instances.
+ */
+export const HEAP_K = 128;
+/** Words: 1024×5 per (instance, language), 40 KiB; ε = 2/1024 ≈ 0.2 %, probability 1 − 2⁻⁵ ≈ 96.9 %. */
+export const WORDS_WIDTH = 1024;
+export const WORDS_DEPTH = 5;
+/** Hashtags: one sketch per instance, so a deeper one: 1024×7, probability 1 − 2⁻⁷ ≈ 99.2 %. */
+export const TAGS_WIDTH = 1024;
+export const TAGS_DEPTH = 7;
+/** 2^14 registers (16 KiB): standard error 1.04/√16384 ≈ 0.81 %. */
+export const HLL_PRECISION = 14;
+export const TDIGEST_COMPRESSION = 100;
+export const RESERVOIR_SIZE = 20;
+/** Reservoir texts are cut to this many UTF-16 units: remote posts can be 70,000 characters. */
+export const RESERVOIR_TEXT_MAX = 1000;
+export const QUANTILES = [0.5, 0.9, 0.99] as const;
+/**
+ * Rank-error bound quoted for the T-Digest quantiles, as a fraction of the count. Measured:
+ * worst 0.096 % over three distributions at 10^6 values (npm run bench:sketch, δ = 100), and
+ * worst 0.20 % for merged per-instance digests of demo toot lengths at 2,000-20,000 rows
+ * (test/unit/live-sketches.test.ts, which fails if it ever exceeds this). Rounded up to 0.3 %.
+ */
+export const RANK_ERROR = 0.003;
+/** Distinct uris per generation of the repeat filter (see the header comment). */
+export const RECENT_GENERATION = 32_768;
+/** Bumped when the stored layout or the stop-word lists change: older records are dropped. */
+export const LIVE_FORMAT_VERSION = 1;
+
+const SEED = 0x7007;
+const RESERVOIR_MERGE_SEED = 20;
+
+/**
+ * Stop words. English applies to every language (English words are everywhere in the
+ * fediverse); the three largest other European languages of the stream add their own short list.
+ * Lists are part of the stored format: stop words are counted apart from the sketch.
+ */
+const EXTRA_STOP_WORDS: Record<string, string> = {
+  de:
+    'aber alle als also am an auch auf aus bei bin bis bist da damit dann das dass dem den der des die dies doch du ein eine ' +
+    'einem einen einer er es für hab habe hat hatte ich ihr im in ist ja jetzt kann kein keine man mein mich mir mit nach ' +
+    'nicht noch nur ob oder schon sehr sein sich sie sind so und uns von vor war was weil wenn wer wie wir wird wo zu zum zur',
+  fr:
+    "à au aux avec ce ces c'est dans de des du elle en est et eu il ils j'ai je la le les leur lui ma mais me même mes moi " +
+    "mon ne nos notre nous on ou par pas pour qu'il que qui sa se ses son sur ta te tes toi ton tu un une vos votre vous y",
+  es:
+    'a al algo como con cuando de del el ella en era es esa ese eso esta este esto está ha hay la las le les lo los me mi muy ' +
+    'más ni no nos o para pero por que qué se si sin sobre su sus te tu un una uno y ya yo',
+};
+const stopSets = new Map<string, ReadonlySet<string>>();
+/** The stop words counted apart (exactly) for `lang`. */
+export function stopWordsFor(lang: string): ReadonlySet<string> {
+  let set = stopSets.get(lang);
+  if (!set) {
+    const extra = EXTRA_STOP_WORDS[lang];
+    set = extra ? new Set([...ENGLISH_STOP_WORDS, ...extra.split(' ')]) : ENGLISH_STOP_WORDS;
+    stopSets.set(lang, set);
+  }
+  return set;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stored records (IndexedDB values). Keys: META_KEY, instanceKey(base), wordsKey(base, lang).
+
+export const META_KEY = 'meta';
+export const instanceKey = (base: string): string => `i\u0001${base}`;
+export const wordsKey = (base: string, lang: string): string => `w\u0001${base}\u0001${lang}`;
+
+interface MetaRecord {
+  v: number;
+  repeats: number;
+  savedRows: number;
+  savedAt: number;
+  /** Recent uri hashes, oldest first (both generations). */
+  recent: Float64Array;
+}
+
+interface InstanceRecord {
+  v: number;
+  base: string;
+  rows: number;
+  languages: Array<[string, number]>;
+  users: HyperLogLogJSON;
+  lengths: TDigestJSON;
+  hashtags: TopKJSON;
+  reservoir: ReservoirJSON<ReservoirItem>;
+}
+
+interface WordsRecord {
+  v: number;
+  base: string;
+  lang: string;
+  content: TopKJSON;
+  stop: Array<[string, number]>;
+}
+
+export type StoredEntry = [string, unknown];
+
+// ---------------------------------------------------------------------------------------------
+
+/** Two generations of 53-bit uri hashes: remembers the last RECENT_GENERATION to 2× that many. */
+class RecentUris {
+  private current = new Set<number>();
+  private previous = new Set<number>();
+  private readonly h = new Uint32Array(2);
+
+  constructor(private readonly generation: number) {}
+
+  key(uri: string): number {
+    hash64(uri, this.h, SEED);
+    // 32 + 21 bits: exact in a double, and a false "repeat" needs a 53-bit collision.
+    return this.h[0]! * 2097152 + (this.h[1]! >>> 11);
+  }
+
+  /** True if `uri` was seen recently; otherwise remembers it and returns false. */
+  seen(uri: string): boolean {
+    const k = this.key(uri);
+    if (this.current.has(k) || this.previous.has(k)) return true;
+    this.insert(k);
+    return false;
+  }
+
+  private insert(k: number): void {
+    if (this.current.size >= this.generation) {
+      this.previous = this.current;
+      this.current = new Set();
+    }
+    this.current.add(k);
+  }
+
+  toArray(): Float64Array {
+    const out = new Float64Array(this.previous.size + this.current.size);
+    let i = 0;
+    for (const k of this.previous) out[i++] = k;
+    for (const k of this.current) out[i++] = k;
+    return out;
+  }
+
+  static from(values: ArrayLike<number>, generation: number): RecentUris {
+    const r = new RecentUris(generation);
+    for (let i = 0; i < values.length; i++) {
+      const k = values[i]!;
+      if (!r.current.has(k) && !r.previous.has(k)) r.insert(k);
+    }
+    return r;
+  }
+}
+
+function newWordsTopK(): TopK {
+  return TopK.fromSketch(HEAP_K, new CountMinSketch(WORDS_WIDTH, WORDS_DEPTH, { seed: SEED, conservative: false }));
+}
+
+function newTagsTopK(): TopK {
+  return TopK.fromSketch(HEAP_K, new CountMinSketch(TAGS_WIDTH, TAGS_DEPTH, { seed: SEED, conservative: false }));
+}
+
+/** One language's words on one instance. */
+class LanguageWords {
+  content = newWordsTopK();
+  stop = new Map<string, number>();
+  dirty = true;
+
+  toRecord(base: string, lang: string): WordsRecord {
+    return { v: LIVE_FORMAT_VERSION, base, lang, content: this.content.toJSON(), stop: [...this.stop] };
+  }
+
+  static fromRecord(r: WordsRecord): LanguageWords {
+    const w = new LanguageWords();
+    w.content = TopK.fromJSON(r.content);
+    w.stop = new Map(r.stop);
+    w.dirty = false;
+    return w;
+  }
+}
+
+/** Everything kept for one instance. */
+export class InstanceSketches {
+  rows = 0;
+  /** Rows per language. */
+  languages = new Map<string, number>();
+  words = new Map<string, LanguageWords>();
+  users = new HyperLogLog(HLL_PRECISION, SEED);
+  lengths = new TDigest(TDIGEST_COMPRESSION);
+  hashtags = newTagsTopK();
+  reservoir: Reservoir<ReservoirItem>;
+  dirty = true;
+
+  constructor(
+    readonly base: string,
+    random: RandomSource,
+  ) {
+    this.reservoir = new Reservoir<ReservoirItem>(RESERVOIR_SIZE, random);
+  }
+
+  add(row: LiveRow): void {
+    this.rows++;
+    this.dirty = true;
+    const lang = row.lang || 'unknown';
+    this.languages.set(lang, (this.languages.get(lang) ?? 0) + 1);
+    let words = this.words.get(lang);
+    if (!words) this.words.set(lang, (words = new LanguageWords()));
+    words.dirty = true;
+    const stop = stopWordsFor(lang);
+    for (const token of tokenize(row.text, { dropNumbers: true })) {
+      if (stop.has(token)) words.stop.set(token, (words.stop.get(token) ?? 0) + 1);
+      else words.content.update(token);
+    }
+    for (const tag of row.tags) if (tag) this.hashtags.update(tag.toLowerCase());
+    this.users.add(row.acct);
+    if (Number.isFinite(row.chars)) this.lengths.add(row.chars);
+    this.reservoir.add({
+      uri: row.uri,
+      base: row.base,
+      acct: row.acct,
+      lang,
+      ts: row.ts,
+      text: row.text.length > RESERVOIR_TEXT_MAX ? `${row.text.slice(0, RESERVOIR_TEXT_MAX)}…` : row.text,
+    });
+  }
+
+  toRecord(): InstanceRecord {
+    return {
+      v: LIVE_FORMAT_VERSION,
+      base: this.base,
+      rows: this.rows,
+      languages: [...this.languages],
+      users: this.users.toJSON(),
+      lengths: this.lengths.toJSON(),
+      hashtags: this.hashtags.toJSON(),
+      reservoir: this.reservoir.toJSON(),
+    };
+  }
+
+  static fromRecord(r: InstanceRecord, random: RandomSource): InstanceSketches {
+    const s = new InstanceSketches(r.base, random);
+    s.rows = r.rows;
+    s.languages = new Map(r.languages);
+    s.users = HyperLogLog.fromJSON(r.users);
+    s.lengths = TDigest.fromJSON(r.lengths);
+    s.hashtags = TopK.fromJSON(r.hashtags);
+    s.reservoir = Reservoir.fromJSON<ReservoirItem>(r.reservoir, random);
+    s.dirty = false;
+    return s;
+  }
+}
+
+export interface LiveSketchesOptions {
+  /** Randomness for the per-instance reservoirs (default Math.random); tests pass a seeded one. */
+  random?: RandomSource;
+  recentGeneration?: number;
+  now?: () => number;
+}
+
+/** The sketches of one scope (an instance or all of them) merged, for a snapshot or a test. */
+export interface MergedSketches {
+  rows: number;
+  languages: LanguageCount[];
+  words(lang: string): { content: TopK; stop: Map<string, number> };
+  users: HyperLogLog;
+  lengths: TDigest;
+  hashtags: TopK;
+  reservoir: Reservoir<ReservoirItem>;
+}
+
+function bound(t: TopK): CountMinBound {
+  const s = t.sketch;
+  return { tolerance: s.tolerance, probability: s.probability, total: s.total, width: s.width, depth: s.depth };
+}
+
+function entries(t: TopK, k: number): CountEntry[] {
+  return t.top().slice(0, k).map((e) => ({ key: e.key, count: e.count, exact: false }));
+}
+
+function byCountThenKey(a: CountEntry, b: CountEntry): number {
+  return b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
+export class LiveSketches {
+  readonly instances = new Map<string, InstanceSketches>();
+  repeats = 0;
+  savedRows = 0;
+  savedAt: number | null = null;
+  restoredRows = 0;
+  restoreError: string | null = null;
+  workerMs = 0;
+  private recent: RecentUris;
+  private metaDirty = true;
+  private readonly random: RandomSource;
+  private readonly now: () => number;
+  private readonly recentGeneration: number;
+
+  constructor(options: LiveSketchesOptions = {}) {
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? (() => performance.now());
+    this.recentGeneration = options.recentGeneration ?? RECENT_GENERATION;
+    this.recent = new RecentUris(this.recentGeneration);
+  }
+
+  /** Rows counted, all instances (repeats excluded). */
+  get rows(): number {
+    let n = 0;
+    for (const s of this.instances.values()) n += s.rows;
+    return n;
+  }
+
+  add(rows: readonly LiveRow[]): void {
+    const t0 = this.now();
+    for (const row of rows) {
+      this.metaDirty = true;
+      if (this.recent.seen(row.uri)) {
+        this.repeats++;
+        continue;
+      }
+      let inst = this.instances.get(row.base);
+      if (!inst) this.instances.set(row.base, (inst = new InstanceSketches(row.base, this.random)));
+      inst.add(row);
+    }
+    this.workerMs += this.now() - t0;
+  }
+
+  /** Merges the instances in scope (one, or all when `instance` is null) into fresh sketches. */
+  merged(instance: string | null): MergedSketches {
+    const scope = instance === null ? [...this.instances.values()] : [this.instances.get(instance)].filter((s) => s !== undefined);
+    const languages = new Map<string, number>();
+    let rows = 0;
+    const users = new HyperLogLog(HLL_PRECISION, SEED);
+    const lengths = new TDigest(TDIGEST_COMPRESSION);
+    const hashtags = newTagsTopK();
+    // A fixed seed: the same sketches give the same sample, so the panel does not reshuffle every second.
+    const reservoir = new Reservoir<ReservoirItem>(RESERVOIR_SIZE, seededRandom(RESERVOIR_MERGE_SEED));
+    for (const s of scope) {
+      rows += s.rows;
+      for (const [code, n] of s.languages) languages.set(code, (languages.get(code) ?? 0) + n);
+      users.merge(s.users);
+      lengths.merge(s.lengths);
+      hashtags.merge(s.hashtags);
+      reservoir.merge(s.reservoir);
+    }
+    return {
+      rows,
+      languages: [...languages]
+        .map(([code, n]) => ({ code, rows: n }))
+        .sort((a, b) => b.rows - a.rows || (a.code < b.code ? -1 : 1)),
+      words(lang: string) {
+        const content = newWordsTopK();
+        const stop = new Map<string, number>();
+        for (const s of scope) {
+          const w = s.words.get(lang);
+          if (!w) continue;
+          content.merge(w.content);
+          for (const [k, n] of w.stop) stop.set(k, (stop.get(k) ?? 0) + n);
+        }
+        return { content, stop };
+      },
+      users,
+      lengths,
+      hashtags,
+      reservoir,
+    };
+  }
+
+  snapshot(q: SnapshotQuery): LiveSnapshot {
+    const t0 = this.now();
+    const m = this.merged(q.instance);
+    const language = q.language ?? m.languages[0]?.code ?? null;
+    const { content, stop } = m.words(language ?? '');
+    let words = entries(content, SHOW_K);
+    if (!q.stopWords) {
+      const all = entries(content, HEAP_K);
+      for (const [key, count] of stop) all.push({ key, count, exact: true });
+      words = all.sort(byCountThenKey).slice(0, SHOW_K);
+    }
+    const n = m.lengths.count;
+    const quantiles: QuantileEstimate[] = n
+      ? QUANTILES.map((p) => ({
+          q: p,
+          value: m.lengths.quantile(p),
+          low: m.lengths.quantile(Math.max(0, p - RANK_ERROR)),
+          high: m.lengths.quantile(Math.min(1, p + RANK_ERROR)),
+        }))
+      : [];
+    const seenUris = new Set<string>();
+    const reservoir = m.reservoir.items
+      .filter((it) => !seenUris.has(it.uri) && seenUris.add(it.uri))
+      .sort((a, b) => b.ts - a.ts || (a.uri < b.uri ? -1 : 1));
+    const snap: LiveSnapshot = {
+      rows: m.rows,
+      repeats: this.repeats,
+      instances: [...this.instances.keys()].sort(),
+      languages: m.languages,
+      language,
+      stopWords: q.stopWords,
+      words,
+      wordBound: bound(content),
+      hashtags: entries(m.hashtags, SHOW_K),
+      hashtagBound: bound(m.hashtags),
+      users: { estimate: m.users.count(), relativeError: m.users.relativeError, registers: m.users.m },
+      lengths: { count: n, rankError: RANK_ERROR, quantiles },
+      reservoir,
+      reservoirSeen: m.reservoir.seen,
+      savedRows: this.savedRows,
+      savedAt: this.savedAt,
+      restoredRows: this.restoredRows,
+      restoreError: this.restoreError,
+      workerMs: 0,
+    };
+    this.workerMs += this.now() - t0;
+    snap.workerMs = this.workerMs;
+    return snap;
+  }
+
+  /**
+   * Records that changed since the last call (all of them with `all`), ready for IndexedDB, and
+   * marks them clean. `rows` is the row count they hold. If the write fails, call markDirty().
+   */
+  serialise(all = false, savedAt = Date.now()): { entries: StoredEntry[]; rows: number } {
+    const out: StoredEntry[] = [];
+    for (const [base, s] of this.instances) {
+      if (all || s.dirty) out.push([instanceKey(base), s.toRecord()]);
+      s.dirty = false;
+      for (const [lang, w] of s.words) {
+        if (all || w.dirty) out.push([wordsKey(base, lang), w.toRecord(base, lang)]);
+        w.dirty = false;
+      }
+    }
+    const rows = this.rows;
+    if (all || this.metaDirty || out.length) {
+      const meta: MetaRecord = { v: LIVE_FORMAT_VERSION, repeats: this.repeats, savedRows: rows, savedAt, recent: this.recent.toArray() };
+      out.push([META_KEY, meta]);
+    }
+    this.metaDirty = false;
+    return { entries: out, rows };
+  }
+
+  /** The write of the last serialise() succeeded. */
+  markSaved(rows: number, at: number): void {
+    this.savedRows = rows;
+    this.savedAt = at;
+  }
+
+  /** The write failed: everything goes out again next time. */
+  markDirty(): void {
+    this.metaDirty = true;
+    for (const s of this.instances.values()) {
+      s.dirty = true;
+      for (const w of s.words.values()) w.dirty = true;
+    }
+  }
+
+  /**
+   * Rebuilds the sketches from stored records (any order). Throws on a record of another format
+   * version or a malformed one: the caller then starts empty and clears the store.
+   */
+  static restore(stored: ReadonlyArray<readonly [IDBValidKey, unknown]>, options: LiveSketchesOptions = {}): LiveSketches {
+    const live = new LiveSketches(options);
+    const words: WordsRecord[] = [];
+    let meta: MetaRecord | null = null;
+    for (const [key, value] of stored) {
+      const rec = value as { v?: unknown } | null;
+      if (!rec || typeof rec !== 'object' || rec.v !== LIVE_FORMAT_VERSION) {
+        throw new TypeError(`stored sketch ${String(key)} has format ${String(rec?.v)}, expected ${LIVE_FORMAT_VERSION}`);
+      }
+      if (key === META_KEY) meta = value as MetaRecord;
+      else if (typeof key === 'string' && key.startsWith('i\u0001')) {
+        const r = value as InstanceRecord;
+        live.instances.set(r.base, InstanceSketches.fromRecord(r, live.random));
+      } else if (typeof key === 'string' && key.startsWith('w\u0001')) words.push(value as WordsRecord);
+      else throw new TypeError(`unknown stored sketch key ${String(key)}`);
+    }
+    for (const w of words) {
+      const inst = live.instances.get(w.base);
+      // A words record whose instance record is missing cannot be trusted to match it: drop it.
+      if (inst) inst.words.set(w.lang, LanguageWords.fromRecord(w));
+    }
+    if (meta) {
+      live.repeats = meta.repeats;
+      live.savedRows = meta.savedRows;
+      live.savedAt = meta.savedAt;
+      live.recent = RecentUris.from(meta.recent, live.recentGeneration);
+    }
+    live.restoredRows = live.rows;
+    live.metaDirty = false;
+    return live;
+  }
+}
+
+/** Exact counterparts of the sketched figures, from DuckDB's deduplicated `toots` (deletes applied). */
+export function exactLiveSql(instance: string | null): string {
+  const where = instance === null ? '' : ` WHERE base_url = '${instance.replaceAll("'", "''")}'`;
+  return `SELECT toots, users, q[1] AS p50, q[2] AS p90, q[3] AS p99 FROM (
+  SELECT count(*)::INTEGER AS toots, count(DISTINCT acct)::INTEGER AS users,
+         quantile_cont(characters, [0.5, 0.9, 0.99])::DOUBLE[] AS q
+  FROM toots${where})`;
+}
+
+export interface ExactFigures {
+  toots: number;
+  users: number;
+  /** null when there are no rows. */
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+}
+
+/** The slim record the worker needs, from a full row (main thread, at batch time). */
+export function liveRow(row: {
+  uri: string;
+  base_url: string;
+  language: string;
+  mastodon_text: string;
+  hashtags: string[];
+  acct: string;
+  characters: number;
+  created_ts: number;
+}): LiveRow {
+  return {
+    uri: row.uri,
+    base: row.base_url,
+    lang: row.language,
+    text: row.mastodon_text,
+    tags: row.hashtags,
+    acct: row.acct,
+    chars: row.characters,
+    ts: row.created_ts,
+  };
+}
