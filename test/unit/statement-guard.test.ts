@@ -165,5 +165,8 @@ describe('the guard', () => {
     expect(text).not.toContain('INSTALL json');
     expect(text).toMatch(/not available offline/);
     expect(explainDuckDbError('Parser Error: syntax error at or near "SELEC"')).toBe('Parser Error: syntax error at or near "SELEC"');
+    // duckdb-wasm repeats the position block.
+    const twice = 'Parser Error: syntax error at or near "SELEC"\n\nLINE 1: SELEC 1\n        ^\n\nLINE 1: SELEC 1\n        ^';
+    expect(explainDuckDbError(twice)).toBe('Parser Error: syntax error at or near "SELEC"\n\nLINE 1: SELEC 1\n        ^');
   });
 });

@@ -436,8 +436,10 @@ export function guardSql(sql: string, options: GuardOptions = {}): GuardVerdict 
   return { action: 'confirm', message, objects, statements };
 }
 
-/** DuckDB's error, with what it means here when it names an extension. */
-export function explainDuckDbError(message: string): string {
+/** DuckDB's error, once (duckdb-wasm repeats the `LINE 1: … ^` part), with what it means here when it names an extension. */
+export function explainDuckDbError(raw: string): string {
+  const blocks = raw.trim().split(/\n\s*\n/);
+  const message = blocks.filter((b, i) => i === 0 || b.trim() !== blocks[i - 1]!.trim()).join('\n\n');
   const m = /exists in the (\w+) extension/.exec(message);
   if (!m) return message;
   const ext = m[1]!;
