@@ -73,7 +73,10 @@ export class AppState {
       this.demo.tick(now);
     }, 1000);
     await this.openStore();
-    if (this.data) {
+    if (this.data && !this.persistent) {
+      // Memory-only: no other tab can see this tab's data, so it collects on its own.
+      void this.becomeCollector();
+    } else if (this.data) {
       this.tabs = openTabChannel((m) => void this.onTabMessage(m));
       this.releaseLock = electCollector('tootscope-collector', () => void this.becomeCollector());
       if (this.role === 'starting') this.role = 'viewer';
