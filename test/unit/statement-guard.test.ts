@@ -24,12 +24,12 @@ describe('splitting statements', () => {
     const kinds = splitStatements(
       `SELECT 1; WITH x AS (SELECT 1) SELECT * FROM x; FROM toots; (SELECT 1) UNION (SELECT 2); VALUES (1);
        DESCRIBE toots; SHOW TABLES; SUMMARIZE toots; EXPLAIN SELECT 1; CREATE TABLE t AS SELECT 1;
-       WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x; PRAGMA version`,
+       WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x; PRAGMA version; PIVOT t ON k USING sum(n)`,
     ).map((s) => [s.keyword, s.selectLike, s.readOnly]);
     expect(kinds).toEqual([
       ['select', true, true], ['with', true, true], ['from', true, true], ['', true, true], ['values', true, true],
       ['describe', true, true], ['show', true, true], ['summarize', true, true], ['explain', false, true],
-      ['create', false, false], ['with', false, false], ['pragma', false, false],
+      ['create', false, false], ['with', false, false], ['pragma', false, false], ['pivot', true, true],
     ]);
   });
 

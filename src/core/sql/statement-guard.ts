@@ -134,13 +134,13 @@ export interface SqlStatement {
   tokens: Token[];
   /** Its first keyword, lowercased (`''` when it opens with a parenthesis). */
   keyword: string;
-  /** A query that can be wrapped as `SELECT * FROM (…)`: SELECT, WITH, FROM, VALUES, TABLE, DESCRIBE, SHOW, SUMMARIZE. */
+  /** A query that can be wrapped as `SELECT * FROM (…)`: SELECT, WITH, FROM, VALUES, TABLE, DESCRIBE, SHOW, SUMMARIZE, PIVOT, UNPIVOT. */
   selectLike: boolean;
   /** Reads only, so it can be run again (for a Parquet download). */
   readOnly: boolean;
 }
 
-const SELECT_LIKE = new Set(['select', 'with', 'from', 'values', 'table', 'describe', 'show', 'summarize']);
+const SELECT_LIKE = new Set(['select', 'with', 'from', 'values', 'table', 'describe', 'show', 'summarize', 'pivot', 'unpivot']);
 const READ_ONLY = new Set(['explain', 'call']);
 const DML = new Set(['insert', 'update', 'delete']);
 
