@@ -1,5 +1,6 @@
-import { createStore, del, getMany, keys, set, clear, type UseStore } from 'idb-keyval';
+import { createStore, del, get, getMany, keys, promisifyRequest, set, clear, type UseStore } from 'idb-keyval';
 import type { IngestBatch } from './toot-table';
+import type { Snapshot } from './snapshot';
 
 /** One stored flush. Keys are zero-padded sequence numbers so they sort in write order. */
 export interface StoredBatch extends IngestBatch {
@@ -11,6 +12,8 @@ export interface StoredBatch extends IngestBatch {
 export class StorageFullError extends Error {}
 
 const key = (seq: number) => `batch-${String(seq).padStart(10, '0')}`;
+const SNAPSHOT = 'snapshot';
+const SNAPSHOT_SEQ = 'snapshot-seq';
 
 /**
  * Arrow IPC batches in IndexedDB. Each batch is one `put` in one transaction, so a reload sees a
@@ -18,8 +21,9 @@ const key = (seq: number) => `batch-${String(seq).padStart(10, '0')}`;
  * store keeps batches in memory and says so.
  */
 export class BatchStore {
-  private store: UseStore | null;
+  private readonly store: UseStore | null;
   private memory = new Map<string, StoredBatch>();
+  private memorySnapshot: Snapshot | null = null;
   private nextSeq = 0;
   readonly persistent: boolean;
 
@@ -73,6 +77,41 @@ export class BatchStore {
     return stored;
   }
 
+  /** Sequence number the stored snapshot covers, or -1: cheap, without reading the snapshot itself. */
+  async snapshotSeq(): Promise<number> {
+    if (!this.store) return this.memorySnapshot?.upToSeq ?? -1;
+    return (await get<number>(SNAPSHOT_SEQ, this.store)) ?? -1;
+  }
+
+  async snapshot(): Promise<Snapshot | null> {
+    if (!this.store) return this.memorySnapshot;
+    return (await get<Snapshot>(SNAPSHOT, this.store)) ?? null;
+  }
+
+  /**
+   * Puts the snapshot in and deletes the batches it covers, in ONE IndexedDB transaction: a tab
+   * that dies before the commit leaves the old snapshot and every batch; after it, the new
+   * snapshot and only later batches. Nothing is lost and nothing counted twice either way.
+   */
+  async replaceWithSnapshot(snap: Snapshot): Promise<void> {
+    if (!this.store) {
+      this.memorySnapshot = snap;
+      for (const [k, b] of this.memory) if (b.seq <= snap.upToSeq) this.memory.delete(k);
+      return;
+    }
+    try {
+      await this.store('readwrite', (os) => {
+        os.put(snap, SNAPSHOT);
+        os.put(snap.upToSeq, SNAPSHOT_SEQ);
+        os.delete(IDBKeyRange.bound(key(0), key(snap.upToSeq)));
+        return promisifyRequest(os.transaction);
+      });
+    } catch (err) {
+      if (isQuotaError(err)) throw new StorageFullError('the browser storage quota is full');
+      throw err;
+    }
+  }
+
   async remove(seq: number): Promise<void> {
     if (this.store) await del(key(seq), this.store);
     else this.memory.delete(key(seq));
@@ -81,6 +120,7 @@ export class BatchStore {
   async clearAll(): Promise<void> {
     if (this.store) await clear(this.store);
     this.memory.clear();
+    this.memorySnapshot = null;
     this.nextSeq = 0;
   }
 }

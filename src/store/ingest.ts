@@ -94,6 +94,7 @@ export class Ingest {
     }
     try {
       await this.data.applied(stored);
+      this.data.noteFlushed(rows.length);
       this.onStatus({ state: 'ok' });
       this.onFlushed(stored);
     } catch (err) {

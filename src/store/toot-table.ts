@@ -27,8 +27,21 @@ export class TootTable {
     }
   }
 
-  apply(batch: IngestBatch): Promise<void> {
-    const run = this.queue.then(() => this.applyNow(batch));
+  /** Sequence number of the newest batch applied: read it only inside `exclusive`. */
+  appliedSeq = -1;
+
+  /** Applies a batch once and in order; a batch with `seq` at or below `appliedSeq` is skipped. */
+  apply(batch: IngestBatch & { seq?: number }): Promise<void> {
+    return this.exclusive(async () => {
+      if (batch.seq !== undefined && batch.seq <= this.appliedSeq) return;
+      await this.applyNow(batch);
+      if (batch.seq !== undefined) this.appliedSeq = batch.seq;
+    });
+  }
+
+  /** Runs `fn` with no batch being applied meanwhile: what it reads matches `appliedSeq`. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
     this.queue = run.catch(() => undefined);
     return run;
   }

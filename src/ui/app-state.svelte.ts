@@ -86,7 +86,7 @@ export class AppState {
   private async openStore(): Promise<void> {
     try {
       const db = await this.openDb();
-      const data = await LocalData.open(db, languageNames());
+      const data = await LocalData.open(db, languageNames(), async () => (await import('../store/parquet-worker-client')).workerParquetCodec);
       this.persistent = data.store.persistent;
       this.data = data;
       this.lastIds = await data.lastIds();
@@ -124,6 +124,12 @@ export class AppState {
   private onFlushed(b: StoredBatch): void {
     this.tabs?.post({ type: 'batch', seq: b.seq });
     this.changed();
+    const data = this.data;
+    if (data && this.role === 'collector' && data.wantsCompaction(this.summary?.toots ?? 0)) {
+      data.compact().catch((err: Error) => {
+        this.notice = `Compacting stored toots failed (they are all still stored as batches): ${err.message}`;
+      });
+    }
   }
 
   private changed(): void {

@@ -1,0 +1,134 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as pq from 'parquet-wasm/node';
+import { openNodeDuckDb } from './helpers/node-duckdb';
+import { fixtureStatuses } from './helpers/fixtures';
+import { normalizeStatus } from '../../src/core/normalize';
+import { tootsToIPC } from '../../src/core/arrow-batch';
+import { BatchStore } from '../../src/store/batch-store';
+import { LocalData } from '../../src/store/local-data';
+import { parquetCodec } from '../../src/store/parquet-codec';
+import type { ParquetModule } from '../../src/store/parquet-export';
+import type { AnalyticsDb } from '../../src/db/analytics-db';
+import type { MastodonStatus } from '../../src/core/mastodon';
+
+const codec = parquetCodec(pq as unknown as ParquetModule);
+const A = 'https://a.example';
+const B = 'https://b.example';
+let dbs: AnalyticsDb[] = [];
+let n = 0;
+
+async function open(name: string): Promise<LocalData> {
+  const db = await openNodeDuckDb();
+  dbs.push(db);
+  return LocalData.open(db, [], async () => codec, await BatchStore.open(name));
+}
+
+/** Distinct posts made from the fixtures: new ids and uris, same shapes. */
+function posts(count: number): MastodonStatus[] {
+  const base = fixtureStatuses().map(([, s]) => s);
+  return [...Array(count)].map((_, i) => {
+    const s = base[i % base.length]!;
+    const id = String(110_000_000_000_000_000n + BigInt(n++));
+    return { ...s, id, uri: `${s.uri}/${id}`, url: `${s.url}/${id}` };
+  });
+}
+
+async function write(data: LocalData, statuses: MastodonStatus[], base = A, deletes: Array<{ base_url: string; id: string }> = []) {
+  const rows = statuses.map((s, i) => normalizeStatus(s, base, 'stream', Date.UTC(2026, 0, 1) + i));
+  const stored = await data.store.append({ ipc: rows.length ? tootsToIPC(rows) : null, deletes }, rows.length);
+  await data.applied(stored);
+  data.noteFlushed(rows.length);
+}
+
+async function state(data: LocalData) {
+  const [c] = await data.db.query<{ n: number; u: number; seen: string }>(
+    `SELECT count(*)::INTEGER AS n, count(DISTINCT uri)::INTEGER AS u, string_agg(uri || '=' || seen_on::VARCHAR || '=' || favourites, ';' ORDER BY uri) AS seen FROM toots`,
+  );
+  return c!;
+}
+
+afterEach(async () => {
+  for (const db of dbs) await db.close();
+  dbs = [];
+});
+
+describe('compaction into a Parquet snapshot', () => {
+  it('reloads to the same table from snapshot + later batches, and keeps deletes that came first', async () => {
+    const one = await open('compact-1');
+    const first = posts(40);
+    await write(one, first);
+    const shared = first.slice(0, 5).map((s) => ({ ...s, id: String(BigInt(s.id) + 7n), favourites_count: 99 }));
+    await write(one, shared, B);
+    await write(one, [], A, [{ base_url: A, id: first[6]!.id }, { base_url: A, id: '999999' }]);
+    expect(await one.compact()).toBe(true);
+    expect(await one.store.loadAfter(-1)).toEqual([]);
+    const late = posts(10);
+    await write(one, late);
+    await write(one, [], B, [{ base_url: B, id: shared[1]!.id }]);
+    const before = await state(one);
+    expect(before.n).toBe(40 - 1 - 1 + 10);
+
+    const two = await open('compact-1');
+    expect(two.appliedSeq).toBe(one.appliedSeq);
+    expect(await state(two)).toEqual(before);
+    // A delete seen before its post (id 999999 on A) still applies after the snapshot.
+    const ghost = { ...posts(1)[0]!, id: '999999' };
+    await write(two, [ghost]);
+    expect((await state(two)).n).toBe(before.n);
+  });
+
+  it('a tab that dies before the snapshot commits loses and doubles nothing', async () => {
+    const one = await open('compact-2');
+    await write(one, posts(30));
+    await write(one, posts(30));
+    const before = await state(one);
+    // The tab dies mid-compaction: the snapshot is put and the old batches deleted, then the
+    // transaction ends without committing (as when the tab is killed), so neither may stick.
+    const realDelete = IDBObjectStore.prototype.delete;
+    IDBObjectStore.prototype.delete = function (this: IDBObjectStore, query: IDBValidKey | IDBKeyRange) {
+      const req = realDelete.call(this, query);
+      this.transaction.abort();
+      return req;
+    };
+    try {
+      await expect(one.compact()).rejects.toThrow();
+    } finally {
+      IDBObjectStore.prototype.delete = realDelete;
+    }
+    expect(await one.store.snapshotSeq()).toBe(-1);
+    const two = await open('compact-2');
+    expect(await state(two)).toEqual(before);
+
+    expect((await one.store.loadAfter(-1)).length).toBe(2);
+    // And one that dies right after the commit: the new tab sees the snapshot, not the batches too.
+    expect(await one.compact()).toBe(true);
+    const three = await open('compact-2');
+    expect(await state(three)).toEqual(before);
+    expect((await three.store.loadAfter(-1)).length).toBe(0);
+  });
+
+  it('a reader that missed compacted batches rebuilds from the snapshot', async () => {
+    const writer = await open('compact-3');
+    const reader = await open('compact-3');
+    await write(writer, posts(20));
+    expect(await reader.catchUp()).toBe(1);
+    await write(writer, posts(20));
+    await write(writer, posts(5));
+    await writer.compact();
+    await write(writer, posts(3));
+    await reader.catchUp();
+    expect(await state(reader)).toEqual(await state(writer));
+    expect((await state(reader)).n).toBe(48);
+  });
+
+  it('writes the snapshot smaller than the batches it replaces', async () => {
+    const one = await open('compact-4');
+    for (let i = 0; i < 5; i++) await write(one, posts(200));
+    const batchBytes = (await one.store.loadAfter(-1)).reduce((a, b) => a + (b.ipc?.byteLength ?? 0), 0);
+    await one.compact();
+    const snap = (await one.store.snapshot())!;
+    expect(snap.rows).toBe(1000);
+    expect(snap.toots.byteLength).toBeLessThan(batchBytes / 2);
+  });
+});
