@@ -37,6 +37,17 @@ export class SqlConsoleState {
     private readonly backend: HistoryBackend = browserHistoryBackend(),
   ) {}
 
+  /**
+   * The console shares DuckDB's connection with collection, whose merge runs in a transaction over
+   * several round trips; a console statement failing inside it aborts that transaction. When
+   * AppState offers `exclusive(fn)` (no batch applied meanwhile; TootTable.exclusive), every
+   * console query runs inside it. Until then the flush before a run narrows the window.
+   */
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    const exclusive = (this.app as AppState & { exclusive?: <R>(f: () => Promise<R>) => Promise<R> }).exclusive;
+    return typeof exclusive === 'function' ? (exclusive.call(this.app, fn) as Promise<T>) : fn();
+  }
+
   get ready(): boolean {
     return this.app.db.state === 'ready' && this.app.database !== null;
   }
@@ -116,7 +127,7 @@ export class SqlConsoleState {
     try {
       // Let a batch that is being merged finish first: the console shares DuckDB's connection.
       await this.app.flush().catch(() => undefined);
-      const result = await runStatements(db, statements);
+      const result = await this.locked(() => runStatements(db, statements));
       changed = result.changed;
       this.result = result;
     } catch (err) {
@@ -150,7 +161,7 @@ export class SqlConsoleState {
     this.downloading = 'csv';
     this.downloadError = '';
     try {
-      const text = await resultToCsv(db, result);
+      const text = await this.locked(() => resultToCsv(db, result));
       downloadBytes(new TextEncoder().encode(text), `tootscope-query-${stamp()}.csv`, 'text/csv;charset=utf-8');
     } catch (err) {
       this.downloadError = `CSV download failed: ${(err as Error).message}`;
@@ -167,7 +178,8 @@ export class SqlConsoleState {
     this.downloading = 'parquet';
     this.downloadError = '';
     try {
-      const bytes = await queryToParquet(db, await loadParquet(), sql);
+      const pq = await loadParquet();
+      const bytes = await this.locked(() => queryToParquet(db, pq, sql));
       downloadBytes(bytes, `tootscope-query-${stamp()}.parquet`, 'application/vnd.apache.parquet');
     } catch (err) {
       this.downloadError = `Parquet download failed: ${(err as Error).message}`;
