@@ -29,6 +29,8 @@ export class AppState {
   summary = $state.raw<Summary | null>(null);
   summaryMs = $state(0);
   memoryBytes = $state(0);
+  /** What this origin keeps on disk (IndexedDB: batches and snapshot), from navigator.storage. */
+  storedBytes = $state(0);
   storage = $state.raw<IngestStatus>({ state: 'ok' });
   persistent = $state(true);
   addError = $state('');
@@ -263,6 +265,7 @@ export class AppState {
       this.summaryMs = performance.now() - t0;
       this.summary = s ?? null;
       this.memoryBytes = await db.memoryBytes();
+      this.storedBytes = (await navigator.storage?.estimate?.().catch(() => null))?.usage ?? 0;
     } finally {
       this.summaryRunning = false;
       if (this.summaryDirty) this.refreshSummarySoon();
@@ -278,6 +281,14 @@ export class AppState {
     this.storage = { state: 'ok' };
     this.ingest?.retry();
     for (const i of this.instances) if (i.paused) i.resume();
+  }
+
+  /**
+   * Runs `fn` with no batch merging meanwhile: the console shares collection's connection, and a
+   * statement failing inside a merge's transaction would abort that merge.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.data ? this.data.table.exclusive(fn) : fn();
   }
 
   get database(): AnalyticsDb | null {

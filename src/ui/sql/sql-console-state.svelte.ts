@@ -39,13 +39,10 @@ export class SqlConsoleState {
 
   /**
    * The console shares DuckDB's connection with collection, whose merge runs in a transaction over
-   * several round trips; a console statement failing inside it aborts that transaction. When
-   * AppState offers `exclusive(fn)` (no batch applied meanwhile; TootTable.exclusive), every
-   * console query runs inside it. Until then the flush before a run narrows the window.
+   * several round trips; a console statement failing inside it would abort that transaction.
    */
   private locked<T>(fn: () => Promise<T>): Promise<T> {
-    const exclusive = (this.app as AppState & { exclusive?: <R>(f: () => Promise<R>) => Promise<R> }).exclusive;
-    return typeof exclusive === 'function' ? (exclusive.call(this.app, fn) as Promise<T>) : fn();
+    return this.app.exclusive(fn);
   }
 
   get ready(): boolean {
