@@ -252,12 +252,16 @@ export async function runFaultScenario(opts: FaultScenarioOptions = {}): Promise
   };
 
   /** Waits until the server has accepted a new stream (streamsOpened passed `before`). */
+  let lastReopen = 0;
+  /** When the token was revoked and the page reloaded: a drop's recovery that spans them is not counted. */
+  const interruptions: number[] = [];
   const reopened = async (before: number, timeoutMs = 30_000) => {
     const end = Date.now() + timeoutMs;
     while (beta.stats.streamsOpened <= before) {
       if (Date.now() > end) throw new Error(`beta: no stream reopened within ${timeoutMs} ms (state: ${stateAt(bHost, Date.now())})`);
       await sleep(5);
     }
+    lastReopen = Date.now();
   };
 
   let page!: Page;
@@ -392,6 +396,7 @@ export async function runFaultScenario(opts: FaultScenarioOptions = {}): Promise
       if (round === REVOKE_ROUND) {
         // The token is revoked: the server ends the stream, the reconnect gets 401.
         const at = Date.now();
+        interruptions.push(at);
         beta.revokeToken(BETA_TOKEN_1);
         const needs = await stateAfter(bHost, /needs sign-in/, at);
         signIn.state = needs.text;
@@ -413,6 +418,7 @@ export async function runFaultScenario(opts: FaultScenarioOptions = {}): Promise
         phase = 'reload';
         const feeder = setInterval(() => mix(8), 100);
         const at = Date.now();
+        interruptions.push(at);
         try {
           await page.reload();
           const back = await stateAfter(bHost, /^streaming/, at, 60_000);
@@ -425,7 +431,9 @@ export async function runFaultScenario(opts: FaultScenarioOptions = {}): Promise
       }
 
       if (round === RATE_LIMIT_ROUND) {
-        // The second page of the next backfill answers 429 with X-RateLimit-Reset 2 s ahead.
+        // The second page of the next backfill answers 429 with X-RateLimit-Reset 2 s ahead. The
+        // previous backfill must be over, so that it is the new connection's backfill that fails.
+        await stateAfter(bHost, /^streaming/, lastReopen);
         beta.setFault({ failNextTimelineRequests: { count: 1, status: 429, after: 1, resetInMs: 2000 } });
       }
 
@@ -515,8 +523,10 @@ export async function runFaultScenario(opts: FaultScenarioOptions = {}): Promise
       else interrupted++;
     }
     const recoveries = dropTimes
-      .map((t) => beta_.find((s) => s.t > t && /^streaming/.test(s.text)))
-      .map((s, i) => (s ? s.t - dropTimes[i]! : NaN))
+      .map((t) => {
+        const back = beta_.find((s) => s.t > t && /^streaming/.test(s.text));
+        return back && !interruptions.some((x) => x > t && x < back.t) ? back.t - t : NaN;
+      })
       .filter((x) => Number.isFinite(x));
 
     const allDeleted = new Set([...alpha.deletedStatuses(), ...beta.deletedStatuses()].map((s) => s.uri));
