@@ -1,5 +1,5 @@
 import type { MastodonStatus, StreamChannel } from '../core/mastodon';
-import { compareIds, maxId } from '../core/status-id';
+import { compareIds } from '../core/status-id';
 import { backoffDelay } from './backoff';
 import { HttpError, sleep, type Source, type SourceCallbacks } from './source';
 import { fetchPage, timelineUrl, walkNewer } from './timeline-pager';
@@ -11,7 +11,8 @@ export interface PollOptions {
   baseUrl: string;
   channel: StreamChannel;
   token: string | null;
-  lastId: string | null;
+  /** Highest status id the collector has accepted from this instance (see SseOptions.lastId). */
+  lastId(): string | null;
 }
 
 /**
@@ -20,13 +21,10 @@ export interface PollOptions {
  */
 export class RestPoller implements Source {
   private abort: AbortController | null = null;
-  private lastId: string | null;
-
   constructor(
     private readonly opts: PollOptions,
     private readonly cb: SourceCallbacks,
   ) {
-    this.lastId = opts.lastId;
   }
 
   start(): void {
@@ -83,11 +81,11 @@ export class RestPoller implements Source {
   private async pollOnce(signal: AbortSignal): Promise<{ maxAge: number | null; resetAt: number | null }> {
     const emit = (statuses: MastodonStatus[]) => {
       for (const s of statuses) {
-        if (typeof s.id === 'string' && /^\d+$/.test(s.id)) this.lastId = maxId(this.lastId, s.id);
         this.cb.onEvent({ kind: 'update', status: s, via: 'poll' });
       }
     };
-    if (this.lastId === null) {
+    const lastId = this.opts.lastId();
+    if (lastId === null) {
       const page = await fetchPage(timelineUrl(this.opts.baseUrl, this.opts.channel, {}), this.opts.token, signal);
       emit([...page.statuses].sort((a, b) => compareIds(a.id, b.id)));
       return { maxAge: page.maxAge, resetAt: exhausted(page.rateLimit) };
@@ -96,7 +94,7 @@ export class RestPoller implements Source {
       baseUrl: this.opts.baseUrl,
       channel: this.opts.channel,
       token: this.opts.token,
-      minId: this.lastId,
+      minId: lastId,
       signal,
       onPage: (statuses) => emit(statuses),
     });

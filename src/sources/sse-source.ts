@@ -1,6 +1,6 @@
 import { createParser } from 'eventsource-parser';
 import type { MastodonStatus, StreamChannel } from '../core/mastodon';
-import { compareIds, maxId } from '../core/status-id';
+import { compareIds } from '../core/status-id';
 import { backoffDelay } from './backoff';
 import { HttpError, httpErrorFrom, sleep, type Source, type SourceCallbacks } from './source';
 import { fetchPage, timelineUrl, walkNewer } from './timeline-pager';
@@ -13,8 +13,11 @@ export interface SseOptions {
   streamingBase: string;
   channel: StreamChannel;
   token: string;
-  /** Highest status id already collected from this instance, to backfill from after a reconnect. */
-  lastId: string | null;
+  /**
+   * Highest status id the collector has accepted from this instance: where a backfill starts.
+   * Asked at every (re)connect, so it covers what other sources and earlier runs brought in.
+   */
+  lastId(): string | null;
   watchdogMs?: number;
 }
 
@@ -25,13 +28,10 @@ export interface SseOptions {
  */
 export class SseSource implements Source {
   private abort: AbortController | null = null;
-  private lastId: string | null;
-
   constructor(
     private readonly opts: SseOptions,
     private readonly cb: SourceCallbacks,
   ) {
-    this.lastId = opts.lastId;
   }
 
   start(): void {
@@ -117,12 +117,16 @@ export class SseSource implements Source {
     } finally {
       clearTimeout(watchdog);
       outer.removeEventListener('abort', stopConn);
+      // Whatever ended this attempt (a failed backfill, a 429, the watchdog), the socket goes with it:
+      // a leaked stream would count against the browser's per-host connection limit.
+      if (!conn.signal.aborted) conn.abort(new DOMException('connection closed', 'AbortError'));
     }
   }
 
   private async backfill(signal: AbortSignal): Promise<void> {
     this.cb.onState({ state: 'backfilling' });
-    if (!this.lastId) {
+    const lastId = this.opts.lastId();
+    if (!lastId) {
       // Cold start: the newest page, so the panels have something before the first live post.
       const page = await fetchPage(timelineUrl(this.opts.baseUrl, this.opts.channel, {}), this.opts.token, signal);
       for (const s of [...page.statuses].sort((a, b) => compareIds(a.id, b.id))) this.emitStatus(s, 'backfill');
@@ -132,7 +136,7 @@ export class SseSource implements Source {
       baseUrl: this.opts.baseUrl,
       channel: this.opts.channel,
       token: this.opts.token,
-      minId: this.lastId,
+      minId: lastId,
       signal,
       onPage: (statuses) => {
         for (const s of statuses) this.emitStatus(s, 'backfill');
@@ -160,7 +164,6 @@ export class SseSource implements Source {
   }
 
   private emitStatus(status: MastodonStatus, via: 'stream' | 'backfill'): void {
-    if (status && typeof status.id === 'string' && /^\d+$/.test(status.id)) this.lastId = maxId(this.lastId, status.id);
     this.cb.onEvent({ kind: 'update', status, via });
   }
 }

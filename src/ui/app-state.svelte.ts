@@ -2,6 +2,7 @@ import type { AnalyticsDb } from '../db/analytics-db';
 import { SUMMARY_SQL, type Summary } from '../core/sql/summary';
 import { InvalidStatusError } from '../core/normalize';
 import type { TootRow } from '../core/toot';
+import { maxId } from '../core/status-id';
 import { parseInstanceUrl, DiscoveryError } from '../sources/discovery';
 import type { SourceEvent } from '../sources/source';
 import type { StoredBatch } from '../store/batch-store';
@@ -229,6 +230,8 @@ export class AppState {
     }
     try {
       const row = this.ingest.addStatus(e.status, baseUrl, demo ?? e.via);
+      // Only an id that made a valid row moves the point later polls and backfills start from.
+      this.lastIds.set(baseUrl, maxId(this.lastIds.get(baseUrl) ?? null, row.id));
       for (const fn of this.rowListeners) fn(row);
     } catch (err) {
       if (!(err instanceof InvalidStatusError)) throw err;

@@ -75,7 +75,7 @@ export class InstanceState {
       },
       onWarning: (w: string) => this.warn(w),
     };
-    const lastId = this.hooks.lastId(this.baseUrl);
+    const lastId = () => this.hooks.lastId(this.baseUrl);
     this.source = this.token
       ? new SseSource({ baseUrl: this.baseUrl, streamingBase: this.info.streamingBase, channel: this.channel, token: this.token, lastId }, cb)
       : new RestPoller({ baseUrl: this.baseUrl, channel: this.channel, token: null, lastId }, cb);

@@ -71,6 +71,15 @@ describe('TootTable merge in DuckDB-WASM', () => {
     expect(await db.query('SELECT uri FROM toots')).toHaveLength(1);
   });
 
+  it('records a second copy that arrives in the same batch as the first, so its delete finds the post', async () => {
+    const s = fixture('01_stream_public_update_remote_mstdnjp.json');
+    const onB = { ...s, id: '777' };
+    await table.apply({ ipc: tootsToIPC([...rows([s], A), ...rows([onB], B, t0 + 5)]), deletes: [] });
+    expect(await db.query('SELECT uri, base_url, id FROM sightings')).toEqual([{ uri: s.uri, base_url: B, id: '777' }]);
+    await table.apply({ ipc: null, deletes: [{ base_url: B, id: '777' }] });
+    expect(await db.query('SELECT uri FROM toots')).toEqual([]);
+  });
+
   it('computes the summary and builds the notebook views', async () => {
     const all = fixtureStatuses().map(([, s]) => s);
     const r = rows(all, A);

@@ -55,12 +55,13 @@ export function mergeIncoming(): string[] {
        seen_on = list_sort(list_distinct(list_concat(toots.seen_on, b.seen_on))),
        ${CONTENT.map((c) => `${c} = CASE WHEN coalesce(b.edited_at, TIMESTAMP '1970-01-01') >= coalesce(toots.edited_at, TIMESTAMP '1970-01-01') THEN b.${c} ELSE toots.${c} END`).join(',\n       ')}
      FROM batch b WHERE toots.uri = b.uri`,
-    `INSERT INTO sightings SELECT DISTINCT i.uri, i.base_url, i.id FROM incoming i JOIN toots t ON t.uri = i.uri
-       WHERE i.base_url <> t.base_url
-         AND NOT EXISTS (SELECT 1 FROM sightings s WHERE s.base_url = i.base_url AND s.id = i.id)`,
     `INSERT INTO toots SELECT ${list(cols, 'b.')} FROM batch b
        WHERE NOT EXISTS (SELECT 1 FROM toots t WHERE t.uri = b.uri)
          AND NOT EXISTS (SELECT 1 FROM deleted_uris d WHERE d.uri = b.uri)`,
+    // After the insert, so a second copy that arrived in the same batch as the first is recorded.
+    `INSERT INTO sightings SELECT DISTINCT i.uri, i.base_url, i.id FROM incoming i JOIN toots t ON t.uri = i.uri
+       WHERE i.base_url <> t.base_url
+         AND NOT EXISTS (SELECT 1 FROM sightings s WHERE s.base_url = i.base_url AND s.id = i.id)`,
     // A post whose delete came first: its tombstone now resolves to a uri.
     `INSERT INTO deleted_uris SELECT DISTINCT i.uri FROM incoming i JOIN tombstones d ON d.base_url = i.base_url AND d.id = i.id`,
     `DELETE FROM toots WHERE uri IN (SELECT i.uri FROM incoming i JOIN tombstones d ON d.base_url = i.base_url AND d.id = i.id)`,
