@@ -5,7 +5,7 @@
  */
 
 import { clear, createStore, entries, setMany } from 'idb-keyval';
-import { LiveSketches } from '../core/sketch/live-sketches';
+import { LiveSketches, decodeRows } from '../core/sketch/live-sketches';
 import type { FromWorker, ToWorker } from '../core/sketch/protocol';
 
 /** Dirty sketches are written this often; a reload loses at most this much of the stream. */
@@ -30,7 +30,7 @@ function handle(msg: ToWorker): void {
   const live = sketches!;
   switch (msg.type) {
     case 'rows':
-      live.add(msg.rows);
+      live.add(decodeRows(msg.batch));
       break;
     case 'snapshot':
       post({ type: 'snapshot', id: msg.id, snapshot: live.snapshot(msg.query) });

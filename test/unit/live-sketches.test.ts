@@ -2,12 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatusGenerator } from '../../src/core/demo/generator';
 import { normalizeStatus } from '../../src/core/normalize';
 import {
-  HEAP_K, LIVE_FORMAT_VERSION, LiveSketches, META_KEY, RANK_ERROR, RESERVOIR_SIZE, SHOW_K, exactLiveSql, liveRow, stopWordsFor,
+  HEAP_K, LIVE_FORMAT_VERSION, LiveSketches, META_KEY, RANK_ERROR, RESERVOIR_SIZE, SHOW_K, decodeRows, encodeRows, exactLiveSql, liveRow,
+  stopWordsFor,
   type ExactFigures, type StoredEntry,
 } from '../../src/core/sketch/live-sketches';
 import type { CountEntry, LiveRow, LiveSnapshot, SnapshotQuery } from '../../src/core/sketch/protocol';
 import { seededRandom } from '../../src/core/sketch/random';
 import { tokenize } from '../../src/core/sketch/tokenize';
+import type { TootRow } from '../../src/core/toot';
 import type { AnalyticsDb } from '../../src/db/analytics-db';
 import { openNodeDuckDb } from './helpers/node-duckdb';
 
@@ -16,14 +18,13 @@ const A = 'https://mastodon.social';
 const B = 'https://fosstodon.org';
 
 /** Demo statuses as the page normalises them, from one instance's stream. */
-function demoRows(base: string, n: number, seed: number): LiveRow[] {
+function demoTootRows(base: string, n: number, seed: number): TootRow[] {
   const gen = new StatusGenerator({ seed, collectedFrom: base, startTime: START });
-  const out: LiveRow[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = START + i * 50;
-    out.push(liveRow(normalizeStatus(gen.next(t), base, 'demo', t)));
-  }
-  return out;
+  return Array.from({ length: n }, (_, i) => normalizeStatus(gen.next(START + i * 50), base, 'demo', START + i * 50));
+}
+
+function demoRows(base: string, n: number, seed: number): LiveRow[] {
+  return demoTootRows(base, n, seed).map(liveRow);
 }
 
 /** Two instances' rows interleaved, as the page would receive them. */
@@ -351,6 +352,25 @@ describe('LiveSketches', () => {
       expect(live.merged(null).words('en').content.top().length).toBeLessThanOrEqual(HEAP_K);
       expect(JSON.stringify(s).length).toBeLessThan(50_000);
     });
+  });
+});
+
+describe('row batches for the worker', () => {
+  it('pack into one string and two typed arrays and unpack to the same rows', () => {
+    const full = demoTootRows(A, 300, 7);
+    full.push({ ...full[0]!, uri: 'https://x/1', mastodon_text: '', hashtags: [], language: 'unknown' });
+    full.push({ ...full[1]!, uri: 'https://x/2', mastodon_text: 'emoji 👩‍💻 and \u0000 and \ud800 lone surrogate', hashtags: ['a', 'b'] });
+    const batch = encodeRows(full);
+    expect(typeof batch.strings).toBe('string');
+    const back = decodeRows(structuredClone(batch, { transfer: [batch.lengths.buffer, batch.numbers.buffer] }));
+    expect(back).toEqual(full.map(liveRow));
+    expect(decodeRows(encodeRows([]))).toEqual([]);
+  });
+
+  it('refuses a batch whose parts do not add up', () => {
+    const batch = encodeRows(demoTootRows(A, 3, 1));
+    expect(() => decodeRows({ ...batch, strings: batch.strings.slice(1) })).toThrow(RangeError);
+    expect(() => decodeRows({ ...batch, count: 2 })).toThrow(RangeError);
   });
 });
 
