@@ -2,6 +2,7 @@ import type { MastodonStatus } from '../core/mastodon';
 import { InvalidStatusError, normalizeStatus } from '../core/normalize';
 import type { Tombstone, TootRow, TootSource } from '../core/toot';
 import { tootsToIPC } from '../core/arrow-batch';
+import type { RetentionRule } from '../core/sql/retention';
 import { StorageFullError, type StoredBatch } from './batch-store';
 import type { LocalData } from './local-data';
 
@@ -21,6 +22,7 @@ export type IngestStatus =
 export class Ingest {
   private rows: TootRow[] = [];
   private deletes: Tombstone[] = [];
+  private prune: RetentionRule | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private flushing: Promise<void> | null = null;
   private blocked = false;
@@ -56,6 +58,12 @@ export class Ingest {
     this.deletes.push({ base_url: baseUrl, id });
   }
 
+  /** Prunes by a retention rule with the next flush (after that flush's rows). */
+  addPrune(rule: RetentionRule): void {
+    this.prune = rule;
+    void this.flush();
+  }
+
   /** Resume after the person freed space (or retry a failed write). */
   retry(): void {
     this.blocked = false;
@@ -64,7 +72,7 @@ export class Ingest {
 
   flush(): Promise<void> {
     if (this.flushing) return this.flushing;
-    if (this.blocked || (!this.rows.length && !this.deletes.length)) return Promise.resolve();
+    if (this.blocked || (!this.rows.length && !this.deletes.length && !this.prune)) return Promise.resolve();
     this.flushing = this.flushOnce().finally(() => {
       this.flushing = null;
     });
@@ -74,9 +82,11 @@ export class Ingest {
   private async flushOnce(): Promise<void> {
     const rows = this.rows;
     const deletes = this.deletes;
+    const prune = this.prune;
     this.rows = [];
     this.deletes = [];
-    const batch = { ipc: rows.length ? tootsToIPC(rows) : null, deletes };
+    this.prune = null;
+    const batch = { ipc: rows.length ? tootsToIPC(rows) : null, deletes, ...(prune ? { prune } : {}) };
     let stored: StoredBatch;
     try {
       stored = await this.data.store.append(batch, rows.length);
@@ -84,6 +94,7 @@ export class Ingest {
       // Put the rows back in front of anything that arrived meanwhile: nothing is lost.
       this.rows = rows.concat(this.rows);
       this.deletes = deletes.concat(this.deletes);
+      this.prune ??= prune;
       this.blocked = true;
       this.onStatus(
         err instanceof StorageFullError

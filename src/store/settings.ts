@@ -1,6 +1,7 @@
 import { createStore, get, set, type UseStore } from 'idb-keyval';
 import type { StreamChannel } from '../core/mastodon';
 import type { OAuthClient, PendingSignIn } from '../sources/oauth';
+import type { RetentionSetting } from '../core/sql/retention';
 
 export interface InstanceSetting {
   baseUrl: string;
@@ -85,5 +86,13 @@ export class Settings {
     const found = all.find((p) => p.state === state) ?? null;
     await this.write('pending-sign-in', all.filter((p) => p.state !== state));
     return found;
+  }
+
+  retention(): Promise<RetentionSetting> {
+    return this.read<RetentionSetting>('retention', { mode: 'all' });
+  }
+
+  saveRetention(r: RetentionSetting): Promise<void> {
+    return this.write('retention', r);
   }
 }

@@ -1,12 +1,15 @@
 import type { AnalyticsDb } from '../db/analytics-db';
 import { CREATE_TABLES, applyTombstones, mergeIncoming, notebookViews } from '../core/sql/schema';
 import type { Tombstone } from '../core/toot';
+import { pruneStatements, type RetentionRule } from '../core/sql/retention';
 
 /** One flush of the collector: the unit stored in IndexedDB and folded into DuckDB. */
 export interface IngestBatch {
   /** Arrow IPC stream of TootRow rows, or null when the flush held only deletes. */
   ipc: Uint8Array | null;
   deletes: Tombstone[];
+  /** A retention rule applied after this batch's rows and deletes (see core/sql/retention.ts). */
+  prune?: RetentionRule;
 }
 
 /**
@@ -46,7 +49,7 @@ export class TootTable {
     return run;
   }
 
-  private async applyNow({ ipc, deletes }: IngestBatch): Promise<void> {
+  private async applyNow({ ipc, deletes, prune }: IngestBatch): Promise<void> {
     await this.db.exec('BEGIN TRANSACTION');
     try {
       if (ipc && ipc.byteLength) {
@@ -55,6 +58,7 @@ export class TootTable {
         await this.db.exec([...mergeIncoming(), 'DROP TABLE incoming']);
       }
       await this.db.exec(applyTombstones(deletes));
+      if (prune) await this.db.exec(pruneStatements(prune));
       await this.db.exec('COMMIT');
     } catch (err) {
       await this.db.exec('ROLLBACK').catch(() => undefined);

@@ -3,6 +3,7 @@ import { SUMMARY_SQL, type Summary } from '../core/sql/summary';
 import { InvalidStatusError } from '../core/normalize';
 import type { TootRow } from '../core/toot';
 import { maxId } from '../core/status-id';
+import type { RetentionRule } from '../core/sql/retention';
 import { parseInstanceUrl, DiscoveryError } from '../sources/discovery';
 import type { SourceEvent } from '../sources/source';
 import type { StoredBatch } from '../store/batch-store';
@@ -284,6 +285,17 @@ export class AppState {
     this.storage = { state: 'ok' };
     this.ingest?.retry();
     for (const i of this.instances) if (i.paused) i.resume();
+  }
+
+  /** Drops what a retention rule excludes, as a stored batch step (so a reload drops the same). */
+  prune(rule: RetentionRule): boolean {
+    if (this.role !== 'collector' || !this.ingest) return false;
+    this.ingest.addPrune(rule);
+    return true;
+  }
+
+  get settingsStore(): Settings {
+    return this.settings;
   }
 
   /**

@@ -80,6 +80,18 @@ describe('TootTable merge in DuckDB-WASM', () => {
     expect(await db.query('SELECT uri FROM toots')).toEqual([]);
   });
 
+  it('prunes by a retention rule after the batch, by age or to the newest N', async () => {
+    const all = fixtureStatuses().map(([, s]) => s);
+    const r = rows(all, A);
+    const times = r.map((x) => x.created_ts).sort((a, b) => a - b);
+    await table.apply({ ipc: tootsToIPC(r), deletes: [], prune: { olderThanMs: times[2]! } });
+    const left = await db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM toots');
+    expect(left[0]!.n).toBe(r.filter((x) => x.created_ts >= times[2]!).length);
+    await table.apply({ ipc: null, deletes: [], prune: { keepNewest: 1 } });
+    const newest = await db.query<{ t: number }>('SELECT epoch_ms(created_ts)::DOUBLE AS t FROM toots');
+    expect(newest).toEqual([{ t: times[times.length - 1]! }]);
+  });
+
   it('computes the summary and builds the notebook views', async () => {
     const all = fixtureStatuses().map(([, s]) => s);
     const r = rows(all, A);
