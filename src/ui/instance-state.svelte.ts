@@ -27,6 +27,8 @@ export class InstanceState {
   collected = $state(0);
   warnings = $state.raw<string[]>([]);
   ratePerMin = $state(0);
+  /** The clock, ticked once a second, for countdowns in the row. */
+  now = $state(Date.now());
   private arrivals: number[] = [];
   private source: Source | null = null;
   private discovery: AbortController | null = null;
@@ -128,6 +130,7 @@ export class InstanceState {
 
   /** Called once a second: toots per minute over the last minute. */
   tick(now: number): void {
+    this.now = now;
     let i = 0;
     while (i < this.arrivals.length && this.arrivals[i]! < now - RATE_WINDOW_MS) i++;
     if (i) this.arrivals.splice(0, i);
