@@ -71,6 +71,18 @@ export class LocalData {
     await this.table.apply(batch);
   }
 
+  /**
+   * Stores imported rows as an ordinary batch (so a reload replays them, deduplicated by the same
+   * merge), then applies every stored batch up to and including it, in order. Applying through
+   * `catchUp` rather than `applied(stored)` matters when the collector wrote a batch just before
+   * ours and has not applied it yet: applying ours first would move `appliedSeq` past it and it
+   * would be skipped. Do not call inside `table.exclusive` (the apply queues behind it).
+   */
+  async importBatch(ipc: Uint8Array, rows: number): Promise<void> {
+    await this.store.append({ ipc, deletes: [] }, rows);
+    await this.catchUp();
+  }
+
   noteFlushed(rows: number): void {
     this.rowsSinceSnapshot += rows;
   }

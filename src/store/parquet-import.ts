@@ -1,0 +1,324 @@
+import { DataType, tableFromIPC, type Table, type Vector } from 'apache-arrow';
+import { unzipSync } from 'fflate';
+import { tootsToIPC } from '../core/arrow-batch';
+import { TOOT_COLUMNS, type ColumnKind, type TootRow } from '../core/toot';
+import type { ParquetModule } from './parquet-export';
+
+/**
+ * Parquet → rows of our `toots` table, as Arrow IPC batches shaped exactly like the collector's
+ * (`tootsToIPC`), so an import is stored and merged like any other batch: deduplicated by `uri`,
+ * replayed after a reload. Two kinds of file are understood:
+ *
+ * - `tootscope`: all 36 columns of SCHEMA.md (our Export Parquet, a part of our Hive zip, or what
+ *   another engine wrote from them). Our exports mark timestamps UTC (TIMESTAMP WITH TIME ZONE);
+ *   they are turned back into plain UTC microsecond timestamps here in Arrow JS, never in
+ *   DuckDB-WASM (time zone functions need ICU, which cannot load offline: DUCKDB-WASM.md).
+ *   Sub-millisecond digits are rounded to the millisecond, the precision we collect at.
+ * - `notebook`: the original Kafka → Parquet notebook's columns only (SCHEMA.md, first table).
+ *   The rest is derived; see `notebookRow`.
+ *
+ * DuckDB-WASM has no Parquet reader offline, so parquet-wasm reads the file. The whole file is
+ * decoded at once (parquet-wasm's Table), then converted 10 k rows at a time.
+ */
+
+export const NOTEBOOK_COLUMNS = [
+  'm_id', 'created_at', 'created_at_str', 'app', 'url', 'base_url', 'language', 'favourites',
+  'username', 'bot', 'tags', 'characters', 'words', 'mastodon_text',
+] as const;
+/** Without these a notebook row cannot become a toot; the other notebook columns default. */
+const NOTEBOOK_REQUIRED = ['m_id', 'created_at', 'url', 'base_url', 'username'] as const;
+
+export type ParquetFlavour = 'tootscope' | 'notebook';
+
+export class ImportError extends Error {}
+
+/** Rows per stored batch, like the collector's flushes (ingest.ts MAX_BATCH_ROWS). */
+export const IMPORT_BATCH_ROWS = 10_000;
+
+export function detectFlavour(names: readonly string[]): ParquetFlavour {
+  const have = new Set(names);
+  if (TOOT_COLUMNS.every(([n]) => have.has(n))) return 'tootscope';
+  const missing = NOTEBOOK_REQUIRED.filter((n) => !have.has(n));
+  if (!missing.length) return 'notebook';
+  const ours = TOOT_COLUMNS.filter(([n]) => !have.has(n)).map(([n]) => n);
+  throw new ImportError(
+    ours.length < missing.length
+      ? `not a Tootscope file: it lacks ${ours.join(', ')}`
+      : `neither a Tootscope nor a notebook file: it lacks ${missing.join(', ')}`,
+  );
+}
+
+const isParquet = (b: Uint8Array) =>
+  b.byteLength >= 12 && String.fromCharCode(b[0]!, b[1]!, b[2]!, b[3]!) === 'PAR1' &&
+  String.fromCharCode(b[b.length - 4]!, b[b.length - 3]!, b[b.length - 2]!, b[b.length - 1]!) === 'PAR1';
+
+/** Parquet bytes as an Arrow JS table. */
+export function parquetToArrow(pq: ParquetModule, bytes: Uint8Array): Table {
+  if (!isParquet(bytes)) throw new ImportError('not a Parquet file (no PAR1 magic bytes)');
+  try {
+    return tableFromIPC(pq.readParquet(bytes).intoIPCStream());
+  } catch (err) {
+    throw new ImportError(`could not read the Parquet file: ${(err as Error).message ?? String(err)}`);
+  }
+}
+
+/** The `.parquet` entries of a zip (our Hive export), by path. */
+export function parquetEntriesOfZip(zip: Uint8Array): Array<[string, Uint8Array]> {
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(zip, { filter: (f) => f.name.endsWith('.parquet') });
+  } catch (err) {
+    throw new ImportError(`could not read the zip: ${(err as Error).message}`);
+  }
+  return Object.entries(entries).sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+export const isZip = (b: Uint8Array) => b.byteLength >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
+
+// ---------------------------------------------------------------------------------------------
+// Values, whatever the writer chose: Int64 or Int32 or Double, Bool or 'True', UTC or plain times.
+
+type Column = { values: unknown[]; type: DataType };
+
+function column(table: Table, name: string): Column | null {
+  const v = table.getChild(name) as Vector | null;
+  return v ? { values: [...v], type: v.type } : null;
+}
+
+const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+const int = (v: unknown): number => {
+  const n = typeof v === 'bigint' ? Number(v) : Number(v ?? 0);
+  return Number.isFinite(n) ? Math.trunc(n) : 0;
+};
+const bool = (v: unknown): boolean => v === true || v === 1 || v === 1n || (typeof v === 'string' && /^(true|t|1|yes)$/i.test(v));
+const big = (v: unknown): bigint => {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return BigInt(Math.trunc(v));
+  if (typeof v === 'string' && /^-?\d+$/.test(v.trim())) return BigInt(v.trim());
+  return 0n;
+};
+/** Epoch ms from a Timestamp/Date column (Arrow JS gives ms numbers whatever the unit or zone). */
+const millis = (v: unknown): number | null => {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v.getTime();
+  const n = typeof v === 'bigint' ? Number(v) : Number(v);
+  return Number.isFinite(n) ? Math.round(n) : null;
+};
+const list = (v: unknown): string[] => (v === null || v === undefined ? [] : [...(v as Iterable<unknown>)].filter((x) => x !== null).map(String));
+/** Epoch seconds, from integer seconds or from a timestamp column. */
+const seconds = (v: unknown, type: DataType): number | null => {
+  if (v === null || v === undefined) return null;
+  if (DataType.isTimestamp(type) || DataType.isDate(type)) {
+    const ms = millis(v);
+    return ms === null ? null : Math.floor(ms / 1000);
+  }
+  const n = Number(v);
+  return Number.isFinite(n) ? Math.floor(n) : null;
+};
+
+function convert(kind: ColumnKind, v: unknown, type: DataType): unknown {
+  switch (kind) {
+    case 'bigint': return big(v);
+    case 'seconds': return seconds(v, type) ?? 0;
+    case 'int': return int(v);
+    case 'bool': return bool(v);
+    case 'text': return str(v);
+    case 'ts': return millis(v);
+    case 'text[]': return list(v);
+  }
+}
+
+/** `YYYY MM DD HH:MM:SS` in UTC, as the notebook (and normalize.ts) writes `created_at_str`. */
+export function notebookTimeString(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 4)} ${iso.slice(5, 7)} ${iso.slice(8, 10)} ${iso.slice(11, 19)}`;
+}
+
+const hostOf = (url: string): string => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
+};
+
+export interface Converted {
+  rows: TootRow[];
+  /** Rows left out: no `uri` (ours) or no usable `url` / time (notebook). */
+  skipped: number;
+}
+
+function ourRows(table: Table): Converted {
+  const cols = TOOT_COLUMNS.map(([name, kind]) => [name, kind, column(table, name)!] as const);
+  const rows: TootRow[] = [];
+  let skipped = 0;
+  for (let i = 0; i < table.numRows; i++) {
+    const row = {} as Record<string, unknown>;
+    for (const [name, kind, col] of cols) row[name] = convert(kind, col.values[i], col.type);
+    if (!row.uri || row.created_ts === null) {
+      skipped++;
+      continue;
+    }
+    if (row.received_at === null) row.received_at = row.created_ts;
+    rows.push(row as unknown as TootRow);
+  }
+  return { rows, skipped };
+}
+
+/**
+ * A row of the notebook's file as a toot. The notebook kept no `uri`, so `uri` is its `url` (the
+ * post's page on its home server): unique per post, but not the ActivityPub id we collect, so a
+ * notebook import deduplicates against itself and other notebook imports, not against toots this
+ * app collected. `id` = `m_id` as text, `created_ts` from `created_at` (epoch seconds),
+ * `from_instance` = the host of `url`, `acct` = `username@from_instance`, `seen_on` = [`base_url`],
+ * `source` = 'import', `received_at` = the time of the import (the notebook did not record it),
+ * `visibility` = 'public' (the notebook read public streams, which carry only public posts);
+ * what it never kept is empty, zero or false: display name, followers, hashtag names (only their
+ * count survives, in `tags`), mentions, media, poll, reblogs, replies, spoiler, reply flag.
+ */
+function notebookRows(table: Table, now: number): Converted {
+  const get = (n: string) => column(table, n);
+  const c = Object.fromEntries(NOTEBOOK_COLUMNS.map((n) => [n, get(n)])) as Record<(typeof NOTEBOOK_COLUMNS)[number], Column | null>;
+  const at = (n: (typeof NOTEBOOK_COLUMNS)[number], i: number) => c[n]?.values[i] ?? null;
+  const rows: TootRow[] = [];
+  let skipped = 0;
+  for (let i = 0; i < table.numRows; i++) {
+    const url = str(at('url', i));
+    const secs = seconds(at('created_at', i), c.created_at!.type);
+    if (!url || secs === null) {
+      skipped++;
+      continue;
+    }
+    const base_url = str(at('base_url', i)).replace(/\/+$/, '');
+    const from_instance = hostOf(url) || hostOf(base_url);
+    const username = str(at('username', i));
+    const mId = at('m_id', i);
+    const language = str(at('language', i));
+    const text = str(at('mastodon_text', i));
+    rows.push({
+      m_id: big(mId),
+      created_at: secs,
+      created_at_str: str(at('created_at_str', i)) || notebookTimeString(secs * 1000),
+      app: str(at('app', i)),
+      url,
+      base_url,
+      language: language || 'unknown',
+      favourites: int(at('favourites', i)),
+      username,
+      bot: bool(at('bot', i)),
+      tags: int(at('tags', i)),
+      characters: c.characters ? int(at('characters', i)) : [...text].length,
+      words: c.words ? int(at('words', i)) : text.split(/\s+/).filter(Boolean).length,
+      mastodon_text: text,
+      id: typeof mId === 'string' ? mId : big(mId).toString(),
+      uri: url,
+      created_ts: secs * 1000,
+      received_at: now,
+      edited_at: null,
+      from_instance,
+      acct: `${username}@${from_instance}`,
+      display_name: '',
+      account_created_at: null,
+      followers: 0,
+      hashtags: [],
+      mentions: 0,
+      media: 0,
+      has_poll: false,
+      reblogs: 0,
+      replies: 0,
+      sensitive: false,
+      spoiler_text: '',
+      visibility: 'public',
+      is_reply: false,
+      seen_on: base_url ? [base_url] : [],
+      source: 'import',
+    });
+  }
+  return { rows, skipped };
+}
+
+/** Arrow rows (either flavour) as TootRows. `now` stands in for the notebook's missing `received_at`. */
+export function tableToToots(table: Table, flavour: ParquetFlavour, now = Date.now()): Converted {
+  return flavour === 'tootscope' ? ourRows(table) : notebookRows(table, now);
+}
+
+export interface ImportResult {
+  /** The kinds of file seen (one per file read). */
+  flavours: ParquetFlavour[];
+  files: number;
+  /** Rows read from the files (before the merge deduplicates them). */
+  rows: number;
+  skipped: number;
+  batches: number;
+}
+
+export interface ImportOptions {
+  batchRows?: number;
+  now?: number;
+  /** After each stored batch: rows handed on so far, files read so far, of `files`. */
+  onProgress?: (p: { rows: number; files: number; totalFiles: number }) => void;
+}
+
+/** One file's bytes, or a thunk that reads them (so a zip's entries need not all sit in memory). */
+export type ImportSource = Uint8Array | (() => Uint8Array | Promise<Uint8Array>);
+
+/**
+ * Reads Parquet files one after another and hands their rows on as TootRow IPC batches of
+ * `batchRows` rows, across file boundaries (a Hive zip has many small files: one batch per file
+ * would mean hundreds of merges). `sink` stores and merges each batch (LocalData.importBatch in
+ * the page) before the next is built. A file that cannot be read stops the import with an
+ * ImportError naming it; batches already handed on stay imported.
+ */
+export async function importParquetFiles(
+  pq: ParquetModule,
+  files: ReadonlyArray<{ name: string; bytes: ImportSource }>,
+  sink: (ipc: Uint8Array, rows: number) => Promise<void>,
+  opts: ImportOptions = {},
+): Promise<ImportResult> {
+  const size = Math.max(1, opts.batchRows ?? IMPORT_BATCH_ROWS);
+  const now = opts.now ?? Date.now();
+  const result: ImportResult = { flavours: [], files: 0, rows: 0, skipped: 0, batches: 0 };
+  let pending: TootRow[] = [];
+  const flush = async (all: boolean) => {
+    while (pending.length >= size || (all && pending.length)) {
+      const rows = pending.slice(0, size);
+      pending = pending.slice(rows.length);
+      await sink(tootsToIPC(rows), rows.length);
+      result.rows += rows.length;
+      result.batches++;
+      opts.onProgress?.({ rows: result.rows, files: result.files, totalFiles: files.length });
+    }
+  };
+  for (const file of files) {
+    let table: Table;
+    let flavour: ParquetFlavour;
+    try {
+      const bytes = typeof file.bytes === 'function' ? await file.bytes() : file.bytes;
+      table = parquetToArrow(pq, bytes);
+      flavour = detectFlavour(table.schema.fields.map((f) => f.name));
+    } catch (err) {
+      throw new ImportError(`${file.name}: ${(err as Error).message}`);
+    }
+    result.flavours.push(flavour);
+    for (let at = 0; at < table.numRows; at += size) {
+      const { rows, skipped } = tableToToots(table.slice(at, at + size), flavour, now);
+      result.skipped += skipped;
+      for (const r of rows) pending.push(r);
+      await flush(false);
+    }
+    result.files++;
+  }
+  await flush(true);
+  opts.onProgress?.({ rows: result.rows, files: result.files, totalFiles: files.length });
+  return result;
+}
+
+/** One Parquet file: see `importParquetFiles`. */
+export function importParquet(
+  pq: ParquetModule,
+  bytes: Uint8Array,
+  sink: (ipc: Uint8Array, rows: number) => Promise<void>,
+  opts: ImportOptions = {},
+): Promise<ImportResult> {
+  return importParquetFiles(pq, [{ name: 'file', bytes }], sink, opts);
+}
