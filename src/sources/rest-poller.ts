@@ -1,7 +1,7 @@
 import type { MastodonStatus, StreamChannel } from '../core/mastodon';
 import { compareIds } from '../core/status-id';
 import { backoffDelay } from './backoff';
-import { HttpError, sleep, type Source, type SourceCallbacks } from './source';
+import { HttpError, rateLimitWait, sleep, type Source, type SourceCallbacks } from './source';
 import { fetchPage, timelineUrl, walkNewer } from './timeline-pager';
 
 /** Anonymous answers are cached this long by Mastodon: polling faster returns the same page. */
@@ -60,8 +60,7 @@ export class RestPoller implements Source {
           return;
         }
         if (err instanceof HttpError && err.status === 429) {
-          const reset = Date.parse(err.headers?.get('X-RateLimit-Reset') ?? '');
-          wait = Number.isFinite(reset) ? Math.max(1000, reset - Date.now()) : 60_000;
+          wait = rateLimitWait(err);
           this.cb.onState({ state: 'rate-limited', reason: `429: ${err.reason}`, nextAttemptAt: Date.now() + wait });
         } else {
           wait = backoffDelay(failures++);

@@ -69,3 +69,9 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/** How long a 429 asks us to wait: until `X-RateLimit-Reset`, or a minute when it does not say. */
+export function rateLimitWait(err: HttpError, now = Date.now()): number {
+  const at = Date.parse(err.headers?.get('X-RateLimit-Reset') ?? '');
+  return Number.isFinite(at) ? Math.max(1000, at - now) : 60_000;
+}

@@ -2,7 +2,7 @@ import { createParser } from 'eventsource-parser';
 import type { MastodonStatus, StreamChannel } from '../core/mastodon';
 import { compareIds } from '../core/status-id';
 import { backoffDelay } from './backoff';
-import { HttpError, httpErrorFrom, sleep, type Source, type SourceCallbacks } from './source';
+import { HttpError, httpErrorFrom, rateLimitWait, sleep, type Source, type SourceCallbacks } from './source';
 import { fetchPage, timelineUrl, walkNewer } from './timeline-pager';
 
 /** Heartbeats come every 15 s; three missed mean the connection is dead (issue: no byte for 45 s). */
@@ -62,7 +62,7 @@ export class SseSource implements Source {
           this.cb.onState({ state: 'needs-sign-in', reason: `${err.status}: ${err.reason}` });
           return;
         }
-        const wait = err instanceof HttpError && err.status === 429 ? retryAfter(err) : backoffDelay(attempt++);
+        const wait = err instanceof HttpError && err.status === 429 ? rateLimitWait(err) : backoffDelay(attempt++);
         const reason = err instanceof Error ? err.message : String(err);
         this.cb.onState({ state: 'reconnecting', reason, nextAttemptAt: Date.now() + wait });
         try {
@@ -166,10 +166,4 @@ export class SseSource implements Source {
   private emitStatus(status: MastodonStatus, via: 'stream' | 'backfill'): void {
     this.cb.onEvent({ kind: 'update', status, via });
   }
-}
-
-function retryAfter(err: HttpError): number {
-  const reset = err.headers?.get('X-RateLimit-Reset');
-  const at = reset ? Date.parse(reset) : NaN;
-  return Number.isFinite(at) ? Math.max(1000, at - Date.now()) : 60_000;
 }

@@ -1,37 +1,21 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeMastodon, type FakeMastodon } from '../fake-mastodon';
+import { describe, expect, it } from 'vitest';
 import { nativeQuery } from '../unit/helpers/native-duckdb';
-import { DIST } from './support/global-setup';
-import { serveStatic } from './support/static-server';
-import { launchBrowser } from './support/browser';
+import { useHarness } from './support/harness';
 import { openApp, waitForCount } from './support/app-page';
 
 /** Issue 6 § Retention: keep the newest N toots or the last N days; export what falls out first. */
 describe('retention', () => {
-  let fake: FakeMastodon;
-  let site: Awaited<ReturnType<typeof serveStatic>>;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-
-  beforeAll(async () => {
-    fake = await startFakeMastodon({ domain: 'keep.test', liveFeeds: 'public', cacheSeconds: 1, seed: 31 });
-    site = await serveStatic(DIST, { prefix: '/', isolated: true });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await fake?.close();
-  });
-
+  const h = useHarness({ fakes: { fake: { domain: 'keep.test', liveFeeds: 'public', cacheSeconds: 1, seed: 31 } } });
   it('exports the toots outside the window, then drops them, also after a reload', async () => {
+    const fake = h.fakes.fake;
     const day = 86_400_000;
     const now = Date.now();
     // One post a day for ten days: the newest 4 are the last four days.
     for (let i = 9; i >= 0; i--) fake.publish({ created_at: new Date(now - i * day - 3_600_000).toISOString() });
-    const page = await openApp(browser.context, `${site.url}?instances=${fake.webUrl}`);
+    const page = await openApp(h.context, `${h.url}?instances=${fake.webUrl}`);
     await waitForCount(page, 10);
 
     await page.getByLabel('Keep').selectOption('toots');

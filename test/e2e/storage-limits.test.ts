@@ -1,35 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeMastodon, type FakeMastodon } from '../fake-mastodon';
-import { DIST } from './support/global-setup';
-import { serveStatic } from './support/static-server';
-import { launchBrowser } from './support/browser';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from './support/harness';
 import { openApp, row, waitForCount, waitForRowState } from './support/app-page';
 
 /** Issue 3 § Losing nothing: a full quota pauses collection; no IndexedDB means memory-only, said plainly. */
 describe('storage limits', () => {
-  let fake: FakeMastodon;
-  let site: Awaited<ReturnType<typeof serveStatic>>;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-
-  beforeAll(async () => {
-    fake = await startFakeMastodon({ domain: 'full.test', liveFeeds: 'public', cacheSeconds: 1, seed: 21 });
-    site = await serveStatic(DIST, { prefix: '/', isolated: true });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await fake?.close();
-  });
-
+  const h = useHarness({ fakes: { fake: { domain: 'full.test', liveFeeds: 'public', cacheSeconds: 1, seed: 21 } } });
   it('pauses with a message when the quota is full, holds the rows, and resumes without loss', async () => {
+    const fake = h.fakes.fake;
     for (let i = 0; i < 5; i++) fake.publish();
     // Chromium fixes an origin's quota when it opens IndexedDB, so the small quota is set first.
-    const blank = await browser.context.newPage();
-    const cdp = await browser.context.newCDPSession(blank);
-    const origin = new URL(site.url).origin;
+    const blank = await h.context.newPage();
+    const cdp = await h.context.newCDPSession(blank);
+    const origin = new URL(h.url).origin;
     await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 1 });
-    const page = await openApp(browser.context, `${site.url}?instances=${fake.webUrl}`);
+    const page = await openApp(h.context, `${h.url}?instances=${fake.webUrl}`);
     const host = new URL(fake.webUrl).host;
     await expect.poll(() => page.getByRole('alert').allTextContents(), { timeout: 30_000 }).toContainEqual(
       expect.stringContaining('Browser storage is full'),
@@ -50,11 +34,11 @@ describe('storage limits', () => {
   });
 
   it('runs in memory with a clear banner where IndexedDB is unavailable', async () => {
-    const page = await browser.context.newPage();
+    const page = await h.context.newPage();
     await page.addInitScript(() => {
       Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true });
     });
-    await page.goto(`${site.url}?demo`);
+    await page.goto(`${h.url}?demo`);
     await expect.poll(() => page.getByText('toots are kept in memory only').count(), { timeout: 20_000 }).toBe(1);
     await expect.poll(async () => Number(((await page.getByLabel('Toots collected', { exact: true }).textContent()) ?? '0').replace(/,/g, '')), { timeout: 20_000 }).toBeGreaterThan(0);
   });

@@ -1,35 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeMastodon, type FakeMastodon } from '../fake-mastodon';
-import { DIST } from './support/global-setup';
-import { serveStatic } from './support/static-server';
-import { launchBrowser } from './support/browser';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from './support/harness';
 import { openApp, waitForCount, waitForRowState } from './support/app-page';
 
 /** Issue 3 § Two tabs: one collector; the other shows the data and takes over when it closes. */
 describe('two tabs', () => {
-  let fake: FakeMastodon;
-  let site: Awaited<ReturnType<typeof serveStatic>>;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-
-  beforeAll(async () => {
-    fake = await startFakeMastodon({ domain: 'tabs.test', liveFeeds: 'public', cacheSeconds: 1, seed: 4 });
-    site = await serveStatic(DIST, { prefix: '/', isolated: true });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await fake?.close();
-  });
-
+  const h = useHarness({ fakes: { fake: { domain: 'tabs.test', liveFeeds: 'public', cacheSeconds: 1, seed: 4 } } });
   it('elects one collector and hands over without loss or double reading', async () => {
+    const fake = h.fakes.fake;
     for (let i = 0; i < 5; i++) fake.publish();
-    const first = await openApp(browser.context, `${site.url}?instances=${fake.webUrl}`);
+    const first = await openApp(h.context, `${h.url}?instances=${fake.webUrl}`);
     const host = new URL(fake.webUrl).host;
     await waitForRowState(first, host, /^polling/);
     await waitForCount(first, 5);
 
-    const second = await openApp(browser.context, site.url);
+    const second = await openApp(h.context, h.url);
     await expect.poll(() => second.getByText('Another tab of Tootscope is collecting').count(), { timeout: 20_000 }).toBe(1);
     await waitForRowState(second, host, /collected in another tab/);
     await waitForCount(second, 5);

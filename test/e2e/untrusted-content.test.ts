@@ -1,29 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeMastodon, type FakeMastodon } from '../fake-mastodon';
-import { DIST } from './support/global-setup';
-import { serveStatic } from './support/static-server';
-import { launchBrowser } from './support/browser';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from './support/harness';
 import { openApp, waitForCount } from './support/app-page';
 import { XSS_CORPUS } from './support/xss-corpus';
 
 /** Issue 3 § Running nothing from a stranger: hostile toots are shown, and nothing runs. */
 describe('untrusted content', () => {
-  let fake: FakeMastodon;
-  let site: Awaited<ReturnType<typeof serveStatic>>;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-
-  beforeAll(async () => {
-    fake = await startFakeMastodon({ domain: 'evil.test', liveFeeds: 'public', cacheSeconds: 1, seed: 13 });
-    site = await serveStatic(DIST, { prefix: '/', isolated: true });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await fake?.close();
-  });
-
+  const h = useHarness({ fakes: { fake: { domain: 'evil.test', liveFeeds: 'public', cacheSeconds: 1, seed: 13 } } });
   it('stores and charts the XSS corpus without running any of it', async () => {
+    const fake = h.fakes.fake;
     for (const [i, evil] of XSS_CORPUS.entries()) {
       const base = fake.publish();
       fake.edit(base.id, {
@@ -36,7 +20,7 @@ describe('untrusted content', () => {
         card: { title: evil, url: `javascript:window.__xss=1` },
       });
     }
-    const page = await openApp(browser.context, `${site.url}?instances=${fake.webUrl}`);
+    const page = await openApp(h.context, `${h.url}?instances=${fake.webUrl}`);
     const violations: string[] = [];
     page.on('console', (m) => /Content Security Policy/i.test(m.text()) && violations.push(m.text()));
     await waitForCount(page, XSS_CORPUS.length);
