@@ -2,7 +2,7 @@ import { DataType, tableFromIPC, type Table, type Vector } from 'apache-arrow';
 import { unzipSync } from 'fflate';
 import { tootsToIPC } from '../core/arrow-batch';
 import { TOOT_COLUMNS, type ColumnKind, type TootRow } from '../core/toot';
-import type { ParquetModule } from './parquet-export';
+import type { ParquetCodec } from './snapshot';
 
 /**
  * Parquet → rows of our `toots` table, as Arrow IPC batches shaped exactly like the collector's
@@ -17,8 +17,8 @@ import type { ParquetModule } from './parquet-export';
  * - `notebook`: the original Kafka → Parquet notebook's columns only (SCHEMA.md, first table).
  *   The rest is derived; see `notebookRow`.
  *
- * DuckDB-WASM has no Parquet reader offline, so parquet-wasm reads the file. The whole file is
- * decoded at once (parquet-wasm's Table), then converted 10 k rows at a time.
+ * DuckDB-WASM has no Parquet reader offline, so parquet-wasm reads the file (`codec.read`: in the
+ * page, the parquet worker). The whole file is decoded at once, then converted 10 k rows at a time.
  */
 
 export const NOTEBOOK_COLUMNS = [
@@ -53,13 +53,15 @@ const isParquet = (b: Uint8Array) =>
   String.fromCharCode(b[b.length - 4]!, b[b.length - 3]!, b[b.length - 2]!, b[b.length - 1]!) === 'PAR1';
 
 /** Parquet bytes as an Arrow JS table. */
-export function parquetToArrow(pq: ParquetModule, bytes: Uint8Array): Table {
+export async function parquetToArrow(codec: Pick<ParquetCodec, 'read'>, bytes: Uint8Array): Promise<Table> {
   if (!isParquet(bytes)) throw new ImportError('not a Parquet file (no PAR1 magic bytes)');
+  let ipc: Uint8Array;
   try {
-    return tableFromIPC(pq.readParquet(bytes).intoIPCStream());
+    ipc = await codec.read(bytes);
   } catch (err) {
-    throw new ImportError(`could not read the Parquet file: ${(err as Error).message ?? String(err)}`);
+    throw new ImportError(`could not read the Parquet file: ${(err as Error)?.message ?? String(err)}`);
   }
+  return tableFromIPC(ipc);
 }
 
 /** The `.parquet` entries of a zip (our Hive export), by path. */
@@ -270,7 +272,7 @@ export type ImportSource = Uint8Array | (() => Uint8Array | Promise<Uint8Array>)
  * ImportError naming it; batches already handed on stay imported.
  */
 export async function importParquetFiles(
-  pq: ParquetModule,
+  codec: Pick<ParquetCodec, 'read'>,
   files: ReadonlyArray<{ name: string; bytes: ImportSource }>,
   sink: (ipc: Uint8Array, rows: number) => Promise<void>,
   opts: ImportOptions = {},
@@ -294,7 +296,7 @@ export async function importParquetFiles(
     let flavour: ParquetFlavour;
     try {
       const bytes = typeof file.bytes === 'function' ? await file.bytes() : file.bytes;
-      table = parquetToArrow(pq, bytes);
+      table = await parquetToArrow(codec, bytes);
       flavour = detectFlavour(table.schema.fields.map((f) => f.name));
     } catch (err) {
       throw new ImportError(`${file.name}: ${(err as Error).message}`);
@@ -315,10 +317,10 @@ export async function importParquetFiles(
 
 /** One Parquet file: see `importParquetFiles`. */
 export function importParquet(
-  pq: ParquetModule,
+  codec: Pick<ParquetCodec, 'read'>,
   bytes: Uint8Array,
   sink: (ipc: Uint8Array, rows: number) => Promise<void>,
   opts: ImportOptions = {},
 ): Promise<ImportResult> {
-  return importParquetFiles(pq, [{ name: 'file', bytes }], sink, opts);
+  return importParquetFiles(codec, [{ name: 'file', bytes }], sink, opts);
 }

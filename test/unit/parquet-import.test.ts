@@ -55,7 +55,7 @@ async function freshData(name = `import-${stores++}`): Promise<LocalData> {
   return LocalData.open(db, [], async () => codec, await BatchStore.open(name));
 }
 
-const importInto = (data: LocalData, bytes: Uint8Array) => importParquet(PQ, bytes, (ipc, rows) => data.importBatch(ipc, rows));
+const importInto = (data: LocalData, bytes: Uint8Array) => importParquet(codec, bytes, (ipc, rows) => data.importBatch(ipc, rows));
 
 describe('Parquet import', () => {
   let source: AnalyticsDb;
@@ -117,7 +117,7 @@ describe('Parquet import', () => {
 
   it('turns the tz-aware timestamps of our files into plain UTC microsecond timestamps in Arrow', async () => {
     const ipcs: Uint8Array[] = [];
-    await importParquet(PQ, exported, async (ipc) => void ipcs.push(ipc), { batchRows: 500 });
+    await importParquet(codec, exported, async (ipc) => void ipcs.push(ipc), { batchRows: 500 });
     expect(ipcs.length).toBe(Math.ceil((await count(source)) / 500));
     const t = tableFromIPC(ipcs[0]!);
     for (const name of ['created_ts', 'received_at', 'edited_at', 'account_created_at']) {
@@ -130,12 +130,12 @@ describe('Parquet import', () => {
   });
 
   it('imports every part of our Hive zip to the same table', async () => {
-    const { zip } = await exportHiveZip(source, PQ);
+    const { zip } = await exportHiveZip(source, codec);
     expect(isZip(zip)).toBe(true);
     const data = await freshData();
     const entries = parquetEntriesOfZip(zip);
     expect(entries.length).toBeGreaterThan(100);
-    const result = await importParquetFiles(PQ, entries.map(([name, bytes]) => ({ name, bytes })), (ipc, n) => data.importBatch(ipc, n));
+    const result = await importParquetFiles(codec, entries.map(([name, bytes]) => ({ name, bytes })), (ipc, n) => data.importBatch(ipc, n));
     // Rows gather across the small files into the usual 10 k batches.
     expect(result).toMatchObject({ files: entries.length, batches: Math.ceil((await count(source)) / 10_000) });
     expect(await dump(data.db)).toEqual(await dump(source));
@@ -172,12 +172,12 @@ describe('Parquet import', () => {
 
   it('says what is wrong with a file it cannot import, and names it', async () => {
     const data = await freshData();
-    await expect(importParquet(PQ, new TextEncoder().encode('not parquet at all'), (i, n) => data.importBatch(i, n))).rejects.toThrow(
+    await expect(importParquet(codec, new TextEncoder().encode('not parquet at all'), (i, n) => data.importBatch(i, n))).rejects.toThrow(
       /not a Parquet file/,
     );
     const other = path.join(dir, 'other.parquet');
     await nativeQuery(`COPY (SELECT 1 AS a, 'x' AS b) TO '${other}' (FORMAT parquet)`);
-    const err = await importParquetFiles(PQ, [{ name: 'other.parquet', bytes: readFileSync(other) }], (i, n) => data.importBatch(i, n)).catch((e: unknown) => e);
+    const err = await importParquetFiles(codec, [{ name: 'other.parquet', bytes: readFileSync(other) }], (i, n) => data.importBatch(i, n)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImportError);
     expect((err as Error).message).toMatch(/^other\.parquet: neither a Tootscope nor a notebook file: it lacks m_id, created_at, url, base_url, username$/);
     expect(await count(data.db)).toBe(0);
