@@ -127,7 +127,7 @@ describe('SQL console', () => {
     page = await openApp(browser.context, `${site.url}?instances=${fake.webUrl}`);
     page.on('pageerror', (e) => pageErrors.push(e.message));
     const host = new URL(fake.webUrl).host;
-    await expect.poll(() => row(page, host).count()).toBe(1);
+    await expect.poll(() => row(page, host).count(), { timeout: 20_000 }).toBe(1);
     await waitForRowState(page, host, /^polling/);
     for (const p of POSTS) publishPost(fake, p);
     await waitForCount(page, POSTS.length);
@@ -145,7 +145,7 @@ describe('SQL console', () => {
   it("runs the seed notebook's daily query verbatim, and the CSV download holds its rows", async () => {
     // Picked from the examples: the text the notebook ran, unchanged.
     await page.getByLabel('Examples').selectOption({ label: 'Daily toots, users and the most active person' });
-    await expect.poll(() => editor.evaluate((el) => (el as HTMLElement).innerText.trim())).toBe(DAILY_SQL);
+    await expect.poll(() => editor.evaluate((el) => (el as HTMLElement).innerText.trim()), { timeout: 5_000 }).toBe(DAILY_SQL);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const daily = expectedDaily();
     expect(daily).toEqual([
@@ -166,7 +166,7 @@ describe('SQL console', () => {
     await editor.fill(REFUSED_SQL);
     await editor.press('Control+Enter');
     const error = page.getByTestId('sql-error');
-    await expect.poll(() => error.count()).toBe(1);
+    await expect.poll(() => error.count(), { timeout: 5_000 }).toBe(1);
     const text = (await error.textContent()) ?? '';
     expect(text).toContain('read_parquet() is not available');
     expect(text).toContain('not available offline');
@@ -189,10 +189,10 @@ describe('SQL console', () => {
     editor = page.getByRole('textbox', { name: 'SQL' });
     await editor.click();
     await editor.press('ArrowUp');
-    await expect.poll(() => editor.evaluate((el) => (el as HTMLElement).innerText.trim())).toBe(REFUSED_SQL);
+    await expect.poll(() => editor.evaluate((el) => (el as HTMLElement).innerText.trim()), { timeout: 5_000 }).toBe(REFUSED_SQL);
 
     await history.selectOption({ index: 3 });
-    await expect.poll(() => editor.evaluate((el) => (el as HTMLElement).innerText.trim())).toBe(LANG_SQL);
+    await expect.poll(() => editor.evaluate((el) => (el as HTMLElement).innerText.trim()), { timeout: 5_000 }).toBe(LANG_SQL);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await expectResult(page, ['language_name', 'toots', 'users'], expectedLanguages());
     expect(pageErrors).toEqual([]);
