@@ -58,6 +58,16 @@ describe('TootTable merge in DuckDB-WASM', () => {
     expect(out[0]!.txt).not.toBe('old text');
   });
 
+  it('keeps the client app when a copy from another instance (which carries none) arrives later', async () => {
+    const s = fixture('03_stream_hashtag_local_update_local_trwnh_app.json');
+    const { application: _app, ...copy } = { ...s, id: '555' };
+    await table.apply({ ipc: tootsToIPC(rows([s], A)), deletes: [] });
+    await table.apply({ ipc: tootsToIPC(rows([copy as MastodonStatus], B, t0 + 9)), deletes: [] });
+    await table.apply({ ipc: tootsToIPC([...rows([copy as MastodonStatus], B, t0 + 10), ...rows([{ ...s, id: '556', uri: s.uri + '/x' }], A, t0 + 11), ...rows([{ ...copy, id: '557', uri: s.uri + '/x' } as MastodonStatus], B, t0 + 12)]), deletes: [] });
+    const apps = await db.query<{ app: string }>('SELECT app FROM toots ORDER BY uri');
+    expect(apps).toEqual([{ app: 'Web' }, { app: 'Web' }]);
+  });
+
   it('removes a deleted post, also when the delete arrives first or names another instance id', async () => {
     const [a, b, c] = fixtureStatuses().map(([, s]) => s);
     await table.apply({ ipc: null, deletes: [{ base_url: A, id: a!.id }] });

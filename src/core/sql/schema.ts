@@ -11,7 +11,10 @@ const list = (names: readonly string[], prefix = '') => names.map((n) => prefix 
 
 /** Set by the first sighting of a post; never changed by later versions. */
 const IDENTITY = new Set<keyof TootRow>(['m_id', 'id', 'base_url', 'received_at', 'source', 'seen_on']);
-/** Everything else comes from the latest version seen ("counts when last seen"). */
+/**
+ * Everything else comes from the latest version seen ("counts when last seen"), except `app`:
+ * only the origin instance's copy carries `application`, so an empty app never overwrites one.
+ */
 const CONTENT = cols.filter((c) => !IDENTITY.has(c));
 
 export const CREATE_TABLES = [
@@ -44,16 +47,17 @@ export function mergeIncoming(): string[] {
      WITH ranked AS (
        SELECT *,
          row_number() OVER (PARTITION BY uri ORDER BY received_at, rowid) AS first_rank,
-         row_number() OVER (PARTITION BY uri ORDER BY coalesce(edited_at, TIMESTAMP '1970-01-01') DESC, received_at DESC, rowid DESC) AS latest_rank
+         row_number() OVER (PARTITION BY uri ORDER BY coalesce(edited_at, TIMESTAMP '1970-01-01') DESC, received_at DESC, rowid DESC) AS latest_rank,
+         max(app) OVER (PARTITION BY uri) AS any_app
        FROM incoming
      ),
      seen AS (SELECT uri, list_sort(list_distinct(flatten(list(seen_on)))) AS seen_on FROM incoming GROUP BY uri)
-     SELECT ${cols.map((c) => (c === 'seen_on' ? 's.seen_on' : IDENTITY.has(c) ? `f.${c}` : `l.${c}`)).join(', ')}
+     SELECT ${cols.map((c) => (c === 'seen_on' ? 's.seen_on' : c === 'app' ? `coalesce(nullif(l.app, ''), l.any_app) AS app` : IDENTITY.has(c) ? `f.${c}` : `l.${c}`)).join(', ')}
      FROM ranked f JOIN ranked l ON f.uri = l.uri AND l.latest_rank = 1 JOIN seen s ON s.uri = f.uri
      WHERE f.first_rank = 1`,
     `UPDATE toots SET
        seen_on = list_sort(list_distinct(list_concat(toots.seen_on, b.seen_on))),
-       ${CONTENT.map((c) => `${c} = CASE WHEN coalesce(b.edited_at, TIMESTAMP '1970-01-01') >= coalesce(toots.edited_at, TIMESTAMP '1970-01-01') THEN b.${c} ELSE toots.${c} END`).join(',\n       ')}
+       ${CONTENT.map((c) => `${c} = CASE WHEN ${c === 'app' ? "b.app <> '' AND " : ''}coalesce(b.edited_at, TIMESTAMP '1970-01-01') >= coalesce(toots.edited_at, TIMESTAMP '1970-01-01') THEN b.${c} ELSE toots.${c} END`).join(',\n       ')}
      FROM batch b WHERE toots.uri = b.uri`,
     `INSERT INTO toots SELECT ${list(cols, 'b.')} FROM batch b
        WHERE NOT EXISTS (SELECT 1 FROM toots t WHERE t.uri = b.uri)
