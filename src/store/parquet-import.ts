@@ -1,13 +1,15 @@
-import { DataType, tableFromIPC, type Table, type Vector } from 'apache-arrow';
+import {
+  DataType, RecordBatch, Struct, Table, TimeUnit, Timestamp, makeData, tableFromIPC, tableToIPC, type Data, type Vector,
+} from 'apache-arrow';
 import { unzipSync } from 'fflate';
-import { tootsToIPC } from '../core/arrow-batch';
+import { TOOT_SCHEMA, tootsToRecordBatch } from '../core/arrow-batch';
 import { TOOT_COLUMNS, type ColumnKind, type TootRow } from '../core/toot';
 import type { ParquetCodec } from './snapshot';
 
 /**
  * Parquet → rows of our `toots` table, as Arrow IPC batches shaped exactly like the collector's
- * (`tootsToIPC`), so an import is stored and merged like any other batch: deduplicated by `uri`,
- * replayed after a reload. Two kinds of file are understood:
+ * (TOOT_SCHEMA, as `tootsToIPC` builds them), so an import is stored and merged like any other
+ * batch: deduplicated by `uri`, replayed after a reload. Two kinds of file are understood:
  *
  * - `tootscope`: all 36 columns of SCHEMA.md (our Export Parquet, a part of our Hive zip, or what
  *   another engine wrote from them). Our exports mark timestamps UTC (TIMESTAMP WITH TIME ZONE);
@@ -143,6 +145,93 @@ const hostOf = (url: string): string => {
     return '';
   }
 };
+
+/** The Arrow type `kind` has in TOOT_SCHEMA (lists aside: their child's name may differ). */
+function sameType(kind: ColumnKind, t: DataType): boolean {
+  switch (kind) {
+    case 'bigint':
+    case 'seconds': return DataType.isInt(t) && t.bitWidth === 64 && t.isSigned;
+    case 'int': return DataType.isInt(t) && t.bitWidth === 32 && t.isSigned;
+    case 'bool': return DataType.isBool(t);
+    case 'text': return DataType.isUtf8(t);
+    default: return false;
+  }
+}
+
+/**
+ * Our own files, column by column without building row objects: a column whose Arrow type already
+ * is ours is reused as it is (zero-copy); tz-aware microsecond timestamps are relabelled as plain
+ * ones (same numbers: both count microseconds since the UTC epoch); other time units are rescaled.
+ * Returns null when a batch needs the row-by-row path (a null where we never write one, an empty
+ * uri, or a type we do not map here).
+ */
+export function fastBatch(batch: RecordBatch): RecordBatch | null {
+  const children: Data[] = [];
+  for (const [i, [name, kind]] of TOOT_COLUMNS.entries()) {
+    const d = batch.getChild(name)?.data[0];
+    const want = TOOT_SCHEMA.fields[i]!.type;
+    if (!d || d.length !== batch.numRows) return null;
+    if (kind !== 'ts' && d.nullCount > 0) return null;
+    if (kind === 'ts') {
+      if (!DataType.isTimestamp(d.type)) return null;
+      const unit = d.type.unit;
+      if (unit === TimeUnit.MICROSECOND) {
+        children.push(d.clone(want));
+      } else {
+        // `values` of a sliced Data start at the slice; its validity bitmap does not (bit `offset`).
+        const src = (d.values as BigInt64Array).subarray(0, d.length);
+        const scale = unit === TimeUnit.SECOND ? 1_000_000n : unit === TimeUnit.MILLISECOND ? 1000n : 1n;
+        const values = unit === TimeUnit.NANOSECOND ? src.map((v) => v / 1000n) : src.map((v) => v * scale);
+        let nullBitmap: Uint8Array | undefined;
+        if (d.nullCount > 0 && d.nullBitmap) {
+          const bits = d.nullBitmap;
+          nullBitmap = new Uint8Array((d.length + 7) >> 3);
+          for (let r = 0; r < d.length; r++) {
+            const at = d.offset + r;
+            if (bits[at >> 3]! & (1 << (at & 7))) nullBitmap[r >> 3]! |= 1 << (r & 7);
+          }
+        }
+        children.push(makeData({ type: want as Timestamp, length: d.length, nullCount: d.nullCount, nullBitmap, data: values }));
+      }
+    } else if (sameType(kind, d.type)) {
+      children.push(d.clone(want));
+    } else if (kind === 'text[]' && DataType.isList(d.type) && DataType.isUtf8(d.type.children[0]!.type) && !d.children[0]!.nullCount) {
+      children.push(d.clone(want));
+    } else {
+      return null;
+    }
+  }
+  // Every row needs a uri: the merge's dedup key.
+  const uri = children[TOOT_COLUMNS.findIndex(([n]) => n === 'uri')]!;
+  const offsets = uri.valueOffsets;
+  for (let r = 0; r < uri.length; r++) if (offsets[r + 1]! <= offsets[r]!) return null;
+  const created = children[TOOT_COLUMNS.findIndex(([n]) => n === 'created_ts')]!;
+  const received = children[TOOT_COLUMNS.findIndex(([n]) => n === 'received_at')]!;
+  if (created.nullCount || received.nullCount) return null;
+  const data = makeData({ type: new Struct(TOOT_SCHEMA.fields), length: batch.numRows, nullCount: 0, children });
+  return new RecordBatch(TOOT_SCHEMA, data);
+}
+
+/**
+ * Record batches of TootRow shape (TOOT_SCHEMA) from a table of either flavour: for our own
+ * columns the zero-copy path per clean record batch, the row-by-row path for the rest; notebook
+ * files row by row (most columns are derived).
+ */
+export function tableToTootBatches(table: Table, flavour: ParquetFlavour, now = Date.now()): { batches: RecordBatch[]; skipped: number } {
+  const batches: RecordBatch[] = [];
+  let skipped = 0;
+  for (const b of table.batches) {
+    const fast = flavour === 'tootscope' ? fastBatch(b) : null;
+    if (fast) {
+      batches.push(fast);
+      continue;
+    }
+    const slow = tableToToots(new Table([b]), flavour, now);
+    skipped += slow.skipped;
+    if (slow.rows.length) batches.push(tootsToRecordBatch(slow.rows));
+  }
+  return { batches, skipped };
+}
 
 export interface Converted {
   rows: TootRow[];
@@ -280,13 +369,16 @@ export async function importParquetFiles(
   const size = Math.max(1, opts.batchRows ?? IMPORT_BATCH_ROWS);
   const now = opts.now ?? Date.now();
   const result: ImportResult = { flavours: [], files: 0, rows: 0, skipped: 0, batches: 0 };
-  let pending: TootRow[] = [];
+  let pending: RecordBatch[] = [];
+  let pendingRows = 0;
   const flush = async (all: boolean) => {
-    while (pending.length >= size || (all && pending.length)) {
-      const rows = pending.slice(0, size);
-      pending = pending.slice(rows.length);
-      await sink(tootsToIPC(rows), rows.length);
-      result.rows += rows.length;
+    while (pendingRows >= size || (all && pendingRows)) {
+      const take = new Table(TOOT_SCHEMA, pending).slice(0, size);
+      const rest = new Table(TOOT_SCHEMA, pending).slice(take.numRows);
+      pending = rest.batches;
+      pendingRows = rest.numRows;
+      await sink(tableToIPC(take, 'stream'), take.numRows);
+      result.rows += take.numRows;
       result.batches++;
       opts.onProgress?.({ rows: result.rows, files: result.files, totalFiles: files.length });
     }
@@ -303,9 +395,12 @@ export async function importParquetFiles(
     }
     result.flavours.push(flavour);
     for (let at = 0; at < table.numRows; at += size) {
-      const { rows, skipped } = tableToToots(table.slice(at, at + size), flavour, now);
+      const { batches, skipped } = tableToTootBatches(table.slice(at, at + size), flavour, now);
       result.skipped += skipped;
-      for (const r of rows) pending.push(r);
+      for (const b of batches) {
+        pending.push(b);
+        pendingRows += b.numRows;
+      }
       await flush(false);
     }
     result.files++;

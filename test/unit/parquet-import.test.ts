@@ -18,7 +18,7 @@ import { LocalData } from '../../src/store/local-data';
 import { parquetCodec } from '../../src/store/parquet-codec';
 import { exportTootsParquet, type ParquetModule } from '../../src/store/parquet-export';
 import { exportHiveZip } from '../../src/store/hive-export';
-import { ImportError, importParquet, importParquetFiles, isZip, parquetEntriesOfZip } from '../../src/store/parquet-import';
+import { ImportError, fastBatch, importParquet, importParquetFiles, isZip, parquetEntriesOfZip } from '../../src/store/parquet-import';
 import type { AnalyticsDb } from '../../src/db/analytics-db';
 
 const PQ = pq as unknown as ParquetModule;
@@ -127,6 +127,41 @@ describe('Parquet import', () => {
     }
     const original = tableFromIPC(pq.readParquet(exported).intoIPCStream());
     expect((original.schema.fields.find((f) => f.name === 'created_ts')!.type as { timezone: string }).timezone).toBe('UTC');
+  });
+
+  it('takes our columns as other writers type them: ms/ns timestamps, nulls, Int64 counts (the row-by-row path)', async () => {
+    const variant = path.join(dir, 'variant.parquet');
+    await nativeQuery([
+      `SET TimeZone = 'UTC'`,
+      `COPY (SELECT * REPLACE (
+          created_ts::TIMESTAMP::TIMESTAMP_MS AS created_ts, received_at::TIMESTAMP::TIMESTAMP_NS AS received_at,
+          CASE WHEN m_id % 7 = 0 THEN NULL ELSE app END AS app, favourites::BIGINT AS favourites)
+        FROM read_parquet('${path.join(dir, 'toots.parquet')}')) TO '${variant}' (FORMAT parquet)`,
+    ]);
+    const data = await freshData();
+    const result = await importInto(data, readFileSync(variant));
+    expect(result).toMatchObject({ flavours: ['tootscope'], rows: await count(source), skipped: 0 });
+    const want = await source.query<Record<string, unknown>>(
+      `SELECT ${TOOT_COLUMNS.map(([n]) => (n === 'app' ? `CASE WHEN m_id % 7 = 0 THEN '' ELSE app END AS app` : `${n}::VARCHAR AS ${n}`)).join(', ')} FROM toots ORDER BY uri`,
+    );
+    expect(await dump(data.db)).toEqual(want);
+  });
+
+  it('takes whole record batches zero-copy when the types are ours, also with ms or ns timestamps', async () => {
+    const ours = tableFromIPC(pq.readParquet(exported).intoIPCStream());
+    expect(ours.batches.every((b) => fastBatch(b) !== null)).toBe(true);
+    const variant = path.join(dir, 'variant-units.parquet');
+    await nativeQuery([
+      `SET TimeZone = 'UTC'`,
+      `COPY (SELECT * REPLACE (created_ts::TIMESTAMP::TIMESTAMP_MS AS created_ts, received_at::TIMESTAMP::TIMESTAMP_NS AS received_at)
+        FROM read_parquet('${path.join(dir, 'toots.parquet')}')) TO '${variant}' (FORMAT parquet)`,
+    ]);
+    const bytes = readFileSync(variant);
+    const units = tableFromIPC(pq.readParquet(bytes).intoIPCStream());
+    expect(units.batches.every((b) => fastBatch(b) !== null)).toBe(true);
+    const data = await freshData();
+    await importInto(data, bytes);
+    expect(await dump(data.db)).toEqual(await dump(source));
   });
 
   it('imports every part of our Hive zip to the same table', async () => {
