@@ -3,7 +3,7 @@
  * 1.6 M toots, against native DuckDB on the same data.
  *
  *   node bench/run.mjs [--sizes 100000,1622149] [--runs 3,1] [--query-runs 7] [--chunk 100000]
- *                      [--slice-ms 8] [--idle-wait 300] [--no-docs]
+ *                      [--slice-ms 8] [--idle-wait 120] [--no-docs]
  *                      [--out docs/bench/latest.json]
  *
  * For each size and run: a fresh Chromium profile opens /bench/index.html on Vite's dev server
@@ -44,7 +44,7 @@ function parseArgs(argv) {
     docs: true,
     out: 'docs/bench/latest.json',
     seed: 6,
-    idleWait: 300,
+    idleWait: 120,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -336,7 +336,7 @@ async function browserRun(executablePath, baseUrl, size, parquetName) {
     await step('memReload', () => page.evaluate(() => window.bench.memory()));
     const again = await step('queriesAfterReload', () => page.evaluate(([rows, n]) => window.bench.queries(rows, n), [ingest.rows, OPTS.queryRuns]));
     log(`  queries after reload: ${Object.entries(again).map(([k, v]) => `${k} ${v.ms} ms`).join(', ')}`);
-    if (exportError) res.error = `export: ${exportError}`;
+    if (exportError) res.error = exportError.startsWith('export:') ? exportError : `export: ${exportError}`;
   } catch (err) {
     res.error ??= err.message.split('\n')[0];
     log(`  run stopped: ${res.error}`);
@@ -364,7 +364,12 @@ async function nativeRun(parquetFiles, sql, queryRuns) {
   await c.run(`INSERT INTO toots SELECT * FROM read_parquet([${list}])`);
   const loadMs = performance.now() - t0;
   const memRow = (await c.runAndReadAll('PRAGMA database_size')).getRowObjectsJS()[0];
-  const out = { machineLoad: idle, loadMs: r1(loadMs), memoryUsage: String(memRow?.memory_usage ?? ''), threads: {} };
+  // Where the Parquet bytes go, per column: what a smaller footprint at rest would have to shrink.
+  const rows = Number((await c.runAndReadAll('SELECT count(*) AS n FROM toots')).getRowObjectsJS()[0].n);
+  const parquetColumns = (await c.runAndReadAll(
+    `SELECT path_in_schema AS col, sum(total_compressed_size)::DOUBLE AS bytes FROM parquet_metadata([${list}]) GROUP BY 1 ORDER BY 2 DESC`,
+  )).getRowObjectsJS().map((r) => ({ col: r.col, bytesPerToot: r1(r.bytes / rows) }));
+  const out = { machineLoad: idle, loadMs: r1(loadMs), memoryUsage: String(memRow?.memory_usage ?? ''), parquetColumns, threads: {} };
   for (const threads of [1, 2]) {
     await c.run(`SET threads = ${threads}`);
     const res = {};
@@ -438,6 +443,7 @@ function summarise(size, runs, native) {
     native_load_ms: native?.loadMs ?? null,
     native_memory: native?.memoryUsage ?? null,
     native_idle: native?.machineLoad?.cpuIdleBefore ?? null,
+    parquet_columns: native?.parquetColumns ?? null,
     native_same_summary: bw && nv ? Number(bw.toots) === Number(nv.toots) && Number(bw.users) === Number(nv.users) && Number(bw.longest) === Number(nv.longest) : null,
     lengths_approximate: first.sql?.lengthsApproximate ?? null,
     detail: m,
@@ -532,6 +538,10 @@ function breakdown(s) {
   const tail = [];
   if (d.export) tail.push(`Export: parquet-wasm load ${fmt(d.export.parquetLoadMs)} ms, longest main-thread task during export ${fmt(d.export.longTaskMax)} ms.`);
   if (d.live) tail.push(`Rollup build ${fmt(d.live.buildMs)} ms (${fmt(d.live.hourRows)} hour rows; result equals the summary: ${d.live.matchesSummary}).`);
+  if (s.parquet_columns) {
+    const total = s.parquet_columns.reduce((a, c) => a + c.bytesPerToot, 0);
+    tail.push(`Parquet (zstd) ${fmt(r1(total))} B/toot, by column: ${s.parquet_columns.slice(0, 6).map((c) => `${c.col} ${fmt(c.bytesPerToot)}`).join(', ')}.`);
+  }
   if (s.native_load_ms != null) tail.push(`Native reads ${s.native_data}. Native: Parquet load ${fmt(s.native_load_ms)} ms, memory ${s.native_memory}, same summary as the browser: ${s.native_same_summary}.`);
   if (d.machineLoad) {
     tail.push(`Machine: ${fmt(pct(d.machineLoad.cpuIdleBefore))} % CPU idle before the browser runs (waited ${fmt(d.machineLoad.waitedS)} s), load average ${fmt(d.machineLoad.loadAvgAfter)} after;`
