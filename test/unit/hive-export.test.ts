@@ -1,0 +1,195 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unzipSync } from 'fflate';
+import * as pq from 'parquet-wasm/node';
+import { openNodeDuckDb } from './helpers/node-duckdb';
+import { nativeQuery } from './helpers/native-duckdb';
+import { StatusGenerator } from '../../src/core/demo/generator';
+import { normalizeStatus } from '../../src/core/normalize';
+import { tootsToIPC } from '../../src/core/arrow-batch';
+import type { TootRow } from '../../src/core/toot';
+import { TootTable } from '../../src/store/toot-table';
+import { exportHiveFiles, exportHiveZip, hiveEscape, hiveZipName, zipHive, HIVE_NULL } from '../../src/store/hive-export';
+import type { AnalyticsDb } from '../../src/db/analytics-db';
+import type { ParquetModule } from '../../src/store/parquet-export';
+import { parquetCodec } from '../../src/store/parquet-codec';
+
+const PQ = parquetCodec(pq as unknown as ParquetModule);
+const DAY = 86_400_000;
+const START = Date.UTC(2026, 10, 20, 18);
+
+/** `n` generated toots from two collecting instances over ~3 days, plus some from a host with a port. */
+export function generatedToots(n: number, seed = 6): TootRow[] {
+  const gens = ['https://mastodon.social', 'https://fosstodon.org'].map(
+    (collectedFrom, i) => new StatusGenerator({ seed: seed + i, collectedFrom, startTime: START, ratePerSecond: (n / (3 * 86_400)) / 2 }),
+  );
+  const rows: TootRow[] = [];
+  for (let i = 0; i < n; i++) {
+    const gen = gens[i % 2]!;
+    const s = gen.next();
+    const row = normalizeStatus(s, gen.collectedFrom, 'stream', gen.now + 500);
+    if (i % 97 === 0) {
+      // A dev server with a port, as the fake instances in the e2e suite are.
+      row.from_instance = '127.0.0.1:8080';
+      row.acct = `${row.username}@127.0.0.1:8080`;
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+async function loadToots(db: AnalyticsDb, rows: TootRow[]): Promise<void> {
+  const table = new TootTable(db);
+  await table.init();
+  for (let i = 0; i < rows.length; i += 10_000) await table.apply({ ipc: tootsToIPC(rows.slice(i, i + 10_000)), deletes: [] });
+}
+
+function unzipTo(zip: Uint8Array, dir: string): string[] {
+  const entries = unzipSync(zip);
+  for (const [name, bytes] of Object.entries(entries)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), bytes);
+  }
+  return Object.keys(entries).sort();
+}
+
+describe('hive path segments', () => {
+  it('escapes a port and anything outside [A-Za-z0-9._-] as Hive does', () => {
+    expect(hiveEscape('127.0.0.1:8080')).toBe('127.0.0.1%3A8080');
+    expect(hiveEscape('mastodon.social')).toBe('mastodon.social');
+    expect(hiveEscape('[::1]:3000')).toBe('%5B%3A%3A1%5D%3A3000');
+    expect(hiveEscape('a/b=c%')).toBe('a%2Fb%3Dc%25');
+    expect(hiveEscape('')).toBe(HIVE_NULL);
+    expect(hiveEscape(null)).toBe(HIVE_NULL);
+    expect(hiveZipName(new Date(Date.UTC(2026, 10, 23, 12, 0, 5)))).toBe('tootscope-hive-2026-11-23T12-00-05.zip');
+  });
+});
+
+describe('Hive-partitioned export', () => {
+  let db: AnalyticsDb;
+  let dir: string;
+  let names: string[];
+  let zip: Uint8Array;
+  const rows = generatedToots(3000);
+  const expected = new Map<string, number>();
+  for (const r of rows) {
+    const k = `${new Date(r.created_ts).toISOString().slice(0, 10)}|${r.from_instance}`;
+    expected.set(k, (expected.get(k) ?? 0) + 1);
+  }
+
+  beforeAll(async () => {
+    db = await openNodeDuckDb();
+    await loadToots(db, rows);
+    const out = await exportHiveZip(db, PQ);
+    zip = out.zip;
+    dir = mkdtempSync(path.join(tmpdir(), 'tootscope-hive-'));
+    names = unzipTo(zip, dir);
+  });
+  afterAll(async () => db.close());
+
+  it('has one entry per date × instance, named date=YYYY-MM-DD/instance=HOST/part-N.parquet', () => {
+    expect(expected.size).toBeGreaterThan(20);
+    expect(names).toHaveLength(expected.size);
+    for (const n of names) expect(n).toMatch(/^date=\d{4}-\d{2}-\d{2}\/instance=[A-Za-z0-9._%-]+\/part-0\.parquet$/);
+    const want = [...expected.keys()].map((k) => {
+      const [d, h] = k.split('|') as [string, string];
+      return `date=${d}/instance=${hiveEscape(h)}/part-0.parquet`;
+    });
+    expect(names).toEqual(want.sort());
+    expect(names.some((n) => n.includes('/instance=127.0.0.1%3A8080/'))).toBe(true);
+    // Stored, not deflated: zstd Parquet does not shrink further.
+    const sum = Object.values(unzipSync(zip)).reduce((s, b) => s + b.byteLength, 0);
+    expect(zip.byteLength).toBeGreaterThan(sum);
+  });
+
+  it('native DuckDB reads the tree with hive_partitioning: same counts per date and instance, every row once', async () => {
+    const glob = `${dir}/**/*.parquet`;
+    const counts = await nativeQuery<{ date: string; instance: string; n: string; ok: boolean }>(
+      `SELECT strftime(date, '%Y-%m-%d') AS date, instance, count(*) AS n,
+              bool_and(instance = from_instance AND date = (created_ts AT TIME ZONE 'UTC')::DATE) AS ok
+       FROM read_parquet('${glob}', hive_partitioning = true) GROUP BY ALL`,
+    );
+    expect(new Map(counts.map((c) => [`${c.date}|${c.instance}`, Number(c.n)]))).toEqual(expected);
+    expect(counts.every((c) => c.ok)).toBe(true);
+    const [once] = await nativeQuery<{ n: string; uris: string }>(
+      `SELECT count(*) AS n, count(DISTINCT uri) AS uris FROM read_parquet('${glob}', hive_partitioning = true)`,
+    );
+    expect(once).toEqual({ n: String(new Set(rows.map((r) => r.uri)).size), uris: String(new Set(rows.map((r) => r.uri)).size) });
+  });
+
+  it('keeps the schema types, with date DATE and instance VARCHAR from the paths', async () => {
+    const cols = await nativeQuery<{ column_name: string; column_type: string }>(
+      `DESCRIBE SELECT * FROM read_parquet('${dir}/**/*.parquet', hive_partitioning = true)`,
+    );
+    const types = Object.fromEntries(cols.map((c) => [c.column_name, c.column_type]));
+    expect(cols).toHaveLength(38);
+    expect(types).toMatchObject({
+      m_id: 'BIGINT', created_at: 'BIGINT', favourites: 'INTEGER', bot: 'BOOLEAN', id: 'VARCHAR', uri: 'VARCHAR',
+      created_ts: 'TIMESTAMP WITH TIME ZONE', received_at: 'TIMESTAMP WITH TIME ZONE', edited_at: 'TIMESTAMP WITH TIME ZONE',
+      account_created_at: 'TIMESTAMP WITH TIME ZONE', hashtags: 'VARCHAR[]', seen_on: 'VARCHAR[]', source: 'VARCHAR',
+      date: 'DATE', instance: 'VARCHAR',
+    });
+    // The files alone hold the 36 columns of SCHEMA.md: partition columns live in the paths only.
+    const one = await nativeQuery<{ column_name: string }>(`DESCRIBE SELECT * FROM read_parquet('${dir}/${names[0]}', hive_partitioning = false)`);
+    expect(one).toHaveLength(36);
+    const codecs = await nativeQuery<{ c: string }>(`SELECT DISTINCT compression AS c FROM parquet_metadata('${dir}/**/*.parquet')`);
+    expect(codecs.map((c) => c.c)).toEqual(['ZSTD']);
+  });
+
+  it('splits a partition over part-0, part-1, … past maxRowsPerFile', async () => {
+    const split = await exportHiveFiles(db, PQ, { maxRowsPerFile: 40 });
+    const big = split.partitions.find((p) => p.rows > 80)!;
+    expect(big).toBeDefined();
+    const parts = split.files.filter((f) => f.path.startsWith(`date=${big.date}/instance=${hiveEscape(big.instance)}/`));
+    expect(parts.map((f) => f.rows)).toEqual([...Array(Math.ceil(big.rows / 40))].map((_, i) => Math.min(40, big.rows - 40 * i)));
+  });
+
+  it('writes the same files with one query per partition (the slower strategy kept for measuring)', async () => {
+    const small = await openNodeDuckDb();
+    const some = generatedToots(400, 9);
+    await loadToots(small, some);
+    const split = await exportHiveFiles(small, PQ, { maxRowsPerFile: 10 });
+    const per = await exportHiveFiles(small, PQ, { strategy: 'per-partition', maxRowsPerFile: 10 });
+    expect(per.files.map((f) => [f.path, f.rows])).toEqual(split.files.map((f) => [f.path, f.rows]));
+    expect(per.files.some((f) => f.path.endsWith('/part-1.parquet'))).toBe(true);
+    const d2 = mkdtempSync(path.join(tmpdir(), 'tootscope-hive-'));
+    unzipTo(zipHive(per.files), d2);
+    const [n] = await nativeQuery<{ n: string; uris: string }>(
+      `SELECT count(*) AS n, count(DISTINCT uri) AS uris FROM read_parquet('${d2}/**/*.parquet', hive_partitioning = true)`,
+    );
+    expect(n).toEqual({ n: String(some.length), uris: String(some.length) });
+    await small.close();
+  });
+
+  it('runs every query in docs/SCALING.md over the export', async () => {
+    const doc = readFileSync(path.resolve(import.meta.dirname, '../../docs/SCALING.md'), 'utf8');
+    const queries = [...doc.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]!.replaceAll("'export/", `'${dir}/`));
+    expect(queries.length).toBeGreaterThanOrEqual(7);
+    for (const q of queries) {
+      const out = await nativeQuery(q.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean));
+      expect(out.length, q).toBeGreaterThan(0);
+    }
+  });
+});
+
+/**
+ * HIVE_BENCH=1 npx vitest run --project unit test/unit/hive-export.test.ts
+ * One ordered query split in JS vs one query per partition, on the Node build of DuckDB-WASM.
+ */
+describe.runIf(process.env.HIVE_BENCH)('Hive export: split vs per-partition (measurement)', () => {
+  it.each([20_000, 100_000])('%i toots', async (n) => {
+    const db = await openNodeDuckDb();
+    await loadToots(db, generatedToots(n));
+    const out: string[] = [];
+    for (const strategy of ['split', 'per-partition', 'split', 'per-partition'] as const) {
+      const t0 = performance.now();
+      const r = await exportHiveZip(db, PQ, { strategy });
+      const ms = performance.now() - t0;
+      out.push(`${strategy}: ${r.partitions.length} partitions, ${r.files.length} files, ${(r.zip.byteLength / 1e6).toFixed(2)} MB, ${ms.toFixed(0)} ms (query ${r.timings.queryMs.toFixed(0)}, parquet ${r.timings.parquetMs.toFixed(0)}, zip ${r.timings.zipMs.toFixed(0)})`);
+    }
+    console.log(`${n} toots\n  ${out.join('\n  ')}`);
+    await db.close();
+  }, 600_000);
+});
