@@ -25,6 +25,7 @@ export class BatchStore {
   private memory = new Map<string, StoredBatch>();
   private memorySnapshot: Snapshot | null = null;
   private nextSeq = 0;
+  private writing: Promise<unknown> = Promise.resolve();
   readonly persistent: boolean;
 
   private constructor(store: UseStore | null) {
@@ -61,7 +62,17 @@ export class BatchStore {
     return found;
   }
 
-  async append(batch: IngestBatch, rows: number): Promise<StoredBatch> {
+  /**
+   * Appends in sequence order: appends run one after another (a flush and an import may overlap),
+   * so a batch numbered N is committed before N+1 and no reader ever sees N+1 without N.
+   */
+  append(batch: IngestBatch, rows: number): Promise<StoredBatch> {
+    const run = this.writing.then(() => this.appendNow(batch, rows));
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async appendNow(batch: IngestBatch, rows: number): Promise<StoredBatch> {
     const stored: StoredBatch = { ...batch, seq: this.nextSeq, rows, writtenAt: Date.now() };
     if (!this.store) {
       this.memory.set(key(stored.seq), stored);

@@ -306,6 +306,11 @@ export class AppState {
     return this.data ? this.data.table.exclusive(fn) : fn();
   }
 
+  /** The stored data (batches, snapshot, DuckDB table), once open: for import. */
+  get localData(): LocalData | null {
+    return this.data;
+  }
+
   get database(): AnalyticsDb | null {
     return this.data?.db ?? null;
   }

@@ -132,3 +132,12 @@ describe('compaction into a Parquet snapshot', () => {
     expect(snap.toots.byteLength).toBeLessThan(batchBytes / 2);
   });
 });
+
+describe('BatchStore appends', () => {
+  it('numbers overlapping appends in order and keeps both', async () => {
+    const store = await BatchStore.open('append-race');
+    const [a, b] = await Promise.all([store.append({ ipc: null, deletes: [] }, 0), store.append({ ipc: null, deletes: [] }, 0)]);
+    expect([a.seq, b.seq]).toEqual([0, 1]);
+    expect((await store.loadAfter(-1)).map((x) => x.seq)).toEqual([0, 1]);
+  });
+});
