@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeMastodon, type FakeMastodon } from '../fake-mastodon';
+import { SseSource } from '../../src/sources/sse-source';
+import type { SourceEvent, SourceState } from '../../src/sources/source';
+import { maxId } from '../../src/core/status-id';
+
+/** The stream reader against the fake server, in Node (fetch and streams are the same API). */
+describe('SseSource', () => {
+  let fake: FakeMastodon | null = null;
+  let source: SseSource | null = null;
+  afterEach(async () => {
+    source?.stop();
+    await fake?.close();
+  });
+
+  function start(f: FakeMastodon, watchdogMs: number) {
+    const events: SourceEvent[] = [];
+    const states: SourceState[] = [];
+    let last: string | null = null;
+    source = new SseSource(
+      { baseUrl: f.webUrl, streamingBase: f.streamingUrl, channel: 'public', token: 'tok', lastId: () => last, watchdogMs },
+      {
+        onEvent: (e) => {
+          events.push(e);
+          if (e.kind === 'update') last = maxId(last, e.status.id);
+        },
+        onState: (s) => states.push(s),
+        onWarning: () => undefined,
+      },
+    );
+    source.start();
+    return { events, states };
+  }
+
+  const until = async (cond: () => boolean, ms = 10_000) => {
+    const end = Date.now() + ms;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  it('declares a silent stream dead after the watchdog, reconnects and backfills what it missed', async () => {
+    fake = await startFakeMastodon({ tokens: ['tok'], heartbeatMs: 60_000, cacheSeconds: 1, seed: 3 });
+    const { events, states } = start(fake, 600);
+    await until(() => states.some((s) => s.state === 'streaming'));
+    const first = fake.publish();
+    await until(() => events.length === 1);
+    // The connection stays open but nothing comes (a dead proxy): only the watchdog can tell.
+    fake.setFault({ stallStreams: true });
+    const missed = [fake.publish(), fake.publish()];
+    await until(() => states.some((s) => s.state === 'reconnecting' && /no data for 1 s/.test(s.reason)));
+    fake.setFault({ stallStreams: false });
+    await until(() => events.length === 3);
+    const ids = events.map((e) => (e.kind === 'update' ? e.status.id : e.id));
+    expect(ids).toEqual([first.id, ...missed.map((s) => s.id)]);
+    expect(events.slice(1).every((e) => e.kind === 'update' && e.via === 'backfill')).toBe(true);
+  });
+
+  it('stops on a 401 with the server reason and closes its connection', async () => {
+    fake = await startFakeMastodon({ tokens: ['other'], seed: 4 });
+    const { states } = start(fake, 45_000);
+    await until(() => states.some((s) => s.state === 'needs-sign-in'));
+    expect(states.at(-1)).toEqual({ state: 'needs-sign-in', reason: '401: Invalid access token' });
+    expect(fake.stats.openStreams).toBe(0);
+  });
+});
