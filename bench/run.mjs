@@ -474,7 +474,7 @@ function table(sums) {
   const row = (label, vals) => lines.push(`| ${label} | ${vals.join(' | ')} |`);
   lines.push(`| metric | ${cols.join(' | ')} |`);
   lines.push(`|---|${cols.map(() => '---:').join('|')}|`);
-  row('runs (complete)', sums.map((s) => `${s.runs} (${s.completeRuns})`));
+  row('runs (of which without errors)', sums.map((s) => `${s.runs} (${s.completeRuns})`));
   row('ingest (toots/s)', sums.map((s) => fmt(s.ingest_toots_per_s)));
   row('frame p95 / max during ingest (ms)', sums.map((s) => `${fmt(s.frame_p95_ms)} / ${fmt(s.frame_max_ms)}`));
   row('long tasks during ingest (count, total s, longest ms)', sums.map((s) => `${fmt(s.long_tasks)}, ${fmt(r1(s.long_task_ms == null ? null : s.long_task_ms / 1000))}, ${fmt(s.long_task_max_ms)}`));
@@ -644,7 +644,8 @@ async function main() {
       '',
       "`bench/run.mjs` drives `bench/index.html` + `bench/bench-page.ts` on Vite's dev server; raw figures in",
       `[\`docs/bench/latest.json\`](bench/latest.json). Medians over ${runsText}; query times are medians of ${OPTS.queryRuns}`,
-      'runs after a warm-up, in the browser on the reloaded data and natively on the Parquet that the browser exported (same SQL text).',
+      'runs after a warm-up: in the browser on the tab that ingested (again after the reload, second), natively on the Parquet the',
+      'browser exported (same SQL text; in hash slices when the app\'s one-piece export failed).',
       'Ingest = `JSON.parse` of each stream `data:` line → `Ingest.addStatus` → flush (Arrow IPC → IndexedDB → DuckDB merge), with',
       "AppState's compaction policy and once-a-second summary running; generating the JSON is not timed. Bytes at rest are the growth of",
       "`navigator.storage.estimate()` (and, second, the stored values' own bytes). The machine is shared: each run records how idle it was.",
