@@ -29,7 +29,6 @@
  */
 
 import { CountMinSketch, type CountMinJSON } from './count-min';
-import { hash64 } from './hash';
 import { HyperLogLog, type HyperLogLogJSON } from './hyperloglog';
 import type {
   CountEntry, CountMinBound, LanguageCount, LiveRow, LiveSnapshot, QuantileEstimate, ReservoirItem, RowBatch, SnapshotQuery,
@@ -38,7 +37,11 @@ import { type RandomSource, seededRandom } from './random';
 import { Reservoir, type ReservoirJSON } from './reservoir';
 import { TDigest, type TDigestJSON } from './t-digest';
 import { TopK, type TopKJSON } from './top-k';
-import { ENGLISH_STOP_WORDS, tokenize } from './tokenize';
+import { tokenize } from './tokenize';
+import { stopWordsFor } from './stop-words';
+import { RecentUris } from './recent-uris';
+
+export { stopWordsFor };
 
 /** Entries shown in the top lists. */
 export const SHOW_K = 25;
@@ -74,35 +77,6 @@ export const LIVE_FORMAT_VERSION = 1;
 
 const SEED = 0x7007;
 const RESERVOIR_MERGE_SEED = 20;
-
-/**
- * Stop words. English applies to every language (English words are everywhere in the
- * fediverse); the three largest other European languages of the stream add their own short list.
- * Lists are part of the stored format: stop words are counted apart from the sketch.
- */
-const EXTRA_STOP_WORDS: Record<string, string> = {
-  de:
-    'aber alle als also am an auch auf aus bei bin bis bist da damit dann das dass dem den der des die dies doch du ein eine ' +
-    'einem einen einer er es für hab habe hat hatte ich ihr im in ist ja jetzt kann kein keine man mein mich mir mit nach ' +
-    'nicht noch nur ob oder schon sehr sein sich sie sind so und uns von vor war was weil wenn wer wie wir wird wo zu zum zur',
-  fr:
-    "à au aux avec ce ces c'est dans de des du elle en est et eu il ils j'ai je la le les leur lui ma mais me même mes moi " +
-    "mon ne nos notre nous on ou par pas pour qu'il que qui sa se ses son sur ta te tes toi ton tu un une vos votre vous y",
-  es:
-    'a al algo como con cuando de del el ella en era es esa ese eso esta este esto está ha hay la las le les lo los me mi muy ' +
-    'más ni no nos o para pero por que qué se si sin sobre su sus te tu un una uno y ya yo',
-};
-const stopSets = new Map<string, ReadonlySet<string>>();
-/** The stop words counted apart (exactly) for `lang`. */
-export function stopWordsFor(lang: string): ReadonlySet<string> {
-  let set = stopSets.get(lang);
-  if (!set) {
-    const extra = EXTRA_STOP_WORDS[lang];
-    set = extra ? new Set([...ENGLISH_STOP_WORDS, ...extra.split(' ')]) : ENGLISH_STOP_WORDS;
-    stopSets.set(lang, set);
-  }
-  return set;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Stored records (IndexedDB values). Keys: META_KEY, instanceKey(base), wordsKey(base, lang).
@@ -142,54 +116,6 @@ interface WordsRecord {
 export type StoredEntry = [string, unknown];
 
 // ---------------------------------------------------------------------------------------------
-
-/** Two generations of 53-bit uri hashes: remembers the last RECENT_GENERATION to 2× that many. */
-class RecentUris {
-  private current = new Set<number>();
-  private previous = new Set<number>();
-  private readonly h = new Uint32Array(2);
-
-  constructor(private readonly generation: number) {}
-
-  key(uri: string): number {
-    hash64(uri, this.h, SEED);
-    // 32 + 21 bits: exact in a double, and a false "repeat" needs a 53-bit collision.
-    return this.h[0]! * 2097152 + (this.h[1]! >>> 11);
-  }
-
-  /** True if `uri` was seen recently; otherwise remembers it and returns false. */
-  seen(uri: string): boolean {
-    const k = this.key(uri);
-    if (this.current.has(k) || this.previous.has(k)) return true;
-    this.insert(k);
-    return false;
-  }
-
-  private insert(k: number): void {
-    if (this.current.size >= this.generation) {
-      this.previous = this.current;
-      this.current = new Set();
-    }
-    this.current.add(k);
-  }
-
-  toArray(): Float64Array {
-    const out = new Float64Array(this.previous.size + this.current.size);
-    let i = 0;
-    for (const k of this.previous) out[i++] = k;
-    for (const k of this.current) out[i++] = k;
-    return out;
-  }
-
-  static from(values: ArrayLike<number>, generation: number): RecentUris {
-    const r = new RecentUris(generation);
-    for (let i = 0; i < values.length; i++) {
-      const k = values[i]!;
-      if (!r.current.has(k) && !r.previous.has(k)) r.insert(k);
-    }
-    return r;
-  }
-}
 
 function newWordsTopK(): TopK {
   return TopK.fromSketch(HEAP_K, new CountMinSketch(WORDS_WIDTH, WORDS_DEPTH, { seed: SEED, conservative: false }));
@@ -338,7 +264,7 @@ export class LiveSketches {
     this.random = options.random ?? Math.random;
     this.now = options.now ?? (() => performance.now());
     this.recentGeneration = options.recentGeneration ?? RECENT_GENERATION;
-    this.recent = new RecentUris(this.recentGeneration);
+    this.recent = new RecentUris(this.recentGeneration, SEED);
   }
 
   /** Rows counted, all instances (repeats excluded). */
@@ -521,7 +447,7 @@ export class LiveSketches {
       live.repeats = meta.repeats;
       live.savedRows = meta.savedRows;
       live.savedAt = meta.savedAt;
-      live.recent = RecentUris.from(meta.recent, live.recentGeneration);
+      live.recent = RecentUris.from(meta.recent, live.recentGeneration, SEED);
     }
     live.restoredRows = live.rows;
     live.metaDirty = false;
@@ -529,109 +455,4 @@ export class LiveSketches {
   }
 }
 
-/** Exact counterparts of the sketched figures, from DuckDB's deduplicated `toots` (deletes applied). */
-export function exactLiveSql(instance: string | null): string {
-  const where = instance === null ? '' : ` WHERE base_url = '${instance.replaceAll("'", "''")}'`;
-  return `SELECT toots, users, q[1] AS p50, q[2] AS p90, q[3] AS p99 FROM (
-  SELECT count(*)::INTEGER AS toots, count(DISTINCT acct)::INTEGER AS users,
-         quantile_cont(characters, [0.5, 0.9, 0.99])::DOUBLE[] AS q
-  FROM toots${where})`;
-}
-
-export interface ExactFigures {
-  toots: number;
-  users: number;
-  /** null when there are no rows. */
-  p50: number | null;
-  p90: number | null;
-  p99: number | null;
-}
-
-/** The fields of a full row (`TootRow`) the sketches read. */
-export interface SketchedFields {
-  uri: string;
-  base_url: string;
-  language: string;
-  mastodon_text: string;
-  hashtags: string[];
-  acct: string;
-  characters: number;
-  created_ts: number;
-}
-
-/** The slim record the worker needs, from a full row. */
-export function liveRow(row: SketchedFields): LiveRow {
-  return {
-    uri: row.uri,
-    base: row.base_url,
-    lang: row.language,
-    text: row.mastodon_text,
-    tags: row.hashtags,
-    acct: row.acct,
-    chars: row.characters,
-    ts: row.created_ts,
-  };
-}
-
-const STRINGS_PER_ROW = 6;
-const NUMBERS_PER_ROW = 2;
-
-/** Packs rows for the worker (see RowBatch). Runs on the page's thread: no per-row objects. */
-export function encodeRows(rows: readonly SketchedFields[]): RowBatch {
-  const n = rows.length;
-  const parts = new Array<string>(n * STRINGS_PER_ROW);
-  const lengths = new Uint32Array(n * STRINGS_PER_ROW);
-  const numbers = new Float64Array(n * NUMBERS_PER_ROW);
-  for (let i = 0, s = 0; i < n; i++) {
-    const r = rows[i]!;
-    const tags = r.hashtags.length ? r.hashtags.join(' ') : '';
-    lengths[s] = r.uri.length;
-    parts[s++] = r.uri;
-    lengths[s] = r.base_url.length;
-    parts[s++] = r.base_url;
-    lengths[s] = r.language.length;
-    parts[s++] = r.language;
-    lengths[s] = r.mastodon_text.length;
-    parts[s++] = r.mastodon_text;
-    lengths[s] = tags.length;
-    parts[s++] = tags;
-    lengths[s] = r.acct.length;
-    parts[s++] = r.acct;
-    numbers[i * NUMBERS_PER_ROW] = r.characters;
-    numbers[i * NUMBERS_PER_ROW + 1] = r.created_ts;
-  }
-  return { count: n, strings: parts.join(''), lengths, numbers };
-}
-
-/** Unpacks a RowBatch (in the worker). Throws on a batch whose parts do not add up. */
-export function decodeRows(batch: RowBatch): LiveRow[] {
-  const { count, strings, lengths, numbers } = batch;
-  if (lengths.length !== count * STRINGS_PER_ROW || numbers.length !== count * NUMBERS_PER_ROW) {
-    throw new RangeError(`row batch of ${count} rows has ${lengths.length} lengths and ${numbers.length} numbers`);
-  }
-  const out = new Array<LiveRow>(count);
-  let at = 0;
-  const next = (i: number): string => {
-    const end = at + lengths[i]!;
-    if (end > strings.length) throw new RangeError('row batch strings are shorter than their lengths');
-    const v = strings.slice(at, end);
-    at = end;
-    return v;
-  };
-  for (let i = 0, s = 0; i < count; i++, s += STRINGS_PER_ROW) {
-    const uri = next(s);
-    const base = next(s + 1);
-    const lang = next(s + 2);
-    const text = next(s + 3);
-    const tags = next(s + 4);
-    const acct = next(s + 5);
-    out[i] = {
-      uri, base, lang, text, acct,
-      tags: tags ? tags.split(' ') : [],
-      chars: numbers[i * NUMBERS_PER_ROW]!,
-      ts: numbers[i * NUMBERS_PER_ROW + 1]!,
-    };
-  }
-  if (at !== strings.length) throw new RangeError('row batch strings are longer than their lengths');
-  return out;
-}
+export { exactLiveSql, encodeRows, decodeRows, liveRow, type ExactFigures, type SketchedFields } from './live-rows';
