@@ -81,7 +81,7 @@ export interface HiveOptions {
    * `split` (default): one ordered query, the Arrow result sliced into partitions in JS.
    * `per-partition`: one query with a WHERE per partition (what `queryToParquet` does), each
    * written on its own. Kept for the measurement in
-   * test/unit/hive-export.test.ts (HIVE_BENCH=1); `split` was faster at every size tried.
+   * bench/hive-export.ts (npm run bench:hive); `split` was faster at every size tried.
    */
   strategy?: 'split' | 'per-partition';
   maxRowsPerFile?: number;

@@ -5,12 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unzipSync } from 'fflate';
 import * as pq from 'parquet-wasm/node';
 import { openNodeDuckDb } from './helpers/node-duckdb';
+import { generatedToots, loadToots } from './helpers/generated-toots';
 import { nativeQuery } from './helpers/native-duckdb';
-import { StatusGenerator } from '../../src/core/demo/generator';
-import { normalizeStatus } from '../../src/core/normalize';
-import { tootsToIPC } from '../../src/core/arrow-batch';
 import type { TootRow } from '../../src/core/toot';
-import { TootTable } from '../../src/store/toot-table';
 import { exportHiveFiles, exportHiveZip, hiveEscape, hiveZipName, zipHive, HIVE_NULL } from '../../src/store/hive-export';
 import type { AnalyticsDb } from '../../src/db/analytics-db';
 import type { ParquetModule } from '../../src/store/parquet-export';
@@ -18,33 +15,6 @@ import { parquetCodec } from '../../src/store/parquet-codec';
 
 const PQ = parquetCodec(pq as unknown as ParquetModule);
 const DAY = 86_400_000;
-const START = Date.UTC(2026, 10, 20, 18);
-
-/** `n` generated toots from two collecting instances over ~3 days, plus some from a host with a port. */
-export function generatedToots(n: number, seed = 6): TootRow[] {
-  const gens = ['https://mastodon.social', 'https://fosstodon.org'].map(
-    (collectedFrom, i) => new StatusGenerator({ seed: seed + i, collectedFrom, startTime: START, ratePerSecond: (n / (3 * 86_400)) / 2 }),
-  );
-  const rows: TootRow[] = [];
-  for (let i = 0; i < n; i++) {
-    const gen = gens[i % 2]!;
-    const s = gen.next();
-    const row = normalizeStatus(s, gen.collectedFrom, 'stream', gen.now + 500);
-    if (i % 97 === 0) {
-      // A dev server with a port, as the fake instances in the e2e suite are.
-      row.from_instance = '127.0.0.1:8080';
-      row.acct = `${row.username}@127.0.0.1:8080`;
-    }
-    rows.push(row);
-  }
-  return rows;
-}
-
-async function loadToots(db: AnalyticsDb, rows: TootRow[]): Promise<void> {
-  const table = new TootTable(db);
-  await table.init();
-  for (let i = 0; i < rows.length; i += 10_000) await table.apply({ ipc: tootsToIPC(rows.slice(i, i + 10_000)), deletes: [] });
-}
 
 function unzipTo(zip: Uint8Array, dir: string): string[] {
   const entries = unzipSync(zip);
@@ -172,24 +142,4 @@ describe('Hive-partitioned export', () => {
       expect(out.length, q).toBeGreaterThan(0);
     }
   });
-});
-
-/**
- * HIVE_BENCH=1 npx vitest run --project unit test/unit/hive-export.test.ts
- * One ordered query split in JS vs one query per partition, on the Node build of DuckDB-WASM.
- */
-describe.runIf(process.env.HIVE_BENCH)('Hive export: split vs per-partition (measurement)', () => {
-  it.each([20_000, 100_000])('%i toots', async (n) => {
-    const db = await openNodeDuckDb();
-    await loadToots(db, generatedToots(n));
-    const out: string[] = [];
-    for (const strategy of ['split', 'per-partition', 'split', 'per-partition'] as const) {
-      const t0 = performance.now();
-      const r = await exportHiveZip(db, PQ, { strategy });
-      const ms = performance.now() - t0;
-      out.push(`${strategy}: ${r.partitions.length} partitions, ${r.files.length} files, ${(r.zip.byteLength / 1e6).toFixed(2)} MB, ${ms.toFixed(0)} ms (query ${r.timings.queryMs.toFixed(0)}, parquet ${r.timings.parquetMs.toFixed(0)}, zip ${r.timings.zipMs.toFixed(0)})`);
-    }
-    console.log(`${n} toots\n  ${out.join('\n  ')}`);
-    await db.close();
-  }, 600_000);
 });
