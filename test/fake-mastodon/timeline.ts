@@ -5,7 +5,7 @@
  */
 
 import type { MastodonStatus } from '../../src/core/mastodon';
-import { compareIds } from '../../src/core/demo/snowflake';
+import { compareIds } from '../../src/core/status-id';
 
 export interface PageQuery {
   limit: number;

@@ -33,11 +33,7 @@ export function snowflakeTime(id: string): number {
   return quotient;
 }
 
-/** Numeric order of two decimal id strings without parsing them (shorter = smaller). */
-export function compareIds(a: string, b: string): number {
-  if (a.length !== b.length) return a.length - b.length;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export { compareIds } from '../status-id';
 
 /**
  * Hands out strictly increasing ids for one instance. The low 16 bits start at a hash of the
