@@ -338,7 +338,7 @@ async function ingestRun(opts: IngestOptions) {
   };
   const onFlushed = (_b: StoredBatch) => {
     refreshSummarySoon();
-    if (data0.wantsCompaction(summary?.toots ?? 0)) {
+    if (data0.wantsCompaction()) {
       const entry = { atRows: ingested, ms: 0, done: false };
       compactions.push(entry);
       const t0 = now();
@@ -540,7 +540,7 @@ async function atRest(rows: number, usageBefore: number) {
   const snapSeq = snap?.upToSeq ?? -1;
   const live = batches.filter((b) => b.seq > snapSeq);
   const ipcBytes = live.reduce((s, b) => s + (b.ipc?.byteLength ?? 0), 0);
-  const snapBytes = snap ? snap.toots.byteLength + (snap.sightings?.byteLength ?? 0) + (snap.tombstones?.byteLength ?? 0) + (snap.deletedUris?.byteLength ?? 0) : 0;
+  const snapBytes = snap ? (snap.segments ?? []).reduce((n, x) => n + x.bytes, 0) + (snap.toots?.byteLength ?? 0) + (snap.sightings?.byteLength ?? 0) + (snap.tombstones?.byteLength ?? 0) + (snap.deletedUris?.byteLength ?? 0) : 0;
   return {
     usageBytes: usage - usageBefore,
     indexedDBBytes: indexedDB,

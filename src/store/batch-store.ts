@@ -13,6 +13,7 @@ export class StorageFullError extends Error {}
 
 const key = (seq: number) => `batch-${String(seq).padStart(10, '0')}`;
 const SNAPSHOT = 'snapshot';
+const segmentKey = (id: number) => `segment-${String(id).padStart(10, '0')}`;
 const SNAPSHOT_SEQ = 'snapshot-seq';
 
 /**
@@ -24,6 +25,7 @@ export class BatchStore {
   private readonly store: UseStore | null;
   private memory = new Map<string, StoredBatch>();
   private memorySnapshot: Snapshot | null = null;
+  private memorySegments = new Map<number, Uint8Array>();
   private nextSeq = 0;
   private writing: Promise<unknown> = Promise.resolve();
   readonly persistent: boolean;
@@ -99,22 +101,34 @@ export class BatchStore {
     return (await get<Snapshot>(SNAPSHOT, this.store)) ?? null;
   }
 
+  /** A stored segment's Parquet bytes, or null when it is gone (another tab rewrote the manifest). */
+  async segment(id: number): Promise<Uint8Array | null> {
+    if (!this.store) return this.memorySegments.get(id) ?? null;
+    return (await get<Uint8Array>(segmentKey(id), this.store)) ?? null;
+  }
+
   /**
-   * Puts the snapshot in and deletes the batches it covers, in ONE IndexedDB transaction: a tab
-   * that dies before the commit leaves the old snapshot and every batch; after it, the new
-   * snapshot and only later batches. Nothing is lost and nothing counted twice either way.
+   * Commits a compaction in ONE IndexedDB transaction: the segments written (new ones, and
+   * rewrites of changed ones under their old id), the manifest naming every segment, the deletion
+   * of segments no longer named and of the batches the manifest covers. A tab that dies before the
+   * commit leaves the old manifest, its segments and every batch; after it, the new manifest and
+   * only later batches. Nothing is lost and nothing counted twice either way.
    */
-  async replaceWithSnapshot(snap: Snapshot): Promise<void> {
+  async commitCompaction(manifest: Snapshot, written: ReadonlyArray<{ id: number; bytes: Uint8Array }>, dropped: readonly number[]): Promise<void> {
     if (!this.store) {
-      this.memorySnapshot = snap;
-      for (const [k, b] of this.memory) if (b.seq <= snap.upToSeq) this.memory.delete(k);
+      for (const w of written) this.memorySegments.set(w.id, w.bytes);
+      for (const id of dropped) this.memorySegments.delete(id);
+      this.memorySnapshot = manifest;
+      for (const [k, b] of this.memory) if (b.seq <= manifest.upToSeq) this.memory.delete(k);
       return;
     }
     try {
       await this.store('readwrite', (os) => {
-        os.put(snap, SNAPSHOT);
-        os.put(snap.upToSeq, SNAPSHOT_SEQ);
-        os.delete(IDBKeyRange.bound(key(0), key(snap.upToSeq)));
+        for (const w of written) os.put(w.bytes, segmentKey(w.id));
+        for (const id of dropped) os.delete(segmentKey(id));
+        os.put(manifest, SNAPSHOT);
+        os.put(manifest.upToSeq, SNAPSHOT_SEQ);
+        os.delete(IDBKeyRange.bound(key(0), key(manifest.upToSeq)));
         return promisifyRequest(os.transaction);
       });
     } catch (err) {
@@ -132,6 +146,7 @@ export class BatchStore {
     if (this.store) await clear(this.store);
     this.memory.clear();
     this.memorySnapshot = null;
+    this.memorySegments.clear();
     this.nextSeq = 0;
   }
 }

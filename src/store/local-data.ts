@@ -1,19 +1,26 @@
 import type { AnalyticsDb } from '../db/analytics-db';
 import { BatchStore, type StoredBatch } from './batch-store';
 import { TootTable } from './toot-table';
-import { loadSnapshot, readTables, type ParquetCodec } from './snapshot';
+import { loadSnapshot, readSideTables, segmentIpc, type ParquetCodec, type SegmentRef, type Snapshot } from './snapshot';
 
-/** Compact once the batches since the last snapshot hold this many rows (and ≥ 25 % of the total). */
+/** Compact once the batches since the last compaction hold this many rows. */
 export const COMPACT_MIN_ROWS = 50_000;
 
 /**
- * The data this browser holds: a compacted snapshot plus the batches written since, in IndexedDB,
- * and the DuckDB table built from them. The table's `appliedSeq` is the newest batch DuckDB has
- * seen, so any tab can catch up with batches another tab wrote, and a reload replays in order.
+ * The data this browser holds: zstd Parquet segments named by a manifest plus the batches written
+ * since, in IndexedDB, and the DuckDB table built from them. The table's `appliedSeq` is the newest
+ * batch DuckDB has seen, so any tab can catch up with batches another tab wrote, and a reload
+ * loads the segments and replays only the later batches.
+ *
+ * A compaction writes the rows no segment holds yet as a new segment and rewrites the segments
+ * whose rows later batches changed (`TootTable.dirty`): its cost follows what changed, never the
+ * size of the whole table.
  */
 export class LocalData {
   private rowsSinceSnapshot = 0;
   private compacting: Promise<boolean> | null = null;
+  /** Segments the loaded manifest (or this tab's last compaction) names. */
+  private segments: SegmentRef[] = [];
 
   private constructor(
     readonly db: AnalyticsDb,
@@ -52,8 +59,11 @@ export class LocalData {
       if (snap) {
         const codec = await this.codec();
         await this.table.exclusive(async () => {
-          await loadSnapshot(this.db, snap, codec);
+          await loadSnapshot(this.db, snap, (id) => this.store.segment(id), codec);
           this.table.appliedSeq = snap.upToSeq;
+          this.table.dirty.clear();
+          this.segments = snap.segments ?? [];
+          this.rowsSinceSnapshot = snap.toots ? snap.rows : 0;
         });
         applied++;
       }
@@ -88,13 +98,14 @@ export class LocalData {
   }
 
   /** True when enough batches piled up since the last snapshot to be worth compacting. */
-  wantsCompaction(totalRows: number): boolean {
-    return !this.compacting && this.rowsSinceSnapshot >= Math.max(COMPACT_MIN_ROWS, totalRows / 4);
+  wantsCompaction(): boolean {
+    return !this.compacting && this.rowsSinceSnapshot >= COMPACT_MIN_ROWS;
   }
 
   /**
-   * Writes a snapshot of the tables as they are at `appliedSeq` and drops the batches it covers,
-   * atomically (BatchStore.replaceWithSnapshot). Returns false when there was nothing to do.
+   * Writes the rows no segment holds and rewrites changed segments, then commits the new manifest
+   * and drops the batches it covers, atomically (BatchStore.commitCompaction). Returns false when
+   * there was nothing to do.
    */
   compact(): Promise<boolean> {
     this.compacting ??= this.compactNow().finally(() => {
@@ -105,13 +116,65 @@ export class LocalData {
 
   private async compactNow(): Promise<boolean> {
     const codec = await this.codec();
-    const { seq, tables } = await this.table.exclusive(async () => ({ seq: this.table.appliedSeq, tables: await readTables(this.db) }));
-    if (seq < 0 || seq <= (await this.store.snapshotSeq())) return false;
-    const toots = await codec.write(tables.tootsIpc);
-    const { tootsIpc: _unused, ...side } = tables;
-    await this.store.replaceWithSnapshot({ ...side, toots, upToSeq: seq, writtenAt: Date.now() });
-    this.rowsSinceSnapshot = 0;
-    return true;
+    const storedSeq = await this.store.snapshotSeq();
+    // Inside `exclusive`: the rows read, the side tables and `seq` describe one state. Encoding
+    // runs after it, so batches keep being applied meanwhile; a batch that changes a segment being
+    // written marks it dirty again, and it is kept (seq > upToSeq) until a later compaction.
+    const plan = await this.table.exclusive(async () => {
+      const seq = this.table.appliedSeq;
+      if (seq < 0 || seq <= storedSeq) return null;
+      const counted = this.rowsSinceSnapshot;
+      const id = this.segments.reduce((m, s) => Math.max(m, s.id), -1) + 1;
+      await this.db.exec(`UPDATE toot_store SET seg = ${id} WHERE seg IS NULL`);
+      const rewrite = [...this.table.dirty].filter((d) => this.segments.some((s) => s.id === d));
+      this.table.dirty.clear();
+      const parts: Array<{ id: number; ipc: Uint8Array; rows: number }> = [];
+      try {
+        for (const seg of [...rewrite, id]) parts.push({ id: seg, ...(await segmentIpc(this.db, seg)) });
+        return { seq, id, rewrite, parts, counted, side: await readSideTables(this.db) };
+      } catch (err) {
+        await this.undo(id, rewrite);
+        throw err;
+      }
+    });
+    if (!plan) return false;
+    try {
+      const written: Array<{ id: number; bytes: Uint8Array; rows: number }> = [];
+      for (const p of plan.parts) if (p.rows) written.push({ id: p.id, bytes: await codec.write(p.ipc), rows: p.rows });
+      const keep = new Map(this.segments.map((s) => [s.id, s]));
+      const dropped: number[] = [];
+      for (const p of plan.parts) {
+        const w = written.find((x) => x.id === p.id);
+        if (w) keep.set(p.id, { id: p.id, rows: w.rows, bytes: w.bytes.byteLength });
+        else if (keep.delete(p.id)) dropped.push(p.id);
+      }
+      const segments = [...keep.values()].sort((a, b) => a.id - b.id);
+      const manifest: Snapshot = {
+        upToSeq: plan.seq,
+        rows: segments.reduce((n, s) => n + s.rows, 0),
+        segments,
+        ...plan.side,
+        writtenAt: Date.now(),
+      };
+      await this.store.commitCompaction(manifest, written, dropped);
+      this.segments = segments;
+      this.rowsSinceSnapshot = Math.max(0, this.rowsSinceSnapshot - plan.counted);
+      return true;
+    } catch (err) {
+      await this.table.exclusive(() => this.undo(plan.id, plan.rewrite));
+      throw err;
+    }
+  }
+
+  /** After a failed compaction: the new segment's rows are unsegmented again, rewrites still due. */
+  private async undo(id: number, rewrite: readonly number[]): Promise<void> {
+    await this.db.exec(`UPDATE toot_store SET seg = NULL WHERE seg = ${id}`);
+    for (const d of rewrite) this.table.dirty.add(d);
+  }
+
+  /** Segment ids whose stored bytes equal this tab's rows with that `seg` (for the export). */
+  cleanSegments(): SegmentRef[] {
+    return this.segments.filter((s) => !this.table.dirty.has(s.id));
   }
 
   /** Highest status id stored per instance: where polling and backfill continue from. */

@@ -1,21 +1,31 @@
 import { tableToIPC } from 'apache-arrow';
 import type { AnalyticsDb } from '../db/analytics-db';
 import { TOOT_COLUMNS } from '../core/toot';
+import { markTimestampsUtc } from './parquet-export';
+
+/** One stored zstd Parquet file of `toots` rows, written like the export (see parquet-concat.ts). */
+export interface SegmentRef {
+  id: number;
+  rows: number;
+  bytes: number;
+}
 
 /**
- * A compacted copy of the whole database at one batch sequence number: `toots` as zstd Parquet
- * (≈ 3× smaller than the Arrow IPC batches it replaces), the small side tables as Arrow IPC.
- * Reload loads it directly (no merge) and replays only the batches written after it.
+ * The manifest of the compacted data at one batch sequence number: the Parquet segments that hold
+ * the `toots` rows (their bytes are stored under their own keys), and the small side tables as
+ * Arrow IPC. Reload loads the segments directly (no merge) and replays only later batches.
  */
 export interface Snapshot {
   upToSeq: number;
   rows: number;
-  toots: Uint8Array;
+  segments: SegmentRef[];
   /** Null when the table was empty (an empty IPC stream is not something DuckDB can insert). */
   sightings: Uint8Array | null;
   tombstones: Uint8Array | null;
   deletedUris: Uint8Array | null;
   writtenAt: number;
+  /** The whole table as one Parquet file, as snapshots were stored before segments. */
+  toots?: Uint8Array;
 }
 
 /** Parquet in and out, off the main thread in the browser (a worker), in-process in tests. */
@@ -24,41 +34,78 @@ export interface ParquetCodec {
   read(parquet: Uint8Array): Promise<Uint8Array>;
 }
 
-const TOOTS_SQL = `SELECT ${TOOT_COLUMNS.map(([n]) => n).join(', ')} FROM toots`;
+const COLS = TOOT_COLUMNS.map(([n]) => n).join(', ');
 const SIDE_TABLES = { sightings: 'sightings', tombstones: 'tombstones', deletedUris: 'deleted_uris' } as const;
+type Side = Pick<Snapshot, 'sightings' | 'tombstones' | 'deletedUris'>;
 
-/** Reads the tables; call inside `TootTable.exclusive` so they match one sequence number. */
-export async function readTables(db: AnalyticsDb): Promise<Omit<Snapshot, 'toots' | 'upToSeq' | 'writtenAt'> & { tootsIpc: Uint8Array }> {
-  const toots = await db.queryArrow(TOOTS_SQL);
+/**
+ * The rows of one segment (or, with `null`, the rows no segment holds yet) as Arrow IPC with UTC
+ * timestamps, sorted by time, ready for the Parquet writer. The same bytes are an export part.
+ */
+export async function segmentIpc(db: AnalyticsDb, seg: number | null): Promise<{ ipc: Uint8Array; rows: number }> {
+  const where = seg === null ? 'seg IS NULL' : `seg = ${seg}`;
+  const table = await db.queryArrow(`SELECT ${COLS} FROM toot_store WHERE ${where} ORDER BY created_ts, uri`);
+  // An empty result is not written at all (and apache-arrow cannot write DuckDB's empty list vectors).
+  if (!table.numRows) return { ipc: new Uint8Array(0), rows: 0 };
+  return { ipc: tableToIPC(markTimestampsUtc(table), 'stream'), rows: table.numRows };
+}
+
+/** The side tables; call inside `TootTable.exclusive` so they match one sequence number. */
+export async function readSideTables(db: AnalyticsDb): Promise<Side> {
   const side = {} as Record<keyof typeof SIDE_TABLES, Uint8Array | null>;
   for (const [k, table] of Object.entries(SIDE_TABLES) as Array<[keyof typeof SIDE_TABLES, string]>) {
     const t = await db.queryArrow(`SELECT * FROM ${table}`);
     side[k] = t.numRows ? tableToIPC(t, 'stream') : null;
   }
-  return { rows: toots.numRows, tootsIpc: tableToIPC(toots, 'stream'), ...side };
+  return side;
 }
 
-/** Empties the tables and fills them from a snapshot. Runs in one DuckDB transaction. */
-export async function loadSnapshot(db: AnalyticsDb, snap: Snapshot, codec: ParquetCodec): Promise<void> {
-  const tootsIpc = await codec.read(snap.toots);
+/**
+ * Empties the tables and fills them from a manifest, in one DuckDB transaction. Segment i+1 is
+ * read from IndexedDB and decoded (in the Parquet worker) while DuckDB inserts segment i.
+ * Rows of a pre-segment snapshot load as not yet in any segment, so the next compaction writes them.
+ */
+export async function loadSnapshot(
+  db: AnalyticsDb,
+  snap: Snapshot,
+  segment: (id: number) => Promise<Uint8Array | null>,
+  codec: ParquetCodec,
+): Promise<void> {
+  const parts: Array<{ seg: number | null; load: () => Promise<Uint8Array | null> }> = (snap.segments ?? []).map((s) => ({
+    seg: s.id,
+    load: async () => {
+      const bytes = await segment(s.id);
+      if (!bytes) throw new Error(`stored segment ${s.id} is missing`);
+      return codec.read(bytes);
+    },
+  }));
+  if (snap.toots && snap.rows) parts.push({ seg: null, load: () => codec.read(snap.toots!) });
+  let next = parts[0]?.load();
   await db.exec('BEGIN TRANSACTION');
   try {
-    await db.exec(['DELETE FROM toots', 'DELETE FROM sightings', 'DELETE FROM tombstones', 'DELETE FROM deleted_uris']);
-    const parts: Array<[string, Uint8Array | null]> = [
-      ['toots', snap.rows ? tootsIpc : null],
+    await db.exec(['DELETE FROM toot_store', 'DELETE FROM sightings', 'DELETE FROM tombstones', 'DELETE FROM deleted_uris']);
+    for (let i = 0; i < parts.length; i++) {
+      const ipc = await next!;
+      next = parts[i + 1]?.load();
+      if (!ipc) continue;
+      await insertVia(db, ipc, `INSERT INTO toot_store SELECT *, ${parts[i]!.seg ?? 'NULL'} FROM snapshot_in`);
+    }
+    const side: Array<[string, Uint8Array | null]> = [
       ['sightings', snap.sightings],
       ['tombstones', snap.tombstones],
       ['deleted_uris', snap.deletedUris],
     ];
-    for (const [table, ipc] of parts) {
-      if (!ipc) continue;
-      await db.exec('DROP TABLE IF EXISTS snapshot_in');
-      await db.insertIPC('snapshot_in', ipc);
-      await db.exec([`INSERT INTO ${table} SELECT * FROM snapshot_in`, 'DROP TABLE snapshot_in']);
-    }
+    for (const [table, ipc] of side) if (ipc) await insertVia(db, ipc, `INSERT INTO ${table} SELECT * FROM snapshot_in`);
     await db.exec('COMMIT');
   } catch (err) {
+    await next?.catch(() => undefined);
     await db.exec('ROLLBACK').catch(() => undefined);
     throw err;
   }
+}
+
+async function insertVia(db: AnalyticsDb, ipc: Uint8Array, insert: string): Promise<void> {
+  await db.exec('DROP TABLE IF EXISTS snapshot_in');
+  await db.insertIPC('snapshot_in', ipc);
+  await db.exec([insert, 'DROP TABLE snapshot_in']);
 }

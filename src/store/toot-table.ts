@@ -1,7 +1,10 @@
 import type { AnalyticsDb } from '../db/analytics-db';
-import { CREATE_TABLES, applyTombstones, mergeIncoming, notebookViews } from '../core/sql/schema';
+import {
+  CREATE_TABLES, DELETE_DOOMED, DOOMED_VIA_SIGHTINGS, INCOMING_STATS_SQL, MERGE_CLEANUP, applyTombstones, batchStatement,
+  dropResolved, hitsStatement, mergeStatements, notebookViews, resolvedRowsSql, touchedSql, type IncomingStats,
+} from '../core/sql/schema';
 import type { Tombstone } from '../core/toot';
-import { pruneStatements, type RetentionRule } from '../core/sql/retention';
+import { prunedSegmentsSql, pruneStatements, type RetentionRule } from '../core/sql/retention';
 
 /** One flush of the collector: the unit stored in IndexedDB and folded into DuckDB. */
 export interface IngestBatch {
@@ -12,13 +15,18 @@ export interface IngestBatch {
   prune?: RetentionRule;
 }
 
+const segList = (csv: string | null | undefined) => (csv ? csv.split(',').map(Number) : []);
+
 /**
  * The `toots` table in DuckDB and the way batches enter it. Batches are applied strictly one at a
  * time: a later merge must see the earlier one's rows, and duckdb-wasm connections are not
- * safe for interleaved transactions.
+ * safe for interleaved transactions. It also tracks which stored segments a batch changed
+ * (`dirty`), so the next compaction rewrites exactly those.
  */
 export class TootTable {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Stored segments whose rows were updated or deleted since they were written. */
+  readonly dirty = new Set<number>();
 
   constructor(private readonly db: AnalyticsDb) {}
 
@@ -50,19 +58,51 @@ export class TootTable {
   }
 
   private async applyNow({ ipc, deletes, prune }: IngestBatch): Promise<void> {
+    const touched: number[] = [];
     await this.db.exec('BEGIN TRANSACTION');
     try {
-      if (ipc && ipc.byteLength) {
-        await this.db.exec('DROP TABLE IF EXISTS incoming');
-        await this.db.insertIPC('incoming', ipc);
-        await this.db.exec([...mergeIncoming(), 'DROP TABLE incoming']);
+      if (ipc && ipc.byteLength) touched.push(...(await this.merge(ipc)));
+      if (deletes.length) touched.push(...(await this.tombstones(deletes)));
+      if (prune) {
+        const [p] = await this.db.query<{ segs: string }>(prunedSegmentsSql(prune));
+        touched.push(...segList(p?.segs));
+        await this.db.exec(pruneStatements(prune));
       }
-      await this.db.exec(applyTombstones(deletes));
-      if (prune) await this.db.exec(pruneStatements(prune));
       await this.db.exec('COMMIT');
     } catch (err) {
       await this.db.exec('ROLLBACK').catch(() => undefined);
       throw err;
     }
+    for (const s of touched) this.dirty.add(s);
+  }
+
+  /** Folds one batch in; returns the segments whose rows it changed. */
+  private async merge(ipc: Uint8Array): Promise<number[]> {
+    const touched: number[] = [];
+    await this.db.exec('DROP TABLE IF EXISTS incoming');
+    await this.db.insertIPC('incoming', ipc);
+    const [stats] = await this.db.query<IncomingStats>(INCOMING_STATS_SQL);
+    if (!stats) throw new Error('merge: no statistics for the incoming batch');
+    await this.db.exec([batchStatement(stats), hitsStatement(stats)]);
+    const [hits] = await this.db.query<{ n: number; segs: string }>(touchedSql('hits'));
+    touched.push(...segList(hits?.segs));
+    await this.db.exec(mergeStatements(stats, hits?.n ?? 0));
+    const [resolved] = await this.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM resolved');
+    if (resolved && resolved.n > 0) {
+      const [rows] = await this.db.query<{ n: number; segs: string }>(resolvedRowsSql(stats));
+      touched.push(...segList(rows?.segs));
+      await this.db.exec(dropResolved(stats));
+    }
+    await this.db.exec([...MERGE_CLEANUP, 'DROP TABLE incoming']);
+    return touched;
+  }
+
+  private async tombstones(deletes: Tombstone[]): Promise<number[]> {
+    await this.db.exec(applyTombstones(deletes));
+    const [via] = await this.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM via');
+    if (via && via.n > 0) await this.db.exec(DOOMED_VIA_SIGHTINGS);
+    const [doomed] = await this.db.query<{ n: number; segs: string }>(touchedSql('doomed'));
+    await this.db.exec(DELETE_DOOMED);
+    return segList(doomed?.segs);
   }
 }

@@ -129,7 +129,7 @@ export class AppState {
     this.tabs?.post({ type: 'batch', seq: b.seq });
     this.changed();
     const data = this.data;
-    if (data && this.role === 'collector' && data.wantsCompaction(this.summary?.toots ?? 0)) {
+    if (data && this.role === 'collector' && data.wantsCompaction()) {
       data.compact().catch((err: Error) => {
         this.notice = `Compacting stored toots failed (they are all still stored as batches): ${err.message}`;
       });

@@ -5,7 +5,7 @@ import { openNodeDuckDb } from './helpers/node-duckdb';
 import { fixtureStatuses } from './helpers/fixtures';
 import { normalizeStatus } from '../../src/core/normalize';
 import { tootsToIPC } from '../../src/core/arrow-batch';
-import { BatchStore } from '../../src/store/batch-store';
+import { BatchStore, StorageFullError } from '../../src/store/batch-store';
 import { LocalData } from '../../src/store/local-data';
 import { parquetCodec } from '../../src/store/parquet-codec';
 import type { ParquetModule } from '../../src/store/parquet-export';
@@ -129,7 +129,69 @@ describe('compaction into a Parquet snapshot', () => {
     await one.compact();
     const snap = (await one.store.snapshot())!;
     expect(snap.rows).toBe(1000);
-    expect(snap.toots.byteLength).toBeLessThan(batchBytes / 2);
+    const stored = snap.segments.reduce((n, s) => n + s.bytes, 0);
+    expect(stored).toBeLessThan(batchBytes / 2);
+  });
+});
+
+describe('compaction into segments', () => {
+  it('appends a segment per compaction and rewrites only the segments later batches changed', async () => {
+    const one = await open('segments-1');
+    const first = posts(30);
+    await write(one, first);
+    expect(await one.compact()).toBe(true);
+    const second = posts(20);
+    await write(one, second);
+    expect(await one.compact()).toBe(true);
+    let snap = (await one.store.snapshot())!;
+    expect(snap.segments.map((s) => [s.id, s.rows])).toEqual([[0, 30], [1, 20]]);
+    const seg1 = await one.store.segment(1);
+
+    // An edit of a post in segment 0 and a delete of one in segment 0: only segment 0 is rewritten.
+    const edited = { ...first[3]!, content: '<p>edited</p>', edited_at: '2026-01-02T00:00:00.000Z', favourites_count: 1234 };
+    await write(one, [edited]);
+    await write(one, [], A, [{ base_url: A, id: first[4]!.id }]);
+    await write(one, posts(5));
+    const before = await state(one);
+    expect(await one.compact()).toBe(true);
+    snap = (await one.store.snapshot())!;
+    expect(snap.segments.map((s) => [s.id, s.rows])).toEqual([[0, 29], [1, 20], [2, 5]]);
+    expect(await one.store.segment(1)).toEqual(seg1);
+    expect(await one.store.loadAfter(-1)).toEqual([]);
+
+    // A reload from segments alone gives the same table, edit and delete included.
+    const two = await open('segments-1');
+    expect(await state(two)).toEqual(before);
+    const [e] = await two.db.query<{ fav: number }>(`SELECT favourites AS fav FROM toots WHERE id = '${first[3]!.id}'`);
+    expect(e?.fav).toBe(1234);
+  });
+
+  it('drops a segment whose rows are all gone and keeps a failed compaction undone', async () => {
+    const one = await open('segments-2');
+    const first = posts(3);
+    await write(one, first);
+    await one.compact();
+    await write(one, posts(4));
+    await write(one, [], A, first.map((s) => ({ base_url: A, id: s.id })));
+    const before = await state(one);
+    expect(before.n).toBe(4);
+
+    // The commit fails (as when the quota is full): nothing changes in IndexedDB, and the rows stay
+    // due for the next compaction, which then succeeds.
+    const commit = one.store.commitCompaction;
+    one.store.commitCompaction = () => Promise.reject(new StorageFullError('the browser storage quota is full'));
+    try {
+      await expect(one.compact()).rejects.toThrow(/quota/);
+    } finally {
+      one.store.commitCompaction = commit;
+    }
+    expect((await one.store.snapshot())!.segments.map((s) => s.id)).toEqual([0]);
+    expect(await one.compact()).toBe(true);
+    const snap = (await one.store.snapshot())!;
+    expect(snap.segments.map((s) => [s.id, s.rows])).toEqual([[1, 4]]);
+    expect(await one.store.segment(0)).toBeNull();
+    const two = await open('segments-2');
+    expect(await state(two)).toEqual(before);
   });
 });
 

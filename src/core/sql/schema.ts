@@ -17,8 +17,14 @@ const IDENTITY = new Set<keyof TootRow>(['m_id', 'id', 'base_url', 'received_at'
  */
 const CONTENT = cols.filter((c) => !IDENTITY.has(c));
 
+/**
+ * Rows live in `toot_store` with the id of the stored Parquet segment that holds them (`seg`, NULL
+ * until the next compaction writes them; see store/local-data.ts); `toots` is that table without
+ * `seg`, which is what every reader and the SQL console see.
+ */
 export const CREATE_TABLES = [
-  `CREATE TABLE IF NOT EXISTS toots (${TOOT_COLUMNS.map(([n, k]) => `${n} ${SQL_TYPE[k]}`).join(', ')})`,
+  `CREATE TABLE IF NOT EXISTS toot_store (${TOOT_COLUMNS.map(([n, k]) => `${n} ${SQL_TYPE[k]}`).join(', ')}, seg INTEGER)`,
+  `CREATE OR REPLACE VIEW toots AS SELECT ${cols.join(', ')} FROM toot_store`,
   // Where a post was seen besides its first sighting, so a delete naming another instance's id finds it.
   `CREATE TABLE IF NOT EXISTS sightings (uri VARCHAR, base_url VARCHAR, id VARCHAR)`,
   // Deletes can arrive before the post: keep them, and the uris they resolved to.
@@ -40,10 +46,39 @@ export function notebookViews(source = 'toots'): string[] {
 
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
-/** Statements that fold the table `incoming` (same columns as `toots`) into `toots`. */
-export function mergeIncoming(): string[] {
-  return [
-    `CREATE OR REPLACE TEMP TABLE batch AS
+/** What the merge asks about `incoming` before choosing its statements. */
+export const INCOMING_STATS_SQL = `SELECT count(*)::INTEGER AS n, count(DISTINCT uri)::INTEGER AS uris,
+  min(created_at)::DOUBLE AS lo, max(created_at)::DOUBLE AS hi, count(created_at)::INTEGER AS timed FROM incoming`;
+
+export interface IncomingStats {
+  n: number;
+  uris: number;
+  lo: number | null;
+  hi: number | null;
+  timed: number;
+}
+
+/**
+ * Every copy and version of a post carries the post's own `created_at` (an edit or a federated
+ * copy never changes it; a copy may lose sub-second digits). So a stored row with an incoming uri
+ * lies inside the batch's time span, and bounding the probe by it lets DuckDB skip every row group
+ * whose zone map is outside: the merge reads the newest few row groups, not the whole table.
+ * The slack is generous on purpose; a batch without times falls back to the whole table.
+ */
+export const SAME_POST_SLACK_S = 86_400;
+
+export function timeWindow(stats: IncomingStats, alias = 't'): string {
+  if (stats.lo === null || stats.hi === null || stats.timed < stats.n) return 'TRUE';
+  return `${alias}.created_at BETWEEN ${Math.floor(stats.lo) - SAME_POST_SLACK_S} AND ${Math.ceil(stats.hi) + SAME_POST_SLACK_S}`;
+}
+
+/**
+ * The batch reduced to one row per uri: identity from the first sighting, content from the latest
+ * version. A batch with no repeated uri (the usual case) is already that.
+ */
+export function batchStatement(stats: IncomingStats): string {
+  if (stats.uris === stats.n) return `CREATE OR REPLACE TEMP TABLE batch AS SELECT * FROM incoming`;
+  return `CREATE OR REPLACE TEMP TABLE batch AS
      WITH ranked AS (
        SELECT *,
          row_number() OVER (PARTITION BY uri ORDER BY received_at, rowid) AS first_rank,
@@ -54,36 +89,87 @@ export function mergeIncoming(): string[] {
      seen AS (SELECT uri, list_sort(list_distinct(flatten(list(seen_on)))) AS seen_on FROM incoming GROUP BY uri)
      SELECT ${cols.map((c) => (c === 'seen_on' ? 's.seen_on' : c === 'app' ? `coalesce(nullif(l.app, ''), l.any_app) AS app` : IDENTITY.has(c) ? `f.${c}` : `l.${c}`)).join(', ')}
      FROM ranked f JOIN ranked l ON f.uri = l.uri AND l.latest_rank = 1 JOIN seen s ON s.uri = f.uri
-     WHERE f.first_rank = 1`,
-    `UPDATE toots SET
-       seen_on = list_sort(list_distinct(list_concat(toots.seen_on, b.seen_on))),
-       ${CONTENT.map((c) => `${c} = CASE WHEN ${c === 'app' ? "b.app <> '' AND " : ''}coalesce(b.edited_at, TIMESTAMP '1970-01-01') >= coalesce(toots.edited_at, TIMESTAMP '1970-01-01') THEN b.${c} ELSE toots.${c} END`).join(',\n       ')}
-     FROM batch b WHERE toots.uri = b.uri`,
-    `INSERT INTO toots SELECT ${list(cols, 'b.')} FROM batch b
-       WHERE NOT EXISTS (SELECT 1 FROM toots t WHERE t.uri = b.uri)
-         AND NOT EXISTS (SELECT 1 FROM deleted_uris d WHERE d.uri = b.uri)`,
+     WHERE f.first_rank = 1`;
+}
+
+/** Stored rows the batch touches, with their segment (which then has to be rewritten). */
+export function hitsStatement(stats: IncomingStats): string {
+  return `CREATE OR REPLACE TEMP TABLE hits AS
+     SELECT t.uri, t.seg FROM toot_store t WHERE ${timeWindow(stats)} AND t.uri IN (SELECT uri FROM batch)`;
+}
+
+/** Count and segments of the rows in a temp table of `(uri, seg)`. */
+export const touchedSql = (table: string) =>
+  `SELECT count(*)::INTEGER AS n, coalesce(string_agg(DISTINCT seg::VARCHAR, ','), '') AS segs FROM ${table}`;
+
+/**
+ * Statements that fold `batch` into `toot_store`, given whether any stored row was hit and whether
+ * the batch itself repeated a uri. Without either, every row is a post's first sighting: no update,
+ * no sightings, a plain append.
+ */
+export function mergeStatements(stats: IncomingStats, hits: number): string[] {
+  const win = timeWindow(stats, 'toot_store');
+  const out: string[] = [];
+  if (hits > 0) {
+    out.push(`UPDATE toot_store SET
+       seen_on = list_sort(list_distinct(list_concat(toot_store.seen_on, b.seen_on))),
+       ${CONTENT.map((c) => `${c} = CASE WHEN ${c === 'app' ? "b.app <> '' AND " : ''}coalesce(b.edited_at, TIMESTAMP '1970-01-01') >= coalesce(toot_store.edited_at, TIMESTAMP '1970-01-01') THEN b.${c} ELSE toot_store.${c} END`).join(',\n       ')}
+     FROM batch b WHERE toot_store.uri = b.uri AND ${win}`);
+  }
+  out.push(`INSERT INTO toot_store SELECT ${list(cols, 'b.')}, NULL FROM batch b
+       WHERE NOT EXISTS (SELECT 1 FROM deleted_uris d WHERE d.uri = b.uri)${hits > 0 ? ' AND b.uri NOT IN (SELECT uri FROM hits)' : ''}`);
+  if (hits > 0 || stats.uris < stats.n) {
     // After the insert, so a second copy that arrived in the same batch as the first is recorded.
-    `INSERT INTO sightings SELECT DISTINCT i.uri, i.base_url, i.id FROM incoming i JOIN toots t ON t.uri = i.uri
-       WHERE i.base_url <> t.base_url
-         AND NOT EXISTS (SELECT 1 FROM sightings s WHERE s.base_url = i.base_url AND s.id = i.id)`,
-    // A post whose delete came first: its tombstone now resolves to a uri.
-    `INSERT INTO deleted_uris SELECT DISTINCT i.uri FROM incoming i JOIN tombstones d ON d.base_url = i.base_url AND d.id = i.id`,
-    `DELETE FROM toots WHERE uri IN (SELECT i.uri FROM incoming i JOIN tombstones d ON d.base_url = i.base_url AND d.id = i.id)`,
-    `DROP TABLE batch`,
+    out.push(`INSERT INTO sightings SELECT DISTINCT i.uri, i.base_url, i.id FROM incoming i JOIN toot_store t ON t.uri = i.uri
+       WHERE ${timeWindow(stats)} AND i.base_url <> t.base_url
+         AND NOT EXISTS (SELECT 1 FROM sightings s WHERE s.base_url = i.base_url AND s.id = i.id)`);
+  }
+  // A post whose delete came first: its tombstone now resolves to a uri (removed by `dropResolved`).
+  out.push(`CREATE OR REPLACE TEMP TABLE resolved AS
+       SELECT DISTINCT i.uri FROM incoming i JOIN tombstones d ON d.base_url = i.base_url AND d.id = i.id`);
+  return out;
+}
+
+/** Rows of posts whose delete came first, with their segments (read before `dropResolved`). */
+export function resolvedRowsSql(stats: IncomingStats): string {
+  return `SELECT count(*)::INTEGER AS n, coalesce(string_agg(DISTINCT seg::VARCHAR, ','), '') AS segs
+     FROM toot_store t WHERE ${timeWindow(stats)} AND t.uri IN (SELECT uri FROM resolved)`;
+}
+
+export function dropResolved(stats: IncomingStats): string[] {
+  return [
+    `INSERT INTO deleted_uris SELECT uri FROM resolved`,
+    `DELETE FROM toot_store WHERE ${timeWindow(stats, 'toot_store')} AND uri IN (SELECT uri FROM resolved)`,
   ];
 }
 
-/** Statements that record deletes and remove the posts they name (also via other instances' ids). */
+export const MERGE_CLEANUP = ['DROP TABLE IF EXISTS batch', 'DROP TABLE IF EXISTS hits', 'DROP TABLE IF EXISTS resolved'];
+
+/**
+ * Statements that record deletes and collect the stored rows they name into the temp table
+ * `doomed (rid, uri, seg)`: directly by (instance, id), and through `sightings` for another
+ * instance's id of the same post (`doomedViaSightings`, only needed when `via` has rows).
+ */
 export function applyTombstones(deletes: ReadonlyArray<{ base_url: string; id: string }>): string[] {
   if (!deletes.length) return [];
   const values = deletes.map((d) => `(${quote(d.base_url)}, ${quote(d.id)})`).join(', ');
   return [
     `CREATE OR REPLACE TEMP TABLE new_tombstones AS SELECT * FROM (VALUES ${values}) v(base_url, id)`,
     `INSERT INTO tombstones SELECT * FROM new_tombstones`,
-    `INSERT INTO deleted_uris
-       SELECT t.uri FROM toots t JOIN new_tombstones d ON t.base_url = d.base_url AND t.id = d.id
-       UNION SELECT s.uri FROM sightings s JOIN new_tombstones d ON s.base_url = d.base_url AND s.id = d.id`,
-    `DELETE FROM toots WHERE uri IN (SELECT uri FROM deleted_uris)`,
+    `CREATE OR REPLACE TEMP TABLE doomed AS
+       SELECT t.rowid AS rid, t.uri, t.seg FROM toot_store t JOIN new_tombstones d ON t.base_url = d.base_url AND t.id = d.id`,
+    `CREATE OR REPLACE TEMP TABLE via AS
+       SELECT DISTINCT s.uri FROM sightings s JOIN new_tombstones d ON s.base_url = d.base_url AND s.id = d.id`,
     `DROP TABLE new_tombstones`,
   ];
 }
+
+export const DOOMED_VIA_SIGHTINGS = `INSERT INTO doomed SELECT t.rowid, t.uri, t.seg FROM toot_store t
+  WHERE t.uri IN (SELECT uri FROM via) AND t.rowid NOT IN (SELECT rid FROM doomed)`;
+
+export const DELETE_DOOMED = [
+  `INSERT INTO deleted_uris SELECT uri FROM doomed UNION SELECT uri FROM via`,
+  'DELETE FROM toot_store WHERE rowid IN (SELECT rid FROM doomed)',
+  'DROP TABLE doomed',
+  'DROP TABLE via',
+];
