@@ -1,6 +1,7 @@
 /** An ordinary browser download of bytes we made, through a short-lived object URL. */
-export function downloadBytes(bytes: Uint8Array, filename: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
+export function downloadBytes(bytes: Uint8Array | readonly Uint8Array[], filename: string, type: string): void {
+  const parts = (Array.isArray(bytes) ? bytes : [bytes]) as BlobPart[];
+  const url = URL.createObjectURL(new Blob(parts, { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;

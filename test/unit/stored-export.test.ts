@@ -1,0 +1,97 @@
+import 'fake-indexeddb/auto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as pq from 'parquet-wasm/node';
+import { openNodeDuckDb } from './helpers/node-duckdb';
+import { nativeQuery } from './helpers/native-duckdb';
+import { fixtureStatuses } from './helpers/fixtures';
+import { normalizeStatus } from '../../src/core/normalize';
+import { tootsToIPC } from '../../src/core/arrow-batch';
+import { BatchStore } from '../../src/store/batch-store';
+import { LocalData } from '../../src/store/local-data';
+import { parquetCodec } from '../../src/store/parquet-codec';
+import { exportStoredToots } from '../../src/store/stored-export';
+import type { ParquetModule } from '../../src/store/parquet-export';
+import type { AnalyticsDb } from '../../src/db/analytics-db';
+import type { MastodonStatus } from '../../src/core/mastodon';
+
+const codec = parquetCodec(pq as unknown as ParquetModule);
+const A = 'https://a.example';
+let dbs: AnalyticsDb[] = [];
+let n = 0;
+
+async function open(name: string): Promise<LocalData> {
+  const db = await openNodeDuckDb();
+  dbs.push(db);
+  return LocalData.open(db, [], async () => codec, await BatchStore.open(name));
+}
+
+function posts(count: number): MastodonStatus[] {
+  const base = fixtureStatuses().map(([, s]) => s);
+  return [...Array(count)].map((_, i) => {
+    const s = base[i % base.length]!;
+    const id = String(111_000_000_000_000_000n + BigInt(n++));
+    return { ...s, id, uri: `${s.uri}/${id}`, url: `${s.url}/${id}` };
+  });
+}
+
+async function write(data: LocalData, statuses: MastodonStatus[], deletes: Array<{ base_url: string; id: string }> = []) {
+  const rows = statuses.map((s, i) => normalizeStatus(s, A, 'stream', Date.UTC(2026, 0, 1) + i));
+  const stored = await data.store.append({ ipc: rows.length ? tootsToIPC(rows) : null, deletes }, rows.length);
+  await data.applied(stored);
+}
+
+async function exported(data: LocalData): Promise<string> {
+  const { parts, bytes } = await exportStoredToots(data, codec);
+  const buf = new Uint8Array(bytes);
+  let at = 0;
+  for (const p of parts) {
+    buf.set(p, at);
+    at += p.byteLength;
+  }
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'tootscope-export-')), 'toots.parquet');
+  writeFileSync(file, buf);
+  return file;
+}
+
+const FINGERPRINT = `count(*)::INTEGER AS n, count(DISTINCT uri)::INTEGER AS u,
+  string_agg(uri || '|' || favourites || '|' || mastodon_text || '|' || epoch_us(created_ts), ';' ORDER BY uri) AS f`;
+
+afterEach(async () => {
+  for (const db of dbs) await db.close();
+  dbs = [];
+});
+
+describe('export from stored segments', () => {
+  it('copies clean segments, re-encodes changed ones and the newest batches, and equals the table', async () => {
+    const one = await open('export-1');
+    const first = posts(40);
+    await write(one, first);
+    await one.compact();
+    await write(one, posts(25));
+    await one.compact();
+    // Segment 0 changes (an edit and a delete); the last batch is in no segment yet.
+    await write(one, [{ ...first[2]!, content: '<p>edited</p>', edited_at: '2026-01-03T00:00:00.000Z', favourites_count: 77 }]);
+    await write(one, [], [{ base_url: A, id: first[5]!.id }]);
+    await write(one, posts(7));
+    expect([...one.table.dirty]).toEqual([0]);
+
+    const file = await exported(one);
+    const [app] = await one.db.query<{ n: number; u: number; f: string }>(`SELECT ${FINGERPRINT} FROM toots`);
+    const [got] = await nativeQuery<{ n: number; u: number; f: string }>(`SELECT ${FINGERPRINT} FROM read_parquet('${file}')`);
+    expect(app!.n).toBe(40 + 25 + 7 - 1);
+    expect(got).toEqual(app);
+    const [t] = await nativeQuery<{ t: string; g: string }>(
+      `SELECT any_value(typeof(created_ts)) AS t, (SELECT count(*) FROM parquet_metadata('${file}') WHERE compression <> 'ZSTD')::VARCHAR AS g FROM read_parquet('${file}')`,
+    );
+    expect(t).toEqual({ t: 'TIMESTAMP WITH TIME ZONE', g: '0' });
+  });
+
+  it('writes a valid empty file when there is nothing', async () => {
+    const file = await exported(await open('export-2'));
+    const [r] = await nativeQuery<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM read_parquet('${file}')`);
+    expect(r!.n).toBe('0');
+  });
+});
