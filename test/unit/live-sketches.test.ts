@@ -266,7 +266,8 @@ describe('LiveSketches', () => {
       for (const e of s.lengths.quantiles) worst = Math.max(worst, rankError(sorted, e.value, e.q));
     }
     console.log(`live T-Digest worst rank error (merged, 2k-20k demo rows): ${(worst * 100).toFixed(3)} %`);
-    expect(worst).toBeLessThanOrEqual(RANK_ERROR);
+    // Ranks are multiples of 1/n: an error exactly at the quoted bound computes as 0.003 + 2.7e-18.
+    expect(worst).toBeLessThanOrEqual(RANK_ERROR + 1e-12);
   });
 
   it('tokenizes as the issue asks: links and mentions gone, lower case, apostrophe variants one word', () => {
