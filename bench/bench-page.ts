@@ -22,7 +22,8 @@ import { BatchStore, type StoredBatch } from '../src/store/batch-store';
 import { Ingest, type IngestStatus } from '../src/store/ingest';
 import { LocalData } from '../src/store/local-data';
 import { loadParquet } from '../src/store/parquet-browser';
-import { EXPORT_SQL, exportTootsParquet, queryToParquet } from '../src/store/parquet-export';
+import { EXPORT_SQL, queryToParquet } from '../src/store/parquet-export';
+import { exportStoredToots } from '../src/store/stored-export';
 import { workerParquetCodec } from '../src/store/parquet-worker-client';
 import type { ParquetCodec } from '../src/store/snapshot';
 import { languageNames } from '../src/ui/language-names';
@@ -707,32 +708,31 @@ async function liveRollup(runs: number) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Export: the Export button's path (exportTootsParquet with parquet-wasm on the page), then the
-// bytes go to the driver's upload endpoint so native DuckDB reads exactly this data.
+// Export: the Export button's path (exportStoredToots: the stored segments' row groups copied,
+// the rows no clean segment holds encoded in the Parquet worker), then the bytes go to the
+// driver's upload endpoint so native DuckDB reads exactly this data.
 
 async function exportParquet(name: string | null) {
-  const db0 = requireDb();
+  const data0 = requireData();
   say('export');
-  const tl = now();
-  const pq = await loadParquet();
-  const loadMs = now() - tl;
+  const loadMs = 0;
   openWindow();
   const w = current!;
   const t0 = now();
-  const bytes = await exportTootsParquet(db0, pq);
+  const { parts, bytes: size } = await exportStoredToots(data0, workerParquetCodec);
   const ms = now() - t0;
   closeWindow();
   const tasks = tasksIn([w]);
   let uploadMs = 0;
   if (name) {
     const tu = now();
-    const res = await fetch(`/__bench/upload?name=${encodeURIComponent(name)}`, { method: 'POST', body: new Blob([bytes as Uint8Array<ArrayBuffer>]) });
+    const res = await fetch(`/__bench/upload?name=${encodeURIComponent(name)}`, { method: 'POST', body: new Blob(parts as BlobPart[]) });
     if (!res.ok) throw new Error(`upload failed: ${res.status}`);
     uploadMs = now() - tu;
   }
   return {
     seconds: round(ms / 1000, 3),
-    bytes: bytes.byteLength,
+    bytes: size,
     parquetLoadMs: round(loadMs),
     longTaskMax: longTaskApi ? round(Math.max(0, ...tasks.map((t) => t.duration))) : null,
     longTaskMs: longTaskApi ? round(tasks.reduce((s, t) => s + t.duration, 0)) : null,

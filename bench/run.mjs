@@ -359,9 +359,9 @@ async function nativeRun(parquetFiles, sql, queryRuns) {
   await c.run(sql.language);
   const t0 = performance.now();
   // The file's timestamps are UTC-adjusted (TIMESTAMPTZ); the table's are plain TIMESTAMP in UTC,
-  // as in the browser.
+  // as in the browser. `toots` is a view over `toot_store` (which adds the segment id), as there.
   const list = parquetFiles.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ');
-  await c.run(`INSERT INTO toots SELECT * FROM read_parquet([${list}])`);
+  await c.run(`INSERT INTO toot_store SELECT *, NULL FROM read_parquet([${list}])`);
   const loadMs = performance.now() - t0;
   const memRow = (await c.runAndReadAll('PRAGMA database_size')).getRowObjectsJS()[0];
   // Where the Parquet bytes go, per column: what a smaller footprint at rest would have to shrink.
