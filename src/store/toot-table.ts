@@ -1,10 +1,11 @@
 import type { AnalyticsDb } from '../db/analytics-db';
 import {
-  CREATE_TABLES, DELETE_DOOMED, DOOMED_VIA_SIGHTINGS, INCOMING_STATS_SQL, MERGE_CLEANUP, applyTombstones, batchStatement,
-  dropResolved, hitsStatement, mergeStatements, notebookViews, resolvedRowsSql, touchedSql, type IncomingStats,
+  CREATE_TABLES, DELETE_DOOMED, DOOMED_ROWS, DOOMED_VIA_SIGHTINGS, INCOMING_STATS_SQL, MERGE_CLEANUP, applyTombstones, batchStatement,
+  dropResolved, hitsStatement, mergeStatements, notebookViews, resolvedRows, resolvedRowsSql, touchedSql, type IncomingStats,
 } from '../core/sql/schema';
+import { CREATE_ROLLUPS, FOLD_ROLLUPS, REBUILD_ROLLUPS, START_DELTA, recordDelta } from '../core/sql/rollups';
 import type { Tombstone } from '../core/toot';
-import { prunedSegmentsSql, pruneStatements, type RetentionRule } from '../core/sql/retention';
+import { droppedWhere, prunedSegmentsSql, pruneStatements, type RetentionRule } from '../core/sql/retention';
 
 /** One flush of the collector: the unit stored in IndexedDB and folded into DuckDB. */
 export interface IngestBatch {
@@ -31,7 +32,7 @@ export class TootTable {
   constructor(private readonly db: AnalyticsDb) {}
 
   async init(languageNames: ReadonlyArray<readonly [string, string]> = []): Promise<void> {
-    await this.db.exec([...CREATE_TABLES, ...notebookViews()]);
+    await this.db.exec([...CREATE_TABLES, ...CREATE_ROLLUPS, ...notebookViews()]);
     if (languageNames.length) {
       const values = languageNames.map(([c, n]) => `('${c.replaceAll("'", "''")}', '${n.replaceAll("'", "''")}')`);
       await this.db.exec(['DELETE FROM language', `INSERT INTO language VALUES ${values.join(', ')}`]);
@@ -50,6 +51,11 @@ export class TootTable {
     });
   }
 
+  /** Recomputes the rollups from the table, after a bulk load. */
+  rebuildRollups(): Promise<void> {
+    return this.db.exec(REBUILD_ROLLUPS);
+  }
+
   /** Runs `fn` with no batch being applied meanwhile: what it reads matches `appliedSeq`. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn);
@@ -59,16 +65,16 @@ export class TootTable {
 
   private async applyNow({ ipc, deletes, prune }: IngestBatch): Promise<void> {
     const touched: number[] = [];
-    await this.db.exec('BEGIN TRANSACTION');
+    await this.db.exec(['BEGIN TRANSACTION', START_DELTA]);
     try {
       if (ipc && ipc.byteLength) touched.push(...(await this.merge(ipc)));
       if (deletes.length) touched.push(...(await this.tombstones(deletes)));
       if (prune) {
         const [p] = await this.db.query<{ segs: string }>(prunedSegmentsSql(prune));
         touched.push(...segList(p?.segs));
-        await this.db.exec(pruneStatements(prune));
+        await this.db.exec([recordDelta(droppedWhere(prune), -1), ...pruneStatements(prune)]);
       }
-      await this.db.exec('COMMIT');
+      await this.db.exec([...FOLD_ROLLUPS, 'COMMIT']);
     } catch (err) {
       await this.db.exec('ROLLBACK').catch(() => undefined);
       throw err;
@@ -86,12 +92,16 @@ export class TootTable {
     await this.db.exec([batchStatement(stats), hitsStatement(stats)]);
     const [hits] = await this.db.query<{ n: number; segs: string }>(touchedSql('hits'));
     touched.push(...segList(hits?.segs));
-    await this.db.exec(mergeStatements(stats, hits?.n ?? 0));
+    const plan = mergeStatements(stats, hits?.n ?? 0);
+    if (plan.hitRows && plan.update) {
+      await this.db.exec([recordDelta(plan.hitRows, -1), plan.update, recordDelta(plan.hitRows, 1)]);
+    }
+    await this.db.exec([recordDelta(plan.newRows, 1, 'batch'), plan.insert, ...plan.after]);
     const [resolved] = await this.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM resolved');
     if (resolved && resolved.n > 0) {
       const [rows] = await this.db.query<{ n: number; segs: string }>(resolvedRowsSql(stats));
       touched.push(...segList(rows?.segs));
-      await this.db.exec(dropResolved(stats));
+      await this.db.exec([recordDelta(resolvedRows(stats), -1), ...dropResolved(stats)]);
     }
     await this.db.exec([...MERGE_CLEANUP, 'DROP TABLE incoming']);
     return touched;
@@ -102,7 +112,7 @@ export class TootTable {
     const [via] = await this.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM via');
     if (via && via.n > 0) await this.db.exec(DOOMED_VIA_SIGHTINGS);
     const [doomed] = await this.db.query<{ n: number; segs: string }>(touchedSql('doomed'));
-    await this.db.exec(DELETE_DOOMED);
+    await this.db.exec([recordDelta(DOOMED_ROWS, -1), ...DELETE_DOOMED]);
     return segList(doomed?.segs);
   }
 }

@@ -1,5 +1,6 @@
 import type { AnalyticsDb } from '../db/analytics-db';
-import { SUMMARY_SQL, type Summary } from '../core/sql/summary';
+import type { Summary } from '../core/sql/summary';
+import { ROLLUP_SUMMARY_SQL } from '../core/sql/rollups';
 import { InvalidStatusError } from '../core/normalize';
 import type { TootRow } from '../core/toot';
 import { maxId } from '../core/status-id';
@@ -265,7 +266,7 @@ export class AppState {
     this.summaryDirty = false;
     try {
       const t0 = performance.now();
-      const [s] = await db.query<Summary>(SUMMARY_SQL);
+      const [s] = await db.query<Summary>(ROLLUP_SUMMARY_SQL);
       this.summaryMs = performance.now() - t0;
       this.summary = s ?? null;
       this.memoryBytes = await db.memoryBytes();

@@ -102,38 +102,55 @@ export function hitsStatement(stats: IncomingStats): string {
 export const touchedSql = (table: string) =>
   `SELECT count(*)::INTEGER AS n, coalesce(string_agg(DISTINCT seg::VARCHAR, ','), '') AS segs FROM ${table}`;
 
+export interface MergePlan {
+  /** Stored rows the UPDATE changes (alias `t`): their old versions leave the rollups, new ones enter. */
+  hitRows: string | null;
+  update: string | null;
+  /** Batch rows that become new stored rows (alias `t`, over `batch`). */
+  newRows: string;
+  insert: string;
+  after: string[];
+}
+
 /**
  * Statements that fold `batch` into `toot_store`, given whether any stored row was hit and whether
  * the batch itself repeated a uri. Without either, every row is a post's first sighting: no update,
  * no sightings, a plain append.
  */
-export function mergeStatements(stats: IncomingStats, hits: number): string[] {
+export function mergeStatements(stats: IncomingStats, hits: number): MergePlan {
   const win = timeWindow(stats, 'toot_store');
-  const out: string[] = [];
-  if (hits > 0) {
-    out.push(`UPDATE toot_store SET
-       seen_on = list_sort(list_distinct(list_concat(toot_store.seen_on, b.seen_on))),
-       ${CONTENT.map((c) => `${c} = CASE WHEN ${c === 'app' ? "b.app <> '' AND " : ''}coalesce(b.edited_at, TIMESTAMP '1970-01-01') >= coalesce(toot_store.edited_at, TIMESTAMP '1970-01-01') THEN b.${c} ELSE toot_store.${c} END`).join(',\n       ')}
-     FROM batch b WHERE toot_store.uri = b.uri AND ${win}`);
-  }
-  out.push(`INSERT INTO toot_store SELECT ${list(cols, 'b.')}, NULL FROM batch b
-       WHERE NOT EXISTS (SELECT 1 FROM deleted_uris d WHERE d.uri = b.uri)${hits > 0 ? ' AND b.uri NOT IN (SELECT uri FROM hits)' : ''}`);
+  const newRows = `NOT EXISTS (SELECT 1 FROM deleted_uris d WHERE d.uri = t.uri)${hits > 0 ? ' AND t.uri NOT IN (SELECT uri FROM hits)' : ''}`;
+  const after: string[] = [];
   if (hits > 0 || stats.uris < stats.n) {
     // After the insert, so a second copy that arrived in the same batch as the first is recorded.
-    out.push(`INSERT INTO sightings SELECT DISTINCT i.uri, i.base_url, i.id FROM incoming i JOIN toot_store t ON t.uri = i.uri
+    after.push(`INSERT INTO sightings SELECT DISTINCT i.uri, i.base_url, i.id FROM incoming i JOIN toot_store t ON t.uri = i.uri
        WHERE ${timeWindow(stats)} AND i.base_url <> t.base_url
          AND NOT EXISTS (SELECT 1 FROM sightings s WHERE s.base_url = i.base_url AND s.id = i.id)`);
   }
   // A post whose delete came first: its tombstone now resolves to a uri (removed by `dropResolved`).
-  out.push(`CREATE OR REPLACE TEMP TABLE resolved AS
+  after.push(`CREATE OR REPLACE TEMP TABLE resolved AS
        SELECT DISTINCT i.uri FROM incoming i JOIN tombstones d ON d.base_url = i.base_url AND d.id = i.id`);
-  return out;
+  return {
+    hitRows: hits > 0 ? `${timeWindow(stats)} AND t.uri IN (SELECT uri FROM hits)` : null,
+    update: hits > 0
+      ? `UPDATE toot_store SET
+       seen_on = list_sort(list_distinct(list_concat(toot_store.seen_on, b.seen_on))),
+       ${CONTENT.map((c) => `${c} = CASE WHEN ${c === 'app' ? "b.app <> '' AND " : ''}coalesce(b.edited_at, TIMESTAMP '1970-01-01') >= coalesce(toot_store.edited_at, TIMESTAMP '1970-01-01') THEN b.${c} ELSE toot_store.${c} END`).join(',\n       ')}
+     FROM batch b WHERE toot_store.uri = b.uri AND ${win}`
+      : null,
+    newRows,
+    insert: `INSERT INTO toot_store SELECT ${list(cols, 't.')}, NULL FROM batch t WHERE ${newRows}`,
+    after,
+  };
 }
+
+/** Stored rows of posts whose delete came first (alias `t`). */
+export const resolvedRows = (stats: IncomingStats) => `${timeWindow(stats)} AND t.uri IN (SELECT uri FROM resolved)`;
 
 /** Rows of posts whose delete came first, with their segments (read before `dropResolved`). */
 export function resolvedRowsSql(stats: IncomingStats): string {
   return `SELECT count(*)::INTEGER AS n, coalesce(string_agg(DISTINCT seg::VARCHAR, ','), '') AS segs
-     FROM toot_store t WHERE ${timeWindow(stats)} AND t.uri IN (SELECT uri FROM resolved)`;
+     FROM toot_store t WHERE ${resolvedRows(stats)}`;
 }
 
 export function dropResolved(stats: IncomingStats): string[] {
@@ -166,6 +183,9 @@ export function applyTombstones(deletes: ReadonlyArray<{ base_url: string; id: s
 
 export const DOOMED_VIA_SIGHTINGS = `INSERT INTO doomed SELECT t.rowid, t.uri, t.seg FROM toot_store t
   WHERE t.uri IN (SELECT uri FROM via) AND t.rowid NOT IN (SELECT rid FROM doomed)`;
+
+/** The rows `DELETE_DOOMED` removes (alias `t`). */
+export const DOOMED_ROWS = 't.rowid IN (SELECT rid FROM doomed)';
 
 export const DELETE_DOOMED = [
   `INSERT INTO deleted_uris SELECT uri FROM doomed UNION SELECT uri FROM via`,
