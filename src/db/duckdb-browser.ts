@@ -3,17 +3,20 @@ import mvpWasm from '@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm?url';
 import mvpWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-mvp.worker.js?url';
 import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
+import coiWasm from '@duckdb/duckdb-wasm/dist/duckdb-coi.wasm?url';
+import coiWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url';
+import coiPthread from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
 import { OFFLINE_SETTINGS, parseByteSize, tableRows, type AnalyticsDb } from './analytics-db';
 
 /**
  * Bundles from our own assets (never a CDN): the page works offline and under any sub-path.
- * The threaded `coi` bundle is left out for now: in Chromium 156 here, on a cross-origin-isolated
- * page (COEP credentialless or require-corp), it instantiates, opens and runs `SET`, then hangs on
- * the first `SELECT`, even with maximumThreads 1. Until that is understood, isolated pages use `eh`.
+ * `selectBundle` picks the threaded `coi` bundle when the page is cross-origin isolated (COOP +
+ * COEP, which vite.config.ts and any host serving the build must send on every response), else `eh`.
  */
 const BUNDLES: duckdb.DuckDBBundles = {
   mvp: { mainModule: mvpWasm, mainWorker: mvpWorker },
   eh: { mainModule: ehWasm, mainWorker: ehWorker },
+  coi: { mainModule: coiWasm, mainWorker: coiWorker, pthreadWorker: coiPthread },
 };
 
 export interface BrowserDb extends AnalyticsDb {
@@ -27,10 +30,15 @@ export async function openBrowserDb(): Promise<BrowserDb> {
   const worker = new Worker(bundle.mainWorker!);
   const db = new duckdb.AsyncDuckDB(new duckdb.ConsoleLogger(duckdb.LogLevel.WARNING), worker);
   await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
-  await db.open({ query: { castBigIntToDouble: false } });
+  // The thread count goes to open(), never to a later `SET threads`: lowering it right after open()
+  // deadlocks the coi worker (it joins threads whose pthread workers have not started yet; found
+  // in Chromium 156 here). coi's default of 4 threads is also slower than 2 on two cores.
+  // eh and mvp are built without threads and refuse any thread count but their own.
+  const threads = bundle.mainModule === coiWasm ? Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 8)) : undefined;
+  await db.open({ ...(threads ? { maximumThreads: threads } : {}), query: { castBigIntToDouble: false } });
   const conn = await db.connect();
   for (const s of OFFLINE_SETTINGS) await conn.query(s);
-  const name = bundle.mainModule === ehWasm ? 'eh' : 'mvp';
+  const name = bundle.mainModule === coiWasm ? 'coi' : bundle.mainModule === ehWasm ? 'eh' : 'mvp';
   return {
     bundle: name,
     async exec(statements) {

@@ -55,6 +55,8 @@ describe('bad input', () => {
     await addInstance(page, good.webUrl);
     const goodHost = new URL(good.webUrl).host;
     await waitForCount(page, 10);
+    // Not cross-origin isolated: the single-threaded bundle.
+    expect(await page.getByText('DuckDB-WASM bundle: eh').count()).toBe(1);
 
     await addInstance(page, html.url);
     await waitForRowState(page, new URL(html.url).host, /error: .*not a Mastodon server/);
