@@ -1,6 +1,6 @@
 import type { AnalyticsDb } from '../db/analytics-db';
 import {
-  CREATE_TABLES, DELETE_DOOMED, DOOMED_ROWS, DOOMED_VIA_SIGHTINGS, INCOMING_STATS_SQL, MERGE_CLEANUP, applyTombstones, batchStatement,
+  CREATE_TABLES, DELETE_DOOMED, DOOMED_ROWS, DOOMED_VIA_SIGHTINGS, INCOMING_STATS_SQL, mergeCleanup, applyTombstones, batchStatement,
   dropResolved, hitsStatement, mergeStatements, notebookViews, resolvedRows, resolvedRowsSql, touchedSql, type IncomingStats,
 } from '../core/sql/schema';
 import { CREATE_ROLLUPS, FOLD_ROLLUPS, REBUILD_ROLLUPS, START_DELTA, recordDelta } from '../core/sql/rollups';
@@ -103,7 +103,7 @@ export class TootTable {
       touched.push(...segList(rows?.segs));
       await this.db.exec([recordDelta(resolvedRows(stats), -1), ...dropResolved(stats)]);
     }
-    await this.db.exec([...MERGE_CLEANUP, 'DROP TABLE incoming']);
+    await this.db.exec([...mergeCleanup(stats), 'DROP TABLE incoming']);
     return touched;
   }
 
