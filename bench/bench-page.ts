@@ -771,6 +771,8 @@ window.bench = api;
 if (new URLSearchParams(location.search).has('reload')) {
   say('reloading');
   window.benchReload = reloadToQueryable();
+  // The driver sees only the message of a rejection: log the stack where it can be read.
+  window.benchReload.catch((e: Error) => console.log(`[bench] reload failed: ${e.stack ?? e}`));
 } else {
   say('idle');
 }

@@ -51,8 +51,20 @@ export async function openBrowserDb(): Promise<BrowserDb> {
       return conn.query(sql);
     },
     async insertIPC(table, ipc) {
-      // insertArrowFromIPCStream transfers (detaches) its buffer: hand it a copy.
-      await conn.insertArrowFromIPCStream(ipc.slice(), { name: table, create: true });
+      for (let attempt = 0; ; attempt++) {
+        try {
+          // insertArrowFromIPCStream transfers (detaches) its buffer: hand it a copy.
+          await conn.insertArrowFromIPCStream(ipc.slice(), { name: table, create: true });
+          return;
+        } catch (err) {
+          // duckdb-wasm#2256 (open): on coi, the worker copies the bytes through a heap view that is
+          // stale when a DuckDB thread grew the shared memory during an earlier query, and throws
+          // before DuckDB sees anything. Any query refreshes the view (its SQL string is written
+          // through the growable heap accessor); then the insert is tried again.
+          if (name !== 'coi' || attempt >= 3 || !/offset is out of bounds/.test(String(err))) throw err;
+          await conn.query('SELECT 1');
+        }
+      }
     },
     async memoryBytes() {
       const [row] = tableRows<{ memory_usage: string }>(await conn.query('PRAGMA database_size'));
