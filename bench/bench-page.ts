@@ -124,9 +124,9 @@ const timedCodec: ParquetCodec = {
     codecTimes.writes.push(now() - t0);
     return out;
   },
-  async read(parquet) {
+  async read(parquet, seg) {
     const t0 = now();
-    const out = await workerParquetCodec.read(parquet);
+    const out = await workerParquetCodec.read(parquet, seg);
     codecTimes.reads.push(now() - t0);
     return out;
   },
@@ -172,9 +172,9 @@ function profileDb(target: BrowserDb) {
       add(statementLabel(sql), now() - t0);
     }
   };
-  target.insertIPC = async (table, ipc) => {
+  target.insertIPC = async (table, ipc, opts) => {
     const t0 = now();
-    await orig.insertIPC(table, ipc);
+    await orig.insertIPC(table, ipc, opts);
     add(`insertArrowFromIPCStream ${table}`, now() - t0);
   };
   target.query = (async (sql: string) => {

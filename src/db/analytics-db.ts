@@ -10,8 +10,11 @@ export interface AnalyticsDb {
   /** Rows as plain objects. Cast counts and sums in SQL (`::INTEGER`, `::DOUBLE`): see DUCKDB-WASM.md. */
   query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
   queryArrow(sql: string): Promise<Table>;
-  /** Create `table` from Arrow IPC stream bytes. The bytes are copied first: duckdb-wasm detaches them. */
-  insertIPC(table: string, ipc: Uint8Array): Promise<void>;
+  /**
+   * Create `table` from Arrow IPC stream bytes, or with `append` add the rows to an existing table
+   * (columns by position). The bytes are copied first: duckdb-wasm detaches them.
+   */
+  insertIPC(table: string, ipc: Uint8Array, opts?: { append?: boolean }): Promise<void>;
   /** Bytes DuckDB holds (`pragma database_size` memory_usage). */
   memoryBytes(): Promise<number>;
   close(): Promise<void>;

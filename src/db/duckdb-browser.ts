@@ -50,11 +50,11 @@ export async function openBrowserDb(): Promise<BrowserDb> {
     queryArrow(sql) {
       return conn.query(sql);
     },
-    async insertIPC(table, ipc) {
+    async insertIPC(table, ipc, opts) {
       for (let attempt = 0; ; attempt++) {
         try {
           // insertArrowFromIPCStream transfers (detaches) its buffer: hand it a copy.
-          await conn.insertArrowFromIPCStream(ipc.slice(), { name: table, create: true });
+          await conn.insertArrowFromIPCStream(ipc.slice(), { name: table, create: !opts?.append });
           return;
         } catch (err) {
           // duckdb-wasm#2256 (open): on coi, the worker copies the bytes through a heap view that is

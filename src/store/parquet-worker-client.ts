@@ -4,7 +4,7 @@ let worker: Worker | null = null;
 let nextId = 0;
 const waiting = new Map<number, { resolve(b: Uint8Array): void; reject(e: Error): void }>();
 
-function call(op: 'write' | 'read', bytes: Uint8Array): Promise<Uint8Array> {
+function call(op: 'write' | 'read', bytes: Uint8Array, seg?: number | null): Promise<Uint8Array> {
   if (!worker) {
     worker = new Worker(new URL('../workers/parquet-worker.ts', import.meta.url), { type: 'module' });
     worker.onmessage = (e: MessageEvent<{ id: number; bytes?: Uint8Array; error?: string }>) => {
@@ -20,12 +20,12 @@ function call(op: 'write' | 'read', bytes: Uint8Array): Promise<Uint8Array> {
   const copy = bytes.slice();
   return new Promise((resolve, reject) => {
     waiting.set(id, { resolve, reject });
-    worker!.postMessage({ id, op, bytes: copy }, [copy.buffer]);
+    worker!.postMessage({ id, op, bytes: copy, seg }, [copy.buffer]);
   });
 }
 
 /** Parquet encode/decode in a Web Worker (parquet-wasm loaded there, from our own assets). */
 export const workerParquetCodec: ParquetCodec = {
   write: (ipc) => call('write', ipc),
-  read: (parquet) => call('read', parquet),
+  read: (parquet, seg) => call('read', parquet, seg),
 };

@@ -31,7 +31,8 @@ export interface Snapshot {
 /** Parquet in and out, off the main thread in the browser (a worker), in-process in tests. */
 export interface ParquetCodec {
   write(ipc: Uint8Array): Promise<Uint8Array>;
-  read(parquet: Uint8Array): Promise<Uint8Array>;
+  /** With `seg`, the rows come with a last Int32 column `seg` of that value (null: all null). */
+  read(parquet: Uint8Array, seg?: number | null): Promise<Uint8Array>;
 }
 
 const COLS = TOOT_COLUMNS.map(([n]) => n).join(', ');
@@ -76,10 +77,10 @@ export async function loadSnapshot(
     load: async () => {
       const bytes = await segment(s.id);
       if (!bytes) throw new Error(`stored segment ${s.id} is missing`);
-      return codec.read(bytes);
+      return codec.read(bytes, s.id);
     },
   }));
-  if (snap.toots && snap.rows) parts.push({ seg: null, load: () => codec.read(snap.toots!) });
+  if (snap.toots && snap.rows) parts.push({ seg: null, load: () => codec.read(snap.toots!, null) });
   let next = parts[0]?.load();
   await db.exec('BEGIN TRANSACTION');
   try {
@@ -87,8 +88,7 @@ export async function loadSnapshot(
     for (let i = 0; i < parts.length; i++) {
       const ipc = await next!;
       next = parts[i + 1]?.load();
-      if (!ipc) continue;
-      await insertVia(db, ipc, `INSERT INTO toot_store SELECT *, ${parts[i]!.seg ?? 'NULL'} FROM snapshot_in`);
+      if (ipc) await db.insertIPC('toot_store', ipc, { append: true });
     }
     const side: Array<[string, Uint8Array | null]> = [
       ['sightings', snap.sightings],

@@ -35,8 +35,8 @@ export async function openNodeDuckDb(): Promise<AnalyticsDb> {
     async queryArrow(sql) {
       return toOurArrow(conn.query(sql));
     },
-    async insertIPC(table, ipc) {
-      conn.insertArrowFromIPCStream(ipc.slice(), { name: table, create: true });
+    async insertIPC(table, ipc, opts) {
+      conn.insertArrowFromIPCStream(ipc.slice(), { name: table, create: !opts?.append });
     },
     async memoryBytes() {
       const [row] = tableRows<{ memory_usage: string }>(conn.query('PRAGMA database_size'));
