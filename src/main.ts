@@ -1,5 +1,6 @@
 import { mount } from 'svelte';
 import App from './ui/App.svelte';
+import { ensureIsolation } from './isolation';
 import './ui/theme.css';
 
-mount(App, { target: document.getElementById('app')! });
+if (!(await ensureIsolation())) mount(App, { target: document.getElementById('app')! });

@@ -31,7 +31,8 @@ describe('bad input', () => {
     limited = await startFakeMastodon({ domain: 'busy.test', liveFeeds: 'public', cacheSeconds: 1, seed: 6 });
     html = await startNotMastodon();
     site = await serveStatic(DIST, { prefix: '/', isolated: false });
-    browser = await launchBrowser();
+    // No service workers either: a host without COOP/COEP where public/coi-sw.js cannot help.
+    browser = await launchBrowser({ serviceWorkers: 'block' });
     page = await openApp(browser.context, site.url);
   });
 

@@ -5,7 +5,7 @@ import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { findChromium } from '../../../scripts/find-chromium.mjs';
 
 /** Debian's Chromium with the flags that work on these machines, and a fresh profile. */
-export async function launchBrowser(): Promise<{ browser: Browser | BrowserContext; context: BrowserContext; close(): Promise<void> }> {
+export async function launchBrowser(opts: { serviceWorkers?: 'allow' | 'block' } = {}): Promise<{ browser: Browser | BrowserContext; context: BrowserContext; close(): Promise<void> }> {
   const executablePath = findChromium();
   if (!executablePath) throw new Error('No Chromium found: set CHROME_PATH or install Debian\'s "chromium" package');
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'tootscope-chromium-'));
@@ -13,6 +13,7 @@ export async function launchBrowser(): Promise<{ browser: Browser | BrowserConte
     executablePath,
     headless: true,
     acceptDownloads: true,
+    serviceWorkers: opts.serviceWorkers ?? 'allow',
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
