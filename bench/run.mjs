@@ -347,6 +347,8 @@ async function browserRun(executablePath, baseUrl, size, parquetName) {
   return res;
 }
 
+const bundleOf = (sums) => sums.find((x) => x.detail.setup)?.detail.setup.bundle ?? 'eh';
+
 // ---------------------------------------------------------------------------------------------
 // Native DuckDB on the exported Parquet, same SQL text
 
@@ -635,7 +637,7 @@ async function main() {
       `## App pipeline in Chromium vs native DuckDB, ${date}`,
       '',
       `Measured ${date} on ${env.nproc} cores (${env.cpu}), ${env.memoryGiB} GiB, ${env.chromium} headless, Node ${env.node};`,
-      `duckdb-wasm ${env.duckdbWasm} (\`${sums.find((x) => x.detail.setup)?.detail.setup.bundle ?? 'eh'}\` bundle, one thread) against native DuckDB (@duckdb/node-api ${env.duckdbNative});`,
+      `duckdb-wasm ${env.duckdbWasm} (\`${bundleOf(sums)}\` bundle, ${bundleOf(sums) === 'coi' ? "threads = cores, the page cross-origin isolated by Vite's headers" : 'one thread'}) against native DuckDB (@duckdb/node-api ${env.duckdbNative});`,
       `commit ${env.commit}${env.uncommitted.length ? ` plus uncommitted edits in ${env.uncommitted.length} file(s) under src/, bench/` : ''}. Command:`,
       '',
       '```sh',

@@ -27,6 +27,22 @@ export interface BrowserDb extends AnalyticsDb {
 /** DuckDB-WASM in its Web Worker. Loaded on demand by `import()`, so the page paints first. */
 export async function openBrowserDb(): Promise<BrowserDb> {
   const bundle = await duckdb.selectBundle(BUNDLES);
+  if (bundle.mainModule !== coiWasm) return start(bundle, false);
+  // The threaded bundle has hung on start before (see below): if it is not answering a query in
+  // COI_START_MS, it is dropped and the single-threaded bundle runs instead. Slower, but running.
+  const attempt = start(bundle, true);
+  const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), COI_START_MS));
+  const db = await Promise.race([attempt, timeout]);
+  if (db) return db;
+  void attempt.then((late) => late.close()).catch(() => undefined);
+  console.warn(`DuckDB's threaded bundle did not start within ${COI_START_MS / 1000} s: using the single-threaded one`);
+  return start({ mainModule: ehWasm, mainWorker: ehWorker, pthreadWorker: null }, false);
+}
+
+/** Generous: coi takes 2.5–5.3 s to start here on an idle machine, eh about 1 s. */
+const COI_START_MS = 20_000;
+
+async function start(bundle: duckdb.DuckDBBundle, threaded: boolean): Promise<BrowserDb> {
   const worker = new Worker(bundle.mainWorker!);
   const db = new duckdb.AsyncDuckDB(new duckdb.ConsoleLogger(duckdb.LogLevel.WARNING), worker);
   await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
@@ -34,10 +50,11 @@ export async function openBrowserDb(): Promise<BrowserDb> {
   // deadlocks the coi worker (it joins threads whose pthread workers have not started yet; found
   // in Chromium 156 here). coi's default of 4 threads is also slower than 2 on two cores.
   // eh and mvp are built without threads and refuse any thread count but their own.
-  const threads = bundle.mainModule === coiWasm ? Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 8)) : undefined;
+  const threads = threaded ? Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 8)) : undefined;
   await db.open({ ...(threads ? { maximumThreads: threads } : {}), query: { castBigIntToDouble: false } });
   const conn = await db.connect();
   for (const s of OFFLINE_SETTINGS) await conn.query(s);
+  await conn.query('SELECT 1');
   const name = bundle.mainModule === coiWasm ? 'coi' : bundle.mainModule === ehWasm ? 'eh' : 'mvp';
   return {
     bundle: name,

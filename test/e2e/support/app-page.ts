@@ -25,7 +25,13 @@ export async function waitForCount(page: Page, n: number, timeoutMs = 60_000): P
     if (last === n) return;
     await page.waitForTimeout(250);
   }
-  expect(last, 'Toots collected').toBe(n);
+  // Say what the page showed: whether DuckDB ever started, and each instance row's state.
+  const shown = await page
+    .locator('section.summary, section[aria-labelledby="sources-h"], [role="alert"]')
+    .allInnerTexts()
+    .then((t) => t.join(' | ').replace(/\s+/g, ' ').slice(0, 800))
+    .catch((e: Error) => `(page text unavailable: ${e.message})`);
+  expect(last, `Toots collected; the page showed: ${shown}`).toBe(n);
 }
 
 export function row(page: Page, host: string) {
