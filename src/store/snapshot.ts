@@ -62,7 +62,7 @@ export async function readSideTables(db: AnalyticsDb): Promise<Side> {
 }
 
 /**
- * Empties the tables and fills them from a manifest, in one DuckDB transaction. Segment i+1 is
+ * Empties the tables and fills them from a manifest. Segment i+1 is
  * read from IndexedDB and decoded (in the Parquet worker) while DuckDB inserts segment i.
  * Rows of a pre-segment snapshot load as not yet in any segment, so the next compaction writes them.
  */
@@ -82,7 +82,9 @@ export async function loadSnapshot(
   }));
   if (snap.toots && snap.rows) parts.push({ seg: null, load: () => codec.read(snap.toots!, null) });
   let next = parts[0]?.load();
-  await db.exec('BEGIN TRANSACTION');
+  // No transaction around the load: DuckDB holds a transaction's appends twice until it commits
+  // (183 against 88 MiB for 200 k toots, measured in Node). The load rebuilds a cache of what
+  // IndexedDB holds, so a failure empties the tables instead of rolling back.
   try {
     await db.exec(['DELETE FROM toot_store', 'DELETE FROM sightings', 'DELETE FROM tombstones', 'DELETE FROM deleted_uris']);
     for (let i = 0; i < parts.length; i++) {
@@ -96,10 +98,9 @@ export async function loadSnapshot(
       ['deleted_uris', snap.deletedUris],
     ];
     for (const [table, ipc] of side) if (ipc) await insertVia(db, ipc, `INSERT INTO ${table} SELECT * FROM snapshot_in`);
-    await db.exec('COMMIT');
   } catch (err) {
     await next?.catch(() => undefined);
-    await db.exec('ROLLBACK').catch(() => undefined);
+    await db.exec(['DELETE FROM toot_store', 'DELETE FROM sightings', 'DELETE FROM tombstones', 'DELETE FROM deleted_uris']).catch(() => undefined);
     throw err;
   }
 }

@@ -200,9 +200,9 @@ export function wrapQuery(text: string, limit?: number): string {
 // The guard
 
 /** The tables and views the app itself creates and uses (schema.ts). */
-export const APP_OBJECTS = ['toots', 'toot_store', 'sightings', 'tombstones', 'deleted_uris', 'language', 'mastodon_toot_raw', 'mastodon_toot'] as const;
+export const APP_OBJECTS = ['toots', 'toot_store', 'rollup_authors', 'rollup_instances', 'rollup_languages', 'rollup_lengths', 'rollup_summary', 'sightings', 'tombstones', 'deleted_uris', 'language', 'mastodon_toot_raw', 'mastodon_toot'] as const;
 /** Collection writes into these: dropping or redefining one stops new toots from reaching DuckDB. */
-const COLLECTION_TABLES = new Set(['toots', 'toot_store', 'sightings', 'tombstones', 'deleted_uris']);
+const COLLECTION_TABLES = new Set(['toots', 'toot_store', 'rollup_authors', 'rollup_instances', 'rollup_languages', 'rollup_lengths', 'rollup_summary', 'sightings', 'tombstones', 'deleted_uris']);
 
 export interface GuardOptions {
   /** Names whose changes need a confirmation; defaults to APP_OBJECTS. */
