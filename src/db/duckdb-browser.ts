@@ -12,6 +12,8 @@ import { OFFLINE_SETTINGS, parseByteSize, tableRows, type AnalyticsDb } from './
  * Bundles from our own assets (never a CDN): the page works offline and under any sub-path.
  * `selectBundle` picks the threaded `coi` bundle when the page is cross-origin isolated (COOP +
  * COEP, which vite.config.ts and any host serving the build must send on every response), else `eh`.
+ * The coi worker is patched on install (scripts/patch-duckdb-coi.mjs, duckdb-wasm#2256): unpatched,
+ * its heap views go stale when a DuckDB thread grows memory, and copies in and out of it fail.
  */
 const BUNDLES: duckdb.DuckDBBundles = {
   mvp: { mainModule: mvpWasm, mainWorker: mvpWorker },
@@ -68,20 +70,8 @@ async function start(bundle: duckdb.DuckDBBundle, threaded: boolean): Promise<Br
       return conn.query(sql);
     },
     async insertIPC(table, ipc, opts) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          // insertArrowFromIPCStream transfers (detaches) its buffer: hand it a copy.
-          await conn.insertArrowFromIPCStream(ipc.slice(), { name: table, create: !opts?.append });
-          return;
-        } catch (err) {
-          // duckdb-wasm#2256 (open): on coi, the worker copies the bytes through a heap view that is
-          // stale when a DuckDB thread grew the shared memory during an earlier query, and throws
-          // before DuckDB sees anything. Any query refreshes the view (its SQL string is written
-          // through the growable heap accessor); then the insert is tried again.
-          if (name !== 'coi' || attempt >= 3 || !/offset is out of bounds/.test(String(err))) throw err;
-          await conn.query('SELECT 1');
-        }
-      }
+      // insertArrowFromIPCStream transfers (detaches) its buffer: hand it a copy.
+      await conn.insertArrowFromIPCStream(ipc.slice(), { name: table, create: !opts?.append });
     },
     async memoryBytes() {
       const [row] = tableRows<{ memory_usage: string }>(await conn.query('PRAGMA database_size'));
