@@ -1,45 +1,7 @@
-import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
-import * as pq from 'parquet-wasm/node';
-import { openNodeDuckDb } from './helpers/node-duckdb';
-import { fixtureStatuses } from './helpers/fixtures';
-import { normalizeStatus } from '../../src/core/normalize';
-import { tootsToIPC } from '../../src/core/arrow-batch';
+import { describe, expect, it } from 'vitest';
+import { A, B, openLocalData as open, posts, write } from './helpers/local-data';
 import { BatchStore, StorageFullError } from '../../src/store/batch-store';
-import { LocalData } from '../../src/store/local-data';
-import { parquetCodec } from '../../src/store/parquet-codec';
-import type { ParquetModule } from '../../src/store/parquet-export';
-import type { AnalyticsDb } from '../../src/db/analytics-db';
-import type { MastodonStatus } from '../../src/core/mastodon';
-
-const codec = parquetCodec(pq as unknown as ParquetModule);
-const A = 'https://a.example';
-const B = 'https://b.example';
-let dbs: AnalyticsDb[] = [];
-let n = 0;
-
-async function open(name: string): Promise<LocalData> {
-  const db = await openNodeDuckDb();
-  dbs.push(db);
-  return LocalData.open(db, [], async () => codec, await BatchStore.open(name));
-}
-
-/** Distinct posts made from the fixtures: new ids and uris, same shapes. */
-function posts(count: number): MastodonStatus[] {
-  const base = fixtureStatuses().map(([, s]) => s);
-  return [...Array(count)].map((_, i) => {
-    const s = base[i % base.length]!;
-    const id = String(110_000_000_000_000_000n + BigInt(n++));
-    return { ...s, id, uri: `${s.uri}/${id}`, url: `${s.url}/${id}` };
-  });
-}
-
-async function write(data: LocalData, statuses: MastodonStatus[], base = A, deletes: Array<{ base_url: string; id: string }> = []) {
-  const rows = statuses.map((s, i) => normalizeStatus(s, base, 'stream', Date.UTC(2026, 0, 1) + i));
-  const stored = await data.store.append({ ipc: rows.length ? tootsToIPC(rows) : null, deletes }, rows.length);
-  await data.applied(stored);
-  data.noteFlushed(rows.length);
-}
+import type { LocalData } from '../../src/store/local-data';
 
 async function state(data: LocalData) {
   const [c] = await data.db.query<{ n: number; u: number; seen: string }>(
@@ -47,11 +9,6 @@ async function state(data: LocalData) {
   );
   return c!;
 }
-
-afterEach(async () => {
-  for (const db of dbs) await db.close();
-  dbs = [];
-});
 
 describe('compaction into a Parquet snapshot', () => {
   it('reloads to the same table from snapshot + later batches, and keeps deletes that came first', async () => {

@@ -1,59 +1,14 @@
-import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
-import * as pq from 'parquet-wasm/node';
-import { openNodeDuckDb } from './helpers/node-duckdb';
-import { fixtureStatuses } from './helpers/fixtures';
-import { normalizeStatus } from '../../src/core/normalize';
-import { tootsToIPC } from '../../src/core/arrow-batch';
+import { describe, expect, it } from 'vitest';
+import { A, B, openLocalData as open, posts, write } from './helpers/local-data';
 import { ROLLUP_SUMMARY_SQL } from '../../src/core/sql/rollups';
 import { SUMMARY_SQL, type Summary } from '../../src/core/sql/summary';
-import { BatchStore } from '../../src/store/batch-store';
-import { LocalData } from '../../src/store/local-data';
-import { parquetCodec } from '../../src/store/parquet-codec';
-import type { ParquetModule } from '../../src/store/parquet-export';
-import type { RetentionRule } from '../../src/core/sql/retention';
-import type { AnalyticsDb } from '../../src/db/analytics-db';
-import type { MastodonStatus } from '../../src/core/mastodon';
-
-const codec = parquetCodec(pq as unknown as ParquetModule);
-const A = 'https://a.example';
-const B = 'https://b.example';
-let dbs: AnalyticsDb[] = [];
-let n = 0;
-
-async function open(name: string): Promise<LocalData> {
-  const db = await openNodeDuckDb();
-  dbs.push(db);
-  return LocalData.open(db, [], async () => codec, await BatchStore.open(name));
-}
-
-/** Distinct posts from the fixtures' shapes, spread over days so a retention rule has work. */
-function posts(count: number, day = 1): MastodonStatus[] {
-  const base = fixtureStatuses().map(([, s]) => s);
-  return [...Array(count)].map((_, i) => {
-    const s = base[i % base.length]!;
-    const id = String(112_000_000_000_000_000n + BigInt(n++));
-    const created_at = new Date(Date.UTC(2026, 0, day, i % 24, i % 60)).toISOString();
-    return { ...s, id, created_at, uri: `${s.uri}/${id}`, url: `${s.url}/${id}` };
-  });
-}
-
-async function write(data: LocalData, statuses: MastodonStatus[], base = A, deletes: Array<{ base_url: string; id: string }> = [], prune?: RetentionRule) {
-  const rows = statuses.map((s, i) => normalizeStatus(s, base, 'stream', Date.UTC(2026, 0, 10) + i));
-  const stored = await data.store.append({ ipc: rows.length ? tootsToIPC(rows) : null, deletes, prune }, rows.length);
-  await data.applied(stored);
-}
+import type { LocalData } from '../../src/store/local-data';
 
 async function both(data: LocalData): Promise<[Summary, Summary]> {
   const [exact] = await data.db.query<Summary>(SUMMARY_SQL);
   const [rolled] = await data.db.query<Summary>(ROLLUP_SUMMARY_SQL);
   return [rolled!, exact!];
 }
-
-afterEach(async () => {
-  for (const db of dbs) await db.close();
-  dbs = [];
-});
 
 describe('rollups behind the live summary', () => {
   it('equal the full summary through copies, edits, deletes of every kind, retention, compaction and reload', async () => {

@@ -1,47 +1,14 @@
-import 'fake-indexeddb/auto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import * as pq from 'parquet-wasm/node';
-import { openNodeDuckDb } from './helpers/node-duckdb';
+import { describe, expect, it } from 'vitest';
 import { nativeQuery } from './helpers/native-duckdb';
-import { fixtureStatuses } from './helpers/fixtures';
-import { normalizeStatus } from '../../src/core/normalize';
-import { tootsToIPC } from '../../src/core/arrow-batch';
-import { BatchStore } from '../../src/store/batch-store';
-import { LocalData } from '../../src/store/local-data';
-import { parquetCodec } from '../../src/store/parquet-codec';
+import { A, codec, openLocalData as open, posts, write as writeOn } from './helpers/local-data';
 import { exportStoredToots } from '../../src/store/stored-export';
-import type { ParquetModule } from '../../src/store/parquet-export';
-import type { AnalyticsDb } from '../../src/db/analytics-db';
+import type { LocalData } from '../../src/store/local-data';
 import type { MastodonStatus } from '../../src/core/mastodon';
 
-const codec = parquetCodec(pq as unknown as ParquetModule);
-const A = 'https://a.example';
-let dbs: AnalyticsDb[] = [];
-let n = 0;
-
-async function open(name: string): Promise<LocalData> {
-  const db = await openNodeDuckDb();
-  dbs.push(db);
-  return LocalData.open(db, [], async () => codec, await BatchStore.open(name));
-}
-
-function posts(count: number): MastodonStatus[] {
-  const base = fixtureStatuses().map(([, s]) => s);
-  return [...Array(count)].map((_, i) => {
-    const s = base[i % base.length]!;
-    const id = String(111_000_000_000_000_000n + BigInt(n++));
-    return { ...s, id, uri: `${s.uri}/${id}`, url: `${s.url}/${id}` };
-  });
-}
-
-async function write(data: LocalData, statuses: MastodonStatus[], deletes: Array<{ base_url: string; id: string }> = []) {
-  const rows = statuses.map((s, i) => normalizeStatus(s, A, 'stream', Date.UTC(2026, 0, 1) + i));
-  const stored = await data.store.append({ ipc: rows.length ? tootsToIPC(rows) : null, deletes }, rows.length);
-  await data.applied(stored);
-}
+const write = (data: LocalData, statuses: MastodonStatus[], deletes: Array<{ base_url: string; id: string }> = []) => writeOn(data, statuses, A, deletes);
 
 async function exported(data: LocalData): Promise<string> {
   const { parts, bytes } = await exportStoredToots(data, codec);
@@ -58,11 +25,6 @@ async function exported(data: LocalData): Promise<string> {
 
 const FINGERPRINT = `count(*)::INTEGER AS n, count(DISTINCT uri)::INTEGER AS u,
   string_agg(uri || '|' || favourites || '|' || mastodon_text || '|' || epoch_us(created_ts), ';' ORDER BY uri) AS f`;
-
-afterEach(async () => {
-  for (const db of dbs) await db.close();
-  dbs = [];
-});
 
 describe('export from stored segments', () => {
   it('copies clean segments, re-encodes changed ones and the newest batches, and equals the table', async () => {

@@ -1,0 +1,60 @@
+import 'fake-indexeddb/auto';
+import { afterEach } from 'vitest';
+import * as pq from 'parquet-wasm/node';
+import { openNodeDuckDb } from './node-duckdb';
+import { fixtureStatuses } from './fixtures';
+import { normalizeStatus } from '../../../src/core/normalize';
+import { tootsToIPC } from '../../../src/core/arrow-batch';
+import { BatchStore } from '../../../src/store/batch-store';
+import { LocalData } from '../../../src/store/local-data';
+import { parquetCodec } from '../../../src/store/parquet-codec';
+import type { ParquetModule } from '../../../src/store/parquet-export';
+import type { RetentionRule } from '../../../src/core/sql/retention';
+import type { AnalyticsDb } from '../../../src/db/analytics-db';
+import type { MastodonStatus } from '../../../src/core/mastodon';
+
+/**
+ * LocalData over fake-indexeddb and DuckDB-WASM in Node, for the storage tests (compaction,
+ * rollups, export): a store name opens the same stored data again, as a reload does.
+ */
+export const codec = parquetCodec(pq as unknown as ParquetModule);
+export const A = 'https://a.example';
+export const B = 'https://b.example';
+
+let dbs: AnalyticsDb[] = [];
+afterEach(async () => {
+  for (const db of dbs) await db.close();
+  dbs = [];
+});
+
+export async function openLocalData(name: string): Promise<LocalData> {
+  const db = await openNodeDuckDb();
+  dbs.push(db);
+  return LocalData.open(db, [], async () => codec, await BatchStore.open(name));
+}
+
+let n = 0;
+/** Distinct posts made from the fixtures: new ids and uris, same shapes; `day` sets created_at. */
+export function posts(count: number, day?: number): MastodonStatus[] {
+  const base = fixtureStatuses().map(([, s]) => s);
+  return [...Array(count)].map((_, i) => {
+    const s = base[i % base.length]!;
+    const id = String(110_000_000_000_000_000n + BigInt(n++));
+    const created_at = day === undefined ? s.created_at : new Date(Date.UTC(2026, 0, day, i % 24, i % 60)).toISOString();
+    return { ...s, id, created_at, uri: `${s.uri}/${id}`, url: `${s.url}/${id}` };
+  });
+}
+
+/** Stores statuses (and deletes, a retention rule) as one batch seen on `base`, and applies it. */
+export async function write(
+  data: LocalData,
+  statuses: MastodonStatus[],
+  base = A,
+  deletes: Array<{ base_url: string; id: string }> = [],
+  prune?: RetentionRule,
+): Promise<void> {
+  const rows = statuses.map((s, i) => normalizeStatus(s, base, 'stream', Date.UTC(2026, 0, 1) + i));
+  const stored = await data.store.append({ ipc: rows.length ? tootsToIPC(rows) : null, deletes, prune }, rows.length);
+  await data.applied(stored);
+  data.noteFlushed(rows.length);
+}
