@@ -21,6 +21,8 @@ export class LocalData {
   private compacting: Promise<boolean> | null = null;
   /** Segments the loaded manifest (or this tab's last compaction) names. */
   private segments: SegmentRef[] = [];
+  /** The new segment and the rewrites of a compaction between its plan and its commit. */
+  private pending: number[] = [];
 
   private constructor(
     readonly db: AnalyticsDb,
@@ -129,6 +131,7 @@ export class LocalData {
       await this.db.exec(`UPDATE toot_store SET seg = ${id} WHERE seg IS NULL`);
       const rewrite = [...this.table.dirty].filter((d) => this.segments.some((s) => s.id === d));
       this.table.dirty.clear();
+      this.pending = [...rewrite, id];
       const parts: Array<{ id: number; ipc: Uint8Array; rows: number }> = [];
       try {
         for (const seg of [...rewrite, id]) parts.push({ id: seg, ...(await segmentIpc(this.db, seg)) });
@@ -159,6 +162,7 @@ export class LocalData {
       };
       await this.store.commitCompaction(manifest, written, dropped);
       this.segments = segments;
+      this.pending = [];
       this.rowsSinceSnapshot = Math.max(0, this.rowsSinceSnapshot - plan.counted);
       return true;
     } catch (err) {
@@ -171,11 +175,17 @@ export class LocalData {
   private async undo(id: number, rewrite: readonly number[]): Promise<void> {
     await this.db.exec(`UPDATE toot_store SET seg = NULL WHERE seg = ${id}`);
     for (const d of rewrite) this.table.dirty.add(d);
+    this.pending = [];
   }
 
-  /** Segment ids whose stored bytes equal this tab's rows with that `seg` (for the export). */
-  cleanSegments(): SegmentRef[] {
-    return this.segments.filter((s) => !this.table.dirty.has(s.id));
+  /**
+   * For the export, inside `table.exclusive`: the segments whose stored bytes equal this tab's rows
+   * with that `seg`, and the `seg` values whose rows have to be encoded afresh: changed segments,
+   * and those a compaction is writing (tagged in DuckDB, not yet stored or not yet rewritten).
+   */
+  segmentsForExport(): { clean: SegmentRef[]; unsettled: number[] } {
+    const unsettled = new Set([...this.table.dirty, ...this.pending]);
+    return { clean: this.segments.filter((s) => !unsettled.has(s.id)), unsettled: [...unsettled] };
   }
 
   /** Highest status id stored per instance: where polling and backfill continue from. */

@@ -18,14 +18,15 @@ export async function exportStoredToots(local: LocalData, codec: ParquetCodec): 
   // Inside `exclusive`: the segments copied and the rows encoded describe one state.
   const { stored, fresh } = await local.table.exclusive(async () => {
     const stored: Uint8Array[] = [];
+    const { clean, unsettled } = local.segmentsForExport();
     const reencode: number[] = [];
-    for (const s of local.cleanSegments()) {
+    for (const s of clean) {
       const bytes = await local.store.segment(s.id);
       if (bytes) stored.push(bytes);
       else reencode.push(s.id); // another tab rewrote the manifest meanwhile: encode these rows
     }
     const fresh: Uint8Array[] = [];
-    for (const seg of [null, ...local.table.dirty, ...reencode]) {
+    for (const seg of [null, ...unsettled, ...reencode]) {
       const part = await segmentIpc(local.db, seg);
       if (part.rows) fresh.push(part.ipc);
     }

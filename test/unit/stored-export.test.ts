@@ -51,6 +51,39 @@ describe('export from stored segments', () => {
     expect(t).toEqual({ t: 'TIMESTAMP WITH TIME ZONE', g: '0' });
   });
 
+  it('equals the table while a compaction is between its plan and its commit', async () => {
+    const one = await open('export-3');
+    const first = posts(30);
+    await write(one, first);
+    await one.compact();
+    await write(one, [{ ...first[1]!, content: '<p>edited</p>', edited_at: '2026-01-03T00:00:00.000Z', favourites_count: 55 }]);
+    await write(one, posts(12));
+    // The compaction has tagged the 12 new rows with its new segment and is rewriting segment 0;
+    // its commit waits until the export is done.
+    const commit = one.store.commitCompaction.bind(one.store);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let planned!: () => void;
+    const committing = new Promise<void>((r) => (planned = r));
+    one.store.commitCompaction = async (...args) => {
+      planned();
+      await gate;
+      return commit(...args);
+    };
+    const compaction = one.compact();
+    await committing;
+
+    const file = await exported(one);
+    const [app] = await one.db.query<{ n: number; u: number; f: string }>(`SELECT ${FINGERPRINT} FROM toots`);
+    const [got] = await nativeQuery<{ n: number; u: number; f: string }>(`SELECT ${FINGERPRINT} FROM read_parquet('${file}')`);
+    expect(app!.n).toBe(42);
+    expect(got).toEqual(app);
+    release();
+    expect(await compaction).toBe(true);
+    const [after] = await nativeQuery<{ n: number; u: number; f: string }>(`SELECT ${FINGERPRINT} FROM read_parquet('${await exported(one)}')`);
+    expect(after).toEqual(app);
+  });
+
   it('writes a valid empty file when there is nothing', async () => {
     const file = await exported(await open('export-2'));
     const [r] = await nativeQuery<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM read_parquet('${file}')`);
