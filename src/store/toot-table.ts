@@ -1,11 +1,11 @@
 import type { AnalyticsDb } from '../db/analytics-db';
 import {
   CREATE_TABLES, DELETE_DOOMED, DOOMED_ROWS, DOOMED_VIA_SIGHTINGS, INCOMING_STATS_SQL, mergeCleanup, applyTombstones, batchStatement,
-  dropResolved, hitsStatement, mergeStatements, notebookViews, resolvedRows, resolvedRowsSql, touchedSql, type IncomingStats,
+  dropResolved, hitsStatement, mergeStatements, notebookViews, resolvedRows, segmentsSql, type IncomingStats,
 } from '../core/sql/schema';
 import { CREATE_ROLLUPS, FOLD_ROLLUPS, REBUILD_ROLLUPS, START_DELTA, recordDelta } from '../core/sql/rollups';
 import type { Tombstone } from '../core/toot';
-import { droppedWhere, prunedSegmentsSql, pruneStatements, type RetentionRule } from '../core/sql/retention';
+import { droppedWhere, pruneStatements, type RetentionRule } from '../core/sql/retention';
 
 /** One flush of the collector: the unit stored in IndexedDB and folded into DuckDB. */
 export interface IngestBatch {
@@ -70,7 +70,7 @@ export class TootTable {
       if (ipc && ipc.byteLength) touched.push(...(await this.merge(ipc)));
       if (deletes.length) touched.push(...(await this.tombstones(deletes)));
       if (prune) {
-        const [p] = await this.db.query<{ segs: string }>(prunedSegmentsSql(prune));
+        const [p] = await this.db.query<{ segs: string }>(segmentsSql(`toot_store WHERE ${droppedWhere(prune)}`));
         touched.push(...segList(p?.segs));
         await this.db.exec([recordDelta(droppedWhere(prune), -1), ...pruneStatements(prune)]);
       }
@@ -90,7 +90,7 @@ export class TootTable {
     const [stats] = await this.db.query<IncomingStats>(INCOMING_STATS_SQL);
     if (!stats) throw new Error('merge: no statistics for the incoming batch');
     await this.db.exec([batchStatement(stats), hitsStatement(stats)]);
-    const [hits] = await this.db.query<{ n: number; segs: string }>(touchedSql('hits'));
+    const [hits] = await this.db.query<{ n: number; segs: string }>(segmentsSql('hits'));
     touched.push(...segList(hits?.segs));
     const plan = mergeStatements(stats, hits?.n ?? 0);
     if (plan.hitRows && plan.update) {
@@ -99,7 +99,7 @@ export class TootTable {
     await this.db.exec([recordDelta(plan.newRows, 1, 'batch'), plan.insert, ...plan.after]);
     const [resolved] = await this.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM resolved');
     if (resolved && resolved.n > 0) {
-      const [rows] = await this.db.query<{ n: number; segs: string }>(resolvedRowsSql(stats));
+      const [rows] = await this.db.query<{ n: number; segs: string }>(segmentsSql(`toot_store t WHERE ${resolvedRows(stats)}`));
       touched.push(...segList(rows?.segs));
       await this.db.exec([recordDelta(resolvedRows(stats), -1), ...dropResolved(stats)]);
     }
@@ -111,7 +111,7 @@ export class TootTable {
     await this.db.exec(applyTombstones(deletes));
     const [via] = await this.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM via');
     if (via && via.n > 0) await this.db.exec(DOOMED_VIA_SIGHTINGS);
-    const [doomed] = await this.db.query<{ n: number; segs: string }>(touchedSql('doomed'));
+    const [doomed] = await this.db.query<{ n: number; segs: string }>(segmentsSql('doomed'));
     await this.db.exec([recordDelta(DOOMED_ROWS, -1), ...DELETE_DOOMED]);
     return segList(doomed?.segs);
   }

@@ -26,11 +26,6 @@ export function pruneStatements(rule: RetentionRule): string[] {
   return [`DELETE FROM toot_store WHERE ${droppedWhere(rule)}`];
 }
 
-/** Segments holding rows a rule drops (they have to be rewritten). */
-export function prunedSegmentsSql(rule: RetentionRule): string {
-  return `SELECT coalesce(string_agg(DISTINCT seg::VARCHAR, ','), '') AS segs FROM toot_store WHERE ${droppedWhere(rule)}`;
-}
-
 export function droppedCountSql(rule: RetentionRule): string {
   return `SELECT count(*)::INTEGER AS n FROM toots WHERE ${droppedWhere(rule)}`;
 }

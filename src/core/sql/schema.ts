@@ -99,9 +99,9 @@ export function hitsStatement(stats: IncomingStats): string {
      SELECT t.uri, t.seg FROM toot_store t WHERE ${timeWindow(stats)} AND t.uri IN (SELECT uri FROM batch)`;
 }
 
-/** Count and segments of the rows in a temp table of `(uri, seg)`. */
-export const touchedSql = (table: string) =>
-  `SELECT count(*)::INTEGER AS n, coalesce(string_agg(DISTINCT seg::VARCHAR, ','), '') AS segs FROM ${table}`;
+/** How many rows `from` (a table or `table WHERE …` with a `seg` column) holds, and their segments. */
+export const segmentsSql = (from: string) =>
+  `SELECT count(*)::INTEGER AS n, coalesce(string_agg(DISTINCT seg::VARCHAR, ','), '') AS segs FROM ${from}`;
 
 export interface MergePlan {
   /** Stored rows the UPDATE changes (alias `t`): their old versions leave the rollups, new ones enter. */
@@ -147,12 +147,6 @@ export function mergeStatements(stats: IncomingStats, hits: number): MergePlan {
 
 /** Stored rows of posts whose delete came first (alias `t`). */
 export const resolvedRows = (stats: IncomingStats) => `${timeWindow(stats)} AND t.uri IN (SELECT uri FROM resolved)`;
-
-/** Rows of posts whose delete came first, with their segments (read before `dropResolved`). */
-export function resolvedRowsSql(stats: IncomingStats): string {
-  return `SELECT count(*)::INTEGER AS n, coalesce(string_agg(DISTINCT seg::VARCHAR, ','), '') AS segs
-     FROM toot_store t WHERE ${resolvedRows(stats)}`;
-}
 
 export function dropResolved(stats: IncomingStats): string[] {
   return [
