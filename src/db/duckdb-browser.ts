@@ -29,22 +29,23 @@ export interface BrowserDb extends AnalyticsDb {
 /** DuckDB-WASM in its Web Worker. Loaded on demand by `import()`, so the page paints first. */
 export async function openBrowserDb(): Promise<BrowserDb> {
   const bundle = await duckdb.selectBundle(BUNDLES);
-  if (bundle.mainModule !== coiWasm) return start(bundle, false);
+  if (bundle.mainModule !== coiWasm) return start(bundle);
   // The threaded bundle has hung on start before (see below): if it is not answering a query in
   // COI_START_MS, it is dropped and the single-threaded bundle runs instead. Slower, but running.
-  const attempt = start(bundle, true);
+  const attempt = start(bundle);
   const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), COI_START_MS));
   const db = await Promise.race([attempt, timeout]);
   if (db) return db;
   void attempt.then((late) => late.close()).catch(() => undefined);
   console.warn(`DuckDB's threaded bundle did not start within ${COI_START_MS / 1000} s: using the single-threaded one`);
-  return start({ mainModule: ehWasm, mainWorker: ehWorker, pthreadWorker: null }, false);
+  return start({ ...BUNDLES.eh!, pthreadWorker: null });
 }
 
 /** Generous: coi takes 2.5–5.3 s to start here on an idle machine, eh about 1 s. */
 const COI_START_MS = 20_000;
 
-async function start(bundle: duckdb.DuckDBBundle, threaded: boolean): Promise<BrowserDb> {
+async function start(bundle: duckdb.DuckDBBundle): Promise<BrowserDb> {
+  const threaded = bundle.mainModule === coiWasm;
   const worker = new Worker(bundle.mainWorker!);
   const db = new duckdb.AsyncDuckDB(new duckdb.ConsoleLogger(duckdb.LogLevel.WARNING), worker);
   await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
@@ -57,7 +58,7 @@ async function start(bundle: duckdb.DuckDBBundle, threaded: boolean): Promise<Br
   const conn = await db.connect();
   for (const s of OFFLINE_SETTINGS) await conn.query(s);
   await conn.query('SELECT 1');
-  const name = bundle.mainModule === coiWasm ? 'coi' : bundle.mainModule === ehWasm ? 'eh' : 'mvp';
+  const name = threaded ? 'coi' : bundle.mainModule === ehWasm ? 'eh' : 'mvp';
   return {
     bundle: name,
     async exec(statements) {
