@@ -60,7 +60,9 @@ export class BatchStore {
       found = [...this.memory.values()].filter((b) => b.seq > seq);
     }
     found.sort((a, b) => a.seq - b.seq);
-    if (found.length) this.nextSeq = Math.max(this.nextSeq, found[found.length - 1]!.seq + 1);
+    // `seq` itself was written once, even when a compaction has since deleted it (and every batch
+    // after it): numbering again from 0 would give new batches numbers the table skips as applied.
+    this.nextSeq = Math.max(this.nextSeq, seq + 1, found.length ? found[found.length - 1]!.seq + 1 : 0);
     return found;
   }
 

@@ -79,6 +79,24 @@ describe('compaction into a Parquet snapshot', () => {
     expect((await state(reader)).n).toBe(48);
   });
 
+  it('keeps what a tab collects after reloading a store the compaction emptied of batches', async () => {
+    const one = await open('compact-5');
+    await write(one, posts(20));
+    await write(one, posts(20));
+    expect(await one.compact()).toBe(true);
+    expect(await one.store.loadAfter(-1)).toEqual([]);
+    // A new tab: the snapshot covers batches 0 and 1, none is stored. Its batches must come after.
+    const two = await open('compact-5');
+    await write(two, posts(7));
+    expect((await state(two)).n).toBe(47);
+    await write(two, posts(3));
+    const three = await open('compact-5');
+    expect(await state(three)).toEqual(await state(two));
+    expect((await state(three)).n).toBe(50);
+    await three.compact();
+    expect((await state(await open('compact-5'))).n).toBe(50);
+  });
+
   it('writes the snapshot smaller than the batches it replaces', async () => {
     const one = await open('compact-4');
     for (let i = 0; i < 5; i++) await write(one, posts(200));
