@@ -17,7 +17,7 @@ import { normalizeStatus } from '../src/core/normalize';
 import { SUMMARY_SQL, type Summary } from '../src/core/sql/summary';
 import { ROLLUP_SUMMARY_SQL } from '../src/core/sql/rollups';
 import { dailySql, hourlySql, languagesSql, lengthsSql } from '../src/core/sql/charts';
-import { CREATE_TABLES } from '../src/core/sql/schema';
+import { CREATE_TABLES, TOOTS_AS_STORED } from '../src/core/sql/schema';
 import { openBrowserDb, type BrowserDb } from '../src/db/duckdb-browser';
 import { BatchStore, type StoredBatch } from '../src/store/batch-store';
 import { Ingest, type IngestStatus } from '../src/store/ingest';
@@ -561,13 +561,16 @@ async function memory() {
   const db0 = requireDb();
   const databaseSize = await db0.memoryBytes();
   let duckdbMemory: number | null = null;
+  // Where it goes (DuckDB's memory tags: IN_MEMORY_TABLE, OVERFLOW_STRINGS, ...), MB.
+  const tags: Record<string, number> = {};
   try {
-    const [r] = await db0.query<{ b: number }>('SELECT sum(memory_usage_bytes)::DOUBLE AS b FROM duckdb_memory()');
-    duckdbMemory = r?.b ?? null;
+    const rows = await db0.query<{ tag: string; b: number }>('SELECT tag, memory_usage_bytes::DOUBLE AS b FROM duckdb_memory() WHERE memory_usage_bytes > 0');
+    duckdbMemory = rows.reduce((a, r) => a + r.b, 0);
+    for (const r of rows) tags[r.tag] = round(r.b / 1e6, 1);
   } catch {
     duckdbMemory = null;
   }
-  return { databaseSizeBytes: databaseSize, duckdbMemoryBytes: duckdbMemory };
+  return { databaseSizeBytes: databaseSize, duckdbMemoryBytes: duckdbMemory, tags };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -637,6 +640,7 @@ function benchSql(rows: number) {
   const approximate = rows > APPROX_QUANTILES_ABOVE;
   return {
     create: [...CREATE_TABLES],
+    storedColumns: TOOTS_AS_STORED,
     language: `INSERT INTO language VALUES ${values}`,
     lengthsApproximate: approximate,
     queries: {

@@ -34,6 +34,9 @@ const OUT_DIR = path.join(ROOT, 'bench/out');
 // ---------------------------------------------------------------------------------------------
 // Options
 
+/** DuckDB's memory by tag, largest first: `IN_MEMORY_TABLE 512.3, OVERFLOW_STRINGS 55.1 MB`. */
+const tagList = (tags) => Object.entries(tags ?? {}).sort((a, b) => b[1] - a[1]).map(([t, v]) => `${t} ${v}`).join(', ') + ' MB';
+
 function parseArgs(argv) {
   const opts = {
     sizes: [100_000, 1_622_149],
@@ -300,7 +303,7 @@ async function browserRun(executablePath, baseUrl, size, parquetName) {
     await step('sql', () => page.evaluate((rows) => window.bench.sql(rows), ingest.rows));
     const rest = await step('rest', () => page.evaluate(([rows, before]) => window.bench.atRest(rows, before), [ingest.rows, ingest.usageBefore]));
     const memIngest = await step('memIngest', () => page.evaluate(() => window.bench.memory()));
-    log(`  at rest: ${rest.bytesPerToot} B/toot (estimate), ${rest.storedBytesPerToot} B/toot (stored values); DuckDB ${mb(memIngest.databaseSizeBytes)} MB`);
+    log(`  at rest: ${rest.bytesPerToot} B/toot (estimate), ${rest.storedBytesPerToot} B/toot (stored values); DuckDB ${mb(memIngest.databaseSizeBytes)} MB (${tagList(memIngest.tags)})`);
     const steps = await step('steps', () => page.evaluate((o) => window.bench.steps(o), { ...ingestOpts, seed: OPTS.seed + 1, n: 20_000, passes: 3 }));
     log(`  steps on an idle page, ms per 10 k: JSON.parse ${steps.parseMsPer10k}, normalise ${steps.normaliseMsPer10k}, Arrow IPC ${steps.arrowMsPer10k}`);
 
@@ -333,7 +336,8 @@ async function browserRun(executablePath, baseUrl, size, parquetName) {
       return page.evaluate(() => window.benchReload);
     });
     log(`  reload to queryable: ${reload.totalMs} ms (${reload.rows} rows)`);
-    await step('memReload', () => page.evaluate(() => window.bench.memory()));
+    const memReload = await step('memReload', () => page.evaluate(() => window.bench.memory()));
+    log(`  DuckDB after reload: ${mb(memReload.databaseSizeBytes)} MB (${tagList(memReload.tags)})`);
     const again = await step('queriesAfterReload', () => page.evaluate(([rows, n]) => window.bench.queries(rows, n), [ingest.rows, OPTS.queryRuns]));
     log(`  queries after reload: ${Object.entries(again).map(([k, v]) => `${k} ${v.ms} ms`).join(', ')}`);
     if (exportError) res.error = exportError.startsWith('export:') ? exportError : `export: ${exportError}`;
@@ -361,9 +365,9 @@ async function nativeRun(parquetFiles, sql, queryRuns) {
   await c.run(sql.language);
   const t0 = performance.now();
   // The file's timestamps are UTC-adjusted (TIMESTAMPTZ); the table's are plain TIMESTAMP in UTC,
-  // as in the browser. `toots` is a view over `toot_store` (which adds the segment id), as there.
+  // as in the browser. `toots` is a view over `toot_store` (which adds the segment id and keeps long texts apart), as there.
   const list = parquetFiles.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ');
-  await c.run(`INSERT INTO toot_store SELECT *, NULL FROM read_parquet([${list}])`);
+  await c.run(`INSERT INTO toot_store SELECT ${sql.storedColumns} FROM read_parquet([${list}]) t`);
   const loadMs = performance.now() - t0;
   const memRow = (await c.runAndReadAll('PRAGMA database_size')).getRowObjectsJS()[0];
   // Where the Parquet bytes go, per column: what a smaller footprint at rest would have to shrink.

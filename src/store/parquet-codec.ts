@@ -1,4 +1,5 @@
-import { Field, Int32, RecordBatch, Schema, Struct, Table, makeData, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { Data, Field, Int32, RecordBatch, Schema, Struct, Table, Utf8, makeData, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { LONG_TEXT_BYTES } from '../core/sql/schema';
 import type { ParquetModule } from './parquet-export';
 import type { ParquetCodec } from './snapshot';
 
@@ -11,26 +12,65 @@ export function parquetCodec(pq: ParquetModule): ParquetCodec {
     },
     async read(parquet, seg) {
       const ipc = pq.readParquet(parquet).intoIPCStream();
-      return seg === undefined ? ipc : withSegment(ipc, seg);
+      return seg === undefined ? ipc : asStoredRows(ipc, seg);
     },
   };
 }
 
 /**
- * The rows plus a constant `seg` column, so a reload appends a segment straight into `toot_store`
- * (whose last column it is) instead of loading it into a table and copying it over, which cost
- * DuckDB as much again. Runs in the Parquet worker, beside DuckDB's. The buffers are reused.
+ * The rows as `toot_store` holds them, so a reload appends a segment straight into it instead of
+ * loading it into a table and copying it over, which cost DuckDB as much again: a constant `seg`
+ * column, and texts of LONG_TEXT_BYTES or more moved from `mastodon_text` to `long_text` (see
+ * core/sql/schema.ts for why). Runs in the Parquet worker, beside DuckDB's. The buffers are reused.
  */
-function withSegment(ipc: Uint8Array, seg: number | null): Uint8Array {
+function asStoredRows(ipc: Uint8Array, seg: number | null): Uint8Array {
   const table = tableFromIPC(ipc);
-  const field = new Field('seg', new Int32(), true);
-  const schema = new Schema([...table.schema.fields, field], table.schema.metadata);
+  const textAt = table.schema.fields.findIndex((f) => f.name === 'mastodon_text');
+  if (textAt < 0 || !(table.schema.fields[textAt]!.type instanceof Utf8)) throw new Error('a stored segment without a mastodon_text string column');
+  const fields = [...table.schema.fields, new Field('seg', new Int32(), true), new Field('long_text', new Utf8(), true)];
+  const schema = new Schema(fields, table.schema.metadata);
   const batches = table.batches.map((b) => {
     const n = b.numRows;
     const segData = seg === null
       ? makeData({ type: new Int32(), length: n, nullCount: n, nullBitmap: new Uint8Array((n + 7) >> 3) })
       : makeData({ type: new Int32(), length: n, nullCount: 0, data: new Int32Array(n).fill(seg) });
-    return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children: [...b.data.children, segData] }));
+    const children = [...b.data.children];
+    const [short, long] = splitLongTexts(children[textAt] as Data<Utf8>);
+    children[textAt] = short;
+    return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children: [...children, segData, long] }));
   });
   return tableToIPC(new Table(schema, batches), 'stream');
+}
+
+/** One Utf8 column as two: values shorter than LONG_TEXT_BYTES and '', or '' and the long ones. */
+export function splitLongTexts(text: Data<Utf8>): [Data<Utf8>, Data<Utf8>] {
+  const n = text.length;
+  const offsets = text.valueOffsets;
+  const bytes = text.values;
+  const longOffsets = new Int32Array(n + 1);
+  let longBytes = 0;
+  for (let i = 0; i < n; i++) {
+    const len = offsets[i + 1]! - offsets[i]!;
+    if (len >= LONG_TEXT_BYTES) longBytes += len;
+    longOffsets[i + 1] = longBytes;
+  }
+  if (longBytes === 0) return [text, makeData({ type: new Utf8(), length: n, nullCount: 0, valueOffsets: longOffsets, data: new Uint8Array(0) })];
+  const longValues = new Uint8Array(longBytes);
+  const shortOffsets = new Int32Array(n + 1);
+  const shortValues = new Uint8Array(offsets[n]! - offsets[0]! - longBytes);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const from = offsets[i]!, to = offsets[i + 1]!;
+    if (to - from >= LONG_TEXT_BYTES) longValues.set(bytes.subarray(from, to), longOffsets[i]!);
+    else {
+      shortValues.set(bytes.subarray(from, to), at);
+      at += to - from;
+    }
+    shortOffsets[i + 1] = at;
+  }
+  // '' for a null text too: the column is never null (SCHEMA.md), and DuckDB would read a NULL as the long value before it.
+  return [
+    makeData({ type: new Utf8(), length: n, nullCount: 0, valueOffsets: shortOffsets, data: shortValues }),
+    makeData({ type: new Utf8(), length: n, nullCount: 0, valueOffsets: longOffsets, data: longValues }),
+  ];
 }

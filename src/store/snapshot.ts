@@ -1,6 +1,6 @@
 import { tableToIPC } from 'apache-arrow';
 import type { AnalyticsDb } from '../db/analytics-db';
-import { TOOT_COLUMNS } from '../core/toot';
+import { storedAsToots } from '../core/sql/schema';
 import { markTimestampsUtc } from './parquet-export';
 
 /** One stored zstd Parquet file of `toots` rows, written like the export (see parquet-concat.ts). */
@@ -35,7 +35,7 @@ export interface ParquetCodec {
   read(parquet: Uint8Array, seg?: number | null): Promise<Uint8Array>;
 }
 
-const COLS = TOOT_COLUMNS.map(([n]) => n).join(', ');
+const COLS = storedAsToots();
 const SIDE_TABLES = { sightings: 'sightings', tombstones: 'tombstones', deletedUris: 'deleted_uris' } as const;
 type Side = Pick<Snapshot, 'sightings' | 'tombstones' | 'deletedUris'>;
 

@@ -7,7 +7,6 @@ import { SQL_TYPE, TOOT_COLUMNS, type TootRow } from '../toot';
  * exactly the same table.
  */
 const cols = TOOT_COLUMNS.map(([name]) => name);
-const list = (names: readonly string[], prefix = '') => names.map((n) => prefix + n).join(', ');
 
 /** Set by the first sighting of a post; never changed by later versions. */
 const IDENTITY = new Set<keyof TootRow>(['m_id', 'id', 'base_url', 'received_at', 'source', 'seen_on']);
@@ -18,13 +17,37 @@ const IDENTITY = new Set<keyof TootRow>(['m_id', 'id', 'base_url', 'received_at'
 const CONTENT = cols.filter((c) => !IDENTITY.has(c));
 
 /**
+ * Texts of at least this many bytes are kept in `toot_store.long_text`, not `mastodon_text`.
+ * DuckDB keeps such a string (its string block limit) in an overflow block of its own per column
+ * segment of an in-memory table, 256 KiB however short: at 1.6 M demo toots, the 0.2 % longer than
+ * 4 KiB took 265 of DuckDB's ~820 MiB. In a column of their own they share blocks (55 MiB).
+ * Short rows hold '' there, not NULL: a NULL after an overflow string is read back as that string
+ * again on every scan in DuckDB 1.4 (duckdb/duckdb#24897).
+ */
+export const LONG_TEXT_BYTES = 4096;
+const shortText = (e: string) => `CASE WHEN strlen(${e}) < ${LONG_TEXT_BYTES} THEN ${e} ELSE '' END`;
+const longText = (e: string) => `CASE WHEN strlen(${e}) < ${LONG_TEXT_BYTES} THEN '' ELSE ${e} END`;
+
+/** `toot_store`'s columns as the toot table's (alias optional): the text put back together. */
+export function storedAsToots(alias = ''): string {
+  return cols
+    .map((c) => (c === 'mastodon_text' ? `CASE WHEN ${alias}long_text = '' THEN ${alias}mastodon_text ELSE ${alias}long_text END AS mastodon_text` : alias + c))
+    .join(', ');
+}
+
+/** A toot-shaped row source's columns (alias `t`) as `toot_store`'s, with `seg` NULL. */
+export const TOOTS_AS_STORED = cols.map((c) => (c === 'mastodon_text' ? shortText('t.mastodon_text') : `t.${c}`)).join(', ')
+  + `, NULL, ${longText('t.mastodon_text')}`;
+
+/**
  * Rows live in `toot_store` with the id of the stored Parquet segment that holds them (`seg`, NULL
  * until the next compaction writes them; see store/local-data.ts); `toots` is that table without
- * `seg`, which is what every reader and the SQL console see.
+ * `seg` and with long texts back in `mastodon_text`, which is what every reader and the SQL
+ * console see.
  */
 export const CREATE_TABLES = [
-  `CREATE TABLE IF NOT EXISTS toot_store (${TOOT_COLUMNS.map(([n, k]) => `${n} ${SQL_TYPE[k]}`).join(', ')}, seg INTEGER)`,
-  `CREATE OR REPLACE VIEW toots AS SELECT ${cols.join(', ')} FROM toot_store`,
+  `CREATE TABLE IF NOT EXISTS toot_store (${TOOT_COLUMNS.map(([n, k]) => `${n} ${SQL_TYPE[k]}`).join(', ')}, seg INTEGER, long_text VARCHAR)`,
+  `CREATE OR REPLACE VIEW toots AS SELECT ${storedAsToots()} FROM toot_store`,
   // Where a post was seen besides its first sighting, so a delete naming another instance's id finds it.
   `CREATE TABLE IF NOT EXISTS sightings (uri VARCHAR, base_url VARCHAR, id VARCHAR)`,
   // Deletes can arrive before the post: keep them, and the uris they resolved to.
@@ -136,13 +159,25 @@ export function mergeStatements(stats: IncomingStats, hits: number): MergePlan {
     update: hits > 0
       ? `UPDATE toot_store SET
        seen_on = list_sort(list_distinct(list_concat(toot_store.seen_on, b.seen_on))),
-       ${CONTENT.map((c) => `${c} = CASE WHEN ${c === 'app' ? "b.app <> '' AND " : ''}coalesce(b.edited_at, TIMESTAMP '1970-01-01') >= coalesce(toot_store.edited_at, TIMESTAMP '1970-01-01') THEN b.${c} ELSE toot_store.${c} END`).join(',\n       ')}
+       ${CONTENT.flatMap(updateContent).join(',\n       ')}
      FROM batch b WHERE toot_store.uri = b.uri AND ${win}`
       : null,
     newRows,
-    insert: `INSERT INTO toot_store SELECT ${list(cols, 't.')}, NULL FROM batch t WHERE ${newRows}`,
+    insert: `INSERT INTO toot_store SELECT ${TOOTS_AS_STORED} FROM batch t WHERE ${newRows}`,
     after,
   };
+}
+
+/** A newer version of a post replaces a content column; the text goes to one of its two columns. */
+function updateContent(c: string): string[] {
+  const newer = `coalesce(b.edited_at, TIMESTAMP '1970-01-01') >= coalesce(toot_store.edited_at, TIMESTAMP '1970-01-01')`;
+  if (c === 'mastodon_text') {
+    return [
+      `mastodon_text = CASE WHEN ${newer} THEN ${shortText('b.mastodon_text')} ELSE toot_store.mastodon_text END`,
+      `long_text = CASE WHEN ${newer} THEN ${longText('b.mastodon_text')} ELSE toot_store.long_text END`,
+    ];
+  }
+  return [`${c} = CASE WHEN ${c === 'app' ? "b.app <> '' AND " : ''}${newer} THEN b.${c} ELSE toot_store.${c} END`];
 }
 
 /** Stored rows of posts whose delete came first (alias `t`). */
