@@ -1,6 +1,7 @@
 import { tableToIPC } from 'apache-arrow';
 import type { AnalyticsDb } from '../db/analytics-db';
 import { storedAsToots } from '../core/sql/schema';
+import { CHECKPOINT_ROWS } from '../core/sql/checkpoints';
 import { markTimestampsUtc } from './parquet-export';
 
 /** One stored zstd Parquet file of `toots` rows, written like the export (see parquet-concat.ts). */
@@ -72,33 +73,32 @@ export async function loadSnapshot(
   segment: (id: number) => Promise<Uint8Array | null>,
   codec: ParquetCodec,
 ): Promise<void> {
-  const parts: Array<() => Promise<Uint8Array>> = (snap.segments ?? []).map((s) => async () => {
-    const bytes = await segment(s.id);
-    if (!bytes) throw new Error(`stored segment ${s.id} is missing`);
-    return codec.read(bytes, s.id);
-  });
-  if (snap.toots && snap.rows) parts.push(() => codec.read(snap.toots!, null));
-  let next = parts[0]?.();
-  // One transaction per few segments: DuckDB holds a transaction's appends twice until it commits
-  // (183 against 88 MiB for 200 k toots in one, measured in Node), while each append committed
-  // alone took 2.6× as long in the 1.6 M bench. The load rebuilds a cache of what IndexedDB
-  // holds, so a failure empties the tables instead of rolling back.
-  let open = false;
+  const parts: Array<{ rows: number; read: () => Promise<Uint8Array> }> = (snap.segments ?? []).map((s) => ({
+    rows: s.rows,
+    read: async () => {
+      const bytes = await segment(s.id);
+      if (!bytes) throw new Error(`stored segment ${s.id} is missing`);
+      return codec.read(bytes, s.id);
+    },
+  }));
+  if (snap.toots && snap.rows) parts.push({ rows: snap.rows, read: () => codec.read(snap.toots!, null) });
+  let next = parts[0]?.read();
+  // Each part is appended by itself and DuckDB compresses the table every CHECKPOINT_ROWS rows:
+  // appends inside one transaction are never compressed (core/sql/checkpoints.ts). The load
+  // rebuilds a cache of what IndexedDB holds, so a failure empties the tables instead.
   try {
     await db.exec(['DELETE FROM toot_store', 'DELETE FROM sightings', 'DELETE FROM tombstones', 'DELETE FROM deleted_uris']);
+    let uncompressed = 0;
     for (let i = 0; i < parts.length; i++) {
       const ipc = await next!;
-      next = parts[i + 1]?.();
-      if (!open) await db.exec('BEGIN TRANSACTION');
-      open = true;
+      next = parts[i + 1]?.read();
       await db.insertIPC('toot_store', ipc, { append: true });
-      if (i % SEGMENTS_PER_COMMIT === SEGMENTS_PER_COMMIT - 1) {
-        await db.exec('COMMIT');
-        open = false;
+      uncompressed += parts[i]!.rows;
+      if (uncompressed >= CHECKPOINT_ROWS || i === parts.length - 1) {
+        await db.exec('CHECKPOINT');
+        uncompressed = 0;
       }
     }
-    if (open) await db.exec('COMMIT');
-    open = false;
     const side: Array<[string, Uint8Array | null]> = [
       ['sightings', snap.sightings],
       ['tombstones', snap.tombstones],
@@ -107,14 +107,10 @@ export async function loadSnapshot(
     for (const [table, ipc] of side) if (ipc) await insertVia(db, ipc, `INSERT INTO ${table} SELECT * FROM snapshot_in`);
   } catch (err) {
     await next?.catch(() => undefined);
-    if (open) await db.exec('ROLLBACK').catch(() => undefined);
     await db.exec(['DELETE FROM toot_store', 'DELETE FROM sightings', 'DELETE FROM tombstones', 'DELETE FROM deleted_uris']).catch(() => undefined);
     throw err;
   }
 }
-
-/** Segments hold ~50 k rows: a commit every 4 bounds the doubled memory to ~200 k rows. */
-const SEGMENTS_PER_COMMIT = 4;
 
 async function insertVia(db: AnalyticsDb, ipc: Uint8Array, insert: string): Promise<void> {
   await db.exec('DROP TABLE IF EXISTS snapshot_in');

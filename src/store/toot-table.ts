@@ -3,6 +3,7 @@ import {
   CREATE_TABLES, DELETE_DOOMED, DOOMED_ROWS, DOOMED_VIA_SIGHTINGS, INCOMING_STATS_SQL, mergeCleanup, applyTombstones, batchStatement,
   dropResolved, hitsStatement, mergeStatements, notebookViews, resolvedRows, segmentsSql, type IncomingStats,
 } from '../core/sql/schema';
+import { CHECKPOINT_ROWS, CHECKPOINT_SETTINGS } from '../core/sql/checkpoints';
 import { CREATE_ROLLUPS, FOLD_ROLLUPS, REBUILD_ROLLUPS, START_DELTA, recordDelta } from '../core/sql/rollups';
 import type { Tombstone } from '../core/toot';
 import { droppedWhere, pruneStatements, type RetentionRule } from '../core/sql/retention';
@@ -32,7 +33,7 @@ export class TootTable {
   constructor(private readonly db: AnalyticsDb) {}
 
   async init(languageNames: ReadonlyArray<readonly [string, string]> = []): Promise<void> {
-    await this.db.exec([...CREATE_TABLES, ...CREATE_ROLLUPS, ...notebookViews()]);
+    await this.db.exec([...CHECKPOINT_SETTINGS, ...CREATE_TABLES, ...CREATE_ROLLUPS, ...notebookViews()]);
     if (languageNames.length) {
       const values = languageNames.map(([c, n]) => `('${c.replaceAll("'", "''")}', '${n.replaceAll("'", "''")}')`);
       await this.db.exec(['DELETE FROM language', `INSERT INTO language VALUES ${values.join(', ')}`]);
@@ -63,11 +64,19 @@ export class TootTable {
     return run;
   }
 
+  /** Rows appended since DuckDB last compressed the table (core/sql/checkpoints.ts). */
+  private uncompressedRows = 0;
+
   private async applyNow({ ipc, deletes, prune }: IngestBatch): Promise<void> {
     const touched: number[] = [];
+    let appended = 0;
     await this.db.exec(['BEGIN TRANSACTION', START_DELTA]);
     try {
-      if (ipc && ipc.byteLength) touched.push(...(await this.merge(ipc)));
+      if (ipc && ipc.byteLength) {
+        const merged = await this.merge(ipc);
+        touched.push(...merged.touched);
+        appended = merged.rows;
+      }
       if (deletes.length) touched.push(...(await this.tombstones(deletes)));
       if (prune) {
         const [p] = await this.db.query<{ segs: string }>(segmentsSql(`toot_store WHERE ${droppedWhere(prune)}`));
@@ -80,10 +89,15 @@ export class TootTable {
       throw err;
     }
     for (const s of touched) this.dirty.add(s);
+    this.uncompressedRows += appended;
+    if (this.uncompressedRows >= CHECKPOINT_ROWS) {
+      await this.db.exec('CHECKPOINT');
+      this.uncompressedRows = 0;
+    }
   }
 
-  /** Folds one batch in; returns the segments whose rows it changed. */
-  private async merge(ipc: Uint8Array): Promise<number[]> {
+  /** Folds one batch in; returns the segments whose rows it changed and how many rows it held. */
+  private async merge(ipc: Uint8Array): Promise<{ touched: number[]; rows: number }> {
     const touched: number[] = [];
     await this.db.exec('DROP TABLE IF EXISTS incoming');
     await this.db.insertIPC('incoming', ipc);
@@ -104,7 +118,7 @@ export class TootTable {
       await this.db.exec([recordDelta(resolvedRows(stats), -1), ...dropResolved(stats)]);
     }
     await this.db.exec([...mergeCleanup(stats), 'DROP TABLE incoming']);
-    return touched;
+    return { touched, rows: stats.n };
   }
 
   private async tombstones(deletes: Tombstone[]): Promise<number[]> {
