@@ -124,9 +124,15 @@ const timedCodec: ParquetCodec = {
     codecTimes.writes.push(now() - t0);
     return out;
   },
-  async read(parquet, seg) {
+  async read(parquet) {
     const t0 = now();
-    const out = await workerParquetCodec.read(parquet, seg);
+    const out = await workerParquetCodec.read(parquet);
+    codecTimes.reads.push(now() - t0);
+    return out;
+  },
+  async readStored(parquet, seg, cuts) {
+    const t0 = now();
+    const out = await workerParquetCodec.readStored(parquet, seg, cuts);
     codecTimes.reads.push(now() - t0);
     return out;
   },

@@ -10,9 +10,11 @@ export function parquetCodec(pq: ParquetModule): ParquetCodec {
       const props = new pq.WriterPropertiesBuilder().setCompression(pq.Compression.ZSTD).build();
       return pq.writeParquet(pq.Table.fromIPCStream(ipc), props);
     },
-    async read(parquet, seg) {
-      const ipc = pq.readParquet(parquet).intoIPCStream();
-      return seg === undefined ? ipc : asStoredRows(ipc, seg);
+    async read(parquet) {
+      return pq.readParquet(parquet).intoIPCStream();
+    },
+    async readStored(parquet, seg, cuts = []) {
+      return asStoredRows(pq.readParquet(parquet).intoIPCStream(), seg, cuts);
     },
   };
 }
@@ -22,14 +24,15 @@ export function parquetCodec(pq: ParquetModule): ParquetCodec {
  * loading it into a table and copying it over, which cost DuckDB as much again: a constant `seg`
  * column, and texts of LONG_TEXT_BYTES or more moved from `mastodon_text` to `long_text` (see
  * core/sql/schema.ts for why). Runs in the Parquet worker, beside DuckDB's. The buffers are reused.
+ * One IPC stream per piece, cut before each row offset in `cuts`.
  */
-function asStoredRows(ipc: Uint8Array, seg: number | null): Uint8Array {
-  const table = tableFromIPC(ipc);
-  const textAt = table.schema.fields.findIndex((f) => f.name === 'mastodon_text');
-  if (textAt < 0 || !(table.schema.fields[textAt]!.type instanceof Utf8)) throw new Error('a stored segment without a mastodon_text string column');
-  const fields = [...table.schema.fields, new Field('seg', new Int32(), true), new Field('long_text', new Utf8(), true)];
-  const schema = new Schema(fields, table.schema.metadata);
-  const batches = table.batches.map((b) => {
+function asStoredRows(ipc: Uint8Array, seg: number | null, cuts: readonly number[]): Uint8Array[] {
+  const decoded = tableFromIPC(ipc);
+  const textAt = decoded.schema.fields.findIndex((f) => f.name === 'mastodon_text');
+  if (textAt < 0 || !(decoded.schema.fields[textAt]!.type instanceof Utf8)) throw new Error('a stored segment without a mastodon_text string column');
+  const fields = [...decoded.schema.fields, new Field('seg', new Int32(), true), new Field('long_text', new Utf8(), true)];
+  const schema = new Schema(fields, decoded.schema.metadata);
+  const batches = decoded.batches.map((b) => {
     const n = b.numRows;
     const segData = seg === null
       ? makeData({ type: new Int32(), length: n, nullCount: n, nullBitmap: new Uint8Array((n + 7) >> 3) })
@@ -39,7 +42,9 @@ function asStoredRows(ipc: Uint8Array, seg: number | null): Uint8Array {
     children[textAt] = short;
     return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children: [...children, segData, long] }));
   });
-  return tableToIPC(new Table(schema, batches), 'stream');
+  const table = new Table(schema, batches);
+  const ends = [...cuts.filter((c) => c > 0 && c < table.numRows), table.numRows];
+  return ends.map((end, i) => tableToIPC(table.slice(i ? ends[i - 1] : 0, end), 'stream'));
 }
 
 /** One Utf8 column as two: values shorter than LONG_TEXT_BYTES and '', or '' and the long ones. */

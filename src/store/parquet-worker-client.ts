@@ -2,16 +2,18 @@ import type { ParquetCodec } from './snapshot';
 
 let worker: Worker | null = null;
 let nextId = 0;
-const waiting = new Map<number, { resolve(b: Uint8Array): void; reject(e: Error): void }>();
+const waiting = new Map<number, { resolve(parts: Uint8Array[]): void; reject(e: Error): void }>();
 
-function call(op: 'write' | 'read', bytes: Uint8Array, seg?: number | null): Promise<Uint8Array> {
+type Op = { op: 'write' | 'read' } | { op: 'readStored'; seg: number | null; cuts: readonly number[] };
+
+function call(req: Op, bytes: Uint8Array): Promise<Uint8Array[]> {
   if (!worker) {
     worker = new Worker(new URL('../workers/parquet-worker.ts', import.meta.url), { type: 'module' });
-    worker.onmessage = (e: MessageEvent<{ id: number; bytes?: Uint8Array; error?: string }>) => {
+    worker.onmessage = (e: MessageEvent<{ id: number; parts?: Uint8Array[]; error?: string }>) => {
       const w = waiting.get(e.data.id);
       waiting.delete(e.data.id);
       if (!w) return;
-      if (e.data.bytes) w.resolve(e.data.bytes);
+      if (e.data.parts) w.resolve(e.data.parts);
       else w.reject(new Error(e.data.error ?? 'parquet worker failed'));
     };
   }
@@ -20,12 +22,13 @@ function call(op: 'write' | 'read', bytes: Uint8Array, seg?: number | null): Pro
   const copy = bytes.slice();
   return new Promise((resolve, reject) => {
     waiting.set(id, { resolve, reject });
-    worker!.postMessage({ id, op, bytes: copy, seg }, [copy.buffer]);
+    worker!.postMessage({ id, ...req, bytes: copy }, [copy.buffer]);
   });
 }
 
 /** Parquet encode/decode in a Web Worker (parquet-wasm loaded there, from our own assets). */
 export const workerParquetCodec: ParquetCodec = {
-  write: (ipc) => call('write', ipc),
-  read: (parquet, seg) => call('read', parquet, seg),
+  write: async (ipc) => (await call({ op: 'write' }, ipc))[0]!,
+  read: async (parquet) => (await call({ op: 'read' }, parquet))[0]!,
+  readStored: (parquet, seg, cuts = []) => call({ op: 'readStored', seg, cuts }, parquet),
 };

@@ -6,17 +6,21 @@ import { parquetCodec } from '../store/parquet-codec';
  * Parquet encoding of a whole table takes seconds at a million toots: it runs here, so the page
  * keeps drawing frames while a snapshot is compacted or loaded.
  */
-type Request = { id: number; op: 'write' | 'read'; bytes: Uint8Array; seg?: number | null };
+type Request =
+  | { id: number; op: 'write' | 'read'; bytes: Uint8Array }
+  | { id: number; op: 'readStored'; bytes: Uint8Array; seg: number | null; cuts: number[] };
 
 const codec = loadParquet().then(parquetCodec);
 
 self.onmessage = async (e: MessageEvent<Request>) => {
-  const { id, op, bytes, seg } = e.data;
+  const req = e.data;
   try {
     const c = await codec;
-    const out = op === 'write' ? await c.write(bytes) : await c.read(bytes, seg);
-    (self as DedicatedWorkerGlobalScope).postMessage({ id, bytes: out }, [out.buffer]);
+    const parts = req.op === 'readStored'
+      ? await c.readStored(req.bytes, req.seg, req.cuts)
+      : [req.op === 'write' ? await c.write(req.bytes) : await c.read(req.bytes)];
+    (self as DedicatedWorkerGlobalScope).postMessage({ id: req.id, parts }, parts.map((p) => p.buffer));
   } catch (err) {
-    (self as DedicatedWorkerGlobalScope).postMessage({ id, error: (err as Error).message });
+    (self as DedicatedWorkerGlobalScope).postMessage({ id: req.id, error: (err as Error).message });
   }
 };

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { openLocalData as open, posts, write } from './helpers/local-data';
+import { tableFromIPC } from 'apache-arrow';
+import { codec, openLocalData as open, posts, write } from './helpers/local-data';
+import { rowGroupCuts } from '../../src/store/snapshot';
+import { CHECKPOINT_ROWS } from '../../src/core/sql/checkpoints';
 import type { LocalData } from '../../src/store/local-data';
 
 /** How DuckDB stores `toot_store.source`: compressed once a checkpoint rewrote it. */
@@ -21,5 +24,24 @@ describe('DuckDB checkpoints', () => {
     const storage = await sourceStorage(two);
     expect(storage.length).toBeGreaterThan(0);
     expect(storage).not.toContain('Uncompressed');
+  });
+
+  it('cuts a reload where DuckDB row groups fill up', async () => {
+    expect(CHECKPOINT_ROWS).toBe(122_880);
+    expect(rowGroupCuts(0, 50_000)).toEqual([]);
+    expect(rowGroupCuts(100_000, 50_000)).toEqual([22_880]);
+    expect(rowGroupCuts(0, 300_000)).toEqual([122_880, 245_760]);
+    expect(rowGroupCuts(0, 122_880)).toEqual([122_880]);
+    expect(rowGroupCuts(122_880, 10)).toEqual([]);
+
+    const one = await open('checkpoint-2');
+    await write(one, posts(40));
+    await one.compact();
+    const [seg] = (await one.store.snapshot())!.segments;
+    const pieces = await codec.readStored((await one.store.segment(seg!.id))!, seg!.id, [15, 30, 99]);
+    const tables = pieces.map((p) => tableFromIPC(p));
+    expect(tables.map((t) => t.numRows)).toEqual([15, 15, 10]);
+    expect(tables.every((t) => t.schema.fields.at(-2)?.name === 'seg' && t.schema.fields.at(-1)?.name === 'long_text')).toBe(true);
+    expect(tables.flatMap((t) => Array.from(t.getChild('seg')!.toArray() as Int32Array))).toEqual(Array(40).fill(seg!.id));
   });
 });
