@@ -62,7 +62,7 @@ export class LocalData {
         const codec = await this.codec();
         await this.table.exclusive(async () => {
           await loadSnapshot(this.db, snap, (id) => this.store.segment(id), codec);
-          await this.table.rebuildRollups();
+          await this.table.loaded();
           this.table.appliedSeq = snap.upToSeq;
           this.table.dirty.clear();
           this.segments = snap.segments ?? [];

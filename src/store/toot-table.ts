@@ -30,7 +30,11 @@ export class TootTable {
   /** Stored segments whose rows were updated or deleted since they were written. */
   readonly dirty = new Set<number>();
 
-  constructor(private readonly db: AnalyticsDb) {}
+  /** `rowGroupRows` is DuckDB's row group size; tests pass a small one to exercise cut batches. */
+  constructor(
+    private readonly db: AnalyticsDb,
+    private readonly rowGroupRows = CHECKPOINT_ROWS,
+  ) {}
 
   async init(languageNames: ReadonlyArray<readonly [string, string]> = []): Promise<void> {
     await this.db.exec([...CHECKPOINT_SETTINGS, ...CREATE_TABLES, ...CREATE_ROLLUPS, ...notebookViews()]);
@@ -52,9 +56,10 @@ export class TootTable {
     });
   }
 
-  /** Recomputes the rollups from the table, after a bulk load. */
-  rebuildRollups(): Promise<void> {
-    return this.db.exec(REBUILD_ROLLUPS);
+  /** After a bulk load: recomputes the rollups from the table, and where its row group ends. */
+  async loaded(): Promise<void> {
+    await this.db.exec(REBUILD_ROLLUPS);
+    this.slots = null;
   }
 
   /** Runs `fn` with no batch being applied meanwhile: what it reads matches `appliedSeq`. */
@@ -64,43 +69,84 @@ export class TootTable {
     return run;
   }
 
-  /** Rows appended since DuckDB last compressed the table (core/sql/checkpoints.ts). */
-  private uncompressedRows = 0;
+  /**
+   * Row slots DuckDB has filled in `toot_store` (deleted rows keep theirs): where the current row
+   * group ends. Null when unknown (at start, after a bulk load); read from the table then.
+   */
+  private slots: number | null = null;
 
   private async applyNow({ ipc, deletes, prune }: IngestBatch): Promise<void> {
     const touched: number[] = [];
-    let appended = 0;
-    await this.db.exec(['BEGIN TRANSACTION', START_DELTA]);
-    try {
-      if (ipc && ipc.byteLength) {
-        const merged = await this.merge(ipc);
-        touched.push(...merged.touched);
-        appended = merged.rows;
+    if (ipc && ipc.byteLength) {
+      await this.db.exec('DROP TABLE IF EXISTS incoming');
+      await this.db.insertIPC('incoming', ipc);
+      // A batch that would fill the current row group and go on into the next is merged in two
+      // transactions with a checkpoint between, so every checkpoint compresses whole row groups
+      // (core/sql/checkpoints.ts). Merging a batch in parts gives the same table: the merge
+      // already takes batches in any cut, as a reload replays them.
+      const room = await this.roomInRowGroup();
+      const [{ n } = { n: 0 }] = await this.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM incoming');
+      if (n > room) {
+        await this.db.exec([
+          'DROP TABLE IF EXISTS incoming_rest',
+          'ALTER TABLE incoming RENAME TO incoming_rest',
+          `CREATE TEMP TABLE incoming AS SELECT * FROM incoming_rest WHERE rowid < ${room}`,
+        ]);
+        await this.transaction(touched, () => this.merge());
+        await this.checkpointIfFull();
+        await this.db.exec([
+          `CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM incoming_rest WHERE rowid >= ${room}`,
+          'DROP TABLE incoming_rest',
+        ]);
       }
+    }
+    await this.transaction(touched, async () => {
+      if (ipc && ipc.byteLength) touched.push(...(await this.merge()));
       if (deletes.length) touched.push(...(await this.tombstones(deletes)));
       if (prune) {
         const [p] = await this.db.query<{ segs: string }>(segmentsSql(`toot_store WHERE ${droppedWhere(prune)}`));
         touched.push(...segList(p?.segs));
         await this.db.exec([recordDelta(droppedWhere(prune), -1), ...pruneStatements(prune)]);
       }
+    });
+    await this.checkpointIfFull();
+  }
+
+  /** One transaction that changes the table and its rollups; the segments it touched are dirty. */
+  private async transaction(touched: number[], fn: () => Promise<number[] | void>): Promise<void> {
+    await this.db.exec(['BEGIN TRANSACTION', START_DELTA]);
+    try {
+      const t = await fn();
+      if (t) touched.push(...t);
       await this.db.exec([...FOLD_ROLLUPS, 'COMMIT']);
     } catch (err) {
       await this.db.exec('ROLLBACK').catch(() => undefined);
       throw err;
     }
     for (const s of touched) this.dirty.add(s);
-    this.uncompressedRows += appended;
-    if (this.uncompressedRows >= CHECKPOINT_ROWS) {
-      await this.db.exec('CHECKPOINT');
-      this.uncompressedRows = 0;
-    }
   }
 
-  /** Folds one batch in; returns the segments whose rows it changed and how many rows it held. */
-  private async merge(ipc: Uint8Array): Promise<{ touched: number[]; rows: number }> {
+  private async filledSlots(): Promise<number> {
+    const [r] = await this.db.query<{ n: number }>('SELECT coalesce(max(rowid) + 1, 0)::DOUBLE AS n FROM toot_store');
+    return r?.n ?? 0;
+  }
+
+  /** Rows that still fit in the row group being filled. */
+  private async roomInRowGroup(): Promise<number> {
+    this.slots ??= await this.filledSlots();
+    return this.rowGroupRows - (this.slots % this.rowGroupRows);
+  }
+
+  /** Checkpoints when the merges since the last one filled a row group. */
+  private async checkpointIfFull(): Promise<void> {
+    const before = this.slots ?? 0;
+    this.slots = await this.filledSlots();
+    if (Math.floor(this.slots / this.rowGroupRows) > Math.floor(before / this.rowGroupRows)) await this.db.exec('CHECKPOINT');
+  }
+
+  /** Folds the batch in `incoming` into the table; returns the segments whose rows it changed. */
+  private async merge(): Promise<number[]> {
     const touched: number[] = [];
-    await this.db.exec('DROP TABLE IF EXISTS incoming');
-    await this.db.insertIPC('incoming', ipc);
     const [stats] = await this.db.query<IncomingStats>(INCOMING_STATS_SQL);
     if (!stats) throw new Error('merge: no statistics for the incoming batch');
     await this.db.exec([batchStatement(stats), hitsStatement(stats)]);
@@ -118,7 +164,7 @@ export class TootTable {
       await this.db.exec([recordDelta(resolvedRows(stats), -1), ...dropResolved(stats)]);
     }
     await this.db.exec([...mergeCleanup(stats), 'DROP TABLE incoming']);
-    return { touched, rows: stats.n };
+    return touched;
   }
 
   private async tombstones(deletes: Tombstone[]): Promise<number[]> {

@@ -130,3 +130,59 @@ describe('TootTable merge in DuckDB-WASM', () => {
     expect(daily.reduce((a, d) => a + d.n, 0)).toBe(uniq.length);
   });
 });
+
+describe('TootTable batches cut where a row group fills up', () => {
+  /** Distinct posts from the fixtures: new ids and uris, same shapes. */
+  let next = 0;
+  const fresh = (n: number) =>
+    [...Array(n)].map((_, i) => {
+      const s = fixtureStatuses()[i % fixtureStatuses().length]![1];
+      const id = String(120_000_000_000_000_000n + BigInt(next++));
+      return { ...s, id, uri: `${s.uri}/${id}`, url: `${s.url}/${id}` };
+    });
+
+  it('merge to the same table, rollups and side tables as whole batches', async () => {
+    const first = fresh(20);
+    const early = fresh(1)[0]!;
+    const batches = [
+      { ipc: tootsToIPC(rows(first, A)), deletes: [] },
+      {
+        ipc: tootsToIPC(rows([
+          ...first.slice(0, 5).map((s) => ({ ...s, id: `${s.id}7`, favourites_count: 40, content: '<p>edited</p>', edited_at: '2026-11-23T13:00:00.000Z' })),
+          ...fresh(10),
+          first[7]!,
+        ], B, t0 + 100)),
+        deletes: [{ base_url: A, id: first[3]!.id }, { base_url: A, id: early.id }],
+      },
+      { ipc: tootsToIPC(rows([...fresh(11), early], A, t0 + 200)), deletes: [{ base_url: B, id: `${first[1]!.id}7` }] },
+    ];
+    const tables: Array<{ db: AnalyticsDb; cuts: number }> = [];
+    for (const rowGroupRows of [7, undefined]) {
+      const db = await openNodeDuckDb();
+      const table = new TootTable(db, rowGroupRows);
+      await table.init();
+      let cuts = 0;
+      const exec = db.exec.bind(db);
+      db.exec = (s) => {
+        if ([s].flat().some((x) => x.startsWith('ALTER TABLE incoming RENAME'))) cuts++;
+        return exec(s);
+      };
+      for (const b of batches) await table.apply(b);
+      tables.push({ db, cuts });
+    }
+    const state = async (db: AnalyticsDb) => ({
+      toots: await db.query(`SELECT * EXCLUDE (received_at) REPLACE (hashtags::VARCHAR AS hashtags, seen_on::VARCHAR AS seen_on) FROM toots ORDER BY uri`),
+      summary: await db.query('SELECT * FROM rollup_summary'),
+      authors: await db.query('SELECT * FROM rollup_authors ORDER BY acct'),
+      sightings: await db.query('SELECT * FROM sightings ORDER BY ALL'),
+      tombstones: await db.query('SELECT * FROM tombstones ORDER BY ALL'),
+      deleted: await db.query('SELECT * FROM deleted_uris ORDER BY ALL'),
+    });
+    const [cut, whole] = [await state(tables[0]!.db), await state(tables[1]!.db)];
+    expect(tables.map((t) => t.cuts)).toEqual([3, 0]);
+    expect(cut.toots.length).toBe(20 - 1 + 10 + 11 - 1);
+    for (const k of Object.keys(cut) as Array<keyof typeof cut>) expect({ [k]: cut[k] }).toEqual({ [k]: whole[k] });
+    expect(await tables[0]!.db.query(SUMMARY_SQL)).toEqual(cut.summary);
+    for (const t of tables) await t.db.close();
+  });
+});

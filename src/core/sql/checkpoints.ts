@@ -8,8 +8,10 @@
  *
  * By default DuckDB checkpoints whenever 16 MB of changes piled up, ~25 k toots: small row
  * groups, and a pause inside whichever batch's COMMIT crossed it. Instead the app checkpoints
- * every CHECKPOINT_ROWS rows it appended (one full row group), and the automatic threshold is only
- * the backstop for changes the app does not count (edits, deletes, the SQL console).
+ * when a row group (CHECKPOINT_ROWS) has filled up, cutting a batch or a reloaded segment there:
+ * a checkpoint that met a row group it had compressed before, grown since, took 3-4× as long.
+ * The automatic threshold is only the backstop for changes the app does not count (edits,
+ * deletes, the SQL console).
  */
 export const CHECKPOINT_SETTINGS = [`SET checkpoint_threshold = '256MB'`];
 

@@ -5,7 +5,7 @@
  * in `rollup_delta`; FOLD_ROLLUPS then adds the delta in, dropping keys whose count reaches zero,
  * and recomputes the one-row `rollup_summary`. So the panel reads one row instead of scanning
  * every toot: at 1.6 M toots milliseconds, not the ~0.2-0.3 s the full query takes.
- * After a bulk load (a reload from segments) `rebuildRollups` computes them once from the table.
+ * After a bulk load (a reload from segments) `TootTable.loaded` computes them once from the table.
  */
 
 /** Each rollup: its table and key column (a column of `toot_store`). */
