@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  MESSAGES, explainDuckDbError, exportSql, guardSql, splitStatements, tokenize, wrapQuery, type GuardVerdict,
+  MESSAGES, explainDuckDbError, exportSql, guardSql, splitStatements, wrapQuery, type GuardVerdict,
 } from '../../src/core/sql/statement-guard';
+import { tokenize } from '../../src/core/sql/sql-tokens';
 
 const refused = (v: GuardVerdict) => (v.action === 'refuse' ? v.message : null);
 
