@@ -36,6 +36,7 @@ export interface ParquetCodec {
   /**
    * The rows as `toot_store` holds them (with `seg` of that value, null: all null), as one Arrow
    * IPC stream per piece: the first piece ends before row `cuts[0]`, the next before `cuts[1]`…
+   * Takes `parquet` over: the caller must not use it afterwards.
    */
   readStored(parquet: Uint8Array, seg: number | null, cuts?: readonly number[]): Promise<Uint8Array[]>;
 }
