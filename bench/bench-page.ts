@@ -279,14 +279,15 @@ async function storageUsage(): Promise<{ usage: number; indexedDB: number | null
   return { usage: e.usage ?? 0, indexedDB: e.usageDetails?.indexedDB ?? null };
 }
 
-async function setup(): Promise<{ bundle: string; openMs: number; usageBefore: number; crossOriginIsolated: boolean; longTaskApi: boolean }> {
+async function setup(): Promise<{ bundle: string; threads: string; openMs: number; usageBefore: number; crossOriginIsolated: boolean; longTaskApi: boolean }> {
   const t0 = now();
   db = await openBrowserDb();
   data = await LocalData.open(db, languageNames(), async () => timedCodec, await BatchStore.open());
   const openMs = now() - t0;
   const { usage } = await storageUsage();
+  const [t] = await db.query<{ t: string }>("SELECT current_setting('threads')::VARCHAR AS t");
   say('ready');
-  return { bundle: db.bundle, openMs: round(openMs), usageBefore: usage, crossOriginIsolated: globalThis.crossOriginIsolated, longTaskApi };
+  return { bundle: db.bundle, threads: t?.t ?? '?', openMs: round(openMs), usageBefore: usage, crossOriginIsolated: globalThis.crossOriginIsolated, longTaskApi };
 }
 
 // ---------------------------------------------------------------------------------------------

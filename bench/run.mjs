@@ -282,7 +282,7 @@ async function browserRun(executablePath, baseUrl, size, parquetName) {
     res.userAgent = await page.evaluate(() => window.bench.userAgent());
 
     const setup = await step('setup', () => page.evaluate(() => window.bench.setup()));
-    log(`  setup: ${setup.bundle} bundle, ${setup.openMs} ms, crossOriginIsolated=${setup.crossOriginIsolated}`);
+    log(`  setup: ${setup.bundle} bundle, threads ${setup.threads}, ${setup.openMs} ms, crossOriginIsolated=${setup.crossOriginIsolated}`);
     const ingestOpts = {
       n: size,
       chunk: OPTS.chunk,
