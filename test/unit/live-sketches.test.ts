@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatusGenerator } from '../../src/core/demo/generator';
 import { normalizeStatus } from '../../src/core/normalize';
 import {
-  HEAP_K, LIVE_FORMAT_VERSION, LiveSketches, META_KEY, RANK_ERROR, RESERVOIR_SIZE, SHOW_K, decodeRows, encodeRows, exactLiveSql, liveRow,
-  stopWordsFor,
-  type ExactFigures, type StoredEntry,
+  LiveSketches, META_KEY, decodeRows, encodeRows, exactLiveSql, liveRow, type ExactFigures, type StoredEntry,
 } from '../../src/core/sketch/live-sketches';
+import { HEAP_K, LIVE_FORMAT_VERSION, RANK_ERROR, RESERVOIR_SIZE, SHOW_K } from '../../src/core/sketch/live-sizes';
+import { stopWordsFor } from '../../src/core/sketch/stop-words';
 import type { CountEntry, LiveRow, LiveSnapshot, SnapshotQuery } from '../../src/core/sketch/protocol';
 import { seededRandom } from '../../src/core/sketch/random';
 import { tokenize } from '../../src/core/sketch/tokenize';

@@ -28,55 +28,20 @@
  * Deletes never reach the sketches: a deleted post stays counted (DuckDB's exact figures drop it).
  */
 
-import { CountMinSketch, type CountMinJSON } from './count-min';
-import { HyperLogLog, type HyperLogLogJSON } from './hyperloglog';
+import { HyperLogLog } from './hyperloglog';
 import type {
-  CountEntry, CountMinBound, LanguageCount, LiveRow, LiveSnapshot, QuantileEstimate, ReservoirItem, RowBatch, SnapshotQuery,
+  CountEntry, CountMinBound, LanguageCount, LiveRow, LiveSnapshot, QuantileEstimate, ReservoirItem, SnapshotQuery,
 } from './protocol';
 import { type RandomSource, seededRandom } from './random';
-import { Reservoir, type ReservoirJSON } from './reservoir';
-import { TDigest, type TDigestJSON } from './t-digest';
-import { TopK, type TopKJSON } from './top-k';
-import { tokenize } from './tokenize';
-import { stopWordsFor } from './stop-words';
+import { Reservoir } from './reservoir';
+import { TDigest } from './t-digest';
+import type { TopK } from './top-k';
 import { RecentUris } from './recent-uris';
-
-export { stopWordsFor };
-
-/** Entries shown in the top lists. */
-export const SHOW_K = 25;
-/**
- * Heap size kept per sketch: larger than SHOW_K so that merging per-instance heaps (the union of
- * their candidates, re-estimated on the merged sketch) finds the true top 25 of all instances.
- */
-export const HEAP_K = 128;
-/** Words: 1024×5 per (instance, language), 40 KiB; ε = 2/1024 ≈ 0.2 %, probability 1 − 2⁻⁵ ≈ 96.9 %. */
-export const WORDS_WIDTH = 1024;
-export const WORDS_DEPTH = 5;
-/** Hashtags: one sketch per instance, so a deeper one: 1024×7, probability 1 − 2⁻⁷ ≈ 99.2 %. */
-export const TAGS_WIDTH = 1024;
-export const TAGS_DEPTH = 7;
-/** 2^14 registers (16 KiB): standard error 1.04/√16384 ≈ 0.81 %. */
-export const HLL_PRECISION = 14;
-export const TDIGEST_COMPRESSION = 100;
-export const RESERVOIR_SIZE = 20;
-/** Reservoir texts are cut to this many UTF-16 units: remote posts can be 70,000 characters. */
-export const RESERVOIR_TEXT_MAX = 1000;
-export const QUANTILES = [0.5, 0.9, 0.99] as const;
-/**
- * Rank-error bound quoted for the T-Digest quantiles, as a fraction of the count. Measured:
- * worst 0.096 % over three distributions at 10^6 values (npm run bench:sketch, δ = 100), and
- * worst 0.20 % for merged per-instance digests of demo toot lengths at 2,000-20,000 rows
- * (test/unit/live-sketches.test.ts, which fails if it ever exceeds this). Rounded up to 0.3 %.
- */
-export const RANK_ERROR = 0.003;
-/** Distinct uris per generation of the repeat filter (see the header comment). */
-export const RECENT_GENERATION = 32_768;
-/** Bumped when the stored layout or the stop-word lists change: older records are dropped. */
-export const LIVE_FORMAT_VERSION = 1;
-
-const SEED = 0x7007;
-const RESERVOIR_MERGE_SEED = 20;
+import { InstanceSketches, LanguageWords, newTagsTopK, newWordsTopK, type InstanceRecord, type WordsRecord } from './instance-sketches';
+import {
+  HEAP_K, HLL_PRECISION, LIVE_FORMAT_VERSION, QUANTILES, RANK_ERROR, RECENT_GENERATION, RESERVOIR_MERGE_SEED, RESERVOIR_SIZE,
+  SHOW_K, SKETCH_SEED, TDIGEST_COMPRESSION,
+} from './live-sizes';
 
 // ---------------------------------------------------------------------------------------------
 // Stored records (IndexedDB values). Keys: META_KEY, instanceKey(base), wordsKey(base, lang).
@@ -94,126 +59,8 @@ interface MetaRecord {
   recent: Float64Array;
 }
 
-interface InstanceRecord {
-  v: number;
-  base: string;
-  rows: number;
-  languages: Array<[string, number]>;
-  users: HyperLogLogJSON;
-  lengths: TDigestJSON;
-  hashtags: TopKJSON;
-  reservoir: ReservoirJSON<ReservoirItem>;
-}
-
-interface WordsRecord {
-  v: number;
-  base: string;
-  lang: string;
-  content: TopKJSON;
-  stop: Array<[string, number]>;
-}
-
 export type StoredEntry = [string, unknown];
 
-// ---------------------------------------------------------------------------------------------
-
-function newWordsTopK(): TopK {
-  return TopK.fromSketch(HEAP_K, new CountMinSketch(WORDS_WIDTH, WORDS_DEPTH, { seed: SEED, conservative: false }));
-}
-
-function newTagsTopK(): TopK {
-  return TopK.fromSketch(HEAP_K, new CountMinSketch(TAGS_WIDTH, TAGS_DEPTH, { seed: SEED, conservative: false }));
-}
-
-/** One language's words on one instance. */
-class LanguageWords {
-  content = newWordsTopK();
-  stop = new Map<string, number>();
-  dirty = true;
-
-  toRecord(base: string, lang: string): WordsRecord {
-    return { v: LIVE_FORMAT_VERSION, base, lang, content: this.content.toJSON(), stop: [...this.stop] };
-  }
-
-  static fromRecord(r: WordsRecord): LanguageWords {
-    const w = new LanguageWords();
-    w.content = TopK.fromJSON(r.content);
-    w.stop = new Map(r.stop);
-    w.dirty = false;
-    return w;
-  }
-}
-
-/** Everything kept for one instance. */
-export class InstanceSketches {
-  rows = 0;
-  /** Rows per language. */
-  languages = new Map<string, number>();
-  words = new Map<string, LanguageWords>();
-  users = new HyperLogLog(HLL_PRECISION, SEED);
-  lengths = new TDigest(TDIGEST_COMPRESSION);
-  hashtags = newTagsTopK();
-  reservoir: Reservoir<ReservoirItem>;
-  dirty = true;
-
-  constructor(
-    readonly base: string,
-    random: RandomSource,
-  ) {
-    this.reservoir = new Reservoir<ReservoirItem>(RESERVOIR_SIZE, random);
-  }
-
-  add(row: LiveRow): void {
-    this.rows++;
-    this.dirty = true;
-    const lang = row.lang || 'unknown';
-    this.languages.set(lang, (this.languages.get(lang) ?? 0) + 1);
-    let words = this.words.get(lang);
-    if (!words) this.words.set(lang, (words = new LanguageWords()));
-    words.dirty = true;
-    const stop = stopWordsFor(lang);
-    for (const token of tokenize(row.text, { dropNumbers: true })) {
-      if (stop.has(token)) words.stop.set(token, (words.stop.get(token) ?? 0) + 1);
-      else words.content.update(token);
-    }
-    for (const tag of row.tags) if (tag) this.hashtags.update(tag.toLowerCase());
-    this.users.add(row.acct);
-    if (Number.isFinite(row.chars)) this.lengths.add(row.chars);
-    this.reservoir.add({
-      uri: row.uri,
-      base: row.base,
-      acct: row.acct,
-      lang,
-      ts: row.ts,
-      text: row.text.length > RESERVOIR_TEXT_MAX ? `${row.text.slice(0, RESERVOIR_TEXT_MAX)}…` : row.text,
-    });
-  }
-
-  toRecord(): InstanceRecord {
-    return {
-      v: LIVE_FORMAT_VERSION,
-      base: this.base,
-      rows: this.rows,
-      languages: [...this.languages],
-      users: this.users.toJSON(),
-      lengths: this.lengths.toJSON(),
-      hashtags: this.hashtags.toJSON(),
-      reservoir: this.reservoir.toJSON(),
-    };
-  }
-
-  static fromRecord(r: InstanceRecord, random: RandomSource): InstanceSketches {
-    const s = new InstanceSketches(r.base, random);
-    s.rows = r.rows;
-    s.languages = new Map(r.languages);
-    s.users = HyperLogLog.fromJSON(r.users);
-    s.lengths = TDigest.fromJSON(r.lengths);
-    s.hashtags = TopK.fromJSON(r.hashtags);
-    s.reservoir = Reservoir.fromJSON<ReservoirItem>(r.reservoir, random);
-    s.dirty = false;
-    return s;
-  }
-}
 
 export interface LiveSketchesOptions {
   /** Randomness for the per-instance reservoirs (default Math.random); tests pass a seeded one. */
@@ -264,7 +111,7 @@ export class LiveSketches {
     this.random = options.random ?? Math.random;
     this.now = options.now ?? (() => performance.now());
     this.recentGeneration = options.recentGeneration ?? RECENT_GENERATION;
-    this.recent = new RecentUris(this.recentGeneration, SEED);
+    this.recent = new RecentUris(this.recentGeneration, SKETCH_SEED);
   }
 
   /** Rows counted, all instances (repeats excluded). */
@@ -294,7 +141,7 @@ export class LiveSketches {
     const scope = instance === null ? [...this.instances.values()] : [this.instances.get(instance)].filter((s) => s !== undefined);
     const languages = new Map<string, number>();
     let rows = 0;
-    const users = new HyperLogLog(HLL_PRECISION, SEED);
+    const users = new HyperLogLog(HLL_PRECISION, SKETCH_SEED);
     const lengths = new TDigest(TDIGEST_COMPRESSION);
     const hashtags = newTagsTopK();
     // A fixed seed: the same sketches give the same sample, so the panel does not reshuffle every second.
@@ -447,7 +294,7 @@ export class LiveSketches {
       live.repeats = meta.repeats;
       live.savedRows = meta.savedRows;
       live.savedAt = meta.savedAt;
-      live.recent = RecentUris.from(meta.recent, live.recentGeneration, SEED);
+      live.recent = RecentUris.from(meta.recent, live.recentGeneration, SKETCH_SEED);
     }
     live.restoredRows = live.rows;
     live.metaDirty = false;
