@@ -1,10 +1,11 @@
 import {
-  DataType, RecordBatch, Struct, Table, TimeUnit, Timestamp, makeData, tableFromIPC, tableToIPC, type Data, type Vector,
+  DataType, RecordBatch, Struct, Table, TimeUnit, Timestamp, makeData, tableFromIPC, tableToIPC, type Data,
 } from 'apache-arrow';
 import { unzipSync } from 'fflate';
 import { TOOT_SCHEMA, tootsToRecordBatch } from '../core/arrow-batch';
 import { TOOT_COLUMNS, type ColumnKind, type TootRow } from '../core/toot';
 import type { ParquetCodec } from './snapshot';
+import { column, str, int, bool, big, seconds, convert, type Column } from './import-values';
 
 /**
  * Parquet → rows of our `toots` table, as Arrow IPC batches shaped exactly like the collector's
@@ -78,59 +79,6 @@ export function parquetEntriesOfZip(zip: Uint8Array): Array<[string, Uint8Array]
 }
 
 export const isZip = (b: Uint8Array) => b.byteLength >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
-
-// ---------------------------------------------------------------------------------------------
-// Values, whatever the writer chose: Int64 or Int32 or Double, Bool or 'True', UTC or plain times.
-
-type Column = { values: unknown[]; type: DataType };
-
-function column(table: Table, name: string): Column | null {
-  const v = table.getChild(name) as Vector | null;
-  return v ? { values: [...v], type: v.type } : null;
-}
-
-const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
-const int = (v: unknown): number => {
-  const n = typeof v === 'bigint' ? Number(v) : Number(v ?? 0);
-  return Number.isFinite(n) ? Math.trunc(n) : 0;
-};
-const bool = (v: unknown): boolean => v === true || v === 1 || v === 1n || (typeof v === 'string' && /^(true|t|1|yes)$/i.test(v));
-const big = (v: unknown): bigint => {
-  if (typeof v === 'bigint') return v;
-  if (typeof v === 'number' && Number.isFinite(v)) return BigInt(Math.trunc(v));
-  if (typeof v === 'string' && /^-?\d+$/.test(v.trim())) return BigInt(v.trim());
-  return 0n;
-};
-/** Epoch ms from a Timestamp/Date column (Arrow JS gives ms numbers whatever the unit or zone). */
-const millis = (v: unknown): number | null => {
-  if (v === null || v === undefined) return null;
-  if (v instanceof Date) return v.getTime();
-  const n = typeof v === 'bigint' ? Number(v) : Number(v);
-  return Number.isFinite(n) ? Math.round(n) : null;
-};
-const list = (v: unknown): string[] => (v === null || v === undefined ? [] : [...(v as Iterable<unknown>)].filter((x) => x !== null).map(String));
-/** Epoch seconds, from integer seconds or from a timestamp column. */
-const seconds = (v: unknown, type: DataType): number | null => {
-  if (v === null || v === undefined) return null;
-  if (DataType.isTimestamp(type) || DataType.isDate(type)) {
-    const ms = millis(v);
-    return ms === null ? null : Math.floor(ms / 1000);
-  }
-  const n = Number(v);
-  return Number.isFinite(n) ? Math.floor(n) : null;
-};
-
-function convert(kind: ColumnKind, v: unknown, type: DataType): unknown {
-  switch (kind) {
-    case 'bigint': return big(v);
-    case 'seconds': return seconds(v, type) ?? 0;
-    case 'int': return int(v);
-    case 'bool': return bool(v);
-    case 'text': return str(v);
-    case 'ts': return millis(v);
-    case 'text[]': return list(v);
-  }
-}
 
 /** `YYYY MM DD HH:MM:SS` in UTC, as the notebook (and normalize.ts) writes `created_at_str`. */
 export function notebookTimeString(ms: number): string {
