@@ -95,26 +95,23 @@ export async function loadSnapshot(
   const parts = sources.map((s) => {
     const cuts = rowGroupCuts(planned, s.rows);
     planned += s.rows;
-    return async () => codec.readStored(await s.bytes(), s.seg, cuts);
+    return { cuts, read: async () => codec.readStored(await s.bytes(), s.seg, cuts) };
   });
-  let next = parts[0]?.();
+  let next = parts[0]?.read();
   // The load rebuilds a cache of what IndexedDB holds, so a failure empties the tables instead.
   try {
     // The checkpoint drops the emptied row groups, so the pieces fill row groups from the first.
     await db.exec(['DELETE FROM toot_store', 'DELETE FROM sightings', 'DELETE FROM tombstones', 'DELETE FROM deleted_uris', 'CHECKPOINT']);
-    let loaded = 0;
     for (let i = 0; i < parts.length; i++) {
       const pieces = await next!;
-      next = parts[i + 1]?.();
-      const cuts = rowGroupCuts(loaded, sources[i]!.rows);
+      next = parts[i + 1]?.read();
       for (const [k, ipc] of pieces.entries()) {
         await db.insertIPC('toot_store', ipc, { append: true });
         // Where the manifest's row counts hold (always, unless edited by hand), this is a full row group.
-        if (k < cuts.length) await db.exec('CHECKPOINT');
+        if (k < parts[i]!.cuts.length) await db.exec('CHECKPOINT');
       }
-      loaded += sources[i]!.rows;
     }
-    if (loaded % CHECKPOINT_ROWS) await db.exec('CHECKPOINT');
+    if (planned % CHECKPOINT_ROWS) await db.exec('CHECKPOINT');
     const side: Array<[string, Uint8Array | null]> = [
       ['sightings', snap.sightings],
       ['tombstones', snap.tombstones],
