@@ -1,10 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nativeQuery } from './helpers/native-duckdb';
-import { A, codec, openLocalData as open, posts, write } from './helpers/local-data';
-import { exportStoredToots } from '../../src/store/stored-export';
+import { exportedFile, openLocalData as open, posts, write } from './helpers/local-data';
 import type { LocalData } from '../../src/store/local-data';
 
 /**
@@ -28,16 +24,7 @@ async function texts(data: LocalData) {
 }
 
 async function exportedTexts(data: LocalData) {
-  const { parts, bytes } = await exportStoredToots(data, codec);
-  const buf = new Uint8Array(bytes);
-  let at = 0;
-  for (const p of parts) {
-    buf.set(p, at);
-    at += p.byteLength;
-  }
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'tootscope-long-')), 'toots.parquet');
-  writeFileSync(file, buf);
-  return nativeQuery<{ uri: string; text: string }>(`SELECT uri, mastodon_text AS text FROM read_parquet('${file}') ORDER BY uri`);
+  return nativeQuery<{ uri: string; text: string }>(`SELECT uri, mastodon_text AS text FROM read_parquet('${await exportedFile(data)}') ORDER BY uri`);
 }
 
 describe('long texts', () => {

@@ -1,27 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nativeQuery } from './helpers/native-duckdb';
-import { A, codec, openLocalData as open, posts, write as writeOn } from './helpers/local-data';
-import { exportStoredToots } from '../../src/store/stored-export';
+import { A, exportedFile, openLocalData as open, posts, write as writeOn } from './helpers/local-data';
 import type { LocalData } from '../../src/store/local-data';
 import type { MastodonStatus } from '../../src/core/mastodon';
 
 const write = (data: LocalData, statuses: MastodonStatus[], deletes: Array<{ base_url: string; id: string }> = []) => writeOn(data, statuses, A, deletes);
 
-async function exported(data: LocalData): Promise<string> {
-  const { parts, bytes } = await exportStoredToots(data, codec);
-  const buf = new Uint8Array(bytes);
-  let at = 0;
-  for (const p of parts) {
-    buf.set(p, at);
-    at += p.byteLength;
-  }
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'tootscope-export-')), 'toots.parquet');
-  writeFileSync(file, buf);
-  return file;
-}
+const exported = exportedFile;
 
 const FINGERPRINT = `count(*)::INTEGER AS n, count(DISTINCT uri)::INTEGER AS u,
   string_agg(uri || '|' || favourites || '|' || mastodon_text || '|' || epoch_us(created_ts), ';' ORDER BY uri) AS f`;

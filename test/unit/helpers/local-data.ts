@@ -1,4 +1,7 @@
 import 'fake-indexeddb/auto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach } from 'vitest';
 import * as pq from 'parquet-wasm/node';
 import { openNodeDuckDb } from './node-duckdb';
@@ -8,6 +11,7 @@ import { tootsToIPC } from '../../../src/core/arrow-batch';
 import { BatchStore } from '../../../src/store/batch-store';
 import { LocalData } from '../../../src/store/local-data';
 import { parquetCodec } from '../../../src/store/parquet-codec';
+import { exportStoredToots } from '../../../src/store/stored-export';
 import type { ParquetModule } from '../../../src/store/parquet-export';
 import type { RetentionRule } from '../../../src/core/sql/retention';
 import type { AnalyticsDb } from '../../../src/db/analytics-db';
@@ -57,4 +61,18 @@ export async function write(
   const stored = await data.store.append({ ipc: rows.length ? tootsToIPC(rows) : null, deletes, prune }, rows.length);
   await data.applied(stored);
   data.noteFlushed(rows.length);
+}
+
+/** The app's Parquet export of `data`, written to a temporary file for native DuckDB to read. */
+export async function exportedFile(data: LocalData): Promise<string> {
+  const { parts, bytes } = await exportStoredToots(data, codec);
+  const buf = new Uint8Array(bytes);
+  let at = 0;
+  for (const p of parts) {
+    buf.set(p, at);
+    at += p.byteLength;
+  }
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'tootscope-export-')), 'toots.parquet');
+  writeFileSync(file, buf);
+  return file;
 }
