@@ -1,33 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIST } from './support/global-setup';
-import { serveStatic } from './support/static-server';
-import { launchBrowser } from './support/browser';
-import { openApp, tootsCollected } from './support/app-page';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from './support/harness';
+import { openApp, requestsOffOrigin, tootsCollected } from './support/app-page';
 
 /** The demo works with no network at all and is offered when no instance is added. */
 describe('demo stream', () => {
-  let site: Awaited<ReturnType<typeof serveStatic>>;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-
-  beforeAll(async () => {
-    site = await serveStatic(DIST, { prefix: '/deep/sub/path/', isolated: true });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const h = useHarness({ prefix: '/deep/sub/path/', isolated: true });
 
   it('is offered on a fresh page and starts from ?demo under a sub-path, with no request off the origin', async () => {
-    const offOrigin: string[] = [];
-    browser.context.on('request', (r) => {
-      if (!r.url().startsWith(new URL(site.url).origin) && !r.url().startsWith('blob:') && !r.url().startsWith('data:')) offOrigin.push(r.url());
-    });
-    const fresh = await openApp(browser.context, site.url);
+    const offOrigin = requestsOffOrigin(h.context, h.url);
+    const fresh = await openApp(h.context, h.url);
     await expect.poll(() => fresh.getByRole('button', { name: 'Start demo stream' }).count()).toBe(1);
     await fresh.close();
 
-    const page = await openApp(browser.context, `${site.url}?demo`);
+    const page = await openApp(h.context, `${h.url}?demo`);
     await expect.poll(() => tootsCollected(page), { timeout: 30_000 }).toBeGreaterThan(20);
     const text = await page.getByLabel('Toots collected', { exact: true }).textContent();
     expect(text).toMatch(/^\d{1,3}(,\d{3})*$/);

@@ -1,32 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIST } from './support/global-setup';
-import { serveStatic } from './support/static-server';
-import { launchBrowser } from './support/browser';
-import { openApp, tootsCollected } from './support/app-page';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from './support/harness';
+import { openApp, requestsOffOrigin, tootsCollected } from './support/app-page';
 
 /**
  * Issue 6: a static host that sends no COOP/COEP headers still gets the threaded DuckDB bundle,
  * through public/coi-sw.js, with one reload on the first visit and none after.
  */
 describe('cross-origin isolation on a plain static host', () => {
-  let site: Awaited<ReturnType<typeof serveStatic>>;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-
-  beforeAll(async () => {
-    site = await serveStatic(DIST, { prefix: '/plain/host/', isolated: false });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const h = useHarness({ prefix: '/plain/host/', isolated: false });
 
   it('isolates the page with its service worker and runs the coi bundle; the demo works', async () => {
-    const offOrigin: string[] = [];
-    browser.context.on('request', (r) => {
-      if (!r.url().startsWith(new URL(site.url).origin) && !/^(blob|data):/.test(r.url())) offOrigin.push(r.url());
-    });
-    const page = await openApp(browser.context, `${site.url}?demo`);
+    const offOrigin = requestsOffOrigin(h.context, h.url);
+    const page = await openApp(h.context, `${h.url}?demo`);
     let navigations = 0;
     page.on('framenavigated', (f) => {
       if (f === page.mainFrame()) navigations++;
@@ -37,7 +22,7 @@ describe('cross-origin isolation on a plain static host', () => {
     expect(navigations).toBeLessThanOrEqual(1);
 
     // A second visit is controlled from the start: isolated with no reload.
-    const again = await openApp(browser.context, site.url);
+    const again = await openApp(h.context, h.url);
     let reloads = 0;
     again.on('framenavigated', (f) => {
       if (f === again.mainFrame()) reloads++;

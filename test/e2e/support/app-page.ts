@@ -11,6 +11,16 @@ export async function openApp(context: BrowserContext, url: string): Promise<Pag
   return page;
 }
 
+/** URLs the context requests off `url`'s origin (blob: and data: aside), collected as they happen. */
+export function requestsOffOrigin(context: BrowserContext, url: string): string[] {
+  const origin = new URL(url).origin;
+  const off: string[] = [];
+  context.on('request', (r) => {
+    if (!r.url().startsWith(origin) && !/^(blob|data):/.test(r.url())) off.push(r.url());
+  });
+  return off;
+}
+
 export async function tootsCollected(page: Page): Promise<number> {
   const text = await page.getByLabel('Toots collected', { exact: true }).textContent();
   return Number((text ?? '').replace(/,/g, ''));
