@@ -48,7 +48,7 @@ function asStoredRows(ipc: Uint8Array, seg: number | null, cuts: readonly number
 }
 
 /** One Utf8 column as two: values shorter than LONG_TEXT_BYTES and '', or '' and the long ones. */
-export function splitLongTexts(text: Data<Utf8>): [Data<Utf8>, Data<Utf8>] {
+function splitLongTexts(text: Data<Utf8>): [Data<Utf8>, Data<Utf8>] {
   const n = text.length;
   const offsets = text.valueOffsets;
   const bytes = text.values;

@@ -1,7 +1,7 @@
 import { tableToIPC } from 'apache-arrow';
 import type { AnalyticsDb } from '../db/analytics-db';
-import { storedAsToots } from '../core/sql/schema';
-import { CHECKPOINT_ROWS } from '../core/sql/checkpoints';
+import { STORED_AS_TOOTS } from '../core/sql/schema';
+import { CHECKPOINT_ROWS, rowGroupCuts } from '../core/sql/checkpoints';
 import { markTimestampsUtc } from './parquet-export';
 
 /** One stored zstd Parquet file of `toots` rows, written like the export (see parquet-concat.ts). */
@@ -41,7 +41,7 @@ export interface ParquetCodec {
   readStored(parquet: Uint8Array, seg: number | null, cuts?: readonly number[]): Promise<Uint8Array[]>;
 }
 
-const COLS = storedAsToots();
+const EMPTY_TABLES = ['DELETE FROM toot_store', 'DELETE FROM sightings', 'DELETE FROM tombstones', 'DELETE FROM deleted_uris'];
 const SIDE_TABLES = { sightings: 'sightings', tombstones: 'tombstones', deletedUris: 'deleted_uris' } as const;
 type Side = Pick<Snapshot, 'sightings' | 'tombstones' | 'deletedUris'>;
 
@@ -51,7 +51,7 @@ type Side = Pick<Snapshot, 'sightings' | 'tombstones' | 'deletedUris'>;
  */
 export async function segmentIpc(db: AnalyticsDb, seg: number | null): Promise<{ ipc: Uint8Array; rows: number }> {
   const where = seg === null ? 'seg IS NULL' : `seg = ${seg}`;
-  const table = await db.queryArrow(`SELECT ${COLS} FROM toot_store WHERE ${where} ORDER BY created_ts, uri`);
+  const table = await db.queryArrow(`SELECT ${STORED_AS_TOOTS} FROM toot_store WHERE ${where} ORDER BY created_ts, uri`);
   // An empty result is not written at all (and apache-arrow cannot write DuckDB's empty list vectors).
   if (!table.numRows) return { ipc: new Uint8Array(0), rows: 0 };
   return { ipc: tableToIPC(markTimestampsUtc(table), 'stream'), rows: table.numRows };
@@ -101,7 +101,7 @@ export async function loadSnapshot(
   // The load rebuilds a cache of what IndexedDB holds, so a failure empties the tables instead.
   try {
     // The checkpoint drops the emptied row groups, so the pieces fill row groups from the first.
-    await db.exec(['DELETE FROM toot_store', 'DELETE FROM sightings', 'DELETE FROM tombstones', 'DELETE FROM deleted_uris', 'CHECKPOINT']);
+    await db.exec([...EMPTY_TABLES, 'CHECKPOINT']);
     for (let i = 0; i < parts.length; i++) {
       const pieces = await next!;
       next = parts[i + 1]?.read();
@@ -120,16 +120,9 @@ export async function loadSnapshot(
     for (const [table, ipc] of side) if (ipc) await insertVia(db, ipc, `INSERT INTO ${table} SELECT * FROM snapshot_in`);
   } catch (err) {
     await next?.catch(() => undefined);
-    await db.exec(['DELETE FROM toot_store', 'DELETE FROM sightings', 'DELETE FROM tombstones', 'DELETE FROM deleted_uris']).catch(() => undefined);
+    await db.exec(EMPTY_TABLES).catch(() => undefined);
     throw err;
   }
-}
-
-/** Row offsets inside a part of `rows` rows, loaded after `before` rows, where a row group fills up. */
-export function rowGroupCuts(before: number, rows: number): number[] {
-  const cuts: number[] = [];
-  for (let end = (Math.floor(before / CHECKPOINT_ROWS) + 1) * CHECKPOINT_ROWS; end <= before + rows; end += CHECKPOINT_ROWS) cuts.push(end - before);
-  return cuts;
 }
 
 async function insertVia(db: AnalyticsDb, ipc: Uint8Array, insert: string): Promise<void> {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tableFromIPC } from 'apache-arrow';
 import { codec, openLocalData as open, posts, write } from './helpers/local-data';
-import { rowGroupCuts } from '../../src/store/snapshot';
-import { CHECKPOINT_ROWS } from '../../src/core/sql/checkpoints';
+import { CHECKPOINT_ROWS, rowGroupCuts } from '../../src/core/sql/checkpoints';
 import type { LocalData } from '../../src/store/local-data';
 
 /** How DuckDB stores `toot_store.source`: compressed once a checkpoint rewrote it. */

@@ -17,3 +17,10 @@ export const CHECKPOINT_SETTINGS = [`SET checkpoint_threshold = '256MB'`];
 
 /** DuckDB's row group size. */
 export const CHECKPOINT_ROWS = 122_880;
+
+/** Offsets inside `rows` rows appended after `before` (of `size`-row groups) where a row group fills up. */
+export function rowGroupCuts(before: number, rows: number, size = CHECKPOINT_ROWS): number[] {
+  const cuts: number[] = [];
+  for (let end = (Math.floor(before / size) + 1) * size; end <= before + rows; end += size) cuts.push(end - before);
+  return cuts;
+}

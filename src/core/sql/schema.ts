@@ -28,12 +28,10 @@ export const LONG_TEXT_BYTES = 4096;
 const shortText = (e: string) => `CASE WHEN strlen(${e}) < ${LONG_TEXT_BYTES} THEN ${e} ELSE '' END`;
 const longText = (e: string) => `CASE WHEN strlen(${e}) < ${LONG_TEXT_BYTES} THEN '' ELSE ${e} END`;
 
-/** `toot_store`'s columns as the toot table's (alias optional): the text put back together. */
-export function storedAsToots(alias = ''): string {
-  return cols
-    .map((c) => (c === 'mastodon_text' ? `CASE WHEN ${alias}long_text = '' THEN ${alias}mastodon_text ELSE ${alias}long_text END AS mastodon_text` : alias + c))
-    .join(', ');
-}
+/** `toot_store`'s columns as the toot table's: the text put back together. */
+export const STORED_AS_TOOTS = cols
+  .map((c) => (c === 'mastodon_text' ? `CASE WHEN long_text = '' THEN mastodon_text ELSE long_text END AS mastodon_text` : c))
+  .join(', ');
 
 /** A toot-shaped row source's columns (alias `t`) as `toot_store`'s, with `seg` NULL. */
 export const TOOTS_AS_STORED = cols.map((c) => (c === 'mastodon_text' ? shortText('t.mastodon_text') : `t.${c}`)).join(', ')
@@ -47,7 +45,7 @@ export const TOOTS_AS_STORED = cols.map((c) => (c === 'mastodon_text' ? shortTex
  */
 export const CREATE_TABLES = [
   `CREATE TABLE IF NOT EXISTS toot_store (${TOOT_COLUMNS.map(([n, k]) => `${n} ${SQL_TYPE[k]}`).join(', ')}, seg INTEGER, long_text VARCHAR)`,
-  `CREATE OR REPLACE VIEW toots AS SELECT ${storedAsToots()} FROM toot_store`,
+  `CREATE OR REPLACE VIEW toots AS SELECT ${STORED_AS_TOOTS} FROM toot_store`,
   // Where a post was seen besides its first sighting, so a delete naming another instance's id finds it.
   `CREATE TABLE IF NOT EXISTS sightings (uri VARCHAR, base_url VARCHAR, id VARCHAR)`,
   // Deletes can arrive before the post: keep them, and the uris they resolved to.
