@@ -3,7 +3,7 @@ import {
   CREATE_TABLES, DELETE_DOOMED, DOOMED_ROWS, DOOMED_VIA_SIGHTINGS, INCOMING_STATS_SQL, mergeCleanup, applyTombstones, batchStatement,
   dropResolved, hitsStatement, mergeStatements, notebookViews, resolvedRows, segmentsSql, type IncomingStats,
 } from '../core/sql/schema';
-import { CHECKPOINT_ROWS, CHECKPOINT_SETTINGS } from '../core/sql/checkpoints';
+import { CHECKPOINT_ROWS, CHECKPOINT_SETTINGS, rowGroupCuts } from '../core/sql/checkpoints';
 import { CREATE_ROLLUPS, FOLD_ROLLUPS, REBUILD_ROLLUPS, START_DELTA, recordDelta } from '../core/sql/rollups';
 import type { Tombstone } from '../core/toot';
 import { droppedWhere, pruneStatements, type RetentionRule } from '../core/sql/retention';
@@ -76,48 +76,51 @@ export class TootTable {
   private slots: number | null = null;
 
   private async applyNow({ ipc, deletes, prune }: IngestBatch): Promise<void> {
-    const touched: number[] = [];
+    let stats: IncomingStats | undefined;
     if (ipc && ipc.byteLength) {
       await this.db.exec('DROP TABLE IF EXISTS incoming');
       await this.db.insertIPC('incoming', ipc);
+      stats = await this.incomingStats();
       // A batch that would fill the current row group and go on into the next is merged in two
       // transactions with a checkpoint between, so every checkpoint compresses whole row groups
       // (core/sql/checkpoints.ts). Merging a batch in parts gives the same table: the merge
       // already takes batches in any cut, as a reload replays them.
-      const room = await this.roomInRowGroup();
-      const [{ n } = { n: 0 }] = await this.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM incoming');
-      if (n > room) {
+      this.slots ??= await this.filledSlots();
+      const [cut] = rowGroupCuts(this.slots, stats.n, this.rowGroupRows);
+      if (cut !== undefined && cut < stats.n) {
         await this.db.exec([
           'DROP TABLE IF EXISTS incoming_rest',
           'ALTER TABLE incoming RENAME TO incoming_rest',
-          `CREATE TEMP TABLE incoming AS SELECT * FROM incoming_rest WHERE rowid < ${room}`,
+          `CREATE TEMP TABLE incoming AS SELECT * FROM incoming_rest WHERE rowid < ${cut}`,
         ]);
-        await this.transaction(touched, () => this.merge());
+        await this.transaction(async () => this.merge(await this.incomingStats()));
         await this.checkpointIfFull();
         await this.db.exec([
-          `CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM incoming_rest WHERE rowid >= ${room}`,
+          `CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM incoming_rest WHERE rowid >= ${cut}`,
           'DROP TABLE incoming_rest',
         ]);
+        stats = await this.incomingStats();
       }
     }
-    await this.transaction(touched, async () => {
-      if (ipc && ipc.byteLength) touched.push(...(await this.merge()));
+    await this.transaction(async () => {
+      const touched = stats ? await this.merge(stats) : [];
       if (deletes.length) touched.push(...(await this.tombstones(deletes)));
       if (prune) {
         const [p] = await this.db.query<{ segs: string }>(segmentsSql(`toot_store WHERE ${droppedWhere(prune)}`));
         touched.push(...segList(p?.segs));
         await this.db.exec([recordDelta(droppedWhere(prune), -1), ...pruneStatements(prune)]);
       }
+      return touched;
     });
     await this.checkpointIfFull();
   }
 
-  /** One transaction that changes the table and its rollups; the segments it touched are dirty. */
-  private async transaction(touched: number[], fn: () => Promise<number[] | void>): Promise<void> {
+  /** One transaction that changes the table and its rollups; `fn` returns the segments it touched, dirty once it commits. */
+  private async transaction(fn: () => Promise<number[]>): Promise<void> {
     await this.db.exec(['BEGIN TRANSACTION', START_DELTA]);
+    let touched: number[];
     try {
-      const t = await fn();
-      if (t) touched.push(...t);
+      touched = await fn();
       await this.db.exec([...FOLD_ROLLUPS, 'COMMIT']);
     } catch (err) {
       await this.db.exec('ROLLBACK').catch(() => undefined);
@@ -126,15 +129,15 @@ export class TootTable {
     for (const s of touched) this.dirty.add(s);
   }
 
+  private async incomingStats(): Promise<IncomingStats> {
+    const [stats] = await this.db.query<IncomingStats>(INCOMING_STATS_SQL);
+    if (!stats) throw new Error('merge: no statistics for the incoming batch');
+    return stats;
+  }
+
   private async filledSlots(): Promise<number> {
     const [r] = await this.db.query<{ n: number }>('SELECT coalesce(max(rowid) + 1, 0)::DOUBLE AS n FROM toot_store');
     return r?.n ?? 0;
-  }
-
-  /** Rows that still fit in the row group being filled. */
-  private async roomInRowGroup(): Promise<number> {
-    this.slots ??= await this.filledSlots();
-    return this.rowGroupRows - (this.slots % this.rowGroupRows);
   }
 
   /** Checkpoints when the merges since the last one filled a row group. */
@@ -144,11 +147,9 @@ export class TootTable {
     if (Math.floor(this.slots / this.rowGroupRows) > Math.floor(before / this.rowGroupRows)) await this.db.exec('CHECKPOINT');
   }
 
-  /** Folds the batch in `incoming` into the table; returns the segments whose rows it changed. */
-  private async merge(): Promise<number[]> {
+  /** Folds the batch in `incoming` (with `stats`) into the table; returns the segments whose rows it changed. */
+  private async merge(stats: IncomingStats): Promise<number[]> {
     const touched: number[] = [];
-    const [stats] = await this.db.query<IncomingStats>(INCOMING_STATS_SQL);
-    if (!stats) throw new Error('merge: no statistics for the incoming batch');
     await this.db.exec([batchStatement(stats), hitsStatement(stats)]);
     const [hits] = await this.db.query<{ n: number; segs: string }>(segmentsSql('hits'));
     touched.push(...segList(hits?.segs));
