@@ -135,15 +135,16 @@ export class TootTable {
     return stats;
   }
 
-  private async filledSlots(): Promise<number> {
-    const [r] = await this.db.query<{ n: number }>('SELECT coalesce(max(rowid) + 1, 0)::DOUBLE AS n FROM toot_store');
-    return r?.n ?? 0;
+  /** Slots filled, knowing `from` were: rowids below it are skipped (a few ms, not a scan of the table). */
+  private async filledSlots(from = 0): Promise<number> {
+    const [r] = await this.db.query<{ n: number }>(`SELECT coalesce(max(rowid) + 1, ${from})::DOUBLE AS n FROM toot_store WHERE rowid >= ${from}`);
+    return r?.n ?? from;
   }
 
   /** Checkpoints when the merges since the last one filled a row group. */
   private async checkpointIfFull(): Promise<void> {
     const before = this.slots ?? 0;
-    this.slots = await this.filledSlots();
+    this.slots = await this.filledSlots(before);
     if (Math.floor(this.slots / this.rowGroupRows) > Math.floor(before / this.rowGroupRows)) await this.db.exec('CHECKPOINT');
   }
 
