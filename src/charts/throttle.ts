@@ -3,6 +3,11 @@
  * while it runs or waits fold into one later run, so a stream of data versions costs one query
  * round a second however fast batches land. `urgent` requests (a filter click, a new keyword)
  * skip the wait but still never overlap a running task.
+ *
+ * `busyShare` caps the share of time the task may take when it is slow: a chart round over
+ * 1.6 M toots takes seconds, and rounds back to back would keep the one DuckDB worker busy with
+ * charts while collected batches wait behind them. After a run of d ms, the next non-urgent one
+ * waits at least d × (1 / busyShare − 1) ms.
  */
 export interface Clock {
   now(): number;
@@ -16,8 +21,16 @@ const realClock: Clock = {
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
+export interface ThrottleOptions {
+  clock?: Clock;
+  /** The most of the time the task may take, 0 < busyShare ≤ 1 (1: no cap). */
+  busyShare?: number;
+}
+
 export class Throttle {
   private lastStart = Number.NEGATIVE_INFINITY;
+  /** The earliest a non-urgent run may start. */
+  private notBefore = Number.NEGATIVE_INFINITY;
   private running = false;
   private pending = false;
   private pendingUrgent = false;
@@ -25,11 +38,19 @@ export class Throttle {
   private timerAt = 0;
   private disposed = false;
 
+  private readonly clock: Clock;
+  private readonly restFactor: number;
+
   constructor(
     private readonly task: () => Promise<void>,
     private readonly intervalMs: number,
-    private readonly clock: Clock = realClock,
-  ) {}
+    options: ThrottleOptions = {},
+  ) {
+    this.clock = options.clock ?? realClock;
+    const share = options.busyShare ?? 1;
+    if (!(share > 0 && share <= 1)) throw new RangeError(`busyShare must be in (0, 1], not ${share}`);
+    this.restFactor = 1 / share - 1;
+  }
 
   request(urgent = false): void {
     if (this.disposed) return;
@@ -41,7 +62,7 @@ export class Throttle {
 
   private schedule(): void {
     const now = this.clock.now();
-    const at = this.pendingUrgent ? now : Math.max(now, this.lastStart + this.intervalMs);
+    const at = this.pendingUrgent ? now : Math.max(now, this.lastStart + this.intervalMs, this.notBefore);
     if (this.timer !== null) {
       if (this.timerAt <= at) return;
       this.clock.clearTimeout(this.timer);
@@ -62,6 +83,8 @@ export class Throttle {
     } catch {
       /* the task reports its own errors */
     } finally {
+      const end = this.clock.now();
+      this.notBefore = end + (end - this.lastStart) * this.restFactor;
       this.running = false;
       if (this.pending && !this.disposed) this.schedule();
     }

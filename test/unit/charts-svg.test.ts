@@ -198,7 +198,7 @@ describe('Throttle', () => {
     const t = new Throttle(() => {
       starts.push(clock.now());
       return new Promise<void>((r) => (release = r));
-    }, 1000, clock);
+    }, 1000, { clock });
     t.request();
     await advance(0);
     for (let at = 100; at <= 900; at += 100) {
@@ -230,6 +230,41 @@ describe('Throttle', () => {
     t.request(true);
     await advance(9000);
     expect(starts).toHaveLength(4);
+  });
+
+  it('waits twice as long as a slow run took when capped at a third of the time, except when urgent', async () => {
+    const { clock, advance } = fakeClock();
+    const starts: number[] = [];
+    let release: () => void = () => undefined;
+    const t = new Throttle(() => {
+      starts.push(clock.now());
+      return new Promise<void>((r) => (release = r));
+    }, 1000, { clock, busyShare: 1 / 3 });
+    t.request();
+    await advance(0);
+    await advance(3000);
+    t.request();
+    release(); // ran 3 s: the next may start 6 s after its end
+    await advance(8999);
+    expect(starts).toEqual([0]);
+    await advance(9000);
+    expect(starts).toEqual([0, 9000]);
+    await advance(9100);
+    release(); // ran 100 ms: the one-second interval rules again
+    t.request();
+    await advance(9999);
+    expect(starts).toEqual([0, 9000]);
+    await advance(10_000);
+    expect(starts).toEqual([0, 9000, 10_000]);
+    await advance(12_000);
+    t.request();
+    release(); // ran 2 s, but a filter click does not wait
+    t.request(true);
+    await advance(12_000);
+    expect(starts).toEqual([0, 9000, 10_000, 12_000]);
+    release();
+    t.dispose();
+    expect(() => new Throttle(async () => undefined, 1000, { busyShare: 0 })).toThrow(RangeError);
   });
 });
 

@@ -55,6 +55,8 @@ export const POST_EVERY_MS = 250;
 /** Snapshots and exact figures: at most one a second each. */
 export const SNAPSHOT_EVERY_MS = 1000;
 export const EXACT_EVERY_MS = 1000;
+/** The exact figures scan every toot: at most a third of the DuckDB worker's time (see charts-state). */
+const EXACT_BUSY_SHARE = 1 / 3;
 /** The cost figure shown is main-thread time over this window, per second. */
 const COST_WINDOW_MS = 10_000;
 
@@ -110,7 +112,7 @@ export class LiveState {
     private readonly app: AppState,
     private readonly makeWorker: WorkerFactory = defaultWorker,
   ) {
-    this.exactThrottle = new Throttle(() => this.refreshExact(), EXACT_EVERY_MS);
+    this.exactThrottle = new Throttle(() => this.refreshExact(), EXACT_EVERY_MS, { busyShare: EXACT_BUSY_SHARE });
   }
 
   get query(): SnapshotQuery {
