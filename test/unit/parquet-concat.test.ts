@@ -12,9 +12,9 @@ import { generatedToots } from './helpers/generated-toots';
 import { tootsToIPC } from '../../src/core/arrow-batch';
 import { parquetCodec } from '../../src/store/parquet-codec';
 import type { ParquetModule } from '../../src/store/parquet-export';
-import {
-  concatParquet, decodeThriftStruct, encodeThriftStruct, parquetFooter, parquetRowCount, type ThriftList, type ThriftStruct,
-} from '../../src/store/parquet-concat';
+import { concatParquet } from '../../src/store/parquet-concat';
+import { parquetFooter, parquetRowCount } from '../../src/store/parquet-footer';
+import { decodeThriftStruct, encodeThriftStruct, type ThriftList, type ThriftStruct } from '../../src/store/thrift-compact';
 
 const PQ = pq as unknown as ParquetModule;
 const dir = mkdtempSync(path.join(tmpdir(), 'tootscope-concat-'));
