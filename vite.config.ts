@@ -13,7 +13,7 @@ export default defineConfig({
   // Relative asset paths: the built page works from any static host, also under a sub-path.
   base: './',
   plugins: [svelte()],
-  optimizeDeps: { exclude: ['@duckdb/duckdb-wasm', 'parquet-wasm'] },
+  optimizeDeps: { exclude: ['@duckdb/duckdb-wasm', 'parquet-wasm', '@bokuweb/zstd-wasm'] },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   worker: { format: 'es' },
   server: { host: '127.0.0.1', port: 5173, headers: isolation },

@@ -4,9 +4,10 @@ import { openNodeDuckDb } from '../test/unit/helpers/node-duckdb';
 import { generatedToots, loadToots } from '../test/unit/helpers/generated-toots';
 import { exportHiveZip } from '../src/store/hive-export';
 import { parquetCodec } from '../src/store/parquet-codec';
+import { zstd } from '../test/unit/helpers/zstd';
 import type { ParquetModule } from '../src/store/parquet-export';
 
-const PQ = parquetCodec(pq as unknown as ParquetModule);
+const PQ = parquetCodec(pq as unknown as ParquetModule, zstd);
 
 /**
  * npm run bench:hive — one ordered query split in JS vs one query per partition, on the Node

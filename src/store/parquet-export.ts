@@ -3,7 +3,7 @@ import type * as ParquetWasm from 'parquet-wasm/esm';
 import type { AnalyticsDb } from '../db/analytics-db';
 import { TOOT_COLUMNS } from '../core/toot';
 
-export type ParquetModule = Pick<typeof ParquetWasm, 'Table' | 'WriterPropertiesBuilder' | 'Compression' | 'writeParquet' | 'readParquet'>;
+export type ParquetModule = Pick<typeof ParquetWasm, 'Table' | 'WriterPropertiesBuilder' | 'Compression' | 'Encoding' | 'writeParquet' | 'readParquet'>;
 
 /**
  * DuckDB-WASM cannot write Parquet offline (the extension autoloads from the network), so the

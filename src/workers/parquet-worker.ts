@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 import { loadParquet } from '../store/parquet-browser';
 import { parquetCodec } from '../store/parquet-codec';
+import { loadZstd } from '../store/zstd-browser';
 
 /**
  * Parquet encoding of a whole table takes seconds at a million toots: it runs here, so the page
@@ -10,7 +11,7 @@ type Request =
   | { id: number; op: 'write' | 'read'; bytes: Uint8Array }
   | { id: number; op: 'readStored'; bytes: Uint8Array; seg: number | null; cuts: number[] };
 
-const codec = loadParquet().then(parquetCodec);
+const codec = Promise.all([loadParquet(), loadZstd()]).then(([pq, zstd]) => parquetCodec(pq, zstd));
 
 self.onmessage = async (e: MessageEvent<Request>) => {
   const req = e.data;

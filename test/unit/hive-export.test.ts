@@ -12,8 +12,9 @@ import { exportHiveFiles, exportHiveZip, hiveEscape, hiveZipName, zipHive, HIVE_
 import type { AnalyticsDb } from '../../src/db/analytics-db';
 import type { ParquetModule } from '../../src/store/parquet-export';
 import { parquetCodec } from '../../src/store/parquet-codec';
+import { zstd } from './helpers/zstd';
 
-const PQ = parquetCodec(pq as unknown as ParquetModule);
+const PQ = parquetCodec(pq as unknown as ParquetModule, zstd);
 const DAY = 86_400_000;
 
 function unzipTo(zip: Uint8Array, dir: string): string[] {

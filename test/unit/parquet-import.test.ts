@@ -16,6 +16,7 @@ import { TootTable } from '../../src/store/toot-table';
 import { BatchStore } from '../../src/store/batch-store';
 import { LocalData } from '../../src/store/local-data';
 import { parquetCodec } from '../../src/store/parquet-codec';
+import { zstd } from './helpers/zstd';
 import { exportTootsParquet, type ParquetModule } from '../../src/store/parquet-export';
 import { exportHiveZip } from '../../src/store/hive-export';
 import { ImportError, fastBatch, importParquet, importParquetFiles, isZip, parquetEntriesOfZip } from '../../src/store/parquet-import';
@@ -34,7 +35,7 @@ function generatedToots(n: number): TootRow[] {
     return normalizeStatus(s, gen.collectedFrom, i % 3 ? 'stream' : 'backfill', gen.now + 250);
   });
 }
-const codec = parquetCodec(PQ);
+const codec = parquetCodec(PQ, zstd);
 const dbs: AnalyticsDb[] = [];
 let stores = 0;
 

@@ -11,6 +11,7 @@ import { tootsToIPC } from '../../../src/core/arrow-batch';
 import { BatchStore } from '../../../src/store/batch-store';
 import { LocalData } from '../../../src/store/local-data';
 import { parquetCodec } from '../../../src/store/parquet-codec';
+import { zstd } from './zstd';
 import { exportStoredToots } from '../../../src/store/stored-export';
 import type { ParquetModule } from '../../../src/store/parquet-export';
 import type { RetentionRule } from '../../../src/core/sql/retention';
@@ -21,7 +22,7 @@ import type { MastodonStatus } from '../../../src/core/mastodon';
  * LocalData over fake-indexeddb and DuckDB-WASM in Node, for the storage tests (compaction,
  * rollups, export): a store name opens the same stored data again, as a reload does.
  */
-export const codec = parquetCodec(pq as unknown as ParquetModule);
+export const codec = parquetCodec(pq as unknown as ParquetModule, zstd);
 export const A = 'https://a.example';
 export const B = 'https://b.example';
 
