@@ -5,6 +5,12 @@ import { SUMMARY_SQL, type Summary } from '../../src/core/sql/summary';
 import type { LocalData } from '../../src/store/local-data';
 
 async function both(data: LocalData): Promise<[Summary, Summary]> {
+  // Each rollup holds exactly the table's count per key, NULL included, and no key with none.
+  for (const [table, key] of [['rollup_authors', 'acct'], ['rollup_instances', 'from_instance'], ['rollup_languages', 'language'], ['rollup_lengths', 'characters']]) {
+    const held = await data.db.query(`SELECT ${key}::VARCHAR AS k, n::INTEGER AS n FROM ${table} ORDER BY ALL`);
+    const counted = await data.db.query(`SELECT ${key}::VARCHAR AS k, count(*)::INTEGER AS n FROM toot_store GROUP BY ALL ORDER BY ALL`);
+    expect(held, table).toEqual(counted);
+  }
   const [exact] = await data.db.query<Summary>(SUMMARY_SQL);
   const [rolled] = await data.db.query<Summary>(ROLLUP_SUMMARY_SQL);
   return [rolled!, exact!];
@@ -25,8 +31,10 @@ describe('rollups behind the live summary', () => {
     // Federated copies (same uris, other instance ids), and a copy repeated inside one batch.
     const copies = first.slice(0, 8).map((s) => ({ ...s, id: String(BigInt(s.id) + 5n) }));
     await write(one, [...copies, copies[0]!], B);
-    // Edits that change the language and the length.
+    // Edits that change the language and the length, and a language none is set for (stored as 'unknown').
     await write(one, [
+      { ...first[12]!, language: null, edited_at: '2026-01-11T00:00:00.000Z' },
+      { ...first[13]!, language: null, edited_at: '2026-01-11T00:00:00.000Z' },
       { ...first[10]!, language: 'xx', content: '<p>short</p>', edited_at: '2026-01-11T00:00:00.000Z' },
       { ...first[11]!, content: `<p>${'long '.repeat(300)}</p>`, edited_at: '2026-01-11T00:00:00.000Z' },
     ]);

@@ -43,13 +43,18 @@ export function recordDelta(where: string, sign: 1 | -1, from = 'toot_store'): s
   return `INSERT INTO rollup_delta SELECT t.acct, t.from_instance, t.language, t.characters, ${sign} FROM ${from} t WHERE ${where}`;
 }
 
-/** Folds `rollup_delta` into the rollups (each rebuilt from itself plus the delta: small tables). */
+/**
+ * Folds `rollup_delta` into the rollups in place. Rebuilding a rollup from itself plus the delta
+ * rewrote all ~150 k authors per batch: 50 ms a batch in DuckDB-WASM (Node, 150 k keys, 25 k
+ * delta rows) against 22 ms for this MERGE. NULL is a key like any other, as in GROUP BY.
+ */
 export const FOLD_ROLLUPS = [
   ...ROLLUPS.map(
-    ([t, k]) => `CREATE OR REPLACE TABLE ${t} AS
-      SELECT ${k}, sum(n)::BIGINT AS n FROM (
-        SELECT ${k}, n FROM ${t} UNION ALL SELECT ${k}, sum(sign) FROM rollup_delta GROUP BY ${k}
-      ) GROUP BY ${k} HAVING sum(n) <> 0`,
+    ([t, k]) => `MERGE INTO ${t} r
+      USING (SELECT ${k}, sum(sign)::BIGINT AS d FROM rollup_delta GROUP BY ${k}) s ON r.${k} IS NOT DISTINCT FROM s.${k}
+      WHEN MATCHED AND r.n + s.d = 0 THEN DELETE
+      WHEN MATCHED THEN UPDATE SET n = r.n + s.d
+      WHEN NOT MATCHED AND s.d <> 0 THEN INSERT VALUES (s.${k}, s.d)`,
   ),
   SUMMARIZE,
   'DROP TABLE rollup_delta',
