@@ -191,14 +191,20 @@ describe('Throttle', () => {
     return { clock, advance };
   }
 
-  it('runs at most once a second however often data arrives, and never twice at once', async () => {
+  /** A throttle on the fake clock over a task that records its starts and runs until released. */
+  function recordingThrottle(busyShare?: number) {
     const { clock, advance } = fakeClock();
     const starts: number[] = [];
-    let release: () => void = () => undefined;
+    let done: () => void = () => undefined;
     const t = new Throttle(() => {
       starts.push(clock.now());
-      return new Promise<void>((r) => (release = r));
-    }, 1000, { clock });
+      return new Promise<void>((r) => (done = r));
+    }, 1000, { clock, busyShare });
+    return { t, starts, advance, release: () => done() };
+  }
+
+  it('runs at most once a second however often data arrives, and never twice at once', async () => {
+    const { t, starts, advance, release } = recordingThrottle();
     t.request();
     await advance(0);
     for (let at = 100; at <= 900; at += 100) {
@@ -233,13 +239,7 @@ describe('Throttle', () => {
   });
 
   it('waits twice as long as a slow run took when capped at a third of the time, except when urgent', async () => {
-    const { clock, advance } = fakeClock();
-    const starts: number[] = [];
-    let release: () => void = () => undefined;
-    const t = new Throttle(() => {
-      starts.push(clock.now());
-      return new Promise<void>((r) => (release = r));
-    }, 1000, { clock, busyShare: 1 / 3 });
+    const { t, starts, advance, release } = recordingThrottle(1 / 3);
     t.request();
     await advance(0);
     await advance(3000);
