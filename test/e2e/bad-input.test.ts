@@ -1,11 +1,9 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startFakeMastodon, type FakeMastodon } from '../fake-mastodon';
+import type { FakeMastodon } from '../fake-mastodon';
 import { startNotMastodon } from '../fake-mastodon/not-mastodon';
-import { DIST } from './support/global-setup';
-import { serveStatic } from './support/static-server';
-import { launchBrowser } from './support/browser';
+import { useHarness } from './support/harness';
 import { addInstance, openApp, row, setToken, waitForCount, waitForRowState } from './support/app-page';
 
 /** A port nothing listens on: bind, read the number, close. */
@@ -19,28 +17,27 @@ async function closedPort(): Promise<number> {
 
 /** Issue 2 § Bad input: each gets a clear message on its own row; nothing collected is lost. */
 describe('bad input', () => {
+  const h = useHarness({
+    fakes: {
+      good: { domain: 'good.test', liveFeeds: 'public', tokens: ['good-token'], cacheSeconds: 1, heartbeatMs: 1000, seed: 5 },
+      limited: { domain: 'busy.test', liveFeeds: 'public', cacheSeconds: 1, seed: 6 },
+    },
+    // No service workers either: a host without COOP/COEP where public/coi-sw.js cannot help.
+    isolated: false,
+    serviceWorkers: 'block',
+  });
   let good: FakeMastodon;
   let limited: FakeMastodon;
   let html: Awaited<ReturnType<typeof startNotMastodon>>;
-  let site: Awaited<ReturnType<typeof serveStatic>>;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
 
   beforeAll(async () => {
-    good = await startFakeMastodon({ domain: 'good.test', liveFeeds: 'public', tokens: ['good-token'], cacheSeconds: 1, heartbeatMs: 1000, seed: 5 });
-    limited = await startFakeMastodon({ domain: 'busy.test', liveFeeds: 'public', cacheSeconds: 1, seed: 6 });
+    ({ good, limited } = h.fakes);
     html = await startNotMastodon();
-    site = await serveStatic(DIST, { prefix: '/', isolated: false });
-    // No service workers either: a host without COOP/COEP where public/coi-sw.js cannot help.
-    browser = await launchBrowser({ serviceWorkers: 'block' });
-    page = await openApp(browser.context, site.url);
+    page = await openApp(h.context, h.url);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await good?.close();
-    await limited?.close();
     await html?.close();
   });
 

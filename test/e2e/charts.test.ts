@@ -1,11 +1,9 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeMastodon, type FakeMastodon } from '../fake-mastodon';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { FakeMastodon } from '../fake-mastodon';
 import type { MastodonStatus } from '../../src/core/mastodon';
 import { formatMean, formatMinute, formatShare } from '../../src/charts/format';
-import { DIST } from './support/global-setup';
-import { serveStatic } from './support/static-server';
-import { launchBrowser } from './support/browser';
+import { useHarness } from './support/harness';
 import { openApp, row, waitForCount, waitForRowState } from './support/app-page';
 import { card, chartSvg, chips, download, param, publishPost, readTable, type PostSpec } from './support/charts-page';
 
@@ -93,10 +91,14 @@ const int = (n: number) => n.toLocaleString('en-US');
 const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 describe('charts: tables, cross-filtering, the URL, downloads', () => {
+  const h = useHarness({
+    fakes: {
+      alpha: { domain: 'alpha.test', liveFeeds: 'public', cacheSeconds: 1, seed: 51 },
+      beta: { domain: 'beta.test', liveFeeds: 'public', cacheSeconds: 1, seed: 52 },
+    },
+  });
   let alpha: FakeMastodon;
   let beta: FakeMastodon;
-  let site: Awaited<ReturnType<typeof serveStatic>>;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
   let posts: Row[] = [];
   const pageErrors: string[] = [];
@@ -239,22 +241,12 @@ describe('charts: tables, cross-filtering, the URL, downloads', () => {
     await expect.poll(() => p.getByText(`${int(want.total)} ${want.total === 1 ? 'toot' : 'toots'} in view`).count(), { timeout: 10_000 }).toBe(1);
   }
 
-  beforeAll(async () => {
-    alpha = await startFakeMastodon({ domain: 'alpha.test', liveFeeds: 'public', cacheSeconds: 1, seed: 51 });
-    beta = await startFakeMastodon({ domain: 'beta.test', liveFeeds: 'public', cacheSeconds: 1, seed: 52 });
-    site = await serveStatic(DIST, { prefix: '/', isolated: true });
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await alpha?.close();
-    await beta?.close();
+  beforeAll(() => {
+    ({ alpha, beta } = h.fakes);
   });
 
   it("labels every chart, and each table shows the published posts' numbers", async () => {
-    page = await openApp(browser.context, `${site.url}?instances=${alpha.webUrl},${beta.webUrl}`);
+    page = await openApp(h.context, `${h.url}?instances=${alpha.webUrl},${beta.webUrl}`);
     page.on('pageerror', (e) => pageErrors.push(e.message));
     for (const f of [alpha, beta]) {
       const host = new URL(f.webUrl).host;
@@ -365,7 +357,7 @@ describe('charts: tables, cross-filtering, the URL, downloads', () => {
     expect(link).toContain(`instances=${alpha.webUrl},${beta.webUrl}`);
 
     await page.close();
-    page = await openApp(browser.context, link);
+    page = await openApp(h.context, link);
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await waitForCount(page, POSTS.length);
     await expect.poll(() => chips(page), { timeout: 5_000 }).toEqual(shown);

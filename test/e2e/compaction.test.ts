@@ -1,7 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIST } from './support/global-setup';
-import { serveStatic } from './support/static-server';
-import { launchBrowser } from './support/browser';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from './support/harness';
 import { openApp, tootsCollected, waitForCount } from './support/app-page';
 
 /** Reads the compaction state straight from IndexedDB, as a reload would find it. */
@@ -28,21 +26,11 @@ async function stored(page: import('playwright-core').Page) {
 
 /** Issue 6: batches are compacted into a Parquet snapshot in the background, and a reload keeps every toot. */
 describe('compaction in the browser', () => {
-  let site: Awaited<ReturnType<typeof serveStatic>>;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-
-  beforeAll(async () => {
-    site = await serveStatic(DIST, { prefix: '/', isolated: true });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const h = useHarness();
 
   // At 2,000 toots/s the demo needs ~30 s to pass the 50k threshold, more on a loaded machine.
   it('compacts once 50k toots are stored, and reloads to the same count', { timeout: 330_000 }, async () => {
-    const page = await openApp(browser.context, `${site.url}?demo`);
+    const page = await openApp(h.context, `${h.url}?demo`);
     await page.locator('#demo-rate').selectOption('2000');
     // Open the app's database only once the app has created it (opening first would create it empty).
     await expect.poll(() => tootsCollected(page), { timeout: 60_000 }).toBeGreaterThan(0);

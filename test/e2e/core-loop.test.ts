@@ -1,14 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startFakeMastodon, type FakeMastodon } from '../fake-mastodon';
+import type { FakeMastodon } from '../fake-mastodon';
 import type { MastodonStatus } from '../../src/core/mastodon';
 import { nativeQuery } from '../unit/helpers/native-duckdb';
-import { DIST } from './support/global-setup';
-import { serveStatic } from './support/static-server';
-import { launchBrowser } from './support/browser';
+import { useHarness } from './support/harness';
 import { openApp, row, setToken, tootsCollected, waitForCount, waitForRowState } from './support/app-page';
 
 /**
@@ -17,10 +15,15 @@ import { openApp, row, setToken, tootsCollected, waitForCount, waitForRowState }
  * read back with native DuckDB, holds exactly the ground-truth posts once each.
  */
 describe('core loop: collect, dedup, reload, export', () => {
+  const h = useHarness({
+    fakes: {
+      alpha: { domain: 'alpha.test', liveFeeds: 'public', cacheSeconds: 1, seed: 11 },
+      beta: { domain: 'beta.test', liveFeeds: 'authenticated', tokens: ['beta-token'], cacheSeconds: 1, heartbeatMs: 1000, seed: 22 },
+    },
+    prefix: '/tootscope/',
+  });
   let alpha: FakeMastodon;
   let beta: FakeMastodon;
-  let site: Awaited<ReturnType<typeof serveStatic>>;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
   const deleted = new Set<string>();
 
@@ -36,18 +39,8 @@ describe('core loop: collect, dedup, reload, export', () => {
     return beta.publishFrom(s);
   }
 
-  beforeAll(async () => {
-    alpha = await startFakeMastodon({ domain: 'alpha.test', liveFeeds: 'public', cacheSeconds: 1, seed: 11 });
-    beta = await startFakeMastodon({ domain: 'beta.test', liveFeeds: 'authenticated', tokens: ['beta-token'], cacheSeconds: 1, heartbeatMs: 1000, seed: 22 });
-    site = await serveStatic(DIST, { prefix: '/tootscope/', isolated: true });
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await alpha?.close();
-    await beta?.close();
+  beforeAll(() => {
+    ({ alpha, beta } = h.fakes);
   });
 
   it('collects from both instances, deduplicated, and shows each row', async () => {
@@ -56,7 +49,7 @@ describe('core loop: collect, dedup, reload, export', () => {
     for (let i = 0; i < 8; i++) share(alpha.publish());
     for (let i = 0; i < 6; i++) beta.publish();
 
-    page = await openApp(browser.context, `${site.url}?instances=${alpha.webUrl},${beta.webUrl}`);
+    page = await openApp(h.context, `${h.url}?instances=${alpha.webUrl},${beta.webUrl}`);
     const aHost = new URL(alpha.webUrl).host;
     const bHost = new URL(beta.webUrl).host;
     await expect.poll(() => row(page, aHost).count()).toBe(1);

@@ -1,8 +1,6 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIST } from './support/global-setup';
-import { serveStatic } from './support/static-server';
-import { launchBrowser } from './support/browser';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from './support/harness';
 import { openApp, tootsCollected } from './support/app-page';
 
 async function attr(page: Page, testid: string, name: string): Promise<number> {
@@ -34,20 +32,10 @@ async function figures(page: Page): Promise<Figures> {
 
 /** The live panel next to the demo: sketches in a worker, exact figures from DuckDB, kept across a reload. */
 describe('live panel', () => {
-  let site: Awaited<ReturnType<typeof serveStatic>>;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-
-  beforeAll(async () => {
-    site = await serveStatic(DIST, { isolated: true });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const h = useHarness();
 
   it('shows top words, users within the bound of the exact count, 20 sampled toots, and restores after a reload', async () => {
-    const page = await openApp(browser.context, `${site.url}?demo`);
+    const page = await openApp(h.context, `${h.url}?demo`);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
 

@@ -1,41 +1,32 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startFakeMastodon, type FakeMastodon } from '../fake-mastodon';
-import { DIST } from './support/global-setup';
-import { serveStatic } from './support/static-server';
-import { launchBrowser } from './support/browser';
+import { useHarness } from './support/harness';
 import { openApp, row, waitForCount, waitForRowState } from './support/app-page';
 
 /** Issue 3 § Sign-in: PKCE from a page under a sub-path; the token never shows in a URL. */
 describe('sign in and sign out', () => {
-  let fake: FakeMastodon;
-  let site: Awaited<ReturnType<typeof serveStatic>>;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  const h = useHarness({
+    fakes: { auth: { domain: 'auth.test', liveFeeds: 'authenticated', cacheSeconds: 1, heartbeatMs: 1000, seed: 9 } },
+    prefix: '/apps/tootscope/',
+  });
+  const fake = () => h.fakes.auth;
   let page: Page;
   const urls: string[] = [];
 
-  beforeAll(async () => {
-    fake = await startFakeMastodon({ domain: 'auth.test', liveFeeds: 'authenticated', cacheSeconds: 1, heartbeatMs: 1000, seed: 9 });
-    site = await serveStatic(DIST, { prefix: '/apps/tootscope/', isolated: true });
-    browser = await launchBrowser();
-    browser.context.on('request', (r) => urls.push(r.url()));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await fake?.close();
+  beforeAll(() => {
+    h.context.on('request', (r) => urls.push(r.url()));
   });
 
   it('signs in through the instance and streams with the new token', async () => {
-    for (let i = 0; i < 5; i++) fake.publish();
-    page = await openApp(browser.context, `${site.url}?instances=${fake.webUrl}`);
-    const host = new URL(fake.webUrl).host;
+    for (let i = 0; i < 5; i++) fake().publish();
+    page = await openApp(h.context, `${h.url}?instances=${fake().webUrl}`);
+    const host = new URL(fake().webUrl).host;
     await waitForRowState(page, host, /needs sign-in/);
     await row(page, host).getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((u) => u.href.startsWith(site.url) && !u.search.includes('code='), { timeout: 30_000 });
+    await page.waitForURL((u) => u.href.startsWith(h.url) && !u.search.includes('code='), { timeout: 30_000 });
     await waitForRowState(page, host, /^streaming/);
     await waitForCount(page, 5);
-    fake.publish();
+    fake().publish();
     await waitForCount(page, 6);
 
     // The address bar holds no code and no token; requests carried the token only in headers.
@@ -45,15 +36,15 @@ describe('sign in and sign out', () => {
     expect(urls.filter((u) => u.includes(token))).toEqual([]);
     const authorize = urls.find((u) => u.includes('/oauth/authorize'));
     expect(authorize).toContain('code_challenge_method=S256');
-    expect(authorize).toContain(encodeURIComponent(site.url));
+    expect(authorize).toContain(encodeURIComponent(h.url));
   });
 
   it('signs out: revokes at the instance and forgets the token', async () => {
-    const host = new URL(fake.webUrl).host;
+    const host = new URL(fake().webUrl).host;
     await row(page, host).getByRole('button', { name: 'Sign out' }).click();
     await waitForRowState(page, host, /needs sign-in/);
     expect(await row(page, host).getByLabel('Access token').inputValue()).toBe('');
-    expect(fake.stats.requests['/oauth/revoke']).toBe(1);
+    expect(fake().stats.requests['/oauth/revoke']).toBe(1);
     await page.reload();
     await waitForRowState(page, host, /needs sign-in/);
     await waitForCount(page, 6);

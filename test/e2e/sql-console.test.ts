@@ -1,9 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeMastodon, type FakeMastodon } from '../fake-mastodon';
-import { DIST } from './support/global-setup';
-import { serveStatic } from './support/static-server';
-import { launchBrowser } from './support/browser';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from './support/harness';
 import { openApp, row, waitForCount, waitForRowState } from './support/app-page';
 import { download, publishPost, type PostSpec } from './support/charts-page';
 
@@ -104,32 +101,19 @@ async function expectResult(page: Page, columns: string[], rows: string[][]): Pr
 }
 
 describe('SQL console', () => {
-  let fake: FakeMastodon;
-  let site: Awaited<ReturnType<typeof serveStatic>>;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  const h = useHarness({ fakes: { alpha: { domain: 'alpha.test', liveFeeds: 'public', cacheSeconds: 1, seed: 41 } } });
+  const fake = () => h.fakes.alpha;
   let page: Page;
   let editor: Locator;
   const pageErrors: string[] = [];
 
-  beforeAll(async () => {
-    fake = await startFakeMastodon({ domain: 'alpha.test', liveFeeds: 'public', cacheSeconds: 1, seed: 41 });
-    site = await serveStatic(DIST, { prefix: '/', isolated: true });
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await fake?.close();
-  });
-
   it('returns the rows the published posts imply, run with Ctrl+Enter and with Run', async () => {
-    page = await openApp(browser.context, `${site.url}?instances=${fake.webUrl}`);
+    page = await openApp(h.context, `${h.url}?instances=${fake().webUrl}`);
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    const host = new URL(fake.webUrl).host;
+    const host = new URL(fake().webUrl).host;
     await expect.poll(() => row(page, host).count(), { timeout: 20_000 }).toBe(1);
     await waitForRowState(page, host, /^polling/);
-    for (const p of POSTS) publishPost(fake, p);
+    for (const p of POSTS) publishPost(fake(), p);
     await waitForCount(page, POSTS.length);
 
     editor = page.getByRole('textbox', { name: 'SQL' });

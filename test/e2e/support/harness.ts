@@ -19,6 +19,7 @@ export function useHarness<K extends string = never>(opts: {
   fakes?: Record<K, FakeMastodonOptions>;
   prefix?: string;
   isolated?: boolean;
+  serviceWorkers?: 'allow' | 'block';
 } = {}): Harness<K> {
   let site: Awaited<ReturnType<typeof serveStatic>> | undefined;
   let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
@@ -26,7 +27,7 @@ export function useHarness<K extends string = never>(opts: {
   beforeAll(async () => {
     for (const [name, o] of Object.entries(opts.fakes ?? {}) as Array<[K, FakeMastodonOptions]>) fakes[name] = await startFakeMastodon(o);
     site = await serveStatic(DIST, { prefix: opts.prefix ?? '/', isolated: opts.isolated ?? true });
-    browser = await launchBrowser();
+    browser = await launchBrowser({ serviceWorkers: opts.serviceWorkers ?? 'allow' });
   });
   afterAll(async () => {
     await browser?.close();
