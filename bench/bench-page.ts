@@ -30,9 +30,8 @@ import type { ParquetCodec } from '../src/store/snapshot';
 import { languageNames } from '../src/ui/language-names';
 import type { GenReply, GenRequest } from './gen-worker';
 
-/** AppState's summary cadence (SUMMARY_EVERY_MS) and the charts' switch to approx quantiles. */
+/** AppState's summary cadence (SUMMARY_EVERY_MS). */
 const SUMMARY_EVERY_MS = 1000;
-const APPROX_QUANTILES_ABOVE = 500_000;
 
 const now = () => performance.now();
 const statusEl = document.getElementById('status');
@@ -641,21 +640,19 @@ async function reloadToQueryable() {
 // ---------------------------------------------------------------------------------------------
 // Queries: the SQL is also handed to the driver, which runs the very same text in native DuckDB.
 
-function benchSql(rows: number) {
+function benchSql() {
   const names = languageNames();
   const values = names.map(([c, n]) => `('${c.replaceAll("'", "''")}', '${n.replaceAll("'", "''")}')`).join(', ');
-  const approximate = rows > APPROX_QUANTILES_ABOVE;
   return {
     create: [...CREATE_TABLES],
     storedColumns: TOOTS_AS_STORED,
     language: `INSERT INTO language VALUES ${values}`,
-    lengthsApproximate: approximate,
     queries: {
       summary: SUMMARY_SQL,
       daily: dailySql({}),
       hourly: hourlySql({}),
       languages: languagesSql({}),
-      lengths: lengthsSql({}, { approximate }),
+      lengths: lengthsSql({}),
     } as Record<string, string>,
   };
 }
@@ -674,9 +671,9 @@ async function timeQuery(sql: string, runs: number) {
   return { ms: round(median(times)), min: round(Math.min(...times)), max: round(Math.max(...times)), warmMs: round(warmMs), rows: rows.length, result: rows.length === 1 ? rows[0] : undefined };
 }
 
-async function queries(rows: number, runs: number) {
+async function queries(runs: number) {
   const out: Record<string, Awaited<ReturnType<typeof timeQuery>>> = {};
-  for (const [name, sql] of Object.entries(benchSql(rows).queries)) {
+  for (const [name, sql] of Object.entries(benchSql().queries)) {
     say(`query ${name}`);
     out[name] = await timeQuery(sql, runs);
   }

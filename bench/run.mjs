@@ -300,7 +300,7 @@ async function browserRun(executablePath, baseUrl, size, parquetName) {
       const c = ingest.compactionErrors;
       log(`  ${c.length} compaction(s) failed, first at ${c[0].atRows} rows: ${c[0].message}`);
     }
-    await step('sql', () => page.evaluate((rows) => window.bench.sql(rows), ingest.rows));
+    await step('sql', () => page.evaluate(() => window.bench.sql()));
     const rest = await step('rest', () => page.evaluate(([rows, before]) => window.bench.atRest(rows, before), [ingest.rows, ingest.usageBefore]));
     const memIngest = await step('memIngest', () => page.evaluate(() => window.bench.memory()));
     log(`  at rest: ${rest.bytesPerToot} B/toot (estimate), ${rest.storedBytesPerToot} B/toot (stored values); DuckDB ${mb(memIngest.databaseSizeBytes)} MB (${tagList(memIngest.tags)})`);
@@ -309,7 +309,7 @@ async function browserRun(executablePath, baseUrl, size, parquetName) {
 
     // Queries, rollup and export first, on the tab that collected: they do not depend on the reload
     // working (at 1.6 M it may not), and this is the table a person who keeps the tab open queries.
-    const queries = await step('queries', () => page.evaluate(([rows, n]) => window.bench.queries(rows, n), [ingest.rows, OPTS.queryRuns]));
+    const queries = await step('queries', () => page.evaluate((n) => window.bench.queries(n), OPTS.queryRuns));
     log(`  queries: ${Object.entries(queries).map(([k, v]) => `${k} ${v.ms} ms`).join(', ')}`);
     await step('live', () => page.evaluate((n) => window.bench.liveRollup(n), OPTS.queryRuns));
     let exportError = null;
@@ -338,7 +338,7 @@ async function browserRun(executablePath, baseUrl, size, parquetName) {
     log(`  reload to queryable: ${reload.totalMs} ms (${reload.rows} rows)`);
     const memReload = await step('memReload', () => page.evaluate(() => window.bench.memory()));
     log(`  DuckDB after reload: ${mb(memReload.databaseSizeBytes)} MB (${tagList(memReload.tags)})`);
-    const again = await step('queriesAfterReload', () => page.evaluate(([rows, n]) => window.bench.queries(rows, n), [ingest.rows, OPTS.queryRuns]));
+    const again = await step('queriesAfterReload', () => page.evaluate((n) => window.bench.queries(n), OPTS.queryRuns));
     log(`  queries after reload: ${Object.entries(again).map(([k, v]) => `${k} ${v.ms} ms`).join(', ')}`);
     if (exportError) res.error = exportError.startsWith('export:') ? exportError : `export: ${exportError}`;
   } catch (err) {
@@ -451,7 +451,6 @@ function summarise(size, runs, native) {
     native_idle: native?.machineLoad?.cpuIdleBefore ?? null,
     parquet_columns: native?.parquetColumns ?? null,
     native_same_summary: bw && nv ? Number(bw.toots) === Number(nv.toots) && Number(bw.users) === Number(nv.users) && Number(bw.longest) === Number(nv.longest) : null,
-    lengths_approximate: first.sql?.lengthsApproximate ?? null,
     detail: m,
   };
 }
@@ -491,8 +490,7 @@ function table(sums) {
     const label = name === 'lengths' ? 'length by language' : name;
     row(`${label}: wasm / native 1t / native 2t (ms), wasm ÷ native 2t`, sums.map((s) => {
       const q = s.queries[name];
-      const approx = name === 'lengths' && s.lengths_approximate ? ' (approx quantiles)' : '';
-      return `${fmt(q.wasm)} / ${fmt(q.native1)} / ${fmt(q.native2)}, ${fmt(q.ratio2)}×${approx}`;
+      return `${fmt(q.wasm)} / ${fmt(q.native1)} / ${fmt(q.native2)}, ${fmt(q.ratio2)}×`;
     }));
   }
   row('after reload: summary / daily / hourly / languages / lengths (ms)', sums.map((s) => QUERY_NAMES.map((n) => fmt(s.detail.queriesAfterReload?.[n]?.ms)).join(' / ')));

@@ -18,8 +18,6 @@ export const REFRESH_EVERY_MS = 1000;
  * and the DuckDB worker it occupies is the one that merges the collected batches.
  */
 export const CHARTS_BUSY_SHARE = 1 / 3;
-/** Past this many posts the box plot uses approx_quantile. */
-const APPROX_QUANTILES_ABOVE = 500_000;
 
 /**
  * Runs every chart's query on `app.database` and keeps the results. A round starts on a new data
@@ -146,8 +144,7 @@ export class ChartsState {
         this.keywordRows = r;
         this.usedGrainKeywords = keywordGrain;
       });
-      const approximate = (this.span?.toots ?? 0) > APPROX_QUANTILES_ABOVE;
-      await run<LengthRow>('lengths', lengthsSql(f, { approximate }), (r) => (this.lengths = r));
+      await run<LengthRow>('lengths', lengthsSql(f), (r) => (this.lengths = r));
       await run<OverlapRow>('overlap', overlapSql(f), (r) => (this.overlap = r));
     } finally {
       this.errors = errors;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openNodeDuckDb } from './helpers/node-duckdb';
 import { fixture } from './helpers/fixtures';
+import { generatedToots } from './helpers/generated-toots';
 import { normalizeStatus } from '../../src/core/normalize';
 import { tootsToIPC } from '../../src/core/arrow-batch';
 import { TootTable } from '../../src/store/toot-table';
@@ -243,10 +244,33 @@ describe('5. toot length by language', () => {
     });
   });
 
-  it('has an approximate mode for large collections', async () => {
-    const rows = await run<LengthRow>(lengthsSql({ languages: ['es'] }, { approximate: true }));
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ code: 'es', toots: 6, min: 10, max: 200 });
+  it('computes from a histogram exactly what quantile_cont over every toot gives, also filtered', async () => {
+    const big = await openNodeDuckDb();
+    try {
+      const table = new TootTable(big);
+      await table.init([]);
+      await table.apply({ ipc: tootsToIPC(generatedToots(6000)), deletes: [] });
+      // The figures straight from the rows, as the chart computed them before.
+      const reference = (where: string) => `WITH f AS (SELECT * FROM toots ${where}),
+        s AS (SELECT language, count(*)::INTEGER AS toots, min(characters)::DOUBLE AS min,
+          quantile_cont(characters, 0.25)::DOUBLE AS q1, quantile_cont(characters, 0.5)::DOUBLE AS median,
+          quantile_cont(characters, 0.75)::DOUBLE AS q3, max(characters)::DOUBLE AS max FROM f GROUP BY language)
+        SELECT s.language AS code, s.language AS name, s.toots, s.min, s.q1, s.median, s.q3, s.max,
+          min(characters) FILTER (WHERE characters >= q1 - 1.5 * (q3 - q1))::DOUBLE AS whisker_lo,
+          max(characters) FILTER (WHERE characters <= q3 + 1.5 * (q3 - q1))::DOUBLE AS whisker_hi,
+          count(*) FILTER (WHERE characters < q1 - 1.5 * (q3 - q1) OR characters > q3 + 1.5 * (q3 - q1))::INTEGER AS outliers
+        FROM f JOIN s USING (language) GROUP BY ALL ORDER BY s.toots DESC, s.language LIMIT 20`;
+      const all = await big.query<LengthRow>(lengthsSql({}));
+      expect(all.length).toBeGreaterThan(5);
+      expect(all.some((r) => r.q1 % 1 !== 0 || r.median % 1 !== 0)).toBe(true); // interpolated, not only whole lengths
+      expect(all).toEqual(await big.query<LengthRow>(reference('')));
+      const f: ChartFilters = { languages: ['de', 'ja'], instances: ['https://fosstodon.org'] };
+      const filtered = await big.query<LengthRow>(lengthsSql(f));
+      expect(filtered.map((r) => r.code).sort()).toEqual(['de', 'ja']);
+      expect(filtered).toEqual(await big.query<LengthRow>(reference(whereSql(f))));
+    } finally {
+      await big.close();
+    }
   });
 });
 
