@@ -1,0 +1,64 @@
+import { dailySql, hourlySql, languagesSql, lengthsSql } from '../../src/core/sql/charts';
+import { ROLLUP_SUMMARY_SQL } from '../../src/core/sql/rollups';
+import { CREATE_TABLES, TOOTS_AS_STORED } from '../../src/core/sql/schema';
+import { SUMMARY_SQL, type Summary } from '../../src/core/sql/summary';
+import type { BrowserDb } from '../../src/db/duckdb-browser';
+import { languageNames } from '../../src/ui/language-names';
+import { say } from './say';
+import { median, now, round } from './stats';
+
+/** The queries the bench times; the SQL is also handed to the driver, which runs the very same text in native DuckDB. */
+
+export function benchSql() {
+  const names = languageNames();
+  const values = names.map(([c, n]) => `('${c.replaceAll("'", "''")}', '${n.replaceAll("'", "''")}')`).join(', ');
+  return {
+    create: [...CREATE_TABLES],
+    storedColumns: TOOTS_AS_STORED,
+    language: `INSERT INTO language VALUES ${values}`,
+    queries: {
+      summary: SUMMARY_SQL,
+      daily: dailySql({}),
+      hourly: hourlySql({}),
+      languages: languagesSql({}),
+      lengths: lengthsSql({}),
+    } as Record<string, string>,
+  };
+}
+
+async function timeQuery(db0: BrowserDb, sql: string, runs: number) {
+  const t = now();
+  const rows = await db0.query(sql); // warm-up
+  const warmMs = now() - t;
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = now();
+    await db0.query(sql);
+    times.push(now() - t0);
+  }
+  return { ms: round(median(times)), min: round(Math.min(...times)), max: round(Math.max(...times)), warmMs: round(warmMs), rows: rows.length, result: rows.length === 1 ? rows[0] : undefined };
+}
+
+export async function queries(db0: BrowserDb, runs: number) {
+  const out: Record<string, Awaited<ReturnType<typeof timeQuery>>> = {};
+  for (const [name, sql] of Object.entries(benchSql().queries)) {
+    say(`query ${name}`);
+    out[name] = await timeQuery(db0, sql, runs);
+  }
+  return out;
+}
+
+/**
+ * The live summary as the app computes it (AppState.refreshSummary): ROLLUP_SUMMARY_SQL over the
+ * rollups every merge maintains (src/core/sql/rollups.ts), checked against the full summary.
+ */
+export async function liveRollup(db0: BrowserDb, runs: number) {
+  const timing = await timeQuery(db0, ROLLUP_SUMMARY_SQL, runs);
+  const [exact] = await db0.query<Summary>(SUMMARY_SQL);
+  const r = timing.result as Summary | undefined;
+  const same = !!r && !!exact && (Object.keys(exact) as Array<keyof Summary>).every((k) => Math.abs(r[k] - exact[k]) <= 1e-9 * Math.max(1, Math.abs(exact[k])));
+  const [keys] = await db0.query<{ n: number }>(
+    'SELECT ((SELECT count(*) FROM rollup_authors) + (SELECT count(*) FROM rollup_instances) + (SELECT count(*) FROM rollup_languages) + (SELECT count(*) FROM rollup_lengths))::INTEGER AS n',
+  );
+  return { source: 'app-rollups', ms: timing.ms, buildMs: null, hourRows: keys?.n ?? 0, matchesSummary: same };
+}
