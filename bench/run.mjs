@@ -18,18 +18,15 @@
  * The machine may be shared: before each run the driver waits (up to --idle-wait seconds) for the
  * CPUs to be ≥ 80 % idle over 5 s, and records how idle they were and the load average after.
  */
-import { execFileSync } from 'node:child_process';
-import { appendFileSync, createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { chromium } from 'playwright-core';
-import { createLogger, createServer } from 'vite';
 import { findChromium } from '../scripts/find-chromium.mjs';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const OUT_DIR = path.join(ROOT, 'bench/out');
+import { nativeRun } from './driver/native.mjs';
+import { breakdown, summarise, table, targetLines, TARGETS, targetState } from './driver/report.mjs';
+import { fmt, log, machine, mb, OUT_DIR, ROOT, waitForIdle } from './driver/util.mjs';
+import { startVite } from './driver/vite.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -86,151 +83,6 @@ const START_TIME = Date.UTC(2026, 10, 10);
 const BASE_URL = 'https://mastodon.social';
 
 // ---------------------------------------------------------------------------------------------
-// Helpers
-
-const log = (...xs) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...xs);
-
-function median(xs) {
-  const s = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
-  if (!s.length) return null;
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-/** Median of every numeric leaf across runs (same shape); other leaves from the first run. */
-function medianOf(runs) {
-  const present = runs.filter((r) => r !== undefined && r !== null);
-  const first = present[0];
-  if (first === undefined) return runs.length && runs.every((r) => r === null) ? null : undefined;
-  if (typeof first === 'number') return median(present);
-  if (Array.isArray(first) || typeof first !== 'object') return first;
-  const out = {};
-  for (const k of Object.keys(first)) out[k] = medianOf(present.map((r) => r?.[k]));
-  return out;
-}
-
-const r1 = (x) => (x == null ? null : Math.round(x * 10) / 10);
-const r2 = (x) => (x == null ? null : Math.round(x * 100) / 100);
-const mb = (b) => (b == null ? null : Math.round((b / 1e6) * 10) / 10);
-const fmt = (x, unit = '') => (x == null || Number.isNaN(x) ? '–' : `${typeof x === 'number' ? x.toLocaleString('en-US', { maximumFractionDigits: 2 }) : x}${unit}`);
-
-function cpuTimes() {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    return { idle: f[3] + (f[4] ?? 0), total: f.reduce((a, b) => a + b, 0) };
-  } catch {
-    return null;
-  }
-}
-
-/** Share of CPU time idle over `ms` (all cores), or null where /proc/stat is missing. */
-async function cpuIdle(ms) {
-  const a = cpuTimes();
-  await new Promise((r) => setTimeout(r, ms));
-  const b = cpuTimes();
-  return a && b && b.total > a.total ? (b.idle - a.idle) / (b.total - a.total) : null;
-}
-
-async function waitForIdle() {
-  const t0 = Date.now();
-  for (;;) {
-    const idle = await cpuIdle(5000);
-    const waited = Math.round((Date.now() - t0) / 1000);
-    if (idle === null || idle >= 0.8 || waited >= OPTS.idleWait) {
-      if (idle !== null && idle < 0.8) log(`  machine still busy after ${waited} s (${Math.round(idle * 100)} % idle): measuring anyway`);
-      return { cpuIdleBefore: idle === null ? null : Math.round(idle * 100) / 100, waitedS: waited };
-    }
-    log(`  waiting for an idle machine: ${Math.round(idle * 100)} % idle`);
-  }
-}
-
-function machine(executablePath) {
-  let chromiumVersion = 'unknown';
-  try {
-    chromiumVersion = execFileSync(executablePath, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    /* leave unknown */
-  }
-  const git = (args) => {
-    try {
-      return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-    } catch {
-      return '';
-    }
-  };
-  const dirty = git(['status', '--porcelain', '--', 'src', 'bench', 'vite.config.ts']).split('\n').filter(Boolean);
-  const pkg = (name) => {
-    try {
-      return JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
-    } catch {
-      return 'unknown';
-    }
-  };
-  return {
-    nproc: os.availableParallelism?.() ?? os.cpus().length,
-    cpu: os.cpus()[0]?.model ?? 'unknown',
-    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    node: process.version,
-    chromium: chromiumVersion,
-    duckdbWasm: pkg('@duckdb/duckdb-wasm'),
-    duckdbNative: pkg('@duckdb/node-api'),
-    commit: git(['rev-parse', '--short', 'HEAD']),
-    uncommitted: dirty,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Vite dev server with an upload endpoint for the exported Parquet
-
-function uploadPlugin() {
-  return {
-    name: 'tootscope-bench-upload',
-    configureServer(server) {
-      server.middlewares.use('/__bench/upload', (req, res) => {
-        const name = new URL(req.url ?? '/', 'http://x').searchParams.get('name') ?? '';
-        if (req.method !== 'POST' || !/^[\w.-]+\.parquet$/.test(name)) {
-          res.statusCode = 400;
-          res.end('bad upload');
-          return;
-        }
-        mkdirSync(OUT_DIR, { recursive: true });
-        const file = createWriteStream(path.join(OUT_DIR, name));
-        req.pipe(file);
-        file.on('finish', () => res.end('ok'));
-        file.on('error', (err) => {
-          res.statusCode = 500;
-          res.end(String(err));
-        });
-      });
-    },
-  };
-}
-
-async function startVite() {
-  // duckdb-wasm's worker ships source maps pointing outside its package: Vite warns once per file.
-  const logger = createLogger('warn');
-  const quiet = (msg) => /Sourcemap for .* points to a source file outside its package/.test(msg);
-  const warn = logger.warn.bind(logger);
-  const warnOnce = logger.warnOnce.bind(logger);
-  logger.warn = (msg, o) => void (quiet(msg) || warn(msg, o));
-  logger.warnOnce = (msg, o) => void (quiet(msg) || warnOnce(msg, o));
-  const server = await createServer({
-    root: ROOT,
-    customLogger: logger,
-    clearScreen: false,
-    // No file watching and no HMR: other people edit src/ while a run can last many minutes, and a
-    // full reload would wreck it. Modules are transformed once, when first asked for.
-    server: { host: '127.0.0.1', port: 5190, strictPort: false, hmr: false, watch: null },
-    optimizeDeps: { entries: ['bench/index.html'] },
-    plugins: [uploadPlugin()],
-  });
-  await server.listen();
-  const url = server.resolvedUrls?.local?.[0];
-  if (!url) throw new Error('vite: no local URL');
-  return { server, url: url.replace(/\/$/, '') };
-}
-
-// ---------------------------------------------------------------------------------------------
 // One browser run at one size
 
 async function launch(executablePath) {
@@ -255,7 +107,7 @@ async function launch(executablePath) {
 }
 
 async function browserRun(executablePath, baseUrl, size, parquetName) {
-  const res = { machineLoad: await waitForIdle(), error: null };
+  const res = { machineLoad: await waitForIdle(OPTS.idleWait), error: null };
   const { context, close } = await launch(executablePath);
   // Each step's result is kept as it comes, so a crash late in a run (say, out of memory in the
   // export) still leaves the earlier figures, and the error says where it stopped.
@@ -353,211 +205,6 @@ async function browserRun(executablePath, baseUrl, size, parquetName) {
 
 const bundleOf = (sums) => sums.find((x) => x.detail.setup)?.detail.setup.bundle ?? 'eh';
 
-// ---------------------------------------------------------------------------------------------
-// Native DuckDB on the exported Parquet, same SQL text
-
-async function nativeRun(parquetFiles, sql, queryRuns) {
-  const idle = await waitForIdle();
-  const inst = await DuckDBInstance.create(':memory:');
-  const c = await inst.connect();
-  await c.run("SET TimeZone = 'UTC'");
-  for (const s of sql.create) await c.run(s);
-  await c.run(sql.language);
-  const t0 = performance.now();
-  // The file's timestamps are UTC-adjusted (TIMESTAMPTZ); the table's are plain TIMESTAMP in UTC,
-  // as in the browser. `toots` is a view over `toot_store` (which adds the segment id and keeps long texts apart), as there.
-  const list = parquetFiles.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ');
-  await c.run(`INSERT INTO toot_store SELECT ${sql.storedColumns} FROM read_parquet([${list}]) t`);
-  const loadMs = performance.now() - t0;
-  const memRow = (await c.runAndReadAll('PRAGMA database_size')).getRowObjectsJS()[0];
-  // Where the Parquet bytes go, per column: what a smaller footprint at rest would have to shrink.
-  const rows = Number((await c.runAndReadAll('SELECT count(*) AS n FROM toots')).getRowObjectsJS()[0].n);
-  const parquetColumns = (await c.runAndReadAll(
-    `SELECT path_in_schema AS col, sum(total_compressed_size)::DOUBLE AS bytes FROM parquet_metadata([${list}]) GROUP BY 1 ORDER BY 2 DESC`,
-  )).getRowObjectsJS().map((r) => ({ col: r.col, bytesPerToot: r1(r.bytes / rows) }));
-  const out = { machineLoad: idle, loadMs: r1(loadMs), memoryUsage: String(memRow?.memory_usage ?? ''), parquetColumns, threads: {} };
-  for (const threads of [1, 2]) {
-    await c.run(`SET threads = ${threads}`);
-    const res = {};
-    for (const [name, q] of Object.entries(sql.queries)) {
-      const first = (await c.runAndReadAll(q)).getRowObjectsJS();
-      const times = [];
-      for (let i = 0; i < queryRuns; i++) {
-        const t = performance.now();
-        (await c.runAndReadAll(q)).getRowObjectsJS();
-        times.push(performance.now() - t);
-      }
-      res[name] = { ms: r2(median(times)), rows: first.length, result: first.length === 1 ? first[0] : undefined };
-    }
-    out.threads[threads] = res;
-  }
-  c.closeSync?.();
-  inst.closeSync?.();
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Report
-
-const QUERY_NAMES = ['summary', 'daily', 'hourly', 'languages', 'lengths'];
-const pct = (x) => (x == null ? null : Math.round(x * 100));
-
-function summarise(size, runs, native) {
-  const ok = runs.filter((r) => r.ingest);
-  const m = ok.length ? medianOf(ok.map((r) => ({ ...r, sql: undefined, userAgent: undefined, error: undefined }))) : {};
-  const first = ok[0] ?? runs[0] ?? {};
-  const q = {};
-  for (const name of QUERY_NAMES) {
-    const wasm = m.queries?.[name]?.ms ?? null;
-    const n1 = native?.threads?.[1]?.[name]?.ms ?? null;
-    const n2 = native?.threads?.[2]?.[name]?.ms ?? null;
-    q[name] = { wasm, native1: n1, native2: n2, ratio1: wasm && n1 ? r2(wasm / n1) : null, ratio2: wasm && n2 ? r2(wasm / n2) : null };
-  }
-  const bw = first.queries?.summary?.result;
-  const nv = native?.threads?.[1]?.summary?.result;
-  const memI = m.memIngest?.databaseSizeBytes ?? null;
-  const memR = m.memReload?.databaseSizeBytes ?? null;
-  return {
-    size,
-    runs: runs.length,
-    completeRuns: runs.filter((r) => !r.error).length,
-    errors: runs.map((r) => r.error).filter(Boolean),
-    compaction_failures: ok.map((r) => r.ingest.compactionErrors ?? []).find((c) => c.length) ?? [],
-    export_error: ok.map((r) => r.exportError).find(Boolean) ?? null,
-    native_data: ok.some((r) => r.exportError) ? 'bench slices (the app export failed)' : 'the app export',
-    rows: m.ingest?.rows ?? null,
-    ingest_toots_per_s: m.ingest ? Math.round(m.ingest.toots_per_s) : null,
-    frame_p95_ms: r1(m.ingest?.mainThread?.frameP95),
-    frame_max_ms: r1(m.ingest?.mainThread?.frameMax),
-    long_tasks: m.ingest?.mainThread?.longTasks ?? null,
-    long_task_ms: r1(m.ingest?.mainThread?.longTaskMs),
-    long_task_max_ms: r1(m.ingest?.mainThread?.longTaskMax),
-    bytes_per_toot: r1(m.rest?.bytesPerToot),
-    stored_bytes_per_toot: r1(m.rest?.storedBytesPerToot),
-    reload_to_query_s: m.reload ? r2(m.reload.totalMs / 1000) : null,
-    duckdb_memory_mb: memI == null && memR == null ? null : mb(Math.max(memI ?? 0, memR ?? 0)),
-    duckdb_memory_ingest_mb: mb(memI),
-    duckdb_memory_reload_mb: mb(memR),
-    summary_ms: q.summary.wasm,
-    summary_native_ms: q.summary.native2,
-    summary_native_1t_ms: q.summary.native1,
-    live_summary_ms: m.live?.ms ?? null,
-    live_summary_source: 'app-rollups: ROLLUP_SUMMARY_SQL over the rollup tables every merge maintains (src/core/sql/rollups.ts), as the Summary panel reads them',
-    export_s: r2(m.export?.seconds),
-    export_mb: mb(m.export?.bytes),
-    queries: q,
-    native_load_ms: native?.loadMs ?? null,
-    native_memory: native?.memoryUsage ?? null,
-    native_idle: native?.machineLoad?.cpuIdleBefore ?? null,
-    parquet_columns: native?.parquetColumns ?? null,
-    native_same_summary: bw && nv ? Number(bw.toots) === Number(nv.toots) && Number(bw.users) === Number(nv.users) && Number(bw.longest) === Number(nv.longest) : null,
-    detail: m,
-  };
-}
-
-const TARGETS = [
-  { key: 'summary_ms', label: 'summary ≤ 150 ms', v: (s) => s.summary_ms, ok: (x) => x <= 150, show: (s) => `${fmt(s.summary_ms)} ms` },
-  { key: 'summary_ratio', label: 'summary ≤ 1.5× native (2 threads)', v: (s) => s.queries.summary.ratio2, ok: (x) => x <= 1.5, show: (s) => `${fmt(s.queries.summary.ratio2)}× (${fmt(s.summary_ms)} vs ${fmt(s.summary_native_ms)} ms; native 1 thread ${fmt(s.summary_native_1t_ms)} ms)` },
-  { key: 'live_summary_ms', label: 'live summary from rollups ≤ 20 ms', v: (s) => s.live_summary_ms, ok: (x) => x <= 20, show: (s) => `${fmt(s.live_summary_ms)} ms (the app's incrementally maintained rollups; native recomputing the summary: ${fmt(s.summary_native_ms)} ms)` },
-  { key: 'duckdb_memory_mb', label: 'DuckDB memory ≤ 650 MB', v: (s) => s.duckdb_memory_mb, ok: (x) => x <= 650, show: (s) => `${fmt(s.duckdb_memory_mb)} MB (after ingest ${fmt(s.duckdb_memory_ingest_mb)}, after reload ${fmt(s.duckdb_memory_reload_mb)})` },
-  { key: 'reload_to_query_s', label: 'reload to queryable ≤ 3 s', v: (s) => s.reload_to_query_s, ok: (x) => x <= 3, show: (s) => `${fmt(s.reload_to_query_s)} s` },
-  { key: 'bytes_per_toot', label: '≤ 120 bytes/toot at rest', v: (s) => s.bytes_per_toot, ok: (x) => x <= 120, show: (s) => `${fmt(s.bytes_per_toot)} B by storage estimate (stored values ${fmt(s.stored_bytes_per_toot)} B)` },
-  { key: 'ingest_toots_per_s', label: 'ingest ≥ 20 k toots/s', v: (s) => s.ingest_toots_per_s, ok: (x) => x >= 20_000, show: (s) => `${fmt(s.ingest_toots_per_s)} toots/s` },
-  { key: 'frame_p95_ms', label: 'frame p95 ≤ 50 ms during ingest', v: (s) => s.frame_p95_ms, ok: (x) => x <= 50, show: (s) => `${fmt(s.frame_p95_ms)} ms (max ${fmt(s.frame_max_ms)} ms)` },
-  { key: 'export_s', label: 'export ≤ 5 s', v: (s) => s.export_s, ok: (x) => x <= 5, show: (s) => (s.export_error ? `failed: ${s.export_error}` : `${fmt(s.export_s)} s`) },
-];
-
-function targetState(t, s) {
-  if (t.key === 'export_s' && s.export_error) return 'missed';
-  const x = t.v(s);
-  return x == null || Number.isNaN(x) ? 'not measured' : t.ok(x) ? 'reached' : 'missed';
-}
-
-function table(sums) {
-  const cols = sums.map((s) => `${(s.rows ?? s.size).toLocaleString('en-US')} toots`);
-  const lines = [];
-  const row = (label, vals) => lines.push(`| ${label} | ${vals.join(' | ')} |`);
-  lines.push(`| metric | ${cols.join(' | ')} |`);
-  lines.push(`|---|${cols.map(() => '---:').join('|')}|`);
-  row('runs (of which without errors)', sums.map((s) => `${s.runs} (${s.completeRuns})`));
-  row('ingest (toots/s)', sums.map((s) => fmt(s.ingest_toots_per_s)));
-  row('frame p95 / max during ingest (ms)', sums.map((s) => `${fmt(s.frame_p95_ms)} / ${fmt(s.frame_max_ms)}`));
-  row('long tasks during ingest (count, total s, longest ms)', sums.map((s) => `${fmt(s.long_tasks)}, ${fmt(r1(s.long_task_ms == null ? null : s.long_task_ms / 1000))}, ${fmt(s.long_task_max_ms)}`));
-  row('bytes/toot at rest (storage estimate / stored values)', sums.map((s) => `${fmt(s.bytes_per_toot)} / ${fmt(s.stored_bytes_per_toot)}`));
-  row('reload to queryable (s)', sums.map((s) => fmt(s.reload_to_query_s)));
-  row('DuckDB memory after ingest / after reload (MB)', sums.map((s) => `${fmt(s.duckdb_memory_ingest_mb)} / ${fmt(s.duckdb_memory_reload_mb)}`));
-  for (const name of QUERY_NAMES) {
-    const label = name === 'lengths' ? 'length by language' : name;
-    row(`${label}: wasm / native 1t / native 2t (ms), wasm ÷ native 2t`, sums.map((s) => {
-      const q = s.queries[name];
-      return `${fmt(q.wasm)} / ${fmt(q.native1)} / ${fmt(q.native2)}, ${fmt(q.ratio2)}×`;
-    }));
-  }
-  row('after reload: summary / daily / hourly / languages / lengths (ms)', sums.map((s) => QUERY_NAMES.map((n) => fmt(s.detail.queriesAfterReload?.[n]?.ms)).join(' / ')));
-  row('live summary over the app\'s rollups (ms)', sums.map((s) => fmt(s.live_summary_ms)));
-  row('export Parquet (s, MB)', sums.map((s) => (s.export_error ? `failed (${s.export_error.replace(/^export: (page\.evaluate: )?(Error: )?/, '')})` : `${fmt(s.export_s)}, ${fmt(s.export_mb)}`)));
-  return lines.join('\n');
-}
-
-const secs = (ms) => fmt(r1(ms == null ? null : ms / 1000));
-const topStatements = (o, n, unit) =>
-  Object.entries(o ?? {}).slice(0, n).map(([k, v]) => `${k} ${unit === 's' ? `${secs(v.ms)} s` : `${fmt(v.ms)} ms`} (${fmt(v.n)}×)`).join(', ');
-
-function breakdown(s) {
-  const d = s.detail;
-  const out = [`- **${(s.rows ?? s.size).toLocaleString('en-US')} toots**, ${s.runs} run${s.runs > 1 ? 's' : ''}${s.errors.length ? ` (errors: ${s.errors.join('; ')})` : ''}.`];
-  const i = d.ingest;
-  if (i) {
-    out.push(
-      `  Ingest ${secs(i.timedMs)} s timed (generating the JSON, untimed, ${secs(i.generation.ms)} s; ${fmt(i.generation.avgChars)} characters per status; ${fmt(i.generation.spanDays)} days of posts).`
-        + ` Main thread: JSON.parse ${secs(i.mainThread.parseMs)} s, normalise ${secs(i.mainThread.addStatusMs - i.mainThread.arrowMs)} s, Arrow IPC ${secs(i.mainThread.arrowMs)} s (${fmt(i.batches.arrowMsPer10k)} ms per 10 k rows).`
-        + ` ${fmt(i.batches.count)} batches (median ${fmt(i.batches.medianRows)} rows, max ${fmt(i.batches.maxRows)}): IndexedDB put ${secs(i.batches.idbMs)} s,`
-        + ` DuckDB merge ${secs(i.batches.duckdbMs)} s (${fmt(i.batches.duckdbMsPer10kFirst)} ms per 10 k rows in the first tenth of batches, ${fmt(i.batches.duckdbMsPer10kLast)} in the last).`
-        + ` ${fmt(i.compactions.count)} compactions, ${secs(i.compactions.ms)} s in all (last ${secs(i.compactions.lastMs)} s; Parquet encoding in its worker ${secs(i.compactions.parquetWriteMs)} s).`
-        + ` Summary refreshes during ingest: ${fmt(i.liveSummary.count)}, median ${fmt(i.liveSummary.medianMs)} ms.`
-        + (s.compaction_failures.length ? ` **${s.compaction_failures.length} compactions failed**, the first at ${fmt(s.compaction_failures[0].atRows)} rows: \`${s.compaction_failures[0].message}\`.` : ''),
-      `  DuckDB time by statement during ingest (as seen from the page): ${topStatements(i.duckdbStatements, 8, 's')}.`,
-    );
-  }
-  if (d.steps) {
-    out.push(
-      `  Main-thread steps on an idle page, ms per 10 k toots: JSON.parse ${fmt(d.steps.parseMsPer10k)}, normalizeStatus ${fmt(d.steps.normaliseMsPer10k)}, tootsToIPC ${fmt(d.steps.arrowMsPer10k)}`
-        + ` (of which TextEncoder.encodeInto alone ${fmt(d.steps.encodeIntoMsPer10k)}); ${fmt(d.steps.ipcBytesPerToot)} B/toot as Arrow IPC.`,
-    );
-  }
-  if (d.rest) {
-    out.push(
-      `  At rest: snapshot of ${fmt(d.rest.snapshotRows)} rows (${fmt(mb(d.rest.snapshotBytes))} MB Parquet) + ${fmt(d.rest.batchesAfterSnapshot)} batches after it`
-        + ` (${fmt(d.rest.batchRowsAfterSnapshot)} rows, ${fmt(mb(d.rest.batchIpcBytes))} MB Arrow IPC); storage estimate grew ${fmt(mb(d.rest.usageBytes))} MB.`,
-    );
-  }
-  const rl = d.reload;
-  if (rl) {
-    out.push(
-      `  Reload ${fmt(rl.totalMs)} ms = page and modules ${fmt(rl.modulesMs)} + openBrowserDb ${fmt(rl.dbOpenMs)} + LocalData.open ${fmt(rl.localDataOpenMs)}`
-        + ` (IndexedDB snapshot ${fmt(rl.idbSnapshotMs)}, Parquet decode ${fmt(rl.parquetReadMs)}, IndexedDB batches ${fmt(rl.idbBatchesMs)}, DuckDB ${fmt(rl.duckdbLoadMs)};`
-        + ` ${fmt(rl.batchesReplayed)} batches replayed) + summary ${fmt(rl.summaryMs)}; ${fmt(rl.rows)} rows after the reload${rl.rows === s.rows ? ' (all)' : ` (**${fmt(s.rows)} before**)`}. DuckDB by statement: ${topStatements(rl.duckdbStatements, 5, 'ms')}.`,
-    );
-  }
-  const tail = [];
-  if (d.export) tail.push(`Export: parquet-wasm load ${fmt(d.export.parquetLoadMs)} ms, longest main-thread task during export ${fmt(d.export.longTaskMax)} ms.`);
-  if (d.live) tail.push(`Rollups: ${fmt(d.live.hourRows)} keys; the live summary equals the full summary: ${d.live.matchesSummary}.`);
-  if (s.parquet_columns) {
-    const total = s.parquet_columns.reduce((a, c) => a + c.bytesPerToot, 0);
-    tail.push(`Parquet (zstd) ${fmt(r1(total))} B/toot, by column: ${s.parquet_columns.slice(0, 6).map((c) => `${c.col} ${fmt(c.bytesPerToot)}`).join(', ')}.`);
-  }
-  if (s.native_load_ms != null) tail.push(`Native reads ${s.native_data}. Native: Parquet load ${fmt(s.native_load_ms)} ms, memory ${s.native_memory}, same summary as the browser: ${s.native_same_summary}.`);
-  if (d.machineLoad) {
-    tail.push(`Machine: ${fmt(pct(d.machineLoad.cpuIdleBefore))} % CPU idle before the browser runs (waited ${fmt(d.machineLoad.waitedS)} s), load average ${fmt(d.machineLoad.loadAvgAfter)} after;`
-      + ` ${fmt(pct(s.native_idle))} % idle before the native runs.`);
-  }
-  if (tail.length) out.push(`  ${tail.join(' ')}`);
-  return out.join('\n');
-}
-
-function targetLines(s) {
-  return TARGETS.map((t) => `- **${targetState(t, s)}**: ${t.label}: ${t.show(s)}`).join('\n');
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -593,7 +240,7 @@ async function main() {
       if (withSql && files) {
         log(`native DuckDB on ${files.map((f) => path.basename(f)).join(', ')} (${mb(files.reduce((a, f) => a + statSync(f).size, 0))} MB)`);
         try {
-          native = await nativeRun(files, withSql.sql, OPTS.queryRuns);
+          native = await nativeRun(files, withSql.sql, OPTS.queryRuns, OPTS.idleWait);
           log(`  native: load ${native.loadMs} ms; summary 1t ${native.threads[1].summary.ms} ms, 2t ${native.threads[2].summary.ms} ms`);
         } catch (err) {
           log(`  native failed: ${err.message}`);

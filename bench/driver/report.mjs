@@ -1,0 +1,162 @@
+/** What a bench run at one size comes to: medians, the ratios to native, the table, the targets. */
+import { fmt, mb, median, medianOf, r1, r2 } from './util.mjs';
+
+export const QUERY_NAMES = ['summary', 'daily', 'hourly', 'languages', 'lengths'];
+const pct = (x) => (x == null ? null : Math.round(x * 100));
+
+export function summarise(size, runs, native) {
+  const ok = runs.filter((r) => r.ingest);
+  const m = ok.length ? medianOf(ok.map((r) => ({ ...r, sql: undefined, userAgent: undefined, error: undefined }))) : {};
+  const first = ok[0] ?? runs[0] ?? {};
+  const q = {};
+  for (const name of QUERY_NAMES) {
+    const wasm = m.queries?.[name]?.ms ?? null;
+    const n1 = native?.threads?.[1]?.[name]?.ms ?? null;
+    const n2 = native?.threads?.[2]?.[name]?.ms ?? null;
+    q[name] = { wasm, native1: n1, native2: n2, ratio1: wasm && n1 ? r2(wasm / n1) : null, ratio2: wasm && n2 ? r2(wasm / n2) : null };
+  }
+  const bw = first.queries?.summary?.result;
+  const nv = native?.threads?.[1]?.summary?.result;
+  const memI = m.memIngest?.databaseSizeBytes ?? null;
+  const memR = m.memReload?.databaseSizeBytes ?? null;
+  return {
+    size,
+    runs: runs.length,
+    completeRuns: runs.filter((r) => !r.error).length,
+    errors: runs.map((r) => r.error).filter(Boolean),
+    compaction_failures: ok.map((r) => r.ingest.compactionErrors ?? []).find((c) => c.length) ?? [],
+    export_error: ok.map((r) => r.exportError).find(Boolean) ?? null,
+    native_data: ok.some((r) => r.exportError) ? 'bench slices (the app export failed)' : 'the app export',
+    rows: m.ingest?.rows ?? null,
+    ingest_toots_per_s: m.ingest ? Math.round(m.ingest.toots_per_s) : null,
+    frame_p95_ms: r1(m.ingest?.mainThread?.frameP95),
+    frame_max_ms: r1(m.ingest?.mainThread?.frameMax),
+    long_tasks: m.ingest?.mainThread?.longTasks ?? null,
+    long_task_ms: r1(m.ingest?.mainThread?.longTaskMs),
+    long_task_max_ms: r1(m.ingest?.mainThread?.longTaskMax),
+    bytes_per_toot: r1(m.rest?.bytesPerToot),
+    stored_bytes_per_toot: r1(m.rest?.storedBytesPerToot),
+    reload_to_query_s: m.reload ? r2(m.reload.totalMs / 1000) : null,
+    duckdb_memory_mb: memI == null && memR == null ? null : mb(Math.max(memI ?? 0, memR ?? 0)),
+    duckdb_memory_ingest_mb: mb(memI),
+    duckdb_memory_reload_mb: mb(memR),
+    summary_ms: q.summary.wasm,
+    summary_native_ms: q.summary.native2,
+    summary_native_1t_ms: q.summary.native1,
+    live_summary_ms: m.live?.ms ?? null,
+    live_summary_source: 'app-rollups: ROLLUP_SUMMARY_SQL over the rollup tables every merge maintains (src/core/sql/rollups.ts), as the Summary panel reads them',
+    export_s: r2(m.export?.seconds),
+    export_mb: mb(m.export?.bytes),
+    queries: q,
+    native_load_ms: native?.loadMs ?? null,
+    native_memory: native?.memoryUsage ?? null,
+    native_idle: native?.machineLoad?.cpuIdleBefore ?? null,
+    parquet_columns: native?.parquetColumns ?? null,
+    native_same_summary: bw && nv ? Number(bw.toots) === Number(nv.toots) && Number(bw.users) === Number(nv.users) && Number(bw.longest) === Number(nv.longest) : null,
+    detail: m,
+  };
+}
+
+export const TARGETS = [
+  { key: 'summary_ms', label: 'summary ≤ 150 ms', v: (s) => s.summary_ms, ok: (x) => x <= 150, show: (s) => `${fmt(s.summary_ms)} ms` },
+  { key: 'summary_ratio', label: 'summary ≤ 1.5× native (2 threads)', v: (s) => s.queries.summary.ratio2, ok: (x) => x <= 1.5, show: (s) => `${fmt(s.queries.summary.ratio2)}× (${fmt(s.summary_ms)} vs ${fmt(s.summary_native_ms)} ms; native 1 thread ${fmt(s.summary_native_1t_ms)} ms)` },
+  { key: 'live_summary_ms', label: 'live summary from rollups ≤ 20 ms', v: (s) => s.live_summary_ms, ok: (x) => x <= 20, show: (s) => `${fmt(s.live_summary_ms)} ms (the app's incrementally maintained rollups; native recomputing the summary: ${fmt(s.summary_native_ms)} ms)` },
+  { key: 'duckdb_memory_mb', label: 'DuckDB memory ≤ 650 MB', v: (s) => s.duckdb_memory_mb, ok: (x) => x <= 650, show: (s) => `${fmt(s.duckdb_memory_mb)} MB (after ingest ${fmt(s.duckdb_memory_ingest_mb)}, after reload ${fmt(s.duckdb_memory_reload_mb)})` },
+  { key: 'reload_to_query_s', label: 'reload to queryable ≤ 3 s', v: (s) => s.reload_to_query_s, ok: (x) => x <= 3, show: (s) => `${fmt(s.reload_to_query_s)} s` },
+  { key: 'bytes_per_toot', label: '≤ 120 bytes/toot at rest', v: (s) => s.bytes_per_toot, ok: (x) => x <= 120, show: (s) => `${fmt(s.bytes_per_toot)} B by storage estimate (stored values ${fmt(s.stored_bytes_per_toot)} B)` },
+  { key: 'ingest_toots_per_s', label: 'ingest ≥ 20 k toots/s', v: (s) => s.ingest_toots_per_s, ok: (x) => x >= 20_000, show: (s) => `${fmt(s.ingest_toots_per_s)} toots/s` },
+  { key: 'frame_p95_ms', label: 'frame p95 ≤ 50 ms during ingest', v: (s) => s.frame_p95_ms, ok: (x) => x <= 50, show: (s) => `${fmt(s.frame_p95_ms)} ms (max ${fmt(s.frame_max_ms)} ms)` },
+  { key: 'export_s', label: 'export ≤ 5 s', v: (s) => s.export_s, ok: (x) => x <= 5, show: (s) => (s.export_error ? `failed: ${s.export_error}` : `${fmt(s.export_s)} s`) },
+];
+
+export function targetState(t, s) {
+  if (t.key === 'export_s' && s.export_error) return 'missed';
+  const x = t.v(s);
+  return x == null || Number.isNaN(x) ? 'not measured' : t.ok(x) ? 'reached' : 'missed';
+}
+
+export function table(sums) {
+  const cols = sums.map((s) => `${(s.rows ?? s.size).toLocaleString('en-US')} toots`);
+  const lines = [];
+  const row = (label, vals) => lines.push(`| ${label} | ${vals.join(' | ')} |`);
+  lines.push(`| metric | ${cols.join(' | ')} |`);
+  lines.push(`|---|${cols.map(() => '---:').join('|')}|`);
+  row('runs (of which without errors)', sums.map((s) => `${s.runs} (${s.completeRuns})`));
+  row('ingest (toots/s)', sums.map((s) => fmt(s.ingest_toots_per_s)));
+  row('frame p95 / max during ingest (ms)', sums.map((s) => `${fmt(s.frame_p95_ms)} / ${fmt(s.frame_max_ms)}`));
+  row('long tasks during ingest (count, total s, longest ms)', sums.map((s) => `${fmt(s.long_tasks)}, ${fmt(r1(s.long_task_ms == null ? null : s.long_task_ms / 1000))}, ${fmt(s.long_task_max_ms)}`));
+  row('bytes/toot at rest (storage estimate / stored values)', sums.map((s) => `${fmt(s.bytes_per_toot)} / ${fmt(s.stored_bytes_per_toot)}`));
+  row('reload to queryable (s)', sums.map((s) => fmt(s.reload_to_query_s)));
+  row('DuckDB memory after ingest / after reload (MB)', sums.map((s) => `${fmt(s.duckdb_memory_ingest_mb)} / ${fmt(s.duckdb_memory_reload_mb)}`));
+  for (const name of QUERY_NAMES) {
+    const label = name === 'lengths' ? 'length by language' : name;
+    row(`${label}: wasm / native 1t / native 2t (ms), wasm ÷ native 2t`, sums.map((s) => {
+      const q = s.queries[name];
+      return `${fmt(q.wasm)} / ${fmt(q.native1)} / ${fmt(q.native2)}, ${fmt(q.ratio2)}×`;
+    }));
+  }
+  row('after reload: summary / daily / hourly / languages / lengths (ms)', sums.map((s) => QUERY_NAMES.map((n) => fmt(s.detail.queriesAfterReload?.[n]?.ms)).join(' / ')));
+  row('live summary over the app\'s rollups (ms)', sums.map((s) => fmt(s.live_summary_ms)));
+  row('export Parquet (s, MB)', sums.map((s) => (s.export_error ? `failed (${s.export_error.replace(/^export: (page\.evaluate: )?(Error: )?/, '')})` : `${fmt(s.export_s)}, ${fmt(s.export_mb)}`)));
+  return lines.join('\n');
+}
+
+const secs = (ms) => fmt(r1(ms == null ? null : ms / 1000));
+const topStatements = (o, n, unit) =>
+  Object.entries(o ?? {}).slice(0, n).map(([k, v]) => `${k} ${unit === 's' ? `${secs(v.ms)} s` : `${fmt(v.ms)} ms`} (${fmt(v.n)}×)`).join(', ');
+
+export function breakdown(s) {
+  const d = s.detail;
+  const out = [`- **${(s.rows ?? s.size).toLocaleString('en-US')} toots**, ${s.runs} run${s.runs > 1 ? 's' : ''}${s.errors.length ? ` (errors: ${s.errors.join('; ')})` : ''}.`];
+  const i = d.ingest;
+  if (i) {
+    out.push(
+      `  Ingest ${secs(i.timedMs)} s timed (generating the JSON, untimed, ${secs(i.generation.ms)} s; ${fmt(i.generation.avgChars)} characters per status; ${fmt(i.generation.spanDays)} days of posts).`
+        + ` Main thread: JSON.parse ${secs(i.mainThread.parseMs)} s, normalise ${secs(i.mainThread.addStatusMs - i.mainThread.arrowMs)} s, Arrow IPC ${secs(i.mainThread.arrowMs)} s (${fmt(i.batches.arrowMsPer10k)} ms per 10 k rows).`
+        + ` ${fmt(i.batches.count)} batches (median ${fmt(i.batches.medianRows)} rows, max ${fmt(i.batches.maxRows)}): IndexedDB put ${secs(i.batches.idbMs)} s,`
+        + ` DuckDB merge ${secs(i.batches.duckdbMs)} s (${fmt(i.batches.duckdbMsPer10kFirst)} ms per 10 k rows in the first tenth of batches, ${fmt(i.batches.duckdbMsPer10kLast)} in the last).`
+        + ` ${fmt(i.compactions.count)} compactions, ${secs(i.compactions.ms)} s in all (last ${secs(i.compactions.lastMs)} s; Parquet encoding in its worker ${secs(i.compactions.parquetWriteMs)} s).`
+        + ` Summary refreshes during ingest: ${fmt(i.liveSummary.count)}, median ${fmt(i.liveSummary.medianMs)} ms.`
+        + (s.compaction_failures.length ? ` **${s.compaction_failures.length} compactions failed**, the first at ${fmt(s.compaction_failures[0].atRows)} rows: \`${s.compaction_failures[0].message}\`.` : ''),
+      `  DuckDB time by statement during ingest (as seen from the page): ${topStatements(i.duckdbStatements, 8, 's')}.`,
+    );
+  }
+  if (d.steps) {
+    out.push(
+      `  Main-thread steps on an idle page, ms per 10 k toots: JSON.parse ${fmt(d.steps.parseMsPer10k)}, normalizeStatus ${fmt(d.steps.normaliseMsPer10k)}, tootsToIPC ${fmt(d.steps.arrowMsPer10k)}`
+        + ` (of which TextEncoder.encodeInto alone ${fmt(d.steps.encodeIntoMsPer10k)}); ${fmt(d.steps.ipcBytesPerToot)} B/toot as Arrow IPC.`,
+    );
+  }
+  if (d.rest) {
+    out.push(
+      `  At rest: snapshot of ${fmt(d.rest.snapshotRows)} rows (${fmt(mb(d.rest.snapshotBytes))} MB Parquet) + ${fmt(d.rest.batchesAfterSnapshot)} batches after it`
+        + ` (${fmt(d.rest.batchRowsAfterSnapshot)} rows, ${fmt(mb(d.rest.batchIpcBytes))} MB Arrow IPC); storage estimate grew ${fmt(mb(d.rest.usageBytes))} MB.`,
+    );
+  }
+  const rl = d.reload;
+  if (rl) {
+    out.push(
+      `  Reload ${fmt(rl.totalMs)} ms = page and modules ${fmt(rl.modulesMs)} + openBrowserDb ${fmt(rl.dbOpenMs)} + LocalData.open ${fmt(rl.localDataOpenMs)}`
+        + ` (IndexedDB snapshot ${fmt(rl.idbSnapshotMs)}, Parquet decode ${fmt(rl.parquetReadMs)}, IndexedDB batches ${fmt(rl.idbBatchesMs)}, DuckDB ${fmt(rl.duckdbLoadMs)};`
+        + ` ${fmt(rl.batchesReplayed)} batches replayed) + summary ${fmt(rl.summaryMs)}; ${fmt(rl.rows)} rows after the reload${rl.rows === s.rows ? ' (all)' : ` (**${fmt(s.rows)} before**)`}. DuckDB by statement: ${topStatements(rl.duckdbStatements, 5, 'ms')}.`,
+    );
+  }
+  const tail = [];
+  if (d.export) tail.push(`Export: parquet-wasm load ${fmt(d.export.parquetLoadMs)} ms, longest main-thread task during export ${fmt(d.export.longTaskMax)} ms.`);
+  if (d.live) tail.push(`Rollups: ${fmt(d.live.hourRows)} keys; the live summary equals the full summary: ${d.live.matchesSummary}.`);
+  if (s.parquet_columns) {
+    const total = s.parquet_columns.reduce((a, c) => a + c.bytesPerToot, 0);
+    tail.push(`Parquet (zstd) ${fmt(r1(total))} B/toot, by column: ${s.parquet_columns.slice(0, 6).map((c) => `${c.col} ${fmt(c.bytesPerToot)}`).join(', ')}.`);
+  }
+  if (s.native_load_ms != null) tail.push(`Native reads ${s.native_data}. Native: Parquet load ${fmt(s.native_load_ms)} ms, memory ${s.native_memory}, same summary as the browser: ${s.native_same_summary}.`);
+  if (d.machineLoad) {
+    tail.push(`Machine: ${fmt(pct(d.machineLoad.cpuIdleBefore))} % CPU idle before the browser runs (waited ${fmt(d.machineLoad.waitedS)} s), load average ${fmt(d.machineLoad.loadAvgAfter)} after;`
+      + ` ${fmt(pct(s.native_idle))} % idle before the native runs.`);
+  }
+  if (tail.length) out.push(`  ${tail.join(' ')}`);
+  return out.join('\n');
+}
+
+export function targetLines(s) {
+  return TARGETS.map((t) => `- **${targetState(t, s)}**: ${t.label}: ${t.show(s)}`).join('\n');
+}
