@@ -19,6 +19,8 @@ describe('splitting statements', () => {
     ]);
     expect(tokenize(`e'k\\';l'`)[0]).toMatchObject({ kind: 'string', value: "k';l" });
     expect(tokenize(`'it''s'`)[0]).toMatchObject({ kind: 'string', value: "it's" });
+    expect(tokenize(`"a""b" x`)).toMatchObject([{ kind: 'ident', value: 'a"b', start: 0, end: 6 }, { kind: 'word', value: 'x' }]);
+    expect(tokenize(`'open`)).toEqual([{ kind: 'string', value: 'open', start: 0, end: 5 }]);
   });
 
   it('tells queries from other statements', () => {

@@ -17,6 +17,31 @@ export interface Token {
 const isWordStart = (c: string) => /[A-Za-z_\u0080-\uffff]/.test(c);
 const isWordPart = (c: string) => /[A-Za-z0-9_$\u0080-\uffff]/.test(c);
 
+/**
+ * A quoted string or name from `i`, just past its opening quote, to just past its closing one (or
+ * the end): a doubled quote stands for one, and with `escapes` (E'…') a backslash escapes the next
+ * character.
+ */
+function readQuoted(sql: string, i: number, quote: string, escapes: boolean): { value: string; end: number } {
+  let value = '';
+  while (i < sql.length) {
+    const ch = sql[i]!;
+    if (escapes && ch === '\\' && i + 1 < sql.length) {
+      value += sql[i + 1];
+      i += 2;
+    } else if (ch === quote && sql[i + 1] === quote) {
+      value += quote;
+      i += 2;
+    } else if (ch === quote) {
+      return { value, end: i + 1 };
+    } else {
+      value += ch;
+      i++;
+    }
+  }
+  return { value, end: i };
+}
+
 /** DuckDB's lexical rules, as far as splitting and the guard need them. Never throws. */
 export function tokenize(sql: string): Token[] {
   const out: Token[] = [];
@@ -46,44 +71,14 @@ export function tokenize(sql: string): Token[] {
     } else if (c === "'" || ((c === 'e' || c === 'E') && next === "'" && !isWordPart(sql[i - 1] ?? ' '))) {
       const escapes = c !== "'";
       const start = i;
-      i += escapes ? 2 : 1;
-      let value = '';
-      for (;;) {
-        if (i >= n) break;
-        const ch = sql[i]!;
-        if (escapes && ch === '\\' && i + 1 < n) {
-          value += sql[i + 1];
-          i += 2;
-        } else if (ch === "'") {
-          if (sql[i + 1] === "'") {
-            value += "'";
-            i += 2;
-          } else {
-            i++;
-            break;
-          }
-        } else {
-          value += ch;
-          i++;
-        }
-      }
-      out.push({ kind: 'string', value, start, end: i });
+      const { value, end } = readQuoted(sql, i + (escapes ? 2 : 1), "'", escapes);
+      i = end;
+      out.push({ kind: 'string', value, start, end });
     } else if (c === '"') {
       const start = i;
-      i++;
-      let value = '';
-      while (i < n) {
-        if (sql[i] === '"') {
-          if (sql[i + 1] === '"') {
-            value += '"';
-            i += 2;
-          } else {
-            i++;
-            break;
-          }
-        } else value += sql[i++];
-      }
-      out.push({ kind: 'ident', value, start, end: i });
+      const { value, end } = readQuoted(sql, i + 1, '"', false);
+      i = end;
+      out.push({ kind: 'ident', value, start, end });
     } else if (c === '$' && /[A-Za-z_$]/.test(next ?? '')) {
       // Dollar quoting: $$…$$ or $tag$…$tag$. `$1`, `$name` parameters are not strings.
       const m = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64));
