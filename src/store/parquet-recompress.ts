@@ -15,7 +15,7 @@ import { decodeThriftStructAt, encodeThriftStruct, type ThriftField, type Thrift
 import { CC, CMD, FMD, MAGIC, RG, field, footerTail, i64, parquetFooter, without } from './parquet-footer';
 
 /** CompressionCodec in parquet.thrift. */
-export const CODEC = { UNCOMPRESSED: 0, ZSTD: 6 } as const;
+const CODEC = { UNCOMPRESSED: 0, ZSTD: 6 } as const;
 
 // PageHeader and DataPageHeaderV2 field ids, and PageType values, from parquet.thrift.
 const PH = { type: 1, uncompressedSize: 2, compressedSize: 3, crc: 4, dataPageV2: 8 };
@@ -50,10 +50,10 @@ function compressPage(header: ThriftStruct, body: Uint8Array, compress: PageComp
 }
 
 /**
- * The same Parquet file with every page compressed by `compress`, recorded as `codec`, as parts to
- * join (`new Blob(parts)` or one copy). The input must be written UNCOMPRESSED.
+ * The same Parquet file with every page compressed by `compress` (zstd), as parts to join
+ * (`new Blob(parts)` or one copy). The input must be written UNCOMPRESSED.
  */
-export function recompressParquet(file: Uint8Array, compress: PageCompressor, codec: number = CODEC.ZSTD): Uint8Array[] {
+export function recompressParquet(file: Uint8Array, compress: PageCompressor): Uint8Array[] {
   const footer = parquetFooter(file);
   const parts: Uint8Array[] = [MAGIC];
   let offset = MAGIC.length;
@@ -86,7 +86,7 @@ export function recompressParquet(file: Uint8Array, compress: PageCompressor, co
       }
       if (!newData) throw new Error('Parquet data page offset is not at a page');
       let m = without(meta, [CMD.bloomFilterOffset, CMD.bloomFilterLength, CMD.indexPageOffset]);
-      m = setField(m, CMD.codec, codec, I32);
+      m = setField(m, CMD.codec, CODEC.ZSTD, I32);
       m = setField(m, CMD.totalUncompressedSize, BigInt(uncompressed), I64);
       m = setField(m, CMD.totalCompressedSize, BigInt(offset - chunkStart), I64);
       m = setField(m, CMD.dataPageOffset, BigInt(newData), I64);
