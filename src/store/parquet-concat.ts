@@ -11,23 +11,21 @@
  * module knows nothing about survive untouched.
  */
 
-import { encodeThriftStruct, STRUCT, type ThriftField, type ThriftList, type ThriftStruct } from './thrift-compact';
-import { CC, CMD, FMD, MAGIC, RG, field, footerTail, i64, parquetFooter, sameBytes, without } from './parquet-footer';
+import { encodeThriftStruct, STRUCT, type ThriftField, type ThriftStruct } from './thrift-compact';
+import {
+  CC, CMD, FMD, MAGIC, RG, chunkMetaData, chunkSpan, columnChunksOf, field, footerTail, i64, parquetFooter, rowGroupsOf, sameBytes,
+  withoutBloomFilter, withoutPageIndexes,
+} from './parquet-footer';
 
 /** The row groups of a footer, with the byte span [start, end) that all their column chunks cover. */
 function rowGroupsAndSpan(footer: ThriftStruct, fileLength: number) {
-  const rowGroups = ((field(footer, FMD.rowGroups)?.value as ThriftList | undefined)?.items ?? []) as ThriftStruct[];
+  const rowGroups = rowGroupsOf(footer);
   let start = Infinity, end = -Infinity;
   for (const rg of rowGroups) {
-    for (const cc of (field(rg, RG.columns)!.value as ThriftList).items as ThriftStruct[]) {
-      const meta = field(cc, CC.metaData)?.value as ThriftStruct | undefined;
-      if (!meta || field(cc, CC.encryptedMetaData)) throw new Error('Parquet column chunk without plain metadata cannot be concatenated');
-      // A chunk starts at its dictionary page when it has one, else at its first data page;
-      // 0 for an optional offset means "absent" for some writers, it is never a page (the magic is there).
-      const firsts = [CMD.dataPageOffset, CMD.indexPageOffset, CMD.dictionaryPageOffset].map((id) => Number(i64(meta, id) ?? 0n)).filter((o) => o > 0);
-      const first = Math.min(...firsts);
-      start = Math.min(start, first);
-      end = Math.max(end, first + Number(i64(meta, CMD.totalCompressedSize)));
+    for (const cc of columnChunksOf(rg)) {
+      const span = chunkSpan(chunkMetaData(cc, 'concatenated'));
+      start = Math.min(start, span.start);
+      end = Math.max(end, span.end);
     }
   }
   if (rowGroups.length && !(start >= 4 && end <= fileLength - 8 && start < end)) throw new Error('Parquet row groups lie outside the file');
@@ -37,15 +35,12 @@ function rowGroupsAndSpan(footer: ThriftStruct, fileLength: number) {
 /** A copy of a row group whose absolute offsets are moved by `delta` bytes, as row group number `ordinal`. */
 function shiftRowGroup(rg: ThriftStruct, delta: bigint, ordinal: number): ThriftStruct {
   const shift = (f: ThriftField): ThriftField => ((f.value as bigint) > 0n ? { ...f, value: (f.value as bigint) + delta } : f);
-  const columns = ((field(rg, RG.columns)!.value as ThriftList).items as ThriftStruct[]).map((cc) =>
-    // Page indexes (ColumnIndex/OffsetIndex) and bloom filters lie outside the row groups' span,
-    // between the last row group and the footer, so they are not copied: their offsets are dropped
-    // rather than relocated. Readers then simply do without them; the data and the per-chunk
-    // statistics stay whole.
-    without(cc, [CC.offsetIndexOffset, CC.offsetIndexLength, CC.columnIndexOffset, CC.columnIndexLength]).map((f) => {
+  const columns = columnChunksOf(rg).map((cc) =>
+    // Page indexes and bloom filters lie outside the row groups' span, so they are not copied.
+    withoutPageIndexes(cc).map((f) => {
       if (f.id === CC.fileOffset) return shift(f);
       if (f.id !== CC.metaData) return f;
-      const meta = without(f.value as ThriftStruct, [CMD.bloomFilterOffset, CMD.bloomFilterLength]);
+      const meta = withoutBloomFilter(f.value as ThriftStruct);
       const moved = [CMD.dataPageOffset, CMD.indexPageOffset, CMD.dictionaryPageOffset];
       return { ...f, value: meta.map((m) => (moved.includes(m.id) ? shift(m) : m)) };
     }),

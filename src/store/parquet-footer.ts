@@ -1,4 +1,4 @@
-import { decodeThriftStruct, encodeThriftStruct, STRUCT, type ThriftField, type ThriftList, type ThriftStruct } from './thrift-compact';
+import { decodeThriftStruct, encodeThriftStruct, type ThriftList, type ThriftStruct } from './thrift-compact';
 
 /** Reading and writing the footer (FileMetaData in apache/parquet-format parquet.thrift) of a Parquet file. */
 
@@ -43,3 +43,34 @@ export function footerTail(meta: ThriftStruct): Uint8Array {
   tail.set(MAGIC, footer.length + 4);
   return tail;
 }
+
+export const rowGroupsOf = (footer: ThriftStruct): ThriftStruct[] =>
+  ((field(footer, FMD.rowGroups)?.value as ThriftList | undefined)?.items ?? []) as ThriftStruct[];
+
+export const columnChunksOf = (rg: ThriftStruct): ThriftStruct[] => (field(rg, RG.columns)!.value as ThriftList).items as ThriftStruct[];
+
+/** A column chunk's ColumnMetaData; `doing` names what cannot be done without it, for the error. */
+export function chunkMetaData(cc: ThriftStruct, doing: string): ThriftStruct {
+  const meta = field(cc, CC.metaData)?.value as ThriftStruct | undefined;
+  if (!meta || field(cc, CC.encryptedMetaData)) throw new Error(`Parquet column chunk without plain metadata cannot be ${doing}`);
+  return meta;
+}
+
+/**
+ * The byte span [start, end) of a column chunk's pages. A chunk starts at its dictionary page when
+ * it has one, else at its first data page; 0 for an optional offset means "absent" for some
+ * writers, it is never a page (the magic is there).
+ */
+export function chunkSpan(meta: ThriftStruct): { start: number; end: number } {
+  const firsts = [CMD.dataPageOffset, CMD.indexPageOffset, CMD.dictionaryPageOffset].map((id) => Number(i64(meta, id) ?? 0n)).filter((o) => o > 0);
+  const start = Math.min(...firsts);
+  return { start, end: start + Number(i64(meta, CMD.totalCompressedSize)) };
+}
+
+/**
+ * Page indexes (ColumnIndex/OffsetIndex) and bloom filters lie between the last row group and the
+ * footer: a file rewritten from its row groups drops their offsets rather than relocating them.
+ * Readers then do without them; the data and the per-chunk statistics stay whole.
+ */
+export const withoutPageIndexes = (cc: ThriftStruct) => without(cc, [CC.offsetIndexOffset, CC.offsetIndexLength, CC.columnIndexOffset, CC.columnIndexLength]);
+export const withoutBloomFilter = (meta: ThriftStruct) => without(meta, [CMD.bloomFilterOffset, CMD.bloomFilterLength]);

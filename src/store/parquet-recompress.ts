@@ -11,8 +11,11 @@
  * Page indexes (ColumnIndex/OffsetIndex) and bloom filters are dropped, as parquet-concat.ts drops
  * them: their offsets would point at the old layout. The chunk statistics stay.
  */
-import { decodeThriftStructAt, encodeThriftStruct, type ThriftField, type ThriftList, type ThriftStruct } from './thrift-compact';
-import { CC, CMD, FMD, MAGIC, RG, field, footerTail, i64, parquetFooter, without } from './parquet-footer';
+import { decodeThriftStructAt, encodeThriftStruct, type ThriftField, type ThriftStruct } from './thrift-compact';
+import {
+  CC, CMD, FMD, MAGIC, RG, chunkMetaData, chunkSpan, columnChunksOf, field, footerTail, i64, parquetFooter, rowGroupsOf, without,
+  withoutBloomFilter, withoutPageIndexes,
+} from './parquet-footer';
 
 /** CompressionCodec in parquet.thrift. */
 const CODEC = { UNCOMPRESSED: 0, ZSTD: 6 } as const;
@@ -57,17 +60,14 @@ export function recompressParquet(file: Uint8Array, compress: PageCompressor): U
   const footer = parquetFooter(file);
   const parts: Uint8Array[] = [MAGIC];
   let offset = MAGIC.length;
-  const rowGroups = ((field(footer, FMD.rowGroups)?.value as ThriftList | undefined)?.items ?? []) as ThriftStruct[];
-  const newGroups = rowGroups.map((rg) => {
+  const newGroups = rowGroupsOf(footer).map((rg) => {
     const groupStart = offset;
-    const columns = ((field(rg, RG.columns)!.value as ThriftList).items as ThriftStruct[]).map((cc) => {
-      const meta = field(cc, CC.metaData)?.value as ThriftStruct | undefined;
-      if (!meta || field(cc, CC.encryptedMetaData)) throw new Error('Parquet column chunk without plain metadata cannot be recompressed');
+    const columns = columnChunksOf(rg).map((cc) => {
+      const meta = chunkMetaData(cc, 'recompressed');
       if (field(meta, CMD.codec)?.value !== CODEC.UNCOMPRESSED) throw new Error('recompressParquet needs an uncompressed Parquet file');
       const dict = Number(i64(meta, CMD.dictionaryPageOffset) ?? 0n);
       const data = Number(i64(meta, CMD.dataPageOffset));
-      const start = dict > 0 ? Math.min(dict, data) : data;
-      const end = start + Number(i64(meta, CMD.totalCompressedSize));
+      const { start, end } = chunkSpan(meta);
       if (!(start >= MAGIC.length && end <= file.length - 8)) throw new Error('Parquet column chunk lies outside the file');
       const chunkStart = offset;
       let newDict = 0, newData = 0, uncompressed = 0;
@@ -85,13 +85,13 @@ export function recompressParquet(file: Uint8Array, compress: PageCompressor): U
         pos = bodyAt + size;
       }
       if (!newData) throw new Error('Parquet data page offset is not at a page');
-      let m = without(meta, [CMD.bloomFilterOffset, CMD.bloomFilterLength, CMD.indexPageOffset]);
+      let m = without(withoutBloomFilter(meta), [CMD.indexPageOffset]);
       m = setField(m, CMD.codec, CODEC.ZSTD, I32);
       m = setField(m, CMD.totalUncompressedSize, BigInt(uncompressed), I64);
       m = setField(m, CMD.totalCompressedSize, BigInt(offset - chunkStart), I64);
       m = setField(m, CMD.dataPageOffset, BigInt(newData), I64);
       if (newDict) m = setField(m, CMD.dictionaryPageOffset, BigInt(newDict), I64);
-      const c = without(cc, [CC.offsetIndexOffset, CC.offsetIndexLength, CC.columnIndexOffset, CC.columnIndexLength]);
+      const c = withoutPageIndexes(cc);
       // file_offset: deprecated, arrow-rs writes the chunk's start.
       return setField(setField(c, CC.metaData, m, 12), CC.fileOffset, BigInt(chunkStart), I64);
     });
