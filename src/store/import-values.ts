@@ -6,7 +6,6 @@ import type { ColumnKind } from '../core/toot';
  * Int32 or Double, Bool or 'True', UTC or plain times (parquet-import.ts).
  */
 
-
 export type Column = { values: unknown[]; type: DataType };
 
 export function column(table: Table, name: string): Column | null {
