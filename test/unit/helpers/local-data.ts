@@ -11,6 +11,7 @@ import { tootsToIPC } from '../../../src/core/arrow-batch';
 import { BatchStore } from '../../../src/store/batch-store';
 import { LocalData } from '../../../src/store/local-data';
 import { parquetCodec } from '../../../src/store/parquet-codec';
+import { join } from './parquet-rows';
 import { zstd } from './zstd';
 import { exportStoredToots } from '../../../src/store/stored-export';
 import type { ParquetModule } from '../../../src/store/parquet-export';
@@ -66,14 +67,8 @@ export async function write(
 
 /** The app's Parquet export of `data`, written to a temporary file for native DuckDB to read. */
 export async function exportedFile(data: LocalData): Promise<string> {
-  const { parts, bytes } = await exportStoredToots(data, codec);
-  const buf = new Uint8Array(bytes);
-  let at = 0;
-  for (const p of parts) {
-    buf.set(p, at);
-    at += p.byteLength;
-  }
+  const { parts } = await exportStoredToots(data, codec);
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'tootscope-export-')), 'toots.parquet');
-  writeFileSync(file, buf);
+  writeFileSync(file, join(parts));
   return file;
 }
