@@ -18,7 +18,7 @@ import {
 } from './parquet-footer';
 
 /** The row groups of a footer, with the byte span [start, end) that all their column chunks cover. */
-function rowGroupsAndSpan(footer: ThriftStruct, fileLength: number) {
+export function rowGroupsAndSpan(footer: ThriftStruct, fileLength: number) {
   const rowGroups = rowGroupsOf(footer);
   let start = Infinity, end = -Infinity;
   for (const rg of rowGroups) {
@@ -32,19 +32,24 @@ function rowGroupsAndSpan(footer: ThriftStruct, fileLength: number) {
   return { rowGroups, start, end };
 }
 
+const shifted = (f: ThriftField, delta: bigint): ThriftField => ((f.value as bigint) > 0n ? { ...f, value: (f.value as bigint) + delta } : f);
+
+/** A copy of a column chunk whose absolute offsets are moved by `delta` bytes. */
+export function shiftChunk(cc: ThriftStruct, delta: bigint): ThriftStruct {
+  // Page indexes and bloom filters lie outside the row groups' span, so they are not copied.
+  return withoutPageIndexes(cc).map((f) => {
+    if (f.id === CC.fileOffset) return shifted(f, delta);
+    if (f.id !== CC.metaData) return f;
+    const meta = withoutBloomFilter(f.value as ThriftStruct);
+    const moved = [CMD.dataPageOffset, CMD.indexPageOffset, CMD.dictionaryPageOffset];
+    return { ...f, value: meta.map((m) => (moved.includes(m.id) ? shifted(m, delta) : m)) };
+  });
+}
+
 /** A copy of a row group whose absolute offsets are moved by `delta` bytes, as row group number `ordinal`. */
 function shiftRowGroup(rg: ThriftStruct, delta: bigint, ordinal: number): ThriftStruct {
-  const shift = (f: ThriftField): ThriftField => ((f.value as bigint) > 0n ? { ...f, value: (f.value as bigint) + delta } : f);
-  const columns = columnChunksOf(rg).map((cc) =>
-    // Page indexes and bloom filters lie outside the row groups' span, so they are not copied.
-    withoutPageIndexes(cc).map((f) => {
-      if (f.id === CC.fileOffset) return shift(f);
-      if (f.id !== CC.metaData) return f;
-      const meta = withoutBloomFilter(f.value as ThriftStruct);
-      const moved = [CMD.dataPageOffset, CMD.indexPageOffset, CMD.dictionaryPageOffset];
-      return { ...f, value: meta.map((m) => (moved.includes(m.id) ? shift(m) : m)) };
-    }),
-  );
+  const shift = (f: ThriftField) => shifted(f, delta);
+  const columns = columnChunksOf(rg).map((cc) => shiftChunk(cc, delta));
   return rg.flatMap((f): ThriftField[] => {
     if (f.id === RG.columns) return [{ ...f, value: { elemType: STRUCT, items: columns } }];
     if (f.id === RG.fileOffset) return [shift(f)];
