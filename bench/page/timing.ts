@@ -24,7 +24,9 @@ function timed<A extends unknown[], R>(fn: (...args: A) => Promise<R>, into: num
 export const timedCodec: ParquetCodec = {
   write: timed((ipc) => workerParquetCodec.write(ipc), codecTimes.writes),
   read: timed((parquet) => workerParquetCodec.read(parquet), codecTimes.reads),
-  readStored: timed((parquet, seg, cuts) => workerParquetCodec.readStored(parquet, seg, cuts), codecTimes.reads),
+  writeSegment: timed((ipc) => workerParquetCodec.writeSegment(ipc), codecTimes.writes),
+  derivedColumns: timed((parquet, derived) => workerParquetCodec.derivedColumns(parquet, derived), codecTimes.writes),
+  readStored: timed((parquet, seg, cuts, derived) => workerParquetCodec.readStored(parquet, seg, cuts, derived), codecTimes.reads),
 };
 
 /** `UPDATE toots`, `INSERT INTO sightings`, … : enough of a statement to tell the merge's steps apart. */

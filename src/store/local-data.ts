@@ -143,13 +143,13 @@ export class LocalData {
     });
     if (!plan) return false;
     try {
-      const written: Array<{ id: number; bytes: Uint8Array; rows: number }> = [];
-      for (const p of plan.parts) if (p.rows) written.push({ id: p.id, bytes: await codec.write(p.ipc), rows: p.rows });
+      const written: Array<{ id: number; bytes: Uint8Array; rows: number; derived: string[] }> = [];
+      for (const p of plan.parts) if (p.rows) written.push({ id: p.id, ...(await codec.writeSegment(p.ipc)), rows: p.rows });
       const keep = new Map(this.segments.map((s) => [s.id, s]));
       const dropped: number[] = [];
       for (const p of plan.parts) {
         const w = written.find((x) => x.id === p.id);
-        if (w) keep.set(p.id, { id: p.id, rows: w.rows, bytes: w.bytes.byteLength });
+        if (w) keep.set(p.id, { id: p.id, rows: w.rows, bytes: w.bytes.byteLength, ...(w.derived.length ? { derived: w.derived } : {}) });
         else if (keep.delete(p.id)) dropped.push(p.id);
       }
       const segments = [...keep.values()].sort((a, b) => a.id - b.id);

@@ -2,6 +2,7 @@ import { Data, Field, Int32, RecordBatch, Schema, Struct, Table, Utf8, makeData,
 import { LONG_TEXT_BYTES } from '../core/sql/schema';
 import type { ParquetModule } from './parquet-export';
 import { recompressParquet } from './parquet-recompress';
+import { fromSegmentForm, sourcesOf, toSegmentForm } from './segment-form';
 import type { ParquetCodec } from './snapshot';
 
 /** zstd at a level of our choosing: @bokuweb/zstd-wasm's `compress`. */
@@ -42,16 +43,28 @@ function joined(parts: Uint8Array[]): Uint8Array {
 
 /** parquet-wasm as a codec: Arrow IPC stream ⇄ zstd Parquet. Timestamps stay as they are. */
 export function parquetCodec(pq: ParquetModule, zstd: ZstdCompress): ParquetCodec {
+  const write = (ipc: Uint8Array) => {
+    const plain = pq.writeParquet(pq.Table.fromIPCStream(ipc), segmentProperties(pq));
+    return joined(recompressParquet(plain, (page) => zstd(page, SEGMENT_ZSTD_LEVEL)));
+  };
   return {
     async write(ipc) {
-      const plain = pq.writeParquet(pq.Table.fromIPCStream(ipc), segmentProperties(pq));
-      return joined(recompressParquet(plain, (page) => zstd(page, SEGMENT_ZSTD_LEVEL)));
+      return write(ipc);
+    },
+    async writeSegment(ipc) {
+      const { table, derived } = toSegmentForm(tableFromIPC(ipc));
+      return { bytes: write(tableToIPC(table, 'stream')), derived };
+    },
+    async derivedColumns(parquet, derived) {
+      const columns = [...new Set([...derived, ...sourcesOf(derived)])];
+      const stored = tableFromIPC(pq.readParquet(parquet, { columns }).intoIPCStream());
+      return write(tableToIPC(fromSegmentForm(stored, derived).select([...derived]), 'stream'));
     },
     async read(parquet) {
       return pq.readParquet(parquet).intoIPCStream();
     },
-    async readStored(parquet, seg, cuts = []) {
-      return asStoredRows(pq.readParquet(parquet).intoIPCStream(), seg, cuts);
+    async readStored(parquet, seg, cuts = [], derived = []) {
+      return asStoredRows(fromSegmentForm(tableFromIPC(pq.readParquet(parquet).intoIPCStream()), derived), seg, cuts);
     },
   };
 }
@@ -63,8 +76,7 @@ export function parquetCodec(pq: ParquetModule, zstd: ZstdCompress): ParquetCode
  * core/sql/schema.ts for why). Runs in the Parquet worker, beside DuckDB's. The buffers are reused.
  * One IPC stream per piece, cut before each row offset in `cuts`.
  */
-function asStoredRows(ipc: Uint8Array, seg: number | null, cuts: readonly number[]): Uint8Array[] {
-  const decoded = tableFromIPC(ipc);
+function asStoredRows(decoded: Table, seg: number | null, cuts: readonly number[]): Uint8Array[] {
   const textAt = decoded.schema.fields.findIndex((f) => f.name === 'mastodon_text');
   if (textAt < 0 || !(decoded.schema.fields[textAt]!.type instanceof Utf8)) throw new Error('a stored segment without a mastodon_text string column');
   const fields = [...decoded.schema.fields, new Field('seg', new Int32(), true), new Field('long_text', new Utf8(), true)];

@@ -1,20 +1,19 @@
+import type { ParquetReply, ParquetRequest } from '../workers/parquet-worker';
 import type { ParquetCodec } from './snapshot';
 
 let worker: Worker | null = null;
 let nextId = 0;
-const waiting = new Map<number, { resolve(parts: Uint8Array[]): void; reject(e: Error): void }>();
-
-type Op = { op: 'write' | 'read' } | { op: 'readStored'; seg: number | null; cuts: readonly number[] };
+const waiting = new Map<number, { resolve(reply: ParquetReply): void; reject(e: Error): void }>();
 
 /** `give`: the caller hands its bytes over (they are transferred, not copied, when they fill their buffer). */
-function call(req: Op, bytes: Uint8Array, give = false): Promise<Uint8Array[]> {
+function call(req: ParquetRequest, bytes: Uint8Array, give = false): Promise<ParquetReply> {
   if (!worker) {
     worker = new Worker(new URL('../workers/parquet-worker.ts', import.meta.url), { type: 'module' });
-    worker.onmessage = (e: MessageEvent<{ id: number; parts?: Uint8Array[]; error?: string }>) => {
+    worker.onmessage = (e: MessageEvent<ParquetReply>) => {
       const w = waiting.get(e.data.id);
       waiting.delete(e.data.id);
       if (!w) return;
-      if (e.data.parts) w.resolve(e.data.parts);
+      if (e.data.parts) w.resolve(e.data);
       else w.reject(new Error(e.data.error ?? 'parquet worker failed'));
     };
   }
@@ -27,10 +26,17 @@ function call(req: Op, bytes: Uint8Array, give = false): Promise<Uint8Array[]> {
   });
 }
 
+const first = async (reply: Promise<ParquetReply>) => (await reply).parts![0]!;
+
 /** Parquet encode/decode in a Web Worker (parquet-wasm loaded there, from our own assets). */
 export const workerParquetCodec: ParquetCodec = {
-  write: async (ipc) => (await call({ op: 'write' }, ipc))[0]!,
-  read: async (parquet) => (await call({ op: 'read' }, parquet))[0]!,
+  write: (ipc) => first(call({ op: 'write' }, ipc)),
+  async writeSegment(ipc) {
+    const reply = await call({ op: 'writeSegment' }, ipc);
+    return { bytes: reply.parts![0]!, derived: reply.derived ?? [] };
+  },
+  derivedColumns: (parquet, derived) => first(call({ op: 'derivedColumns', derived }, parquet)),
+  read: (parquet) => first(call({ op: 'read' }, parquet)),
   // A reload reads each segment from IndexedDB only to decode it: ~250 MB not copied at 1.6 M toots.
-  readStored: (parquet, seg, cuts = []) => call({ op: 'readStored', seg, cuts }, parquet, true),
+  readStored: async (parquet, seg, cuts = [], derived = []) => (await call({ op: 'readStored', seg, cuts, derived }, parquet, true)).parts!,
 };

@@ -9,6 +9,8 @@ export interface SegmentRef {
   id: number;
   rows: number;
   bytes: number;
+  /** Columns stored as null where their source gives the value (segment-form.ts); absent: none. */
+  derived?: string[];
 }
 
 /**
@@ -32,13 +34,18 @@ export interface Snapshot {
 /** Parquet in and out, off the main thread in the browser (a worker), in-process in tests. */
 export interface ParquetCodec {
   write(ipc: Uint8Array): Promise<Uint8Array>;
+  /** The rows as a segment stores them (segment-form.ts), and the columns it left to rebuild. */
+  writeSegment(ipc: Uint8Array): Promise<{ bytes: Uint8Array; derived: string[] }>;
+  /** A segment's `derived` columns rebuilt, alone in a file with the segment's row groups (for parquet-splice.ts). */
+  derivedColumns(parquet: Uint8Array, derived: readonly string[]): Promise<Uint8Array>;
   read(parquet: Uint8Array): Promise<Uint8Array>;
   /**
    * The rows as `toot_store` holds them (with `seg` of that value, null: all null), as one Arrow
    * IPC stream per piece: the first piece ends before row `cuts[0]`, the next before `cuts[1]`…
+   * `derived`: the segment's columns to rebuild (SegmentRef.derived).
    * Takes `parquet` over: the caller must not use it afterwards.
    */
-  readStored(parquet: Uint8Array, seg: number | null, cuts?: readonly number[]): Promise<Uint8Array[]>;
+  readStored(parquet: Uint8Array, seg: number | null, cuts?: readonly number[], derived?: readonly string[]): Promise<Uint8Array[]>;
 }
 
 const EMPTY_TABLES = ['DELETE FROM toot_store', 'DELETE FROM sightings', 'DELETE FROM tombstones', 'DELETE FROM deleted_uris'];
@@ -78,9 +85,10 @@ export async function loadSnapshot(
   segment: (id: number) => Promise<Uint8Array | null>,
   codec: ParquetCodec,
 ): Promise<void> {
-  const sources: Array<{ rows: number; seg: number | null; bytes: () => Promise<Uint8Array> }> = (snap.segments ?? []).map((s) => ({
+  const sources: Array<{ rows: number; seg: number | null; derived?: string[]; bytes: () => Promise<Uint8Array> }> = (snap.segments ?? []).map((s) => ({
     rows: s.rows,
     seg: s.id,
+    derived: s.derived,
     bytes: async () => {
       const bytes = await segment(s.id);
       if (!bytes) throw new Error(`stored segment ${s.id} is missing`);
@@ -95,7 +103,7 @@ export async function loadSnapshot(
   const parts = sources.map((s) => {
     const cuts = rowGroupCuts(planned, s.rows);
     planned += s.rows;
-    return { cuts, read: async () => codec.readStored(await s.bytes(), s.seg, cuts) };
+    return { cuts, read: async () => codec.readStored(await s.bytes(), s.seg, cuts, s.derived) };
   });
   let next = parts[0]?.read();
   // The load rebuilds a cache of what IndexedDB holds, so a failure empties the tables instead.

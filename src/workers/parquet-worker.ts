@@ -7,21 +7,41 @@ import { loadZstd } from '../store/zstd-browser';
  * Parquet encoding of a whole table takes seconds at a million toots: it runs here, so the page
  * keeps drawing frames while a snapshot is compacted or loaded.
  */
-type Request =
-  | { id: number; op: 'write' | 'read'; bytes: Uint8Array }
-  | { id: number; op: 'readStored'; bytes: Uint8Array; seg: number | null; cuts: number[] };
+export type ParquetRequest =
+  | { op: 'write' | 'read' | 'writeSegment' }
+  | { op: 'readStored'; seg: number | null; cuts: readonly number[]; derived: readonly string[] }
+  | { op: 'derivedColumns'; derived: readonly string[] };
+
+export interface ParquetReply {
+  id: number;
+  parts?: Uint8Array[];
+  /** writeSegment's columns left to rebuild. */
+  derived?: string[];
+  error?: string;
+}
 
 const codec = Promise.all([loadParquet(), loadZstd()]).then(([pq, zstd]) => parquetCodec(pq, zstd));
 
-self.onmessage = async (e: MessageEvent<Request>) => {
-  const req = e.data;
+async function run(req: ParquetRequest, bytes: Uint8Array): Promise<Omit<ParquetReply, 'id'>> {
+  const c = await codec;
+  switch (req.op) {
+    case 'write': return { parts: [await c.write(bytes)] };
+    case 'read': return { parts: [await c.read(bytes)] };
+    case 'writeSegment': {
+      const { bytes: out, derived } = await c.writeSegment(bytes);
+      return { parts: [out], derived };
+    }
+    case 'readStored': return { parts: await c.readStored(bytes, req.seg, req.cuts, req.derived) };
+    case 'derivedColumns': return { parts: [await c.derivedColumns(bytes, req.derived)] };
+  }
+}
+
+self.onmessage = async (e: MessageEvent<ParquetRequest & { id: number; bytes: Uint8Array }>) => {
+  const { id, bytes } = e.data;
   try {
-    const c = await codec;
-    const parts = req.op === 'readStored'
-      ? await c.readStored(req.bytes, req.seg, req.cuts)
-      : [req.op === 'write' ? await c.write(req.bytes) : await c.read(req.bytes)];
-    (self as DedicatedWorkerGlobalScope).postMessage({ id: req.id, parts }, parts.map((p) => p.buffer));
+    const reply = await run(e.data, bytes);
+    (self as DedicatedWorkerGlobalScope).postMessage({ id, ...reply }, reply.parts!.map((p) => p.buffer));
   } catch (err) {
-    (self as DedicatedWorkerGlobalScope).postMessage({ id: req.id, error: (err as Error).message });
+    (self as DedicatedWorkerGlobalScope).postMessage({ id, error: (err as Error).message });
   }
 };

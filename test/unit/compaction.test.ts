@@ -5,7 +5,7 @@ import type { LocalData } from '../../src/store/local-data';
 
 async function state(data: LocalData) {
   const [c] = await data.db.query<{ n: number; u: number; seen: string }>(
-    `SELECT count(*)::INTEGER AS n, count(DISTINCT uri)::INTEGER AS u, string_agg(uri || '=' || seen_on::VARCHAR || '=' || favourites, ';' ORDER BY uri) AS seen FROM toots`,
+    `SELECT count(*)::INTEGER AS n, count(DISTINCT uri)::INTEGER AS u, string_agg(concat_ws('=', uri, seen_on::VARCHAR, favourites, id, url, username, created_at, created_at_str), ';' ORDER BY uri) AS seen FROM toots`,
   );
   return c!;
 }

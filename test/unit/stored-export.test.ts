@@ -9,7 +9,7 @@ const write = (data: LocalData, statuses: MastodonStatus[], deletes: Array<{ bas
 const exported = exportedFile;
 
 const FINGERPRINT = `count(*)::INTEGER AS n, count(DISTINCT uri)::INTEGER AS u,
-  string_agg(uri || '|' || favourites || '|' || mastodon_text || '|' || epoch_us(created_ts), ';' ORDER BY uri) AS f`;
+  string_agg(concat_ws('|', uri, favourites, mastodon_text, epoch_us(created_ts), id, url, username, created_at, created_at_str), ';' ORDER BY uri) AS f`;
 
 describe('export from stored segments', () => {
   it('copies clean segments, re-encodes changed ones and the newest batches, and equals the table', async () => {
