@@ -2,7 +2,7 @@ import { Data, Field, Int32, RecordBatch, Schema, Struct, Table, Utf8, makeData,
 import { LONG_TEXT_BYTES } from '../core/sql/schema';
 import type { ParquetModule } from './parquet-export';
 import { recompressParquet } from './parquet-recompress';
-import { fromSegmentForm, sourcesOf, toSegmentForm } from './segment-form';
+import { fromSegmentForm, toSegmentForm } from './segment-form';
 import type { ParquetCodec } from './snapshot';
 
 /** zstd at a level of our choosing: @bokuweb/zstd-wasm's `compress`. */
@@ -43,9 +43,9 @@ function joined(parts: Uint8Array[]): Uint8Array {
 
 /** parquet-wasm as a codec: Arrow IPC stream ⇄ zstd Parquet. Timestamps stay as they are. */
 export function parquetCodec(pq: ParquetModule, zstd: ZstdCompress): ParquetCodec {
-  const write = (ipc: Uint8Array) => {
+  const write = (ipc: Uint8Array, level = SEGMENT_ZSTD_LEVEL) => {
     const plain = pq.writeParquet(pq.Table.fromIPCStream(ipc), segmentProperties(pq));
-    return joined(recompressParquet(plain, (page) => zstd(page, SEGMENT_ZSTD_LEVEL)));
+    return joined(recompressParquet(plain, (page) => zstd(page, level)));
   };
   return {
     async write(ipc) {
@@ -55,10 +55,8 @@ export function parquetCodec(pq: ParquetModule, zstd: ZstdCompress): ParquetCode
       const { table, derived } = toSegmentForm(tableFromIPC(ipc));
       return { bytes: write(tableToIPC(table, 'stream')), derived };
     },
-    async derivedColumns(parquet, derived) {
-      const columns = [...new Set([...derived, ...sourcesOf(derived)])];
-      const stored = tableFromIPC(pq.readParquet(parquet, { columns }).intoIPCStream());
-      return write(tableToIPC(fromSegmentForm(stored, derived).select([...derived]), 'stream'));
+    async writeColumns(ipc) {
+      return write(ipc, 1);
     },
     async read(parquet) {
       return pq.readParquet(parquet).intoIPCStream();

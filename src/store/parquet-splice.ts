@@ -8,24 +8,52 @@
  */
 
 import { rowGroupsAndSpan, shiftChunk } from './parquet-concat';
-import { CMD, FMD, RG, chunkMetaData, columnChunksOf, field, footerTail, i64, parquetFooter, rowGroupsOf } from './parquet-footer';
-import { STRUCT, type ThriftField, type ThriftList, type ThriftStruct } from './thrift-compact';
+import { CMD, FMD, RG, chunkMetaData, columnChunksOf, field, footerTail, i64, parquetFooter, sameBytes } from './parquet-footer';
+import { STRUCT, encodeThriftStruct, type ThriftField, type ThriftList, type ThriftStruct } from './thrift-compact';
 
 const decoder = new TextDecoder();
-/** ColumnMetaData's `type` and `path_in_schema`. */
-const TYPE = 1, PATH = 3;
+/** ColumnMetaData's `path_in_schema`. */
+const PATH = 3;
 const RG_TOTAL_BYTE_SIZE = 2;
+/** SchemaElement's `name` and `num_children`. */
+const NAME = 4, NUM_CHILDREN = 5;
 
 function pathOf(meta: ThriftStruct): string {
   return ((field(meta, PATH)!.value as ThriftList).items as Uint8Array[]).map((p) => decoder.decode(p)).join('.');
+}
+
+/**
+ * The top-level fields of a schema (SchemaElement list, depth first) by name, each encoded whole:
+ * two files agree on a column when its element (type, repetition, logical type) is the same.
+ */
+function topLevelFields(footer: ThriftStruct): Map<string, Uint8Array> {
+  const elements = (field(footer, FMD.schema)!.value as ThriftList).items as ThriftStruct[];
+  const out = new Map<string, Uint8Array>();
+  let at = 1;
+  const skip = (): void => {
+    const children = Number(field(elements[at++]!, NUM_CHILDREN)?.value ?? 0);
+    for (let c = 0; c < children; c++) skip();
+  };
+  while (at < elements.length) {
+    const el = elements[at]!;
+    out.set(decoder.decode(field(el, NAME)!.value as Uint8Array), encodeThriftStruct(el));
+    skip();
+  }
+  return out;
 }
 
 const sum = (chunks: ThriftStruct[], id: number) => chunks.reduce((n, cc) => n + (i64(chunkMetaData(cc, 'spliced'), id) ?? 0n), 0n);
 
 export function spliceColumns(base: Uint8Array, replacement: Uint8Array): Uint8Array {
   const baseFooter = parquetFooter(base);
+  const replacementFooter = parquetFooter(replacement);
   const b = rowGroupsAndSpan(baseFooter, base.length);
-  const r = rowGroupsAndSpan(parquetFooter(replacement), replacement.length);
+  const r = rowGroupsAndSpan(replacementFooter, replacement.length);
+  const baseFields = topLevelFields(baseFooter);
+  for (const [name, el] of topLevelFields(replacementFooter)) {
+    const theirs = baseFields.get(name);
+    if (!theirs || !sameBytes(theirs, el)) throw new Error(`spliced column ${name} differs from the base file's (type or nullability)`);
+  }
   if (b.rowGroups.length !== r.rowGroups.length) throw new Error('spliced Parquet files have different row groups');
   const delta = BigInt(b.end - r.start);
   const rowGroups = b.rowGroups.map((rg, g) => {
@@ -37,7 +65,6 @@ export function spliceColumns(base: Uint8Array, replacement: Uint8Array): Uint8A
       const meta = chunkMetaData(cc, 'spliced');
       const instead = byPath.get(pathOf(meta));
       if (!instead) return shiftChunk(cc, 0n);
-      if (field(chunkMetaData(instead, 'spliced'), TYPE)!.value !== field(meta, TYPE)!.value) throw new Error(`spliced column ${pathOf(meta)} differs in type`);
       used++;
       return shiftChunk(instead, delta);
     });

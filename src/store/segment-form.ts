@@ -191,9 +191,8 @@ const DERIVATIONS: Derivation[] = [
   { column: 'created_at_str', source: 'created_ts', build: (d, n) => textFromTs(d as Data<Timestamp>, n) },
 ];
 
-/** The columns a segment may leave out, and the stored columns they are rebuilt from. */
+/** The columns a segment may leave out. */
 export const DERIVABLE = DERIVATIONS.map((d) => d.column);
-export const sourcesOf = (columns: readonly string[]) => DERIVATIONS.filter((d) => columns.includes(d.column)).map((d) => d.source);
 
 type Compare = (a: Data, b: Data, i: number) => boolean;
 

@@ -8,9 +8,8 @@ import { loadZstd } from '../store/zstd-browser';
  * keeps drawing frames while a snapshot is compacted or loaded.
  */
 export type ParquetRequest =
-  | { op: 'write' | 'read' | 'writeSegment' }
-  | { op: 'readStored'; seg: number | null; cuts: readonly number[]; derived: readonly string[] }
-  | { op: 'derivedColumns'; derived: readonly string[] };
+  | { op: 'write' | 'read' | 'writeSegment' | 'writeColumns' }
+  | { op: 'readStored'; seg: number | null; cuts: readonly number[]; derived: readonly string[] };
 
 export interface ParquetReply {
   id: number;
@@ -32,7 +31,7 @@ async function run(req: ParquetRequest, bytes: Uint8Array): Promise<Omit<Parquet
       return { parts: [out], derived };
     }
     case 'readStored': return { parts: await c.readStored(bytes, req.seg, req.cuts, req.derived) };
-    case 'derivedColumns': return { parts: [await c.derivedColumns(bytes, req.derived)] };
+    case 'writeColumns': return { parts: [await c.writeColumns(bytes)] };
   }
 }
 
