@@ -17,29 +17,38 @@ import { segmentColumnsIpc, segmentIpc, type ParquetCodec } from './snapshot';
  * Returns the file as parts for `new Blob(parts)` (no single giant copy).
  */
 export async function exportStoredToots(local: LocalData, codec: ParquetCodec): Promise<{ parts: Uint8Array[]; bytes: number }> {
+  // Each file is encoded in the Parquet worker as soon as DuckDB has given its rows, while DuckDB
+  // reads the next: at 1.6 M toots the export took 4.6 s with the two one after the other.
+  const started = (p: Promise<Uint8Array>) => {
+    p.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+    return p;
+  };
   // Inside `exclusive`: the segments copied and the rows encoded describe one state.
-  const { stored, fresh } = await local.table.exclusive(async () => {
-    const stored: Array<{ bytes: Uint8Array; columns: Uint8Array | null }> = [];
+  const pending = await local.table.exclusive(async () => {
+    const pending: Array<Promise<Uint8Array>> = [];
     const { clean, unsettled } = local.segmentsForExport();
     const reencode: number[] = [];
     for (const s of clean) {
       const bytes = await local.store.segment(s.id);
+      if (!bytes) {
+        reencode.push(s.id); // another tab rewrote the manifest meanwhile: encode these rows
+        continue;
+      }
+      if (!s.derived?.length) {
+        pending.push(Promise.resolve(bytes));
+        continue;
+      }
       // The columns the segment left out, as DuckDB holds them (the same rows, so the same values).
-      const columns = bytes && s.derived?.length ? await segmentColumnsIpc(local.db, s.id, s.derived) : null;
-      if (bytes) stored.push({ bytes, columns });
-      else reencode.push(s.id); // another tab rewrote the manifest meanwhile: encode these rows
+      const columns = await segmentColumnsIpc(local.db, s.id, s.derived);
+      pending.push(started(codec.writeColumns(columns).then((c) => spliceColumns(bytes, c))));
     }
-    const fresh: Uint8Array[] = [];
     for (const seg of [null, ...unsettled, ...reencode]) {
       const part = await segmentIpc(local.db, seg);
-      if (part.rows) fresh.push(part.ipc);
+      if (part.rows) pending.push(started(codec.write(part.ipc)));
     }
-    return { stored, fresh };
+    return pending;
   });
-  const files: Uint8Array[] = [];
-  // A segment's left-out columns are encoded afresh and put in place of its nulls; the rest is copied.
-  for (const s of stored) files.push(s.columns ? spliceColumns(s.bytes, await codec.writeColumns(s.columns)) : s.bytes);
-  for (const ipc of fresh) files.push(await codec.write(ipc));
+  const files = await Promise.all(pending);
   // With no rows at all, still a valid (empty) file with the schema.
   if (!files.length) files.push(await codec.write(tableToIPC(markTimestampsUtc(new Table([tootsToRecordBatch([])])), 'stream')));
   const parts = concatParquet(files);
