@@ -137,7 +137,7 @@ export function breakdown(s) {
   if (rl) {
     out.push(
       `  Reload ${fmt(rl.totalMs)} ms = page and modules ${fmt(rl.modulesMs)} + openBrowserDb ${fmt(rl.dbOpenMs)} + LocalData.open ${fmt(rl.localDataOpenMs)}`
-        + ` (IndexedDB snapshot ${fmt(rl.idbSnapshotMs)}, Parquet decode ${fmt(rl.parquetReadMs)}, IndexedDB batches ${fmt(rl.idbBatchesMs)}, DuckDB ${fmt(rl.duckdbLoadMs)};`
+        + ` (IndexedDB snapshot ${fmt(rl.idbSnapshotMs)}, IndexedDB batches ${fmt(rl.idbBatchesMs)}; Parquet decode ${fmt(rl.parquetReadMs)} in its worker, while DuckDB inserts the segment before;`
         + ` ${fmt(rl.batchesReplayed)} batches replayed) + summary ${fmt(rl.summaryMs)}; ${fmt(rl.rows)} rows after the reload${rl.rows === s.rows ? ' (all)' : ` (**${fmt(s.rows)} before**)`}. DuckDB by statement: ${topStatements(rl.duckdbStatements, 5, 'ms')}.`,
     );
   }

@@ -57,8 +57,6 @@ export async function reloadToQueryable() {
     parquetReadMs: round(parquetReadMs),
     idbBatchesMs: round(idbBatchesMs),
     batchesReplayed,
-    /** LocalData.open minus the IndexedDB reads and the Parquet decode: DuckDB inserting and merging. */
-    duckdbLoadMs: round(localDataOpenMs - idbSnapshotMs - parquetReadMs - idbBatchesMs),
     summaryMs: round(summaryMs),
     rows: s?.toots ?? 0,
     duckdbStatements: prof.table(),
