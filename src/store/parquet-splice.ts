@@ -64,6 +64,7 @@ export function spliceColumns(base: Uint8Array, replacement: Uint8Array): Uint8A
     const columns = columnChunksOf(rg).map((cc) => {
       const meta = chunkMetaData(cc, 'spliced');
       const instead = byPath.get(pathOf(meta));
+      // Not moved, but its page indexes go: they lie past the row groups, which is all that is copied.
       if (!instead) return shiftChunk(cc, 0n);
       used++;
       return shiftChunk(instead, delta);

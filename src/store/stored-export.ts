@@ -10,9 +10,10 @@ import { segmentColumnsIpc, segmentIpc, type ParquetCodec } from './snapshot';
  * The Export button's file: every toot this tab holds, as one zstd Parquet file, built from what
  * is already encoded. Stored segments whose rows no later batch changed are copied row group by
  * row group (parquet-concat.ts), but for the few columns a segment leaves out (segment-form.ts),
- * which are read from DuckDB, encoded and spliced in (parquet-splice.ts); only the rows no clean segment holds
- * (batches since the last compaction, changed segments) are encoded whole. So exporting 1.6 M toots costs reading the
- * segments from IndexedDB, not re-encoding them, and never needs the table in one wasm buffer.
+ * which are read from DuckDB, encoded and spliced in (parquet-splice.ts). Only the rows no clean
+ * segment holds (batches since the last compaction, changed segments) are encoded whole. So
+ * exporting 1.6 M toots costs reading the segments from IndexedDB and encoding five narrow
+ * columns, not re-encoding every toot, and never needs the table in one wasm buffer.
  *
  * Returns the file as parts for `new Blob(parts)` (no single giant copy).
  */
