@@ -213,7 +213,7 @@ function setInt64(data: BigInt64Array, words: Int32Array, i: number, v: number):
   }
 }
 
-function bitmap(length: number, bit: (i: number) => boolean): Uint8Array {
+export function bitmap(length: number, bit: (i: number) => boolean): Uint8Array {
   const bits = new Uint8Array((length + 7) >> 3);
   for (let i = 0; i < length; i++) if (bit(i)) bits[i >> 3]! |= 1 << (i & 7);
   return bits;

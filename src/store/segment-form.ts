@@ -1,4 +1,5 @@
 import { Data, DataType, Int64, RecordBatch, Schema, Struct, Table, TimeUnit, Timestamp, Utf8, makeData } from 'apache-arrow';
+import { bitmap } from '../core/arrow-batch';
 import { formatCreatedAtStr } from '../core/normalize';
 
 /**
@@ -69,6 +70,17 @@ function isValid(d: Data, i: number): boolean {
   if (!d.nullCount) return true;
   const bit = d.offset + i;
   return ((d.nullBitmap![bit >> 3]! >> (bit & 7)) & 1) === 1;
+}
+
+/** A validity bitmap of `n` values, valid where `valid(i)`, and how many are null. */
+function validity(n: number, valid: (i: number) => boolean): { bits: Uint8Array; nulls: number } {
+  let nulls = 0;
+  const bits = bitmap(n, (i) => {
+    const v = valid(i);
+    if (!v) nulls++;
+    return v;
+  });
+  return { bits, nulls };
 }
 
 function needsPlain(d: Data): void {
@@ -164,13 +176,8 @@ function seconds(ts: Data<Timestamp>, n: number): { secs: BigInt64Array; valid: 
 
 function epochFromTs(ts: Data<Timestamp>, n: number): Data<Int64> {
   const { secs, valid } = seconds(ts, n);
-  const nullBitmap = new Uint8Array((n + 7) >> 3);
-  let nulls = 0;
-  for (let i = 0; i < n; i++) {
-    if (valid(i)) nullBitmap[i >> 3]! |= 1 << (i & 7);
-    else nulls++;
-  }
-  return makeData({ type: new Int64(), length: n, nullCount: nulls, nullBitmap: nulls ? nullBitmap : undefined, data: secs });
+  const { bits, nulls } = validity(n, valid);
+  return makeData({ type: new Int64(), length: n, nullCount: nulls, nullBitmap: nulls ? bits : undefined, data: secs });
 }
 
 function textFromTs(ts: Data<Timestamp>, n: number): Data<Utf8> {
@@ -218,13 +225,8 @@ function keepWhere(kept: Data, keep: (i: number) => boolean): Data {
     }
     return out.data();
   }
-  const valid = new Uint8Array((n + 7) >> 3);
-  let nulls = 0;
-  for (let i = 0; i < n; i++) {
-    if (keep(i)) valid[i >> 3]! |= 1 << (i & 7);
-    else nulls++;
-  }
-  return makeData({ type: kept.type as Int64, length: n, nullCount: nulls, nullBitmap: valid, data: kept.values as unknown as BigInt64Array });
+  const { bits, nulls } = validity(n, keep);
+  return makeData({ type: kept.type as Int64, length: n, nullCount: nulls, nullBitmap: bits, data: kept.values as unknown as BigInt64Array });
 }
 
 /** Each batch with some children replaced: `change(name, child, batch)` returns the new child or null to keep it. */
@@ -312,15 +314,8 @@ function merged(stored: Data, rebuilt: Data): Data {
     return out.data();
   }
   const values = new BigInt64Array(n);
-  const valid = new Uint8Array((n + 7) >> 3);
-  let nulls = 0;
   const sv = stored.values as unknown as BigInt64Array, rv = rebuilt.values as unknown as BigInt64Array;
-  for (let i = 0; i < n; i++) {
-    const from = isValid(stored, i) ? sv : isValid(rebuilt, i) ? rv : null;
-    if (from) {
-      values[i] = from[i]!;
-      valid[i >> 3]! |= 1 << (i & 7);
-    } else nulls++;
-  }
-  return makeData({ type: stored.type as Int64, length: n, nullCount: nulls, nullBitmap: valid, data: values });
+  for (let i = 0; i < n; i++) values[i] = isValid(stored, i) ? sv[i]! : rv[i]!;
+  const { bits, nulls } = validity(n, (i) => isValid(stored, i) || isValid(rebuilt, i));
+  return makeData({ type: stored.type as Int64, length: n, nullCount: nulls, nullBitmap: bits, data: values });
 }
