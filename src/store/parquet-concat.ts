@@ -48,11 +48,10 @@ export function shiftChunk(cc: ThriftStruct, delta: bigint): ThriftStruct {
 
 /** A copy of a row group whose absolute offsets are moved by `delta` bytes, as row group number `ordinal`. */
 function shiftRowGroup(rg: ThriftStruct, delta: bigint, ordinal: number): ThriftStruct {
-  const shift = (f: ThriftField) => shifted(f, delta);
   const columns = columnChunksOf(rg).map((cc) => shiftChunk(cc, delta));
   return rg.flatMap((f): ThriftField[] => {
     if (f.id === RG.columns) return [{ ...f, value: { elemType: STRUCT, items: columns } }];
-    if (f.id === RG.fileOffset) return [shift(f)];
+    if (f.id === RG.fileOffset) return [shifted(f, delta)];
     // ordinal is an i16: beyond that it cannot be right, and it is optional.
     if (f.id === RG.ordinal) return ordinal <= 0x7fff ? [{ ...f, value: ordinal }] : [];
     return [f];

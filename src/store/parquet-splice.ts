@@ -14,7 +14,6 @@ import { STRUCT, encodeThriftStruct, type ThriftField, type ThriftList, type Thr
 const decoder = new TextDecoder();
 /** ColumnMetaData's `path_in_schema`. */
 const PATH = 3;
-const RG_TOTAL_BYTE_SIZE = 2;
 /** SchemaElement's `name` and `num_children`. */
 const NAME = 4, NUM_CHILDREN = 5;
 
@@ -72,7 +71,7 @@ export function spliceColumns(base: Uint8Array, replacement: Uint8Array): Uint8A
     if (used !== byPath.size) throw new Error('the replacement holds a column the base file lacks');
     return rg.map((f): ThriftField => {
       if (f.id === RG.columns) return { ...f, value: { elemType: STRUCT, items: columns } };
-      if (f.id === RG_TOTAL_BYTE_SIZE) return { ...f, value: sum(columns, CMD.totalUncompressedSize) };
+      if (f.id === RG.totalByteSize) return { ...f, value: sum(columns, CMD.totalUncompressedSize) };
       if (f.id === RG.totalCompressedSize) return { ...f, value: sum(columns, CMD.totalCompressedSize) };
       return f;
     });
