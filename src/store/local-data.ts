@@ -1,7 +1,18 @@
 import type { AnalyticsDb } from '../db/analytics-db';
 import { BatchStore, type StoredBatch } from './batch-store';
 import { TootTable } from './toot-table';
-import { loadSnapshot, readSideTables, segmentIpc, type ParquetCodec, type SegmentRef, type Snapshot } from './snapshot';
+import { loadSnapshot, readSideTables, segmentIpc, type LoadProgress, type ParquetCodec, type SegmentRef, type Snapshot } from './snapshot';
+import { ROLLUP_SUMMARY_SQL } from '../core/sql/rollups';
+import type { Summary } from '../core/sql/summary';
+
+/**
+ * A load of stored segments under way: how far it is, and the summary the manifest saved, which
+ * is what the table will say once loaded (before any later batch is replayed).
+ */
+export interface Reloading extends LoadProgress {
+  saved: Summary | null;
+  savedAt: number;
+}
 
 /** Compact once the batches since the last compaction hold this many rows. */
 export const COMPACT_MIN_ROWS = 50_000;
@@ -29,6 +40,7 @@ export class LocalData {
     readonly table: TootTable,
     readonly store: BatchStore,
     private readonly codec: () => Promise<ParquetCodec>,
+    private readonly onLoad: (r: Reloading) => void,
   ) {}
 
   static async open(
@@ -36,10 +48,11 @@ export class LocalData {
     languageNames: ReadonlyArray<readonly [string, string]>,
     codec: () => Promise<ParquetCodec>,
     store?: BatchStore,
+    onLoad: (r: Reloading) => void = () => undefined,
   ): Promise<LocalData> {
     const table = new TootTable(db);
     await table.init(languageNames);
-    const data = new LocalData(db, table, store ?? (await BatchStore.open()), codec);
+    const data = new LocalData(db, table, store ?? (await BatchStore.open()), codec, onLoad);
     await data.catchUp();
     return data;
   }
@@ -61,7 +74,8 @@ export class LocalData {
       if (snap) {
         const codec = await this.codec();
         await this.table.exclusive(async () => {
-          await loadSnapshot(this.db, snap, (id) => this.store.segment(id), codec);
+          const saved = { saved: snap.summary ?? null, savedAt: snap.writtenAt };
+          await loadSnapshot(this.db, snap, (id) => this.store.segment(id), codec, (p) => this.onLoad({ ...saved, ...p }));
           await this.table.loaded();
           this.table.appliedSeq = snap.upToSeq;
           this.table.dirty.clear();
@@ -135,7 +149,8 @@ export class LocalData {
       const parts: Array<{ id: number; ipc: Uint8Array; rows: number }> = [];
       try {
         for (const seg of [...rewrite, id]) parts.push({ id: seg, ...(await segmentIpc(this.db, seg)) });
-        return { seq, id, rewrite, parts, counted, side: await readSideTables(this.db) };
+        const [summary] = await this.db.query<Summary>(ROLLUP_SUMMARY_SQL);
+        return { seq, id, rewrite, parts, counted, side: await readSideTables(this.db), summary };
       } catch (err) {
         await this.undo(id, rewrite);
         throw err;
@@ -158,6 +173,7 @@ export class LocalData {
         rows: segments.reduce((n, s) => n + s.rows, 0),
         segments,
         ...plan.side,
+        ...(plan.summary ? { summary: plan.summary } : {}),
         writtenAt: Date.now(),
       };
       await this.store.commitCompaction(manifest, written, dropped);

@@ -3,6 +3,7 @@ import type { AnalyticsDb } from '../db/analytics-db';
 import { STORED_AS_TOOTS } from '../core/sql/schema';
 import { CHECKPOINT_ROWS, rowGroupCuts } from '../core/sql/checkpoints';
 import { markTimestampsUtc } from './parquet-export';
+import type { Summary } from '../core/sql/summary';
 
 /** One stored zstd Parquet file of `toots` rows, written like the export (see parquet-concat.ts). */
 export interface SegmentRef {
@@ -29,6 +30,17 @@ export interface Snapshot {
   writtenAt: number;
   /** The whole table as one Parquet file, as snapshots were stored before segments. */
   toots?: Uint8Array;
+  /**
+   * The summary row at `upToSeq`, shown while a reload loads the segments (tens of seconds at
+   * 1.6 M toots). Absent in manifests written before it was kept.
+   */
+  summary?: Summary;
+}
+
+/** How far a reload has got: rows of the manifest inserted into DuckDB so far, of `total`. */
+export interface LoadProgress {
+  loaded: number;
+  total: number;
 }
 
 /** Parquet in and out, off the main thread in the browser (a worker), in-process in tests. */
@@ -98,6 +110,7 @@ export async function loadSnapshot(
   snap: Snapshot,
   segment: (id: number) => Promise<Uint8Array | null>,
   codec: ParquetCodec,
+  progress: (p: LoadProgress) => void = () => undefined,
 ): Promise<void> {
   const sources: Array<{ rows: number; seg: number | null; derived?: string[]; bytes: () => Promise<Uint8Array> }> = (snap.segments ?? []).map((s) => ({
     rows: s.rows,
@@ -120,6 +133,8 @@ export async function loadSnapshot(
     return { cuts, read: async () => codec.readStored(await s.bytes(), s.seg, cuts, s.derived) };
   });
   let next = parts[0]?.read();
+  let done = 0;
+  progress({ loaded: 0, total: planned });
   // The load rebuilds a cache of what IndexedDB holds, so a failure empties the tables instead.
   try {
     // The checkpoint drops the emptied row groups, so the pieces fill row groups from the first.
@@ -131,7 +146,10 @@ export async function loadSnapshot(
         await db.insertIPC('toot_store', ipc, { append: true });
         // Where the manifest's row counts hold (always, unless edited by hand), this is a full row group.
         if (k < parts[i]!.cuts.length) await db.exec('CHECKPOINT');
+        // Piece k ends at cut k, the last one at the segment's end.
+        progress({ loaded: done + Math.min(parts[i]!.cuts[k] ?? sources[i]!.rows, sources[i]!.rows), total: planned });
       }
+      done += sources[i]!.rows;
     }
     if (planned % CHECKPOINT_ROWS) await db.exec('CHECKPOINT');
     const side: Array<[string, Uint8Array | null]> = [

@@ -10,7 +10,7 @@ import type { SourceEvent } from '../sources/source';
 import type { StoredBatch } from '../store/batch-store';
 import { electCollector, openTabChannel, type TabMessage } from '../store/collector-lock';
 import { Ingest, type IngestStatus } from '../store/ingest';
-import { LocalData } from '../store/local-data';
+import { LocalData, type Reloading } from '../store/local-data';
 import { Settings } from '../store/settings';
 import { InstanceState } from './instance-state.svelte';
 import { DemoState } from './demo-state.svelte';
@@ -31,6 +31,11 @@ export class AppState {
   role = $state<TabRole>('starting');
   summary = $state.raw<Summary | null>(null);
   summaryMs = $state(0);
+  /**
+   * Stored toots being loaded into DuckDB (tens of seconds at a million and more): how far, and
+   * the summary the manifest saved, which the panel shows meanwhile. Null once loaded.
+   */
+  reloading = $state.raw<Reloading | null>(null);
   memoryBytes = $state(0);
   /** What this origin keeps on disk (IndexedDB: batches and snapshot), from navigator.storage. */
   storedBytes = $state(0);
@@ -91,7 +96,12 @@ export class AppState {
   private async openStore(): Promise<void> {
     try {
       const db = await this.openDb();
-      const data = await LocalData.open(db, languageNames(), async () => (await import('../store/parquet-worker-client')).workerParquetCodec);
+      const codec = async () => (await import('../store/parquet-worker-client')).workerParquetCodec;
+      const data = await LocalData.open(db, languageNames(), codec, undefined, (r) => {
+        this.reloading = r;
+        if (r.saved) this.summary = r.saved;
+      });
+      this.reloading = null;
       this.persistent = data.store.persistent;
       this.data = data;
       this.lastIds = await data.lastIds();
@@ -102,6 +112,7 @@ export class AppState {
       this.dataVersion++;
       this.refreshSummarySoon();
     } catch (err) {
+      this.reloading = null;
       this.db = { state: 'error', message: `DuckDB could not start: ${(err as Error).message}` };
     }
   }

@@ -41,7 +41,29 @@ describe('compaction in the browser', () => {
     expect(count).toBeGreaterThan(45_000);
     const after = await stored(page);
     expect(after.batches).toBeLessThan(20);
+    // What the summary panel says while the reload loads the segments: recorded on every change.
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { statusSeen: string[] }).statusSeen = seen;
+      new MutationObserver(() => {
+        const status = document.querySelector('[data-testid=db-status]');
+        const toots = document.querySelector('output[aria-label="Toots collected"]');
+        if (status) seen.push(`${status.textContent!.replace(/\s+/g, ' ').trim()} | ${toots?.textContent}`);
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
     await page.reload();
     await waitForCount(page, count, 60_000);
+    const seen = await page.evaluate(() => (window as unknown as { statusSeen: string[] }).statusSeen);
+    // Before the table is back, the panel shows the stored summary and how far the load is.
+    const loading = seen
+      .map((t) => /Loading stored toots into DuckDB: ([\d,]+) of ([\d,]+)\. The figures below are as stored .* \| ([\d,]+)$/.exec(t))
+      .filter((m) => m !== null)
+      .map((m) => m.slice(1).map((x) => Number(x.replaceAll(',', ''))));
+    expect(loading.length).toBeGreaterThan(0);
+    const total = loading[0]![1]!;
+    expect(total).toBeGreaterThan(45_000);
+    expect(total).toBeLessThanOrEqual(count);
+    // The stored summary counts the toots the manifest holds.
+    for (const [loaded, of, shown] of loading) expect([loaded! <= of!, of, shown]).toEqual([true, total, total]);
   });
 });

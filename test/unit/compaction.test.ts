@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { A, B, openLocalData as open, posts, write } from './helpers/local-data';
 import { BatchStore, StorageFullError } from '../../src/store/batch-store';
-import type { LocalData } from '../../src/store/local-data';
+import type { LocalData, Reloading } from '../../src/store/local-data';
+import { SUMMARY_SQL, type Summary } from '../../src/core/sql/summary';
 
 async function state(data: LocalData) {
   const [c] = await data.db.query<{ n: number; u: number; seen: string }>(
@@ -171,6 +172,27 @@ describe('compaction into segments', () => {
 });
 
 describe('BatchStore appends', () => {
+  it('a reload reports how far it is, with the summary the manifest stored', async () => {
+    const one = await open('segments-progress');
+    await write(one, posts(30));
+    expect(await one.compact()).toBe(true);
+    await write(one, posts(20), B);
+    expect(await one.compact()).toBe(true);
+    const [stored] = await one.db.query<Summary>(SUMMARY_SQL);
+    expect(stored!.toots).toBe(50);
+    // Replayed after the segments, so not in the stored summary.
+    await write(one, posts(4));
+    const seen: Reloading[] = [];
+    const two = await open('segments-progress', (r) => seen.push(r));
+    expect(seen.map((r) => [r.loaded, r.total])).toEqual([[0, 50], [30, 50], [50, 50]]);
+    for (const r of seen) expect(r.saved).toEqual(stored);
+    expect((await state(two)).n).toBe(54);
+    // Nothing to load from an empty store, so nothing reported.
+    const empty: Reloading[] = [];
+    await open('segments-progress-empty', (r) => empty.push(r));
+    expect(empty).toEqual([]);
+  });
+
   it('numbers overlapping appends in order and keeps both', async () => {
     const store = await BatchStore.open('append-race');
     const [a, b] = await Promise.all([store.append({ ipc: null, deletes: [] }, 0), store.append({ ipc: null, deletes: [] }, 0)]);

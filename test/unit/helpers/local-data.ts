@@ -9,7 +9,7 @@ import { fixtureStatuses } from './fixtures';
 import { normalizeStatus } from '../../../src/core/normalize';
 import { tootsToIPC } from '../../../src/core/arrow-batch';
 import { BatchStore } from '../../../src/store/batch-store';
-import { LocalData } from '../../../src/store/local-data';
+import { LocalData, type Reloading } from '../../../src/store/local-data';
 import { parquetCodec } from '../../../src/store/parquet-codec';
 import { join } from './parquet-rows';
 import { zstd } from './zstd';
@@ -33,10 +33,10 @@ afterEach(async () => {
   dbs = [];
 });
 
-export async function openLocalData(name: string): Promise<LocalData> {
+export async function openLocalData(name: string, onLoad?: (r: Reloading) => void): Promise<LocalData> {
   const db = await openNodeDuckDb();
   dbs.push(db);
-  return LocalData.open(db, [], async () => codec, await BatchStore.open(name));
+  return LocalData.open(db, [], async () => codec, await BatchStore.open(name), onLoad);
 }
 
 let n = 0;
