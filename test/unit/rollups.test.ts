@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { tableToIPC } from 'apache-arrow';
 import { A, B, openLocalData as open, posts, write } from './helpers/local-data';
 import { ROLLUP_SUMMARY_SQL } from '../../src/core/sql/rollups';
 import { SUMMARY_SQL, type Summary } from '../../src/core/sql/summary';
@@ -61,5 +62,29 @@ describe('rollups behind the live summary', () => {
     expect(e2.toots).toBe(37);
     expect(r2).toEqual(e2);
     expect(await both(one)).toEqual([e2, e2]);
+  });
+
+  it('count NULL keys, which only an imported file can bring, like any other key', async () => {
+    const one = await open('rollups-null');
+    await write(one, posts(12, 2));
+    // Rows as an imported Parquet file of ours could hold them: new posts, language and instance unknown.
+    const foreign = (sql: string) => one.db.queryArrow(sql).then((t) => tableToIPC(t, 'stream'));
+    const nulls = await foreign(`SELECT * REPLACE (uri || '/imported' AS uri, NULL::VARCHAR AS language, NULL::VARCHAR AS from_instance) FROM toots ORDER BY uri LIMIT 4`);
+    await one.importBatch(nulls, 4);
+    let [r, e] = await both(one);
+    expect(e.toots).toBe(16);
+    const [nullKeys] = await one.db.query<{ n: number }>(`SELECT n::INTEGER AS n FROM rollup_languages WHERE language IS NULL`);
+    expect(nullKeys?.n).toBe(4);
+    expect(r).toEqual(e);
+    // A later version of two of them names a language: the NULL key drops to 2 (and goes at 0).
+    const named = await foreign(`SELECT * REPLACE ('de' AS language, TIMESTAMP '2026-02-01' AS edited_at) FROM toots WHERE language IS NULL ORDER BY uri LIMIT 2`);
+    await one.importBatch(named, 2);
+    [r, e] = await both(one);
+    expect(r).toEqual(e);
+    await one.compact();
+    const two = await open('rollups-null');
+    const [r2, e2] = await both(two);
+    expect([e2.toots, e2.languages]).toEqual([16, e.languages]);
+    expect(r2).toEqual(e2);
   });
 });
