@@ -31,12 +31,13 @@ export async function reloadToQueryable() {
   };
   const reads0 = codecTimes.reads.length;
   const t0 = now();
-  const db = await openBrowserDb();
+  const starting = openBrowserDb();
+  // As the app does: the stored summary is shown while DuckDB starts.
+  let storedSummaryMs: number | null = (await LocalData.storedSummary(store)) ? now() : null;
+  const db = await starting;
   const dbOpenMs = now() - t0;
   const prof = profileDb(db);
   const t1 = now();
-  // When the app's summary panel first has figures to show: the summary the manifest stored.
-  let storedSummaryMs: number | null = null;
   const data = await LocalData.open(db, languageNames(), async () => timedCodec, store, (r) => {
     if (r.saved && storedSummaryMs === null) storedSummaryMs = now();
   });

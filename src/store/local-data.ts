@@ -57,6 +57,15 @@ export class LocalData {
     return data;
   }
 
+  /**
+   * The summary stored with the manifest, read from IndexedDB alone: the page can show it while
+   * DuckDB starts (2-3 s for the threaded bundle), before `open` loads anything.
+   */
+  static async storedSummary(store: BatchStore): Promise<Reloading | null> {
+    const snap = await store.snapshot();
+    return snap?.summary ? { saved: snap.summary, savedAt: snap.writtenAt, loaded: 0, total: snap.rows } : null;
+  }
+
   get appliedSeq(): number {
     return this.table.appliedSeq;
   }

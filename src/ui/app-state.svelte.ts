@@ -7,7 +7,7 @@ import { maxId } from '../core/status-id';
 import type { RetentionRule } from '../core/sql/retention';
 import { parseInstanceUrl, DiscoveryError } from '../sources/discovery';
 import type { SourceEvent } from '../sources/source';
-import type { StoredBatch } from '../store/batch-store';
+import { BatchStore, type StoredBatch } from '../store/batch-store';
 import { electCollector, openTabChannel, type TabMessage } from '../store/collector-lock';
 import { Ingest, type IngestStatus } from '../store/ingest';
 import { LocalData, type Reloading } from '../store/local-data';
@@ -95,12 +95,16 @@ export class AppState {
 
   private async openStore(): Promise<void> {
     try {
-      const db = await this.openDb();
-      const codec = async () => (await import('../store/parquet-worker-client')).workerParquetCodec;
-      const data = await LocalData.open(db, languageNames(), codec, undefined, (r) => {
+      const starting = this.openDb();
+      const store = await BatchStore.open();
+      const show = (r: Reloading | null) => {
         this.reloading = r;
-        if (r.saved) this.summary = r.saved;
-      });
+        if (r?.saved) this.summary = r.saved;
+      };
+      show(await LocalData.storedSummary(store));
+      const db = await starting;
+      const codec = async () => (await import('../store/parquet-worker-client')).workerParquetCodec;
+      const data = await LocalData.open(db, languageNames(), codec, store, show);
       this.reloading = null;
       this.persistent = data.store.persistent;
       this.data = data;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { A, B, openLocalData as open, posts, write } from './helpers/local-data';
 import { BatchStore, StorageFullError } from '../../src/store/batch-store';
-import type { LocalData, Reloading } from '../../src/store/local-data';
+import { LocalData, type Reloading } from '../../src/store/local-data';
 import { SUMMARY_SQL, type Summary } from '../../src/core/sql/summary';
 
 async function state(data: LocalData) {
@@ -187,10 +187,13 @@ describe('BatchStore appends', () => {
     expect(seen.map((r) => [r.loaded, r.total])).toEqual([[0, 50], [30, 50], [50, 50]]);
     for (const r of seen) expect(r.saved).toEqual(stored);
     expect((await state(two)).n).toBe(54);
+    // The same, from IndexedDB alone, for the page to show while DuckDB starts.
+    expect(await LocalData.storedSummary(two.store)).toEqual({ ...seen[0], saved: stored });
     // Nothing to load from an empty store, so nothing reported.
     const empty: Reloading[] = [];
-    await open('segments-progress-empty', (r) => empty.push(r));
+    const none = await open('segments-progress-empty', (r) => empty.push(r));
     expect(empty).toEqual([]);
+    expect(await LocalData.storedSummary(none.store)).toBeNull();
   });
 
   it('numbers overlapping appends in order and keeps both', async () => {
