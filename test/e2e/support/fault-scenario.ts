@@ -9,6 +9,10 @@ import { DIST } from './global-setup';
 import { serveStatic } from './static-server';
 import { launchBrowser } from './browser';
 import { openApp, row, setToken, tootsCollected } from './app-page';
+import { Publisher } from './fault-publisher';
+import { tally, type FaultScenarioResult } from './fault-tally';
+
+export type { FaultScenarioResult } from './fault-tally';
 
 /**
  * Issue 3's fault suite, shared by `test/e2e/reliability.test.ts` (which asserts) and
@@ -31,74 +35,6 @@ export interface FaultScenarioOptions {
   disconnects?: number;
   seed?: number;
   log?: (line: string) => void;
-}
-
-export type Phase = 'pre' | 'live' | 'gap' | 'vanish' | 'sign-in-gap' | 'reload' | 'final';
-type Kind = 'alpha' | 'beta' | 'shared';
-
-export interface Miss {
-  uri: string;
-  kind: Kind;
-  phase: Phase;
-  round: number;
-}
-
-export interface FaultScenarioResult {
-  toots: number;
-  /** Statuses published on the two servers (a shared post counts twice). */
-  deliveries: number;
-  shared: number;
-  edits: number;
-  /** Posts deleted at the source (posts deleted before anyone could collect them included). */
-  deletes: number;
-  malformed: number;
-  disconnects: number;
-  /** Drops that landed while the row said "backfilling". */
-  drops_during_backfill: number;
-  /** Sockets destroyed by the drops (more than `disconnects` means streams were left open). */
-  sockets_dropped: number;
-  expected: number;
-  rows: number;
-  distinct: number;
-  lost: number;
-  duplicated: number;
-  /** Stored posts that the servers no longer hold (a delete that did not take). */
-  extra: number;
-  /**
-   * Copies an instance holds whose stored row does not list that instance in `seen_on`: a copy
-   * the app never received, hidden from `lost` when the other instance's copy arrived.
-   */
-  unseen_copies: { alpha: number; beta: number };
-  unseen_sample: Array<Miss & { instance: string }>;
-  collected: number;
-  edits_applied: number;
-  backfill_ms: number[];
-  backfill_ms_median: number;
-  backfill_ms_max: number;
-  /** Backfills cut short (by a drop or the 429) before the row went back to streaming. */
-  backfills_interrupted: number;
-  /** From each drop to the row streaming again with the gap filled. */
-  recovery_ms_median: number;
-  recovery_ms_max: number;
-  rate_limit: { state: string; fault_url: string; waited_ms: number; recovered_ms: number; streams_open_after: number };
-  sign_in: { state: string; resumed_ms: number };
-  reload: { streaming_ms: number };
-  settle_ms: number;
-  duration_ms: number;
-  lost_sample: Miss[];
-  /** With the stored row's seen_on, to tell a delete that did not resolve from a copy never received. */
-  extra_sample: Array<Miss & { seen_on: string }>;
-  /** `kind/phase` → count, and the rounds they were published in. */
-  lost_by_phase: Record<string, number>;
-  extra_by_phase: Record<string, number>;
-  unseen_by_phase: Record<string, number>;
-  lost_rounds: number[];
-  extra_rounds: number[];
-  unseen_rounds: number[];
-  warnings: string[];
-  page_errors: string[];
-  /** Rounds whose mid-run check (count equals the ground truth) did not settle. */
-  unsettled_rounds: Array<{ round: number; collected: number; expected: number }>;
 }
 
 /** Malformed events a stream might carry; the app must skip each with a warning and lose nothing. */
@@ -135,12 +71,6 @@ const STATE_OBSERVER = `(() => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function median(xs: number[]): number {
-  if (!xs.length) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : Math.round((s[mid - 1]! + s[mid]!) / 2);
-}
 
 export async function runFaultScenario(opts: FaultScenarioOptions = {}): Promise<FaultScenarioResult> {
   const TOOTS = opts.toots ?? 20_000;
@@ -168,70 +98,9 @@ export async function runFaultScenario(opts: FaultScenarioOptions = {}): Promise
   });
   await browser.context.addInitScript(STATE_OBSERVER);
 
-  // What was published, by uri: to explain any loss by where and when the post was made.
-  const origin = new Map<string, { kind: Kind; phase: Phase; round: number }>();
-  const betaOnly: Array<{ id: string; uri: string; round: number }> = [];
-  const sharedPosts: Array<{ alphaId: string; betaId: string; uri: string; round: number; phase: Phase }> = [];
-  const deleted = new Set<string>();
-  const edited = new Map<string, string>();
-  let published = 0;
-  let deliveries = 0;
-  let round = -1;
-  let phase: Phase = 'pre';
+  const pub = new Publisher(alpha, beta, rng);
+  const { betaOnly, sharedPosts, deleted, edited } = pub;
   let malformed = 0;
-
-  const pubAlpha = () => {
-    const s = alpha.publish();
-    origin.set(s.uri, { kind: 'alpha', phase, round });
-    published++;
-    deliveries++;
-  };
-  const pubBeta = (stream = true) => {
-    const s = beta.publish({}, { stream });
-    origin.set(s.uri, { kind: 'beta', phase, round });
-    betaOnly.push({ id: s.id, uri: s.uri, round });
-    published++;
-    deliveries++;
-  };
-  const pubShared = (stream = true) => {
-    const a = alpha.publish();
-    const b = beta.publishFrom(a, { stream });
-    origin.set(a.uri, { kind: 'shared', phase, round });
-    sharedPosts.push({ alphaId: a.id, betaId: b.id, uri: a.uri, round, phase });
-    published++;
-    deliveries += 2;
-  };
-  /** n posts: 40 % alpha only, 40 % beta only, 20 % on both. */
-  const mix = (n: number, stream = true, shares = { alpha: 0.4, beta: 0.4 }) => {
-    for (let i = 0; i < n; i++) {
-      const x = rng.next();
-      if (x < shares.alpha) pubAlpha();
-      else if (x < shares.alpha + shares.beta) pubBeta(stream);
-      else pubShared(stream);
-    }
-  };
-  /** Posts that are gone before any reader could see them: published and deleted at once. */
-  const vanish = () => {
-    const before = phase;
-    phase = 'vanish';
-    const b = beta.publish({}, { stream: false });
-    beta.deleteStatus(b.id);
-    const a = alpha.publish();
-    alpha.deleteStatus(a.id);
-    for (const s of [a, b]) {
-      origin.set(s.uri, { kind: s === a ? 'alpha' : 'beta', phase, round });
-      deleted.add(s.uri);
-    }
-    published += 2;
-    deliveries += 2;
-    phase = before;
-  };
-
-  const expectedUris = (): Set<string> => {
-    const uris = new Set<string>();
-    for (const f of [alpha, beta]) for (const s of f.groundTruth().published) uris.add(s.uri);
-    return uris;
-  };
 
   const stateAfter = async (host: string, re: RegExp, since: number, timeoutMs = 30_000) => {
     const end = Date.now() + timeoutMs;
@@ -271,7 +140,7 @@ export async function runFaultScenario(opts: FaultScenarioOptions = {}): Promise
     let last = -1;
     let changed = Date.now();
     for (;;) {
-      const want = expectedUris().size;
+      const want = pub.expectedUris().size;
       const have = await tootsCollected(page);
       if (have === want) return { ok: true, have, want, ms: Date.now() - start };
       if (have !== last) {
@@ -313,9 +182,9 @@ export async function runFaultScenario(opts: FaultScenarioOptions = {}): Promise
     page.on('pageerror', (e) => pageErrors.push(String(e)));
 
     // History before the page opens: fewer than one page (40), so a cold start takes all of it.
-    for (let i = 0; i < 10; i++) pubAlpha();
-    for (let i = 0; i < 5; i++) pubShared();
-    for (let i = 0; i < 10; i++) pubBeta();
+    for (let i = 0; i < 10; i++) pub.alpha();
+    for (let i = 0; i < 5; i++) pub.shared();
+    for (let i = 0; i < 10; i++) pub.beta();
     await stateAfter(aHost, /^polling/, t0, 60_000);
     await stateAfter(bHost, /needs sign-in/, t0, 60_000);
     await setToken(page, bHost, BETA_TOKEN_1);
@@ -333,17 +202,18 @@ export async function runFaultScenario(opts: FaultScenarioOptions = {}): Promise
     const midBackfill = (r: number) =>
       r % 7 === 6 && !settled(r) && ![RATE_LIMIT_ROUND, RATE_LIMIT_ROUND + 1, REVOKE_ROUND, RELOAD_ROUND].includes(r);
 
-    for (round = 0; disconnects < DROPS; round++) {
-      const left = Math.max(0, TOOTS - published);
+    for (pub.round = 0; disconnects < DROPS; pub.round++) {
+      const round = pub.round;
+      const left = Math.max(0, TOOTS - pub.published);
       const per = Math.floor(left / (DROPS - disconnects + 1));
 
       if (midBackfill(round)) {
         // The previous round ended the moment the server took the new stream: its backfill is running.
-        phase = 'gap';
+        pub.phase = 'gap';
         const before = beta.stats.streamsOpened;
         drop();
-        mix(per, false, { alpha: 0.3, beta: 0.5 });
-        vanish();
+        pub.mix(per, false, { alpha: 0.3, beta: 0.5 });
+        pub.vanish();
         await reopened(before);
         continue;
       }
@@ -378,10 +248,10 @@ export async function runFaultScenario(opts: FaultScenarioOptions = {}): Promise
       }
 
       // Live traffic, in four bursts.
-      phase = 'live';
+      pub.phase = 'live';
       const live = Math.round(per * 0.65);
       for (let b = 0; b < 4; b++) {
-        mix(Math.round(live / 4));
+        pub.mix(Math.round(live / 4));
         if (round % 5 === 0 && b === 1) beta.sendRaw(MALFORMED[malformed++ % MALFORMED.length]!);
         await sleep(40);
       }
@@ -400,9 +270,9 @@ export async function runFaultScenario(opts: FaultScenarioOptions = {}): Promise
         beta.revokeToken(BETA_TOKEN_1);
         const needs = await stateAfter(bHost, /needs sign-in/, at);
         signIn.state = needs.text;
-        phase = 'sign-in-gap';
+        pub.phase = 'sign-in-gap';
         for (let b = 0; b < 4; b++) {
-          mix(Math.round(per * 0.5 / 4), true, { alpha: 0.3, beta: 0.5 });
+          pub.mix(Math.round(per * 0.5 / 4), true, { alpha: 0.3, beta: 0.5 });
           await sleep(100);
         }
         beta.addToken(BETA_TOKEN_2);
@@ -415,8 +285,8 @@ export async function runFaultScenario(opts: FaultScenarioOptions = {}): Promise
 
       if (round === RELOAD_ROUND) {
         // Reload while posts keep coming on both instances.
-        phase = 'reload';
-        const feeder = setInterval(() => mix(8), 100);
+        pub.phase = 'reload';
+        const feeder = setInterval(() => pub.mix(8), 100);
         const at = Date.now();
         interruptions.push(at);
         try {
@@ -440,9 +310,9 @@ export async function runFaultScenario(opts: FaultScenarioOptions = {}): Promise
       // Cut the stream; what is published now reaches beta's REST timeline only.
       const before = beta.stats.streamsOpened;
       drop();
-      phase = 'gap';
-      mix(round === RATE_LIMIT_ROUND ? Math.max(per - live, 150) : per - live, false, { alpha: 0.3, beta: 0.5 });
-      vanish();
+      pub.phase = 'gap';
+      pub.mix(round === RATE_LIMIT_ROUND ? Math.max(per - live, 150) : per - live, false, { alpha: 0.3, beta: 0.5 });
+      pub.vanish();
 
       if (round === RATE_LIMIT_ROUND) {
         const end = Date.now() + 30_000;
@@ -464,12 +334,12 @@ export async function runFaultScenario(opts: FaultScenarioOptions = {}): Promise
       } else {
         await reopened(before);
       }
-      if (round % 10 === 9) log(`round ${round}: ${disconnects} disconnects, ${published} toots published, ${Date.now() - t0} ms`);
+      if (round % 10 === 9) log(`round ${round}: ${disconnects} disconnects, ${pub.published} toots published, ${Date.now() - t0} ms`);
     }
 
     // The rest of the run, then wait for the count to equal the ground truth (or stop moving).
-    phase = 'final';
-    mix(Math.max(0, TOOTS - published));
+    pub.phase = 'final';
+    pub.mix(Math.max(0, TOOTS - pub.published));
     const end = await settle(10_000, 90_000);
     await readWarnings();
     log(`final: collected ${end.have} / expected ${end.want} after ${end.ms} ms`);
@@ -484,95 +354,15 @@ export async function runFaultScenario(opts: FaultScenarioOptions = {}): Promise
     );
     rmSync(dir, { recursive: true, force: true });
     const collected = await tootsCollected(page);
-
-    const expected = expectedUris();
-    const distinct = new Set(stored.map((r) => r.uri));
-    const text = new Map(stored.map((r) => [r.uri, r.text]));
-    const miss = (uri: string): Miss => ({ uri, ...(origin.get(uri) ?? { kind: 'alpha', phase: 'pre', round: -1 }) });
-    const lost = [...expected].filter((u) => !distinct.has(u)).map(miss);
-    const extra = [...distinct].filter((u) => !expected.has(u)).map(miss);
-    const seen = new Map(stored.map((r) => [r.uri, r.seen]));
-    const unseenAll: Array<Miss & { instance: string }> = [];
-    const unseenCopies = { alpha: 0, beta: 0 };
-    for (const [name, f] of [['alpha', alpha], ['beta', beta]] as const) {
-      for (const st of f.groundTruth().published) {
-        const on = seen.get(st.uri);
-        if (on === undefined || on.includes(f.webUrl)) continue;
-        unseenCopies[name]++;
-        unseenAll.push({ instance: name, ...miss(st.uri) });
-      }
-    }
-    const rounds = (xs: Miss[]) => [...new Set(xs.map((m) => m.round))].sort((a, b) => a - b);
-    const byPhase = (xs: Miss[]) => xs.reduce<Record<string, number>>((acc, m) => ({ ...acc, [`${m.kind}/${m.phase}`]: (acc[`${m.kind}/${m.phase}`] ?? 0) + 1 }), {});
-    let editsApplied = 0;
-    let editsExpected = 0;
-    for (const [uri, t] of edited) {
-      if (!expected.has(uri)) continue;
-      editsExpected++;
-      if (text.get(uri) === t) editsApplied++;
-    }
-
-    // Backfill time: each stay in "backfilling" that ended in "streaming".
-    const beta_ = states.filter((s) => s.host === bHost);
-    const backfills: number[] = [];
-    let interrupted = 0;
-    for (let i = 0; i < beta_.length; i++) {
-      if (!/^backfilling/.test(beta_[i]!.text)) continue;
-      const next = beta_[i + 1];
-      if (next && /^streaming/.test(next.text)) backfills.push(next.t - beta_[i]!.t);
-      else interrupted++;
-    }
-    const recoveries = dropTimes
-      .map((t) => {
-        const back = beta_.find((s) => s.t > t && /^streaming/.test(s.text));
-        return back && !interruptions.some((x) => x > t && x < back.t) ? back.t - t : NaN;
-      })
-      .filter((x) => Number.isFinite(x));
-
-    const allDeleted = new Set([...alpha.deletedStatuses(), ...beta.deletedStatuses()].map((s) => s.uri));
-    return {
-      toots: published,
-      deliveries,
-      shared: sharedPosts.length,
-      edits: editsExpected,
-      deletes: [...allDeleted].filter((u) => !expected.has(u)).length,
-      malformed,
-      disconnects,
-      drops_during_backfill: dropsDuringBackfill,
-      sockets_dropped: socketsDropped,
-      expected: expected.size,
-      rows: stored.length,
-      distinct: distinct.size,
-      lost: lost.length,
-      duplicated: stored.length - distinct.size,
-      extra: extra.length,
-      unseen_copies: unseenCopies,
-      unseen_sample: unseenAll.slice(0, 5),
-      collected,
-      edits_applied: editsApplied,
-      backfill_ms: backfills,
-      backfill_ms_median: median(backfills),
-      backfill_ms_max: backfills.length ? Math.max(...backfills) : 0,
-      backfills_interrupted: interrupted,
-      recovery_ms_median: median(recoveries),
-      recovery_ms_max: recoveries.length ? Math.max(...recoveries) : 0,
-      rate_limit: rateLimit,
-      sign_in: signIn,
-      reload,
-      settle_ms: end.ms,
-      duration_ms: Date.now() - t0,
-      lost_sample: lost.slice(0, 5),
-      extra_sample: extra.slice(0, 5).map((m) => ({ ...m, seen_on: seen.get(m.uri) ?? '' })),
-      lost_by_phase: byPhase(lost),
-      extra_by_phase: byPhase(extra),
-      unseen_by_phase: byPhase(unseenAll),
-      lost_rounds: rounds(lost),
-      extra_rounds: rounds(extra),
-      unseen_rounds: rounds(unseenAll),
-      warnings: [...warnings],
-      page_errors: pageErrors,
-      unsettled_rounds: unsettled,
-    };
+    const betaStates = states.filter((s) => s.host === bHost);
+    return tally({
+      alpha, beta, stored, origin: pub.origin, edited, betaStates, dropTimes, interruptions,
+      counts: {
+        toots: pub.published, deliveries: pub.deliveries, shared: sharedPosts.length, malformed, disconnects, drops_during_backfill: dropsDuringBackfill,
+        sockets_dropped: socketsDropped, collected, rate_limit: rateLimit, sign_in: signIn, reload, settle_ms: end.ms,
+        duration_ms: Date.now() - t0, warnings: [...warnings], page_errors: pageErrors, unsettled_rounds: unsettled,
+      },
+    });
   } finally {
     await browser.close();
     await site.close();
