@@ -66,7 +66,7 @@ async function storageUsage(): Promise<{ usage: number; indexedDB: number | null
 async function setup(): Promise<{ bundle: string; threads: string; openMs: number; usageBefore: number; crossOriginIsolated: boolean; longTaskApi: boolean }> {
   const t0 = now();
   db = await openBrowserDb();
-  data = await LocalData.open(db, languageNames(), async () => timedCodec, await BatchStore.open());
+  data = await LocalData.open(db, languageNames(), async () => timedCodec, { store: await BatchStore.open() });
   const openMs = now() - t0;
   const { usage } = await storageUsage();
   const [t] = await db.query<{ t: string }>("SELECT current_setting('threads')::VARCHAR AS t");

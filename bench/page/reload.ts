@@ -33,14 +33,12 @@ export async function reloadToQueryable() {
   const t0 = now();
   const starting = openBrowserDb();
   // As the app does: the stored summary is shown while DuckDB starts.
-  let storedSummaryMs: number | null = (await LocalData.storedSummary(store)) ? now() : null;
+  const storedSummaryMs = (await LocalData.storedSummary(store)) ? now() : null;
   const db = await starting;
   const dbOpenMs = now() - t0;
   const prof = profileDb(db);
   const t1 = now();
-  const data = await LocalData.open(db, languageNames(), async () => timedCodec, store, (r) => {
-    if (r.saved && storedSummaryMs === null) storedSummaryMs = now();
-  });
+  const data = await LocalData.open(db, languageNames(), async () => timedCodec, { store });
   const localDataOpenMs = now() - t1;
   const t2 = now();
   const [s] = await db.query<Summary>(SUMMARY_SQL);

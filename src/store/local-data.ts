@@ -16,6 +16,27 @@ export interface Reloading extends LoadProgress {
 
 /** Compact once the batches since the last compaction hold this many rows. */
 export const COMPACT_MIN_ROWS = 50_000;
+/**
+ * Or once this long has passed since the last compaction (or the page opened) with any row not yet
+ * compacted: a slow stream would otherwise keep its rows as Arrow IPC, ~6× the bytes of a
+ * segment, for hours, and a reload would replay them through the merge.
+ */
+export const COMPACT_AFTER_MS = 5 * 60_000;
+/**
+ * Segments with fewer rows are merged into the next compaction's new segment (and dropped), so
+ * compacting a slow stream every few minutes leaves segments of 25-50 k rows, not hundreds of
+ * small ones. Re-encoding them costs at most this many rows per compaction.
+ */
+export const MERGE_BELOW_ROWS = 25_000;
+
+export interface OpenOptions {
+  /** The IndexedDB store (default: the app's own). */
+  store?: BatchStore;
+  /** Told how a load of stored segments is getting on (a reload, or another tab's compaction). */
+  onLoad?: (r: Reloading) => void;
+  /** MERGE_BELOW_ROWS; tests that look at single segments pass 0. */
+  mergeBelowRows?: number;
+}
 
 /**
  * The data this browser holds: zstd Parquet segments named by a manifest plus the batches written
@@ -29,6 +50,8 @@ export const COMPACT_MIN_ROWS = 50_000;
  */
 export class LocalData {
   private rowsSinceSnapshot = 0;
+  private lastCompaction = Date.now();
+  private failed = false;
   private compacting: Promise<boolean> | null = null;
   /** Segments the loaded manifest (or this tab's last compaction) names. */
   private segments: SegmentRef[] = [];
@@ -41,18 +64,19 @@ export class LocalData {
     readonly store: BatchStore,
     private readonly codec: () => Promise<ParquetCodec>,
     private readonly onLoad: (r: Reloading) => void,
+    private readonly mergeBelowRows: number,
   ) {}
 
   static async open(
     db: AnalyticsDb,
     languageNames: ReadonlyArray<readonly [string, string]>,
     codec: () => Promise<ParquetCodec>,
-    store?: BatchStore,
-    onLoad: (r: Reloading) => void = () => undefined,
+    opts: OpenOptions = {},
   ): Promise<LocalData> {
     const table = new TootTable(db);
     await table.init(languageNames);
-    const data = new LocalData(db, table, store ?? (await BatchStore.open()), codec, onLoad);
+    const store = opts.store ?? (await BatchStore.open());
+    const data = new LocalData(db, table, store, codec, opts.onLoad ?? (() => undefined), opts.mergeBelowRows ?? MERGE_BELOW_ROWS);
     await data.catchUp();
     return data;
   }
@@ -123,9 +147,12 @@ export class LocalData {
     this.rowsSinceSnapshot += rows;
   }
 
-  /** True when enough batches piled up since the last snapshot to be worth compacting. */
-  wantsCompaction(): boolean {
-    return !this.compacting && this.rowsSinceSnapshot >= COMPACT_MIN_ROWS;
+  /** True when enough rows piled up since the last compaction, or they waited long enough. */
+  wantsCompaction(now = Date.now()): boolean {
+    if (this.compacting || this.rowsSinceSnapshot <= 0) return false;
+    // After a failure (a full quota, say), not before a full interval, however many rows wait.
+    if (this.failed && now - this.lastCompaction < COMPACT_AFTER_MS) return false;
+    return this.rowsSinceSnapshot >= COMPACT_MIN_ROWS || now - this.lastCompaction >= COMPACT_AFTER_MS;
   }
 
   /**
@@ -134,9 +161,21 @@ export class LocalData {
    * there was nothing to do.
    */
   compact(): Promise<boolean> {
-    this.compacting ??= this.compactNow().finally(() => {
-      this.compacting = null;
-    });
+    this.compacting ??= this.compactNow()
+      .then(
+        (done) => {
+          this.failed = false;
+          return done;
+        },
+        (err: unknown) => {
+          this.failed = true;
+          throw err;
+        },
+      )
+      .finally(() => {
+        this.compacting = null;
+        this.lastCompaction = Date.now();
+      });
     return this.compacting;
   }
 
@@ -151,17 +190,19 @@ export class LocalData {
       if (seq < 0 || seq <= storedSeq) return null;
       const counted = this.rowsSinceSnapshot;
       const id = this.segments.reduce((m, s) => Math.max(m, s.id), -1) + 1;
-      await this.db.exec(`UPDATE toot_store SET seg = ${id} WHERE seg IS NULL`);
-      const rewrite = [...this.table.dirty].filter((d) => this.segments.some((s) => s.id === d));
+      const merged = this.segments.filter((s) => s.rows < this.mergeBelowRows).map((s) => s.id);
+      await this.db.exec(`UPDATE toot_store SET seg = ${id} WHERE seg IS NULL${merged.length ? ` OR seg IN (${merged.join(', ')})` : ''}`);
+      const rewrite = [...this.table.dirty].filter((d) => !merged.includes(d) && this.segments.some((s) => s.id === d));
       this.table.dirty.clear();
-      this.pending = [...rewrite, id];
+      // Merged segments are unsettled too: until the commit their stored bytes still count.
+      this.pending = [...rewrite, ...merged, id];
       const parts: Array<{ id: number; ipc: Uint8Array; rows: number }> = [];
       try {
         for (const seg of [...rewrite, id]) parts.push({ id: seg, ...(await segmentIpc(this.db, seg)) });
         const [summary] = await this.db.query<Summary>(ROLLUP_SUMMARY_SQL);
-        return { seq, id, rewrite, parts, counted, side: await readSideTables(this.db), summary };
+        return { seq, id, rewrite, merged, parts, counted, side: await readSideTables(this.db), summary };
       } catch (err) {
-        await this.undo(id, rewrite);
+        await this.undo(id, rewrite, merged);
         throw err;
       }
     });
@@ -170,7 +211,7 @@ export class LocalData {
       const written: Array<{ id: number; bytes: Uint8Array; rows: number; derived: string[] }> = [];
       for (const p of plan.parts) if (p.rows) written.push({ id: p.id, ...(await codec.writeSegment(p.ipc)), rows: p.rows });
       const keep = new Map(this.segments.map((s) => [s.id, s]));
-      const dropped: number[] = [];
+      const dropped: number[] = plan.merged.filter((m) => keep.delete(m));
       for (const p of plan.parts) {
         const w = written.find((x) => x.id === p.id);
         if (w) keep.set(p.id, { id: p.id, rows: w.rows, bytes: w.bytes.byteLength, ...(w.derived.length ? { derived: w.derived } : {}) });
@@ -189,17 +230,22 @@ export class LocalData {
       this.segments = segments;
       this.pending = [];
       this.rowsSinceSnapshot = Math.max(0, this.rowsSinceSnapshot - plan.counted);
-      return true;
     } catch (err) {
-      await this.table.exclusive(() => this.undo(plan.id, plan.rewrite));
+      await this.table.exclusive(() => this.undo(plan.id, plan.rewrite, plan.merged));
       throw err;
     }
+    return true;
   }
 
-  /** After a failed compaction: the new segment's rows are unsegmented again, rewrites still due. */
-  private async undo(id: number, rewrite: readonly number[]): Promise<void> {
+  /**
+   * After a failed compaction: the new segment's rows, merged ones included, are unsegmented again
+   * and the rewrites still due. The merged segments now hold none of this tab's rows, so they are
+   * marked changed: the export does not copy their stored bytes, and the next compaction merges
+   * them again (or, rewriting them empty, drops them).
+   */
+  private async undo(id: number, rewrite: readonly number[], merged: readonly number[] = []): Promise<void> {
     await this.db.exec(`UPDATE toot_store SET seg = NULL WHERE seg = ${id}`);
-    for (const d of rewrite) this.table.dirty.add(d);
+    for (const d of [...rewrite, ...merged]) this.table.dirty.add(d);
     this.pending = [];
   }
 

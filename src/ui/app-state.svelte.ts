@@ -81,6 +81,7 @@ export class AppState {
       const now = Date.now();
       for (const i of this.instances) i.tick(now);
       this.demo.tick(now);
+      this.compactIfDue();
     }, 1000);
     await this.openStore();
     if (this.data && !this.persistent) {
@@ -104,7 +105,7 @@ export class AppState {
       show(await LocalData.storedSummary(store));
       const db = await starting;
       const codec = async () => (await import('../store/parquet-worker-client')).workerParquetCodec;
-      const data = await LocalData.open(db, languageNames(), codec, store, show);
+      const data = await LocalData.open(db, languageNames(), codec, { store, onLoad: show });
       this.reloading = null;
       this.persistent = data.store.persistent;
       this.data = data;
@@ -144,6 +145,11 @@ export class AppState {
   private onFlushed(b: StoredBatch): void {
     this.tabs?.post({ type: 'batch', seq: b.seq });
     this.changed();
+    this.compactIfDue();
+  }
+
+  /** After each flush, and every second (a quiet stream's last rows are due after a while too). */
+  private compactIfDue(): void {
     const data = this.data;
     if (data && this.role === 'collector' && data.wantsCompaction()) {
       data.compact().catch((err: Error) => {

@@ -169,9 +169,7 @@ describe('compaction into segments', () => {
     const two = await open('segments-2');
     expect(await state(two)).toEqual(before);
   });
-});
 
-describe('BatchStore appends', () => {
   it('a reload reports how far it is, with the summary the manifest stored', async () => {
     const one = await open('segments-progress');
     await write(one, posts(30));
@@ -183,7 +181,7 @@ describe('BatchStore appends', () => {
     // Replayed after the segments, so not in the stored summary.
     await write(one, posts(4));
     const seen: Reloading[] = [];
-    const two = await open('segments-progress', (r) => seen.push(r));
+    const two = await open('segments-progress', { onLoad: (r) => seen.push(r) });
     expect(seen.map((r) => [r.loaded, r.total])).toEqual([[0, 50], [30, 50], [50, 50]]);
     for (const r of seen) expect(r.saved).toEqual(stored);
     expect((await state(two)).n).toBe(54);
@@ -191,11 +189,13 @@ describe('BatchStore appends', () => {
     expect(await LocalData.storedSummary(two.store)).toEqual({ ...seen[0], saved: stored });
     // Nothing to load from an empty store, so nothing reported.
     const empty: Reloading[] = [];
-    const none = await open('segments-progress-empty', (r) => empty.push(r));
+    const none = await open('segments-progress-empty', { onLoad: (r) => empty.push(r) });
     expect(empty).toEqual([]);
     expect(await LocalData.storedSummary(none.store)).toBeNull();
   });
+});
 
+describe('BatchStore appends', () => {
   it('numbers overlapping appends in order and keeps both', async () => {
     const store = await BatchStore.open('append-race');
     const [a, b] = await Promise.all([store.append({ ipc: null, deletes: [] }, 0), store.append({ ipc: null, deletes: [] }, 0)]);

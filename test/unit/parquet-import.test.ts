@@ -53,7 +53,7 @@ async function count(db: AnalyticsDb): Promise<number> {
 async function freshData(name = `import-${stores++}`): Promise<LocalData> {
   const db = await openNodeDuckDb();
   dbs.push(db);
-  return LocalData.open(db, [], async () => codec, await BatchStore.open(name));
+  return LocalData.open(db, [], async () => codec, { store: await BatchStore.open(name) });
 }
 
 const importInto = (data: LocalData, bytes: Uint8Array) => importParquet(codec, bytes, (ipc, rows) => data.importBatch(ipc, rows));

@@ -9,7 +9,7 @@ import { fixtureStatuses } from './fixtures';
 import { normalizeStatus } from '../../../src/core/normalize';
 import { tootsToIPC } from '../../../src/core/arrow-batch';
 import { BatchStore } from '../../../src/store/batch-store';
-import { LocalData, type Reloading } from '../../../src/store/local-data';
+import { LocalData, type OpenOptions } from '../../../src/store/local-data';
 import { parquetCodec } from '../../../src/store/parquet-codec';
 import { join } from './parquet-rows';
 import { zstd } from './zstd';
@@ -33,10 +33,14 @@ afterEach(async () => {
   dbs = [];
 });
 
-export async function openLocalData(name: string, onLoad?: (r: Reloading) => void): Promise<LocalData> {
+/**
+ * Small segments are not merged here (mergeBelowRows 0) unless asked: most tests look at the
+ * segments each compaction writes.
+ */
+export async function openLocalData(name: string, opts: Omit<OpenOptions, 'store'> = {}): Promise<LocalData> {
   const db = await openNodeDuckDb();
   dbs.push(db);
-  return LocalData.open(db, [], async () => codec, await BatchStore.open(name), onLoad);
+  return LocalData.open(db, [], async () => codec, { mergeBelowRows: 0, ...opts, store: await BatchStore.open(name) });
 }
 
 let n = 0;
