@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nativeQuery } from './helpers/native-duckdb';
-import { A, exportedFile, openLocalData, posts, write } from './helpers/local-data';
-import { BatchStore, StorageFullError } from '../../src/store/batch-store';
+import { A, exportedFile, holdCommit, openLocalData, posts, write } from './helpers/local-data';
 import { COMPACT_AFTER_MS, COMPACT_MIN_ROWS, type LocalData } from '../../src/store/local-data';
 
 /** Small segments (fewer than 25 rows here) are merged into the next compaction's segment. */
@@ -22,22 +21,6 @@ async function exported(data: LocalData) {
 }
 
 const segments = async (data: LocalData) => (await data.store.snapshot())!.segments.map((s) => [s.id, s.rows]);
-
-/** Makes the next commit wait for `release`, and says when it is reached (the plan is made). */
-function holdCommit(store: BatchStore) {
-  const commit = store.commitCompaction.bind(store);
-  let release!: (fail: boolean) => void;
-  const gate = new Promise<boolean>((r) => (release = r));
-  let reached!: () => void;
-  const planned = new Promise<void>((r) => (reached = r));
-  store.commitCompaction = async (...args) => {
-    reached();
-    store.commitCompaction = commit;
-    if (await gate) throw new StorageFullError('the browser storage quota is full');
-    return commit(...args);
-  };
-  return { planned, release };
-}
 
 describe('merging small segments', () => {
   it('merges them into the next segment, drops them, and reloads to the same table', async () => {

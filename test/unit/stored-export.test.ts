@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nativeQuery } from './helpers/native-duckdb';
-import { A, exportedFile, openLocalData as open, posts, write as writeOn } from './helpers/local-data';
+import { A, exportedFile, holdCommit, openLocalData as open, posts, write as writeOn } from './helpers/local-data';
 import type { LocalData } from '../../src/store/local-data';
 import type { MastodonStatus } from '../../src/core/mastodon';
 
@@ -45,25 +45,16 @@ describe('export from stored segments', () => {
     await write(one, posts(12));
     // The compaction has tagged the 12 new rows with its new segment and is rewriting segment 0;
     // its commit waits until the export is done.
-    const commit = one.store.commitCompaction.bind(one.store);
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let planned!: () => void;
-    const committing = new Promise<void>((r) => (planned = r));
-    one.store.commitCompaction = async (...args) => {
-      planned();
-      await gate;
-      return commit(...args);
-    };
+    const hold = holdCommit(one.store);
     const compaction = one.compact();
-    await committing;
+    await hold.planned;
 
     const file = await exported(one);
     const [app] = await one.db.query<{ n: number; u: number; f: string }>(`SELECT ${FINGERPRINT} FROM toots`);
     const [got] = await nativeQuery<{ n: number; u: number; f: string }>(`SELECT ${FINGERPRINT} FROM read_parquet('${file}')`);
     expect(app!.n).toBe(42);
     expect(got).toEqual(app);
-    release();
+    hold.release(false);
     expect(await compaction).toBe(true);
     const [after] = await nativeQuery<{ n: number; u: number; f: string }>(`SELECT ${FINGERPRINT} FROM read_parquet('${await exported(one)}')`);
     expect(after).toEqual(app);

@@ -8,7 +8,7 @@ import { openNodeDuckDb } from './node-duckdb';
 import { fixtureStatuses } from './fixtures';
 import { normalizeStatus } from '../../../src/core/normalize';
 import { tootsToIPC } from '../../../src/core/arrow-batch';
-import { BatchStore } from '../../../src/store/batch-store';
+import { BatchStore, StorageFullError } from '../../../src/store/batch-store';
 import { LocalData, type OpenOptions } from '../../../src/store/local-data';
 import { parquetCodec } from '../../../src/store/parquet-codec';
 import { join } from './parquet-rows';
@@ -75,4 +75,23 @@ export async function exportedFile(data: LocalData): Promise<string> {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'tootscope-export-')), 'toots.parquet');
   writeFileSync(file, join(parts));
   return file;
+}
+
+/**
+ * Makes the store's next compaction commit wait for `release` (true: then fail as a full quota
+ * does), and says when it is reached: the compaction has made its plan and encoded it.
+ */
+export function holdCommit(store: BatchStore) {
+  const commit = store.commitCompaction.bind(store);
+  let release!: (fail: boolean) => void;
+  const gate = new Promise<boolean>((r) => (release = r));
+  let reached!: () => void;
+  const planned = new Promise<void>((r) => (reached = r));
+  store.commitCompaction = async (...args) => {
+    reached();
+    store.commitCompaction = commit;
+    if (await gate) throw new StorageFullError('the browser storage quota is full');
+    return commit(...args);
+  };
+  return { planned, release };
 }
