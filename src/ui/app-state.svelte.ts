@@ -125,16 +125,28 @@ export class AppState {
   /** This tab holds the collector lock: catch up with what the last collector stored, then read. */
   private async becomeCollector(): Promise<void> {
     this.role = 'collector';
-    if (this.data && (await this.data.catchUp())) this.changed();
+    if (await this.catchUp()) this.changed();
     if (this.data) this.lastIds = await this.data.lastIds();
     this.ingest?.start();
     for (const i of this.instances) void i.start();
     if (this.wantDemo) this.demo.start();
   }
 
+  /**
+   * Applies what another tab stored. Where that tab compacted past what this one applied, this
+   * loads the segments again, reporting through `reloading` as at startup; it ends here.
+   */
+  private async catchUp(): Promise<number> {
+    try {
+      return this.data ? await this.data.catchUp() : 0;
+    } finally {
+      this.reloading = null;
+    }
+  }
+
   private async onTabMessage(m: TabMessage): Promise<void> {
     if (m.type === 'batch' && this.role !== 'collector' && this.data) {
-      if (await this.data.catchUp()) this.changed();
+      if (await this.catchUp()) this.changed();
     } else if (m.type === 'instances') {
       const saved = await this.settings.instances();
       for (const s of saved) this.addSaved(s.baseUrl, s.channel, s.paused);

@@ -68,14 +68,18 @@ describe('compaction into a Parquet snapshot', () => {
 
   it('a reader that missed compacted batches rebuilds from the snapshot', async () => {
     const writer = await open('compact-3');
-    const reader = await open('compact-3');
+    const loads: Reloading[] = [];
+    const reader = await open('compact-3', { onLoad: (r) => loads.push(r) });
     await write(writer, posts(20));
     expect(await reader.catchUp()).toBe(1);
     await write(writer, posts(20));
     await write(writer, posts(5));
     await writer.compact();
     await write(writer, posts(3));
+    expect(loads).toEqual([]);
     await reader.catchUp();
+    // The rebuild reports its progress as a reload does (the page shows it the same way).
+    expect(loads.map((r) => [r.loaded, r.total])).toEqual([[0, 45], [45, 45]]);
     expect(await state(reader)).toEqual(await state(writer));
     expect((await state(reader)).n).toBe(48);
   });
