@@ -97,6 +97,8 @@ export class AppState {
   private async openStore(): Promise<void> {
     try {
       const starting = this.openDb();
+      // Awaited below; this keeps a failure while the store opens from counting as unhandled.
+      starting.catch(() => undefined);
       const store = await BatchStore.open();
       const show = (r: Reloading | null) => {
         this.reloading = r;
