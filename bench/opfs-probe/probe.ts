@@ -12,7 +12,8 @@ import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import coiWasm from '@duckdb/duckdb-wasm/dist/duckdb-coi.wasm?url';
 import coiWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url';
 import coiPthread from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
-import { OFFLINE_SETTINGS, parseByteSize, tableRows, type AnalyticsDb } from '../../src/db/analytics-db';
+import { OFFLINE_SETTINGS, type AnalyticsDb } from '../../src/db/analytics-db';
+import { overConnection } from '../../src/db/duckdb-browser';
 import { SUMMARY_SQL } from '../../src/core/sql/summary';
 import { TootTable } from '../../src/store/toot-table';
 import { loadSnapshot } from '../../src/store/snapshot';
@@ -27,26 +28,7 @@ async function start(coi: boolean): Promise<AnalyticsDb> {
   await db.open({ path: PATH, accessMode: duckdb.DuckDBAccessMode.READ_WRITE, ...(coi ? { maximumThreads: 2 } : {}), query: { castBigIntToDouble: false } });
   const conn = await db.connect();
   for (const s of OFFLINE_SETTINGS) await conn.query(s);
-  return {
-    async exec(st) {
-      for (const s of typeof st === 'string' ? [st] : st) await conn.query(s);
-    },
-    async query(sql) {
-      return tableRows(await conn.query(sql));
-    },
-    queryArrow: (sql) => conn.query(sql),
-    async insertIPC(table, ipc, opts) {
-      await conn.insertArrowFromIPCStream(ipc.slice(), { name: table, create: !opts?.append });
-    },
-    async memoryBytes() {
-      const [r] = tableRows<{ memory_usage: string }>(await conn.query('PRAGMA database_size'));
-      return parseByteSize(r?.memory_usage ?? '0');
-    },
-    async close() {
-      await conn.close();
-      await db.terminate();
-    },
-  };
+  return overConnection(db, conn);
 }
 
 async function opfsFiles(): Promise<Record<string, number>> {

@@ -59,8 +59,12 @@ async function start(bundle: duckdb.DuckDBBundle): Promise<BrowserDb> {
   for (const s of OFFLINE_SETTINGS) await conn.query(s);
   await conn.query('SELECT 1');
   const name = threaded ? 'coi' : bundle.mainModule === ehWasm ? 'eh' : 'mvp';
+  return { bundle: name, ...overConnection(db, conn) };
+}
+
+/** The app's interface over one connection of a started duckdb-wasm (bench/opfs-probe uses it too). */
+export function overConnection(db: duckdb.AsyncDuckDB, conn: duckdb.AsyncDuckDBConnection): AnalyticsDb {
   return {
-    bundle: name,
     async exec(statements) {
       for (const s of typeof statements === 'string' ? [statements] : statements) await conn.query(s);
     },
