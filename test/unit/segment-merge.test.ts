@@ -1,24 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { nativeQuery } from './helpers/native-duckdb';
-import { A, exportedFile, holdCommit, openLocalData, posts, write } from './helpers/local-data';
+import { A, exportedFile, fileFingerprint, holdCommit, openLocalData, posts, tableFingerprint, write } from './helpers/local-data';
 import { COMPACT_AFTER_MS, COMPACT_MIN_ROWS, type LocalData } from '../../src/store/local-data';
 
 /** Small segments (fewer than 25 rows here) are merged into the next compaction's segment. */
 const open = (name: string) => openLocalData(name, { mergeBelowRows: 25 });
 
-const FINGERPRINT = `count(*)::INTEGER AS n, count(DISTINCT uri)::INTEGER AS u,
-  string_agg(concat_ws('|', uri, favourites, mastodon_text, id, url), ';' ORDER BY uri) AS f`;
-
-async function table(data: LocalData) {
-  const [t] = await data.db.query<{ n: number; u: number; f: string }>(`SELECT ${FINGERPRINT} FROM toots`);
-  return t!;
-}
-
+const table = tableFingerprint;
 /** What the app's export holds, read back by native DuckDB. */
-async function exported(data: LocalData) {
-  const [e] = await nativeQuery<{ n: number; u: number; f: string }>(`SELECT ${FINGERPRINT} FROM read_parquet('${await exportedFile(data)}')`);
-  return e!;
-}
+const exported = async (data: LocalData) => fileFingerprint(await exportedFile(data));
 
 const segments = async (data: LocalData) => (await data.store.snapshot())!.segments.map((s) => [s.id, s.rows]);
 

@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { nativeQuery } from './helpers/native-duckdb';
-import { A, exportedFile, holdCommit, openLocalData as open, posts, write as writeOn } from './helpers/local-data';
+import { A, exportedFile, fileFingerprint, holdCommit, openLocalData as open, posts, tableFingerprint, write as writeOn } from './helpers/local-data';
 import type { LocalData } from '../../src/store/local-data';
 import type { MastodonStatus } from '../../src/core/mastodon';
 
 const write = (data: LocalData, statuses: MastodonStatus[], deletes: Array<{ base_url: string; id: string }> = []) => writeOn(data, statuses, A, deletes);
 
 const exported = exportedFile;
-
-const FINGERPRINT = `count(*)::INTEGER AS n, count(DISTINCT uri)::INTEGER AS u,
-  string_agg(concat_ws('|', uri, favourites, mastodon_text, epoch_us(created_ts), id, url, username, created_at, created_at_str), ';' ORDER BY uri) AS f`;
 
 describe('export from stored segments', () => {
   it('copies clean segments, re-encodes changed ones and the newest batches, and equals the table', async () => {
@@ -26,9 +23,9 @@ describe('export from stored segments', () => {
     expect([...one.table.dirty]).toEqual([0]);
 
     const file = await exported(one);
-    const [app] = await one.db.query<{ n: number; u: number; f: string }>(`SELECT ${FINGERPRINT} FROM toots`);
-    const [got] = await nativeQuery<{ n: number; u: number; f: string }>(`SELECT ${FINGERPRINT} FROM read_parquet('${file}')`);
-    expect(app!.n).toBe(40 + 25 + 7 - 1);
+    const app = await tableFingerprint(one);
+    const got = await fileFingerprint(file);
+    expect(app.n).toBe(40 + 25 + 7 - 1);
     expect(got).toEqual(app);
     const [t] = await nativeQuery<{ t: string; g: string }>(
       `SELECT any_value(typeof(created_ts)) AS t, (SELECT count(*) FROM parquet_metadata('${file}') WHERE compression <> 'ZSTD')::VARCHAR AS g FROM read_parquet('${file}')`,
@@ -50,13 +47,13 @@ describe('export from stored segments', () => {
     await hold.planned;
 
     const file = await exported(one);
-    const [app] = await one.db.query<{ n: number; u: number; f: string }>(`SELECT ${FINGERPRINT} FROM toots`);
-    const [got] = await nativeQuery<{ n: number; u: number; f: string }>(`SELECT ${FINGERPRINT} FROM read_parquet('${file}')`);
-    expect(app!.n).toBe(42);
+    const app = await tableFingerprint(one);
+    const got = await fileFingerprint(file);
+    expect(app.n).toBe(42);
     expect(got).toEqual(app);
     hold.release(false);
     expect(await compaction).toBe(true);
-    const [after] = await nativeQuery<{ n: number; u: number; f: string }>(`SELECT ${FINGERPRINT} FROM read_parquet('${await exported(one)}')`);
+    const after = await fileFingerprint(await exported(one));
     expect(after).toEqual(app);
   });
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach } from 'vitest';
 import * as pq from 'parquet-wasm/node';
 import { openNodeDuckDb } from './node-duckdb';
+import { nativeQuery } from './native-duckdb';
 import { fixtureStatuses } from './fixtures';
 import { normalizeStatus } from '../../../src/core/normalize';
 import { tootsToIPC } from '../../../src/core/arrow-batch';
@@ -94,4 +95,23 @@ export function holdCommit(store: BatchStore) {
     return commit(...args);
   };
   return { planned, release };
+}
+
+/** Every row's identity and content in one string, with the counts: a table, a reload and an export compare equal. */
+const FINGERPRINT = `count(*)::INTEGER AS n, count(DISTINCT uri)::INTEGER AS u,
+  string_agg(concat_ws('|', uri, favourites, mastodon_text, epoch_us(created_ts), id, url, username, created_at, created_at_str), ';' ORDER BY uri) AS f`;
+export interface Fingerprint {
+  n: number;
+  u: number;
+  f: string;
+}
+
+/** The fingerprint of `data`'s toots table. */
+export async function tableFingerprint(data: LocalData): Promise<Fingerprint> {
+  return (await data.db.query<Fingerprint>(`SELECT ${FINGERPRINT} FROM toots`))[0]!;
+}
+
+/** The same, of a Parquet file read by native DuckDB. */
+export async function fileFingerprint(file: string): Promise<Fingerprint> {
+  return (await nativeQuery<Fingerprint>(`SELECT ${FINGERPRINT} FROM read_parquet('${file}')`))[0]!;
 }
