@@ -14,6 +14,9 @@ export interface Reloading extends LoadProgress {
   savedAt: number;
 }
 
+/** A manifest's stored summary with the progress of its load. */
+const reloading = (snap: Snapshot, p: LoadProgress): Reloading => ({ saved: snap.summary ?? null, savedAt: snap.writtenAt, ...p });
+
 /** Compact once the batches since the last compaction hold this many rows. */
 export const COMPACT_MIN_ROWS = 50_000;
 /**
@@ -87,7 +90,7 @@ export class LocalData {
    */
   static async storedSummary(store: BatchStore): Promise<Reloading | null> {
     const snap = await store.snapshot();
-    return snap?.summary ? { saved: snap.summary, savedAt: snap.writtenAt, loaded: 0, total: snap.rows } : null;
+    return snap?.summary ? reloading(snap, { loaded: 0, total: snap.rows }) : null;
   }
 
   get appliedSeq(): number {
@@ -107,8 +110,7 @@ export class LocalData {
       if (snap) {
         const codec = await this.codec();
         await this.table.exclusive(async () => {
-          const saved = { saved: snap.summary ?? null, savedAt: snap.writtenAt };
-          await loadSnapshot(this.db, snap, (id) => this.store.segment(id), codec, (p) => this.onLoad({ ...saved, ...p }));
+          await loadSnapshot(this.db, snap, (id) => this.store.segment(id), codec, (p) => this.onLoad(reloading(snap, p)));
           await this.table.loaded();
           this.table.appliedSeq = snap.upToSeq;
           this.table.dirty.clear();
@@ -243,7 +245,7 @@ export class LocalData {
    * marked changed: the export does not copy their stored bytes, and the next compaction merges
    * them again (or, rewriting them empty, drops them).
    */
-  private async undo(id: number, rewrite: readonly number[], merged: readonly number[] = []): Promise<void> {
+  private async undo(id: number, rewrite: readonly number[], merged: readonly number[]): Promise<void> {
     await this.db.exec(`UPDATE toot_store SET seg = NULL WHERE seg = ${id}`);
     for (const d of [...rewrite, ...merged]) this.table.dirty.add(d);
     this.pending = [];
