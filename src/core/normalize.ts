@@ -1,17 +1,11 @@
-import type { MastodonStatus } from './mastodon';
 import type { TootRow, TootSource } from './toot';
 import { codePointLength, htmlToText, wordCount } from './html-to-text';
+import { checkStatus } from './status-schema';
 
 /** `https://Host:443/` → `https://host`: the form `base_url` and `seen_on` hold. */
 export function normalizeBaseUrl(input: string): string {
   const u = new URL(input);
   return `${u.protocol}//${u.host}`.toLowerCase();
-}
-
-function parseTime(iso: string | null | undefined): number | null {
-  if (!iso) return null;
-  const t = Date.parse(iso);
-  return Number.isFinite(t) ? t : null;
 }
 
 function hostOf(url: string | null | undefined): string {
@@ -36,29 +30,40 @@ export function formatCreatedAtStr(ms: number): string {
 
 export class InvalidStatusError extends Error {}
 
+/** Posts older than this are not from the fediverse (Mastodon: 2016, OStatus: 2008). */
+export const EARLIEST_POST_MS = Date.UTC(2000, 0, 1);
+/** A server's clock may run ahead of ours; a post dated further ahead than this is refused. */
+export const MAX_CLOCK_AHEAD_MS = 86_400_000;
+
 /**
- * A Mastodon status as one `toots` row. Throws InvalidStatusError on a payload that lacks what a
- * row needs (id, uri, created_at, account), so a malformed event is reported, not stored.
+ * A time within [2000, arrival + 1 day]. One post dated in year 275760 once made every time-spanning
+ * query build a grid of billions of buckets and run DuckDB out of memory, across reloads (issue 14).
  */
-export function normalizeStatus(
-  status: MastodonStatus,
-  baseUrl: string,
-  source: TootSource,
-  receivedAt: number,
-): TootRow {
-  if (!status || typeof status !== 'object') throw new InvalidStatusError('status is not an object');
+function timeIn(iso: string, receivedAt: number): number | null {
+  const t = Date.parse(iso);
+  return t >= EARLIEST_POST_MS && t <= receivedAt + MAX_CLOCK_AHEAD_MS ? t : null;
+}
+
+/**
+ * A Mastodon status as one `toots` row. Throws InvalidStatusError, naming the field, on a payload
+ * that fails `statusSchema` (src/core/status-schema.ts) or is dated outside a sane window, so a
+ * malformed event is reported and skipped, never stored or thrown into a batch.
+ */
+export function normalizeStatus(input: unknown, baseUrl: string, source: TootSource, receivedAt: number): TootRow {
+  const checked = checkStatus(input);
+  if (!checked.ok) throw new InvalidStatusError(checked.reason);
+  const status = checked.value;
   const { id, uri, account } = status;
-  if (typeof id !== 'string' || !/^\d+$/.test(id)) throw new InvalidStatusError('status id is not a numeric string');
-  if (typeof uri !== 'string' || !uri) throw new InvalidStatusError('status has no uri');
-  if (!account || typeof account.username !== 'string') throw new InvalidStatusError('status has no account');
-  const created = parseTime(status.created_at);
-  if (created === null) throw new InvalidStatusError('status has no valid created_at');
+  const created = timeIn(status.created_at, receivedAt);
+  if (created === null) throw new InvalidStatusError(`created_at: ${status.created_at.slice(0, 40)} is outside 2000 … now + 1 day`);
+  const edited = status.edited_at == null ? null : timeIn(status.edited_at, receivedAt);
+  if (status.edited_at != null && edited === null) throw new InvalidStatusError(`edited_at: ${status.edited_at.slice(0, 40)} is outside 2000 … now + 1 day`);
 
   const text = htmlToText(status.content ?? '');
   const url = status.url ?? uri;
   const fromInstance = hostOf(url) || hostOf(uri);
   const acct = account.acct?.includes('@') ? account.acct : `${account.username}@${fromInstance}`;
-  const tags = Array.isArray(status.tags) ? status.tags : [];
+  const tags = status.tags ?? [];
   return {
     m_id: BigInt(id),
     created_at: Math.floor(created / 1000),
@@ -67,7 +72,7 @@ export function normalizeStatus(
     url,
     base_url: baseUrl,
     language: status.language || 'unknown',
-    favourites: status.favourites_count ?? 0,
+    favourites: status.favourites_count,
     username: account.username,
     bot: account.bot === true,
     tags: tags.length,
@@ -78,18 +83,19 @@ export function normalizeStatus(
     uri,
     created_ts: created,
     received_at: receivedAt,
-    edited_at: parseTime(status.edited_at),
+    edited_at: edited,
     from_instance: fromInstance,
     acct,
     display_name: account.display_name ?? '',
-    account_created_at: parseTime(account.created_at),
-    followers: account.followers_count ?? 0,
-    hashtags: tags.map((t) => String(t.name).toLowerCase()),
-    mentions: Array.isArray(status.mentions) ? status.mentions.length : 0,
-    media: Array.isArray(status.media_attachments) ? status.media_attachments.length : 0,
+    // Informational only: a broken account date is dropped rather than the post.
+    account_created_at: account.created_at == null ? null : timeIn(account.created_at, receivedAt),
+    followers: account.followers_count,
+    hashtags: tags.map((t) => t.name.toLowerCase()),
+    mentions: status.mentions?.length ?? 0,
+    media: status.media_attachments?.length ?? 0,
     has_poll: status.poll != null,
-    reblogs: status.reblogs_count ?? 0,
-    replies: status.replies_count ?? 0,
+    reblogs: status.reblogs_count,
+    replies: status.replies_count,
     sensitive: status.sensitive === true,
     spoiler_text: status.spoiler_text ?? '',
     visibility: status.visibility ?? 'public',

@@ -44,6 +44,9 @@ export async function openLocalData(name: string, opts: Omit<OpenOptions, 'store
   return LocalData.open(db, [], async () => codec, { mergeBelowRows: 0, ...opts, store: await BatchStore.open(name) });
 }
 
+/** When `write` says its rows arrived: after every post `posts()` dates. */
+export const RECEIVED = Date.UTC(2026, 11, 1);
+
 let n = 0;
 /** Distinct posts made from the fixtures: new ids and uris, same shapes; `day` sets created_at. */
 export function posts(count: number, day?: number): MastodonStatus[] {
@@ -64,7 +67,7 @@ export async function write(
   deletes: Array<{ base_url: string; id: string }> = [],
   prune?: RetentionRule,
 ): Promise<void> {
-  const rows = statuses.map((s, i) => normalizeStatus(s, base, 'stream', Date.UTC(2026, 0, 1) + i));
+  const rows = statuses.map((s, i) => normalizeStatus(s, base, 'stream', RECEIVED + i));
   const stored = await data.store.append({ ipc: rows.length ? tootsToIPC(rows) : null, deletes, prune }, rows.length);
   await data.applied(stored);
   data.noteFlushed(rows.length);
