@@ -9,6 +9,9 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
+          // beforeAll hooks start DuckDB and build data: on a loaded 2-core machine that took over
+          // Vitest's default 10 s, failing tests that had nothing wrong with them.
+          hookTimeout: 60_000,
         },
       },
       {
