@@ -1,4 +1,4 @@
-import { filteredCte, GRAIN_MINUTES, isGrain, shiftedTs, sqlInt, type ChartFilters, type TimeGrain } from './filters';
+import { bucketGridSql, filteredCte, GRAIN_MINUTES, isGrain, shiftedTs, sqlInt, type ChartFilters, type TimeGrain } from './filters';
 
 /** Posts per bucket for one series (a top instance, or `other`), and the rolling mean. */
 export interface ActivityRow {
@@ -45,7 +45,7 @@ s AS (SELECT t.bucket, coalesce(top.k, '${OTHER_SERIES}') AS series, coalesce(to
       FROM t LEFT JOIN top ON top.k = t.k),
 keys AS (SELECT DISTINCT series, rank FROM s),
 c AS (SELECT bucket, series, count(*)::INTEGER AS n FROM s GROUP BY bucket, series),
-b AS (SELECT unnest(generate_series(min(bucket), max(bucket), INTERVAL (${step}) MINUTE)) AS bucket FROM t),
+b AS (${bucketGridSql('bucket', 't', step)}),
 grid AS (SELECT b.bucket, keys.series, keys.rank, coalesce(c.n, 0)::INTEGER AS toots
          FROM b CROSS JOIN keys LEFT JOIN c ON c.bucket = b.bucket AND c.series = keys.series)
 SELECT epoch_ms(bucket)::DOUBLE AS t, series, rank, toots,

@@ -80,6 +80,20 @@ export const GRAIN_MINUTES: Record<TimeGrain, number> = { minute: 1, hour: 60, d
 export const GRAINS = Object.keys(GRAIN_MINUTES) as TimeGrain[];
 export const isGrain = (g: unknown): g is TimeGrain => typeof g === 'string' && g in GRAIN_MINUTES;
 
+/**
+ * Most buckets a time grid holds. The grid runs from the first bucket to the last, so one post
+ * dated far from the others (an import can bring one) once asked for billions of buckets and ran
+ * DuckDB out of memory on every reload (issue 14). The grid ends at the newest bucket.
+ */
+export const MAX_GRID_BUCKETS = 10_000;
+
+/** `SELECT … AS alias FROM rel`: every bucket of `stepMinutes` from the first to the last, at most MAX_GRID_BUCKETS. */
+export function bucketGridSql(col: string, rel: string, stepMinutes: number, alias = col): string {
+  const step = Math.max(1, Math.trunc(stepMinutes));
+  return `SELECT unnest(generate_series(greatest(min(${col}), max(${col}) - INTERVAL (${step * (MAX_GRID_BUCKETS - 1)}) MINUTE),
+  max(${col}), INTERVAL (${step}) MINUTE)) AS ${alias} FROM ${rel}`;
+}
+
 /** The finest grain that keeps a span of `spanMs` within `maxBuckets` buckets. */
 export function chooseGrain(spanMs: number, maxBuckets = 1500): TimeGrain {
   for (const g of GRAINS) if (spanMs / (GRAIN_MINUTES[g] * 60_000) <= maxBuckets) return g;

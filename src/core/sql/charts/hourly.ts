@@ -1,4 +1,4 @@
-import { filteredCte, shiftedTs, sqlInt, type ChartFilters } from './filters';
+import { bucketGridSql, filteredCte, shiftedTs, sqlInt, type ChartFilters } from './filters';
 
 /** Posts in one hour of one day; hours without posts between the first and the last are 0. */
 export interface HourlyRow {
@@ -19,7 +19,7 @@ export function hourlySql(filters: ChartFilters, options: HourlyOptions = {}): s
   return `WITH ${filteredCte(filters)},
 t AS (SELECT date_trunc('hour', ${shiftedTs(options.offsetMinutes)}) AS h FROM f),
 c AS (SELECT h, count(*)::INTEGER AS n FROM t GROUP BY h),
-b AS (SELECT unnest(generate_series(min(h), max(h), INTERVAL 1 HOUR)) AS h FROM t)
+b AS (${bucketGridSql('h', 't', 60)})
 SELECT strftime(b.h, '%Y-%m-%d') AS day, hour(b.h)::INTEGER AS hour, coalesce(c.n, 0)::INTEGER AS toots
 FROM b LEFT JOIN c ON c.h = b.h
 WHERE b.h >= (SELECT max(h)::DATE FROM t) - INTERVAL (${Math.max(0, maxDays - 1)}) DAY

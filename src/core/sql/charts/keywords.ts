@@ -1,4 +1,4 @@
-import { containsPattern, filteredCte, shiftedTs, sqlString, type ChartFilters } from './filters';
+import { bucketGridSql, containsPattern, filteredCte, shiftedTs, sqlString, type ChartFilters } from './filters';
 
 /** Posts whose text contains the keyword (case-insensitive) in one time bucket. */
 export interface KeywordRow {
@@ -44,7 +44,7 @@ kw(keyword, pattern, ord) AS (VALUES ${kw}),
 t AS (SELECT date_trunc('${grain}', ${shiftedTs(options.offsetMinutes)}) AS bucket, mastodon_text FROM f),
 hits AS (SELECT t.bucket, kw.keyword, count(*)::INTEGER AS n FROM t JOIN kw ON t.mastodon_text ILIKE kw.pattern ESCAPE '\\'
   GROUP BY t.bucket, kw.keyword),
-b AS (SELECT unnest(generate_series(min(bucket), max(bucket), INTERVAL 1 ${grain.toUpperCase()})) AS bucket FROM t)
+b AS (${bucketGridSql('bucket', 't', grain === 'day' ? 1440 : 60)})
 SELECT epoch_ms(b.bucket)::DOUBLE AS t, kw.keyword, coalesce(hits.n, 0)::INTEGER AS toots
 FROM b CROSS JOIN kw LEFT JOIN hits ON hits.bucket = b.bucket AND hits.keyword = kw.keyword
 ORDER BY kw.ord, b.bucket`;
