@@ -178,7 +178,7 @@ async function ingestRun(opts: IngestOptions) {
   // DuckDB time per kind of statement (the merge's steps, the summary, compaction's reads).
   const prof = profileDb(db0);
 
-  const ingest = new Ingest(data0, onFlushed, onStatus);
+  const ingest = new Ingest(data0, { onFlushed, onStatus, onStored: () => undefined });
   const ingestInternals = ingest as unknown as { flushOnce(): Promise<void> };
   const origFlushOnce = ingestInternals.flushOnce.bind(ingest);
   ingestInternals.flushOnce = () => {

@@ -15,9 +15,26 @@ export type IngestStatus =
   | { state: 'storage-full'; message: string }
   | { state: 'error'; message: string };
 
+/** A row that could not be encoded for storage: dropped, and its instance told why. */
+export interface RejectedRow {
+  row: TootRow;
+  reason: string;
+}
+
+export interface IngestHooks {
+  /** `rows` are in IndexedDB: counters and source positions may move past them. */
+  onStored(rows: readonly TootRow[]): void;
+  /** The batch is also in DuckDB. */
+  onFlushed(stored: StoredBatch): void;
+  onStatus(status: IngestStatus): void;
+  /** Rows that passed validation yet could not be encoded: each is left out, never the batch. */
+  onRejected?(rejected: RejectedRow[]): void;
+}
+
 /**
  * Rows wait here at most one second, then go to IndexedDB (first) and DuckDB (second), in order.
- * If the write fails, the rows stay pending and nothing already stored is touched.
+ * Whatever fails between taking the rows and storing them puts them back, or leaves out only the
+ * row that cannot be stored: one stranger's bad row never costs another instance's rows (issue 14).
  */
 export class Ingest {
   private rows: TootRow[] = [];
@@ -29,8 +46,7 @@ export class Ingest {
 
   constructor(
     private readonly data: LocalData,
-    private readonly onFlushed: (stored: StoredBatch) => void,
-    private readonly onStatus: (status: IngestStatus) => void,
+    private readonly hooks: IngestHooks,
   ) {}
 
   start(): void {
@@ -47,7 +63,7 @@ export class Ingest {
   }
 
   /** Throws InvalidStatusError for a payload that cannot be a row. */
-  addStatus(status: MastodonStatus, baseUrl: string, source: TootSource, receivedAt = Date.now()): TootRow {
+  addStatus(status: unknown, baseUrl: string, source: TootSource, receivedAt = Date.now()): TootRow {
     const row = normalizeStatus(status, baseUrl, source, receivedAt);
     this.rows.push(row);
     if (this.rows.length >= MAX_BATCH_ROWS) void this.flush();
@@ -80,37 +96,63 @@ export class Ingest {
   }
 
   private async flushOnce(): Promise<void> {
-    const rows = this.rows;
+    const taken = this.rows;
     const deletes = this.deletes;
     const prune = this.prune;
     this.rows = [];
     this.deletes = [];
     this.prune = null;
-    const batch = { ipc: rows.length ? tootsToIPC(rows) : null, deletes, ...(prune ? { prune } : {}) };
+    let rows = taken;
     let stored: StoredBatch;
     try {
-      stored = await this.data.store.append(batch, rows.length);
+      let ipc: Uint8Array | null = null;
+      if (rows.length) ({ rows, ipc } = this.encode(rows));
+      stored = await this.data.store.append({ ipc, deletes, ...(prune ? { prune } : {}) }, rows.length);
     } catch (err) {
       // Put the rows back in front of anything that arrived meanwhile: nothing is lost.
       this.rows = rows.concat(this.rows);
       this.deletes = deletes.concat(this.deletes);
       this.prune ??= prune;
       this.blocked = true;
-      this.onStatus(
+      this.hooks.onStatus(
         err instanceof StorageFullError
           ? { state: 'storage-full', message: 'Browser storage is full: collection is paused. Export Parquet, then free space and resume.' }
           : { state: 'error', message: `Could not store toots: ${(err as Error).message}` },
       );
       return;
     }
+    this.hooks.onStored(rows);
     try {
       await this.data.applied(stored);
       this.data.noteFlushed(rows.length);
-      this.onStatus({ state: 'ok' });
-      this.onFlushed(stored);
+      this.hooks.onStatus({ state: 'ok' });
+      this.hooks.onFlushed(stored);
     } catch (err) {
       // Stored but not queryable yet: a reload replays it.
-      this.onStatus({ state: 'error', message: `DuckDB could not take a batch (it is stored, and a reload applies it): ${(err as Error).message}` });
+      this.hooks.onStatus({ state: 'error', message: `DuckDB could not take a batch (it is stored, and a reload applies it): ${(err as Error).message}` });
+    }
+  }
+
+  /**
+   * The rows as Arrow IPC. Should one row still not encode, each row is tried alone and only those
+   * that fail are left out (and reported), so the batch and everyone else's rows are kept.
+   */
+  private encode(rows: TootRow[]): { rows: TootRow[]; ipc: Uint8Array | null } {
+    try {
+      return { rows, ipc: tootsToIPC(rows) };
+    } catch {
+      const kept: TootRow[] = [];
+      const rejected: RejectedRow[] = [];
+      for (const row of rows) {
+        try {
+          tootsToIPC([row]);
+          kept.push(row);
+        } catch (err) {
+          rejected.push({ row, reason: err instanceof Error ? err.message : String(err) });
+        }
+      }
+      if (rejected.length) this.hooks.onRejected?.(rejected);
+      return { rows: kept, ipc: kept.length ? tootsToIPC(kept) : null };
     }
   }
 }
