@@ -1,15 +1,14 @@
 import type { AnalyticsDb } from '../db/analytics-db';
 import type { Summary } from '../core/sql/summary';
 import { ROLLUP_SUMMARY_SQL } from '../core/sql/rollups';
-import { InvalidStatusError } from '../core/normalize';
 import type { TootRow } from '../core/toot';
-import { maxId } from '../core/status-id';
 import type { RetentionRule } from '../core/sql/retention';
 import { parseInstanceUrl, DiscoveryError } from '../sources/discovery';
 import type { SourceEvent } from '../sources/source';
 import { BatchStore, type StoredBatch } from '../store/batch-store';
 import { electCollector, openTabChannel, type TabMessage } from '../store/collector-lock';
 import { Ingest, type IngestStatus } from '../store/ingest';
+import { Intake } from '../store/intake';
 import { LocalData, type Reloading } from '../store/local-data';
 import { Settings } from '../store/settings';
 import { InstanceState } from './instance-state.svelte';
@@ -52,7 +51,7 @@ export class AppState {
   private settings = new Settings();
   private data: LocalData | null = null;
   private ingest: Ingest | null = null;
-  private lastIds = new Map<string, string>();
+  private intake: Intake | null = null;
   private summaryTimer: ReturnType<typeof setTimeout> | null = null;
   private summaryDirty = false;
   private summaryRunning = false;
@@ -111,10 +110,33 @@ export class AppState {
       this.reloading = null;
       this.persistent = data.store.persistent;
       this.data = data;
-      this.lastIds = await data.lastIds();
       const counts = await data.countsBySeenOn();
       for (const inst of this.instances) inst.collected += counts.get(inst.baseUrl) ?? 0;
-      this.ingest = new Ingest(data, (b) => this.onFlushed(b), (s) => this.onStorage(s));
+      const ingest = new Ingest(data, {
+        onStored: (rows) => intake.storedRows(rows),
+        onFlushed: (b) => this.onFlushed(b),
+        onStatus: (s) => this.onStorage(s),
+        onRejected: (rejected) => {
+          for (const { row, reason } of rejected) intake.rejected(row, reason);
+        },
+      });
+      const intake = new Intake(
+        ingest,
+        {
+          onStored: (base, n) => this.instances.find((i) => i.baseUrl === base)?.noteStored(n),
+          onSkipped: (base, reason) => {
+            const inst = this.instances.find((i) => i.baseUrl === base);
+            if (inst) inst.noteSkipped(reason);
+            else this.demo.warn(`malformed status skipped: ${reason}`);
+          },
+          onRow: (row) => {
+            for (const fn of this.rowListeners) fn(row);
+          },
+        },
+        await data.lastIds(),
+      );
+      this.ingest = ingest;
+      this.intake = intake;
       this.db = { state: 'ready', bundle: db.bundle ?? 'node' };
       this.dataVersion++;
       this.refreshSummarySoon();
@@ -128,7 +150,7 @@ export class AppState {
   private async becomeCollector(): Promise<void> {
     this.role = 'collector';
     if (await this.catchUp()) this.changed();
-    if (this.data) this.lastIds = await this.data.lastIds();
+    if (this.data) this.intake?.resetPositions(await this.data.lastIds());
     this.ingest?.start();
     for (const i of this.instances) void i.start();
     if (this.wantDemo) this.demo.start();
@@ -207,8 +229,8 @@ export class AppState {
   private addSaved(baseUrl: string, channel: InstanceState['channel'], paused: boolean): void {
     if (this.instances.some((i) => i.baseUrl === baseUrl)) return;
     const inst = new InstanceState(baseUrl, {
-      onEvent: (i, e) => this.accept(i.baseUrl, e, null, i),
-      lastId: (b) => this.lastIds.get(b) ?? null,
+      onEvent: (i, e) => this.accept(i.baseUrl, e, null),
+      lastId: (b) => this.intake?.lastId(b) ?? null,
       onChanged: () => this.persist(),
       canCollect: () => this.role === 'collector',
     });
@@ -259,23 +281,9 @@ export class AppState {
       .then(() => this.tabs?.post({ type: 'instances' }));
   }
 
-  private accept(baseUrl: string, e: SourceEvent, demo: 'demo' | null, inst?: InstanceState): void {
-    if (!this.ingest) return;
-    if (e.kind === 'delete') {
-      this.ingest.addDelete(baseUrl, e.id);
-      return;
-    }
-    try {
-      const row = this.ingest.addStatus(e.status, baseUrl, demo ?? e.via);
-      // Only an id that made a valid row moves the point later polls and backfills start from.
-      this.lastIds.set(baseUrl, maxId(this.lastIds.get(baseUrl) ?? null, row.id));
-      for (const fn of this.rowListeners) fn(row);
-    } catch (err) {
-      if (!(err instanceof InvalidStatusError)) throw err;
-      const msg = `malformed status skipped: ${err.message}`;
-      if (inst) inst.warn(msg);
-      else this.demo.warn(msg);
-    }
+  /** One event from a source: Intake never throws back into the reader. */
+  private accept(baseUrl: string, e: SourceEvent, demo: 'demo' | null): void {
+    this.intake?.accept(baseUrl, e, demo ?? undefined);
   }
 
   /** Every normalised row as it arrives (before dedup): for live sketches. Returns an unsubscribe. */

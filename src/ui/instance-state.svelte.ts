@@ -24,7 +24,10 @@ export class InstanceState {
   paused = $state(false);
   status = $state.raw<SourceState>({ state: 'connecting' });
   info = $state.raw<InstanceInfo | null>(null);
+  /** Toots from this instance that are stored (in IndexedDB), not merely received. */
   collected = $state(0);
+  /** Statuses this instance sent that failed validation and were skipped. */
+  skipped = $state(0);
   warnings = $state.raw<string[]>([]);
   ratePerMin = $state(0);
   /** The clock, ticked once a second, for countdowns in the row. */
@@ -68,10 +71,7 @@ export class InstanceState {
     }
     if (this.paused) return;
     const cb = {
-      onEvent: (e: SourceEvent) => {
-        if (e.kind === 'update') this.countArrival();
-        this.hooks.onEvent(this, e);
-      },
+      onEvent: (e: SourceEvent) => this.hooks.onEvent(this, e),
       onState: (s: SourceState) => {
         this.status = s;
       },
@@ -123,9 +123,16 @@ export class InstanceState {
     this.source = null;
   }
 
-  private countArrival(): void {
-    this.collected++;
-    this.arrivals.push(Date.now());
+  /** `n` of this instance's toots reached IndexedDB. */
+  noteStored(n: number, now = Date.now()): void {
+    this.collected += n;
+    for (let i = 0; i < n; i++) this.arrivals.push(now);
+  }
+
+  /** One status skipped as malformed: counted, and the reason shown. */
+  noteSkipped(reason: string): void {
+    this.skipped++;
+    this.warn(`malformed status skipped: ${reason}`);
   }
 
   /** Called once a second: toots per minute over the last minute. */

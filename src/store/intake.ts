@@ -1,0 +1,111 @@
+import { maxId } from '../core/status-id';
+import { InvalidStatusError } from '../core/normalize';
+import type { TootRow, TootSource } from '../core/toot';
+import type { SourceEvent } from '../sources/source';
+import type { Ingest } from './ingest';
+
+export interface IntakeHooks {
+  /** `n` toots first seen on `baseUrl` reached IndexedDB. */
+  onStored(baseUrl: string, n: number): void;
+  /** One status from `baseUrl` was skipped (first time only for the same id): why, in plain words. */
+  onSkipped(baseUrl: string, reason: string): void;
+  /** Every valid row as it arrives (live sketches). */
+  onRow?(row: TootRow): void;
+}
+
+/** Skipped statuses (id and uri) remembered per instance, so one a poll sees again is counted once. */
+const SKIPPED_MEMORY = 10_000;
+
+/**
+ * Where every source's events enter: statuses become rows in Ingest, or are skipped and counted;
+ * nothing a stranger's server sends can throw back into its reader (a reader that saw an exception
+ * would take its connection for broken and fetch the same bad page again, forever: issue 14).
+ *
+ * Positions (the newest id per instance, where polls and backfills continue from) move past a row
+ * only once it is stored. Not past a skipped status: a hostile one could carry the largest id there
+ * is and stop its instance's polling for good. A poll that sees a skipped status again (until a newer
+ * valid one is stored) does not count it again.
+ */
+export class Intake {
+  private stored = new Map<string, string>();
+  private skippedIds = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly ingest: Ingest,
+    private readonly hooks: IntakeHooks,
+    initial: ReadonlyMap<string, string> = new Map(),
+  ) {
+    this.stored = new Map(initial);
+  }
+
+  /** Replaces the stored positions (after another tab collected meanwhile). */
+  resetPositions(positions: ReadonlyMap<string, string>): void {
+    this.stored = new Map(positions);
+  }
+
+  /** Where collection from `baseUrl` continues: past every stored row. */
+  lastId(baseUrl: string): string | null {
+    return this.stored.get(baseUrl) ?? null;
+  }
+
+  accept(baseUrl: string, event: SourceEvent, source?: TootSource): void {
+    if (event.kind === 'delete') {
+      this.ingest.addDelete(baseUrl, event.id);
+      return;
+    }
+    let row: TootRow;
+    try {
+      row = this.ingest.addStatus(event.status, baseUrl, source ?? event.via);
+    } catch (err) {
+      this.skip(baseUrl, event.status, err instanceof InvalidStatusError ? err.message : `unexpected: ${errorText(err)}`);
+      return;
+    }
+    try {
+      this.hooks.onRow?.(row);
+    } catch (err) {
+      console.error('a live panel failed on a row', err);
+    }
+  }
+
+  /** Ingest's rows reached IndexedDB: move positions and counters past them. */
+  storedRows(rows: readonly TootRow[]): void {
+    const perBase = new Map<string, number>();
+    for (const row of rows) {
+      this.stored.set(row.base_url, maxId(this.stored.get(row.base_url) ?? null, row.id));
+      perBase.set(row.base_url, (perBase.get(row.base_url) ?? 0) + 1);
+    }
+    for (const [base, n] of perBase) this.hooks.onStored(base, n);
+  }
+
+  /** A row Ingest could not encode (after validation passed): skipped like an invalid status. */
+  rejected(row: TootRow, reason: string): void {
+    this.skip(row.base_url, row, `could not be stored: ${reason}`);
+  }
+
+  private skip(baseUrl: string, status: unknown, reason: string): void {
+    const id = identityOf(status);
+    if (id !== null) {
+      let seen = this.skippedIds.get(baseUrl);
+      if (!seen) this.skippedIds.set(baseUrl, (seen = new Set()));
+      if (seen.has(id)) return;
+      if (seen.size >= SKIPPED_MEMORY) seen.clear();
+      seen.add(id);
+    }
+    this.hooks.onSkipped(baseUrl, reason);
+  }
+}
+
+/** `id uri` of a status that has both as short strings: what makes it the same status seen again. */
+function identityOf(status: unknown): string | null {
+  if (typeof status !== 'object' || status === null) return null;
+  const { id, uri } = status as { id?: unknown; uri?: unknown };
+  return typeof id === 'string' && typeof uri === 'string' && id.length <= 64 && uri.length <= 4096 ? `${id} ${uri}` : null;
+}
+
+function errorText(err: unknown): string {
+  try {
+    return err instanceof Error ? err.message : String(err);
+  } catch {
+    return 'an error that cannot be shown';
+  }
+}
