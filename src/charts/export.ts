@@ -43,6 +43,7 @@ export function styledSvgString(svg: SVGSVGElement): string {
   const comments: Node[] = [];
   while (walker.nextNode()) comments.push(walker.currentNode);
   for (const c of comments) c.parentNode?.removeChild(c);
+  xmlSafe(clone);
   const { width, height } = svg.getBoundingClientRect();
   clone.setAttribute('xmlns', SVG_NS);
   clone.setAttribute('width', String(Math.round(width)));
@@ -53,6 +54,30 @@ export function styledSvgString(svg: SVGSVGElement): string {
   bg.setAttribute('fill', getComputedStyle(svg).getPropertyValue('--card').trim() || '#ffffff');
   clone.insertBefore(bg, clone.firstChild);
   return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(clone)}`;
+}
+
+/**
+ * Characters XML 1.0 does not allow (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/FFFF).
+ * An app name or hashtag from a stranger may hold them; the DOM takes them, but XMLSerializer
+ * writes them as they are, so the file would not parse and the PNG (drawn from it) would fail.
+ */
+const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/** Replaces them with U+FFFD in every text node and attribute of the clone; all other text is kept. */
+function xmlSafe(root: Element): void {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const n = walker.currentNode;
+    const text = n.nodeValue ?? '';
+    const safe = text.replace(NOT_XML, '\uFFFD');
+    if (safe !== text) n.nodeValue = safe;
+  }
+  for (const el of [root, ...root.querySelectorAll('*')]) {
+    for (const a of [...el.attributes]) {
+      const safe = a.value.replace(NOT_XML, '\uFFFD');
+      if (safe !== a.value) el.setAttribute(a.name, safe);
+    }
+  }
 }
 
 export function downloadSvg(svg: SVGSVGElement, name: string): void {

@@ -1,5 +1,6 @@
 import { formatInteger, formatMean } from './format';
 import type { Pick } from './scene';
+import { csvRecord, spreadsheetText } from '../core/csv';
 
 export type Cell = string | number | null;
 
@@ -28,10 +29,12 @@ export function cellText(cell: Cell, column: TableColumn | undefined): string {
   return cell;
 }
 
-/** CSV of a table (RFC 4180 quoting), for the table view's download. */
+/**
+ * CSV of a table (RFC 4180), for the table view's download. Labels (app names, hashtags) are a
+ * stranger's text: one a spreadsheet would run as a formula gets a leading `'`; numbers stay numbers.
+ */
 export function tableToCsv(t: TableData): string {
-  const q = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
-  const lines = [t.columns.map((c) => q(c.label)).join(',')];
-  for (const r of t.rows) lines.push(r.cells.map((c) => q(c === null ? '' : String(c))).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  const lines = [csvRecord(t.columns.map((c) => c.label))];
+  for (const r of t.rows) lines.push(csvRecord(r.cells.map((c) => (c === null ? null : typeof c === 'number' ? String(c) : spreadsheetText(c)))));
+  return lines.join('');
 }

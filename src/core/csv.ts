@@ -16,6 +16,19 @@ export function csvField(value: CsvValue): string {
   return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
+/** A text cell a spreadsheet would run as a formula (or DDE) when the file is opened: OWASP's list. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A text cell made safe to open in a spreadsheet, as OWASP recommends for CSV injection: a cell
+ * starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`, which spreadsheets take as "this
+ * is text" (and most hide). Only for text: a numeric -5 must stay -5, so callers apply it per
+ * column. The file is then made for spreadsheets, not for exact round trips (Parquet is that).
+ */
+export function spreadsheetText(value: CsvValue): CsvValue {
+  return value !== null && FORMULA_START.test(value) ? `'${value}` : value;
+}
+
 export function csvRecord(values: readonly CsvValue[]): string {
   return values.map(csvField).join(',') + '\r\n';
 }

@@ -8,7 +8,9 @@ import { download, publishPost, type PostSpec } from './support/charts-page';
  * Issue 4's console proof: a known set of posts on a fake instance, SQL typed into the editor
  * returns exactly the rows those posts imply (Ctrl+Enter and the Run button), the seed notebook's
  * daily query runs verbatim, a network read is refused with the offline message, the history
- * survives a reload, and the CSV download holds the rows shown.
+ * survives a reload, and the CSV download holds the rows shown. Issue 14: writes to the app's own
+ * tables and engine settings are refused before they run, and a table made in the console can be
+ * changed (after a confirmation that says truly that a reload starts without it).
  */
 
 // Two UTC days. newsbot (a bot) posts most on day 1, so the notebook's "most active person"
@@ -179,6 +181,58 @@ describe('SQL console', () => {
     await expect.poll(() => editor.evaluate((el) => (el as HTMLElement).innerText.trim()), { timeout: 5_000 }).toBe(LANG_SQL);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await expectResult(page, ['language_name', 'toots', 'users'], expectedLanguages());
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("refuses writes to the collection's tables and engine settings, keeps every row, and lets a table of one's own change", async () => {
+    const ROWS_SQL = 'SELECT uri, mastodon_text, username FROM toots ORDER BY uri';
+    const run = async (sql: string) => {
+      await editor.fill(sql);
+      await page.getByRole('button', { name: 'Run', exact: true }).click();
+    };
+    const rowsNow = async () => {
+      await run(ROWS_SQL);
+      await expect.poll(async () => (await resultTable(page)).rows.length, { timeout: 20_000 }).toBe(POSTS.length);
+      return resultTable(page);
+    };
+    const before = await rowsNow();
+    expect(before.rows.map((r) => r[1]).sort()).toEqual(POSTS.map((p) => p.text).sort());
+
+    const error = page.getByTestId('sql-error');
+    for (const [sql, said] of [
+      ["UPDATE toot_store SET mastodon_text = 'PWNED-BY-CONSOLE' WHERE m_id % 3 = 0", 'UPDATE on toot_store is refused'],
+      ['DELETE FROM toot_store WHERE m_id % 2 = 0', 'DELETE on toot_store is refused'],
+      ["SET memory_limit = '10MB'", 'SET memory_limit is refused'],
+    ] as const) {
+      await run(sql);
+      await expect.poll(() => error.textContent(), { timeout: 5_000 }).toContain(said);
+      expect(await page.locator('.sql-confirm').count(), sql).toBe(0);
+    }
+    expect(await error.textContent()).toContain('memory_limit, threads');
+    await run('DELETE FROM toot_store WHERE m_id % 2 = 0');
+    await expect.poll(() => error.textContent(), { timeout: 5_000 }).toContain('CREATE TEMP TABLE mine AS SELECT * FROM toots');
+    expect(await rowsNow()).toEqual(before);
+
+    // A table of one's own: made without a question, changed after one that tells the truth.
+    await run('CREATE TEMP TABLE mine AS SELECT * FROM toots');
+    await expect.poll(() => page.getByTestId('sql-status').textContent(), { timeout: 10_000 }).toMatch(/^Done/);
+    await run("UPDATE mine SET mastodon_text = 'changed' WHERE username = 'newsbot'");
+    const confirm = page.locator('.sql-confirm');
+    await expect.poll(() => confirm.textContent(), { timeout: 5_000 }).toContain('a reload starts without them');
+    await confirm.getByRole('button', { name: 'Run anyway' }).click();
+    const newsbot = POSTS.filter((p) => p.user === 'newsbot').length;
+    await expect.poll(() => page.getByTestId('sql-status').textContent(), { timeout: 10_000 }).toMatch(new RegExp(`^Done: ${newsbot} rows changed`));
+    await run("SELECT count(*) AS n FROM mine WHERE mastodon_text = 'changed'");
+    await expectResult(page, ['n'], [[String(newsbot)]]);
+
+    // After a reload every collected row is as it was, and the console's own table is gone, as the dialog said.
+    await page.reload();
+    await waitForCount(page, POSTS.length);
+    editor = page.getByRole('textbox', { name: 'SQL' });
+    await expect.poll(() => page.getByRole('button', { name: 'Run', exact: true }).isEnabled(), { timeout: 30_000 }).toBe(true);
+    expect(await rowsNow()).toEqual(before);
+    await run('SELECT count(*) FROM mine');
+    await expect.poll(() => page.getByTestId('sql-error').textContent(), { timeout: 10_000 }).toMatch(/mine does not exist/);
     expect(pageErrors).toEqual([]);
   });
 });

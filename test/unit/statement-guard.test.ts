@@ -55,9 +55,23 @@ describe('the guard', () => {
       "SELECT date_part('hour', created_tz) AS h, count(*) FROM mastodon_toot WHERE language NOT IN ('unknown') GROUP BY 1",
       "SELECT * FROM mastodon_toot WHERE mastodon_text ILIKE '%read_parquet(%' OR url LIKE 'https://mastodon.social/%'",
       "SELECT * FROM read_csv('local.csv')",
-      'CREATE TEMP TABLE mine AS SELECT * FROM toots; DROP TABLE mine',
+      'CREATE TEMP TABLE mine AS SELECT * FROM toots',
+      "SET VARIABLE since = '2026-11-18'; SELECT count(*) FROM toots WHERE created_at >= getvariable('since')",
+      "PRAGMA table_info('toots')",
+      'PRAGMA show_tables',
+      'PRAGMA database_size',
+      'DESCRIBE toots',
+      'SHOW TABLES',
+      'SUMMARIZE toots',
+      'EXPLAIN SELECT count(*) FROM toots',
+      "CALL pragma_table_info('toots')",
+      'SELECT * FROM duckdb_settings()',
+      "SELECT current_setting('threads')",
+      'SELECT * FROM toots t JOIN language l ON t.language = l.lang_iso',
+      'WITH x AS (SELECT acct FROM toots) SELECT count(*) FROM x',
+      "SELECT 'DELETE FROM toot_store' AS s, \"update\" FROM mine",
+      '/* UPDATE toot_store SET x = 1 */ SELECT 1',
       "SELECT now()::TIMESTAMP, CAST(current_timestamp AS TIMESTAMP), to_timestamp(created_at)::TIMESTAMP FROM toots",
-      "SET threads = 2",
       "SELECT 'INSTALL httpfs' AS text, 'at time zone' AS t",
       '-- INSTALL httpfs\nSELECT 1',
     ]) {
@@ -93,7 +107,7 @@ describe('the guard', () => {
     expect(refused(guardSql("SELECT * FROM read_csv('https://example.org/a.csv', header = true)"))).toBe(MESSAGES.network('https://example.org/a.csv'));
     expect(refused(guardSql("FROM 's3://bucket/a.csv'"))).toContain('s3://bucket/a.csv');
     expect(refused(guardSql("ATTACH 'https://example.org/db.duckdb' AS remote"))).toContain('https://example.org/db.duckdb');
-    expect(guardSql("ATTACH ':memory:' AS scratch")).toMatchObject({ action: 'run' });
+    expect(refused(guardSql("ATTACH ':memory:' AS scratch"))).toBe(MESSAGES.databases('ATTACH'));
   });
 
   it('refuses what would break the shared connection', () => {
@@ -125,37 +139,123 @@ describe('the guard', () => {
     expect(refused(guardSql('SELECT 1; LOAD httpfs; SELECT 2'))).toBe(`Statement 2: ${MESSAGES.extensions}`);
   });
 
-  it('asks before DROP, DELETE and other changes to the app tables', () => {
+  it("refuses every write to the app's own tables and views, however it is written", () => {
     const cases: Array<[string, string[]]> = [
+      ["UPDATE toot_store SET mastodon_text = 'PWNED' WHERE m_id % 3 = 0", ['toot_store']],
+      ['DELETE FROM toot_store WHERE m_id % 2 = 0', ['toot_store']],
+      ['delete from "toot_store"', ['toot_store']],
+      ['DELETE FROM "Toot_Store"', ['toot_store']],
+      ['DeLeTe/**/FrOm\n\ttoot_store', ['toot_store']],
+      ['DELETE -- comment ; with a semicolon\nFROM toot_store', ['toot_store']],
+      ['DELETE /* a /* nested */ comment */ FROM toot_store', ['toot_store']],
+      ['INSERT INTO main.toot_store SELECT * FROM toot_store', ['toot_store']],
+      ['INSERT INTO memory.main.toot_store BY NAME SELECT 1 AS m_id', ['toot_store']],
+      ['insert or replace into "main"."toot_store" values (1)', ['toot_store']],
+      ['UPDATE main."toot_store" AS t SET acct = lower(acct)', ['toot_store']],
+      ['WITH d AS (SELECT uri FROM toots) DELETE FROM toot_store WHERE uri IN (SELECT uri FROM d)', ['toot_store']],
+      ['WITH RECURSIVE d(n) AS (SELECT 1) UPDATE toot_store SET seg = NULL', ['toot_store']],
+      ['(WITH d AS (SELECT 1) DELETE FROM toot_store)', ['toot_store']],
+      ['EXPLAIN ANALYZE DELETE FROM toot_store', ['toot_store']],
+      ['PREPARE wipe AS DELETE FROM toot_store WHERE m_id > $1', ['toot_store']],
+      ['MERGE INTO toot_store USING mine ON toot_store.uri = mine.uri WHEN MATCHED THEN DELETE', ['toot_store']],
+      ['TRUNCATE toot_store', ['toot_store']],
+      ['TRUNCATE TABLE sightings', ['sightings']],
       ['DROP TABLE toots', ['toots']],
-      ['drop table if exists main.toots, mine', ['toots']],
-      ['DELETE FROM toots WHERE bot', ['toots']],
-      ['delete from "Toots"', ['toots']],
-      ['TRUNCATE toots', ['toots']],
-      ["UPDATE toots SET app = ''", ['toots']],
-      ['INSERT INTO language VALUES (1, 2)', ['language']],
+      ['drop table if exists mine, main.toot_store', ['toot_store']],
       ['DROP VIEW mastodon_toot', ['mastodon_toot']],
-      ['ALTER TABLE toots ADD COLUMN x INT', ['toots']],
-      ['CREATE OR REPLACE TABLE sightings AS SELECT 1', ['sightings']],
+      ['ALTER TABLE toot_store ADD COLUMN x INT', ['toot_store']],
+      ['ALTER TABLE mine RENAME TO toots', ['toots']],
+      ['CREATE OR REPLACE TABLE rollup_summary AS SELECT 1', ['rollup_summary']],
       ['CREATE TEMP TABLE toots AS SELECT 1', ['toots']],
-      ['WITH d AS (SELECT uri FROM toots) DELETE FROM toots WHERE uri IN (SELECT uri FROM d)', ['toots']],
-      ['SELECT 1; DELETE FROM toots; DROP TABLE sightings', ['toots', 'sightings']],
+      ['CREATE TEMPORARY VIEW language AS SELECT 1', ['language']],
+      ['CREATE TEMP TABLE incoming (x INT)', ['incoming']],
+      ['CREATE INDEX by_acct ON toot_store (acct)', ['toot_store']],
+      ["COMMENT ON COLUMN toot_store.acct IS 'x'", ['toot_store']],
+      ['UPDATE rollup_authors SET n = 0', ['rollup_authors']],
+      ['INSERT INTO language VALUES (1, 2)', ['language']],
+      ['DROP SCHEMA main CASCADE', ['schema main']],
+      ['SELECT 1; DELETE FROM toots; DROP TABLE sightings', ['toots']],
+    ];
+    for (const [sql, objects] of cases) {
+      const message = refused(guardSql(sql));
+      expect(message, sql).toMatch(/is refused: the console can read the app's own tables and views but not change them/);
+      for (const o of objects) expect(message, sql).toContain(o);
+      // Says what to do instead.
+      expect(message, sql).toContain('CREATE TEMP TABLE mine AS SELECT * FROM toots');
+    }
+    expect(refused(guardSql('SELECT 1; DELETE FROM toots'))).toMatch(/^Statement 2: DELETE on toots is refused/);
+  });
+
+  it('asks before changing tables made in the console, and says truly what a reload does to them', () => {
+    const cases: Array<[string, string[]]> = [
+      ['DELETE FROM mine', ['mine']],
+      ['DROP TABLE IF EXISTS mine', ['mine']],
+      ['UPDATE mine SET toots = 1', ['mine']],
+      ['INSERT INTO mine SELECT * FROM toots', ['mine']],
+      ['CREATE OR REPLACE TEMP TABLE mine AS SELECT * FROM toots', ['mine']],
+      ['CREATE TEMP TABLE mine AS SELECT * FROM toots; DELETE FROM mine WHERE bot; DROP TABLE other', ['mine', 'other']],
+      ['WITH x AS (SELECT 1) DELETE FROM scratch.mine', ['mine']],
     ];
     for (const [sql, objects] of cases) {
       const v = guardSql(sql);
       expect(v.action, sql).toBe('confirm');
-      if (v.action === 'confirm') {
-        expect(v.objects, sql).toEqual(objects);
-        expect(v.message).toMatch(/Run it anyway\?$/);
-      }
+      if (v.action !== 'confirm') continue;
+      expect(v.objects, sql).toEqual(objects);
+      expect(v.message).toMatch(/only in this tab's DuckDB/);
+      expect(v.message).toMatch(/a reload starts without them/);
+      expect(v.message).not.toMatch(/rebuilds/);
+      expect(v.message).toMatch(/Run it anyway\?$/);
     }
-    const drop = guardSql('DROP TABLE toots');
-    expect(drop.action === 'confirm' && drop.message).toMatch(/new toots will not reach DuckDB/);
-    const del = guardSql('DELETE FROM toots');
-    expect(del.action === 'confirm' && del.message).not.toMatch(/will not reach/);
-    expect(del.action === 'confirm' && del.message).toMatch(/session only/);
-    for (const sql of ['DELETE FROM mine', 'DROP TABLE IF EXISTS mine', 'SELECT * FROM toots', "INSERT INTO mine SELECT * FROM toots", 'UPDATE mine SET toots = 1']) {
+    for (const sql of ['CREATE TEMP TABLE mine AS SELECT * FROM toots', 'CREATE TABLE t2 (x INT)', 'CREATE VIEW v AS FROM toots', 'CREATE INDEX i ON mine (acct)']) {
       expect(guardSql(sql), sql).toMatchObject({ action: 'run' });
+    }
+  });
+
+  it('refuses settings and statements that can break or escape the engine', () => {
+    const setting = /is refused: the console shares one DuckDB with collection and the panels/;
+    for (const sql of [
+      "SET memory_limit='10MB'", 'SET threads = 1', 'SET GLOBAL threads TO 64', "set session max_memory = '1GB'",
+      "SET temp_directory = '/tmp'", 'SET enable_external_access = false', 'RESET memory_limit', 'SET "memory_limit" = \'1GB\'',
+      "PRAGMA memory_limit='10MB'", 'PRAGMA threads = 1', 'PRAGMA some_unknown_pragma', 'SET preserve_insertion_order = false',
+      'SET errors_as_json = true', "SET default_order = 'desc'",
+    ]) {
+      expect(refused(guardSql(sql)), sql).toMatch(setting);
+    }
+    expect(refused(guardSql("SET memory_limit='10MB'"))).toBe(MESSAGES.setting('SET memory_limit'));
+    expect(refused(guardSql('PRAGMA threads=4'))).toBe(MESSAGES.setting('PRAGMA threads'));
+    expect(refused(guardSql("SET TimeZone = 'Europe/Berlin'"))).toBe(MESSAGES.icu('SET timezone'));
+    expect(refused(guardSql("SET autoinstall_known_extensions = true"))).toBe(MESSAGES.extensionSetting('autoinstall_known_extensions'));
+    for (const [sql, what] of [
+      ["ATTACH 'other.db' AS other", 'ATTACH'], ["attach database ':memory:'", 'ATTACH'], ['DETACH other', 'DETACH'], ['DETACH DATABASE memory', 'DETACH'],
+    ] as const) {
+      expect(refused(guardSql(sql)), sql).toBe(MESSAGES.databases(what));
+    }
+    for (const [sql, what] of [
+      ['CHECKPOINT', 'CHECKPOINT'], ['FORCE CHECKPOINT', 'FORCE CHECKPOINT'], ['VACUUM', 'VACUUM'], ['vacuum analyze mine', 'VACUUM'],
+      ['CALL checkpoint()', 'checkpoint()'], ['CALL force_checkpoint()', 'force_checkpoint()'], ['SELECT * FROM enable_profiling()', 'enable_profiling()'],
+      ['CALL disable_optimizer()', 'disable_optimizer()'], ['PRAGMA disable_optimizer', 'PRAGMA disable_optimizer'],
+      ['PRAGMA enable_profiling', 'PRAGMA enable_profiling'], ["CALL copy_database('memory', 'other')", 'copy_database()'],
+      ['PRAGMA force_checkpoint', 'PRAGMA force_checkpoint'], ["CALL verify_parallelism()", 'verify_parallelism()'],
+    ] as const) {
+      expect(refused(guardSql(sql)), sql).toBe(MESSAGES.engine(what));
+    }
+    expect(refused(guardSql("USE memory.main"))).toMatch(/default schema/);
+    expect(refused(guardSql("COPY toot_store TO 'x.csv'"))).toMatch(/^COPY is refused/);
+    expect(refused(guardSql("COPY (SELECT 1) TO 'x.csv'"))).toMatch(/^COPY is refused/);
+    expect(refused(guardSql("COPY toot_store FROM 'x.csv'"))).toMatch(/^COPY is refused/);
+    expect(refused(guardSql("IMPORT DATABASE 'dir'"))).toMatch(/^IMPORT DATABASE is refused/);
+    expect(refused(guardSql("PREPARE p AS INSTALL httpfs"))).toBe(MESSAGES.extensions);
+  });
+
+  it('refuses a script that smuggles any of these in after a query', () => {
+    for (const [sql, start] of [
+      ["SELECT 1; SET memory_limit='10MB'", 'Statement 2: SET memory_limit'],
+      ["SELECT count(*) FROM toots;\n-- harmless?\n  attach ':memory:' AS x; SELECT 2", 'Statement 2: ATTACH'],
+      ["SELECT ';'; /* ; */ PRAGMA threads=1", 'Statement 2: PRAGMA threads'],
+      ['FROM toots;CHECKPOINT', 'Statement 2: CHECKPOINT'],
+      ["SELECT $$;$$; SELECT 'x'';'; DELETE FROM toot_store", 'Statement 3: DELETE on toot_store'],
+    ] as const) {
+      expect(refused(guardSql(sql)), sql).toMatch(new RegExp(`^${start.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     }
   });
 

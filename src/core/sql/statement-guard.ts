@@ -4,13 +4,18 @@
  * DuckDB-WASM here runs offline with extension autoloading off (DUCKDB-WASM.md). A statement that
  * makes DuckDB fetch an extension anyway (INSTALL/LOAD, time-zone arithmetic that pulls in ICU)
  * leaves the instance broken for the rest of the session, and the console shares its connection
- * with collection, so transactions and `USE` would break collection too. Those are refused with
- * a message saying what to do instead. Statements that change the app's own tables (`toots`…)
- * need a confirmation. The checks read tokens, not a parse tree: they are deliberately strict
- * where a miss would cost the session, and say how to write the statement so it passes.
+ * with collection, so transactions, settings, ATTACH/USE and checkpoints would change or break
+ * collection too. Those are refused with a message saying what to do instead. The app's own
+ * tables are read-only here (write-targets.ts says why); changes to tables made in the console
+ * need a confirmation, whose text says what really happens to them. The checks read tokens, not a
+ * parse tree: they are deliberately strict where a miss would cost the session or the collection,
+ * and say how to write the statement so it passes.
  */
 
 import { tokenize, type Token } from './sql-tokens';
+import { APP_OBJECTS, writesOf, type Write } from './write-targets';
+
+export { APP_OBJECTS };
 
 export interface SqlStatement {
   /** The statement as written, from its first token to its last (no `;`, no comments around it). */
@@ -83,13 +88,8 @@ export function wrapQuery(text: string, limit?: number): string {
 // ---------------------------------------------------------------------------------------------
 // The guard
 
-/** The tables and views the app itself creates and uses (schema.ts). */
-export const APP_OBJECTS = ['toots', 'toot_store', 'rollup_authors', 'rollup_instances', 'rollup_languages', 'rollup_lengths', 'rollup_summary', 'sightings', 'tombstones', 'deleted_uris', 'language', 'mastodon_toot_raw', 'mastodon_toot'] as const;
-/** Collection writes into these: dropping or redefining one stops new toots from reaching DuckDB. */
-const COLLECTION_TABLES = new Set(['toots', 'toot_store', 'rollup_authors', 'rollup_instances', 'rollup_languages', 'rollup_lengths', 'rollup_summary', 'sightings', 'tombstones', 'deleted_uris']);
-
 export interface GuardOptions {
-  /** Names whose changes need a confirmation; defaults to APP_OBJECTS. */
+  /** Names the console may read but never change; defaults to APP_OBJECTS. */
   protectedObjects?: readonly string[];
   /** Columns (any table) of type TIMESTAMP WITH TIME ZONE: date functions on them load ICU. */
   tzColumns?: readonly string[];
@@ -130,6 +130,26 @@ export const MESSAGES = {
   icuSource: (what: string) =>
     `${what} is TIMESTAMP WITH TIME ZONE, and date functions on it need DuckDB's ICU extension, which is not available ` +
     `offline (trying to load it leaves DuckDB broken until you reload). Cast it to UTC first: ${what}::TIMESTAMP.`,
+  setting: (what: string) =>
+    `${what} is refused: the console shares one DuckDB with collection and the panels, so a setting changed here changes ` +
+    'the whole page, and some (memory_limit, threads, temp_directory…) can stall collection or crash DuckDB until you reload. ' +
+    "Settings cannot be changed from the console; for a value of your own use SET VARIABLE name = … and getvariable('name').",
+  databases: (what: string) =>
+    `${what} is refused: the console works on this page's one in-memory database, which it shares with collection, and ` +
+    `${what} would add or remove databases under it. For data of your own make a table: CREATE TEMP TABLE mine AS SELECT … ` +
+    'FROM toots; to load a Parquet file use the Import button.',
+  engine: (what: string) =>
+    `${what} is refused: it changes how DuckDB itself runs or stores data, for the whole page; the console shares that ` +
+    'DuckDB with collection, which it could stall or break until you reload. DuckDB here keeps everything in memory and ' +
+    'needs no maintenance from the console.',
+  appWrite: (verbs: string, objects: string[]) =>
+    `${verbs} on ${objects.join(', ')} is refused: the console can read the app's own tables and views but not change them. ` +
+    'Collection writes into them, the panels read them, and compaction saves the toots into this browser\'s storage, so a ' +
+    'change here could outlive a reload or stop collection. To work on a copy, make a table of your own first, e.g. ' +
+    'CREATE TEMP TABLE mine AS SELECT * FROM toots; then change mine.',
+  ownWrite: (verbs: string, objects: string[]) =>
+    `${verbs} on ${objects.join(', ')}: tables you make in the console live only in this tab's DuckDB, so the change ` +
+    'cannot be undone, and a reload starts without them (the collected toots are not touched). Run it anyway?',
 };
 
 const EXTENSION_SETTINGS = new Set([
@@ -138,6 +158,18 @@ const EXTENSION_SETTINGS = new Set([
   'allow_community_extensions', 'allow_extensions_metadata_mismatch',
 ]);
 const SCHEMA_SETTINGS = new Set(['schema', 'search_path']);
+/** Settings that exist only in the ICU extension. */
+const ICU_SETTINGS = new Set(['timezone', 'calendar']);
+/** PRAGMAs that only read (`PRAGMA name` or `PRAGMA name(…)`); any other PRAGMA changes a setting or the engine. */
+const READ_PRAGMAS = new Set([
+  'table_info', 'show', 'show_tables', 'show_tables_expanded', 'show_databases', 'database_list', 'database_size',
+  'storage_info', 'metadata_info', 'functions', 'collations', 'version', 'platform', 'user_agent', 'extension_versions',
+]);
+/**
+ * Table functions (callable as CALL f(), PRAGMA f or FROM f()) that change the engine rather than read
+ * (listed from duckdb_functions() of the bundled DuckDB 1.4).
+ */
+const ENGINE_FN = /^(checkpoint|force_checkpoint|copy_database|import_database|truncate_duckdb_logs|(enable|disable)_\w+|verify_(external|fetch_row|parallelism|serializer))$/;
 const TRANSACTION_KEYWORDS = new Set(['begin', 'start', 'commit', 'end', 'rollback', 'abort', 'savepoint', 'release']);
 const PARQUET_JSON_FN = /^(read_parquet|parquet_\w+|read_json\w*|read_ndjson\w*|json_execute_serialized_sql)$/;
 const PARQUET_JSON_FILE = /\.(parquet|json|jsonl|ndjson|geojson)(\.(gz|zst|zstd))?$/i;
@@ -168,45 +200,64 @@ function castToTimestamp(tokens: Token[], start: number, end: number): boolean {
   return isOp(tokens[start - 1], '(') && isWord(tokens[start - 2], 'cast', 'try_cast') && isWord(tokens[end + 1], 'as') && plain(end + 2);
 }
 
-/** A possibly qualified name starting at `i`: its last part (lowercased) and the index after it. */
-function readName(tokens: Token[], i: number): { name: string; next: number } | null {
-  let name: string | null = null;
-  while (tokens[i] && (tokens[i]!.kind === 'word' || tokens[i]!.kind === 'ident')) {
-    name = tokens[i]!.value.toLowerCase();
-    i++;
-    if (!isOp(tokens[i], '.')) break;
-    i++;
-  }
-  return name === null ? null : { name, next: i };
-}
-
 const skipWords = (tokens: Token[], i: number, ...words: string[]) => {
   while (isWord(tokens[i], ...words)) i++;
   return i;
 };
 
+/**
+ * SET, RESET and PRAGMA. The connection, and so every setting, is shared with collection and the
+ * panels: none may change from the console, not even a harmless-looking one (SET TimeZone needs
+ * ICU here anyway; SET threads or memory_limit starve or crash collection). Only SET VARIABLE (the
+ * person's own values) and the PRAGMAs that read pass.
+ */
+function settingRefusal(kw: string, h: Token[]): string | null {
+  const at = skipWords(h, 1, 'global', 'session', 'local');
+  const name = h[at]?.value.toLowerCase() ?? '';
+  const named = (t: Token | undefined) => t?.kind === 'word' || t?.kind === 'ident';
+  const upper = kw.toUpperCase();
+  if (kw !== 'pragma' && name === 'variable' && named(h[at + 1])) return null;
+  if (EXTENSION_SETTINGS.has(name)) return MESSAGES.extensionSetting(name);
+  if (kw === 'reset' && name === 'all') return MESSAGES.extensionSetting('RESET ALL');
+  if (kw === 'pragma') {
+    if (ENGINE_FN.test(name)) return MESSAGES.engine(`PRAGMA ${name}`);
+    return READ_PRAGMAS.has(name) && !isOp(h[at + 1], '=') ? null : MESSAGES.setting(`PRAGMA ${name}`.trim());
+  }
+  if (SCHEMA_SETTINGS.has(name)) return MESSAGES.schema(`${upper} ${name}`);
+  if (ICU_SETTINGS.has(name)) return MESSAGES.icu(`${upper} ${h[at]!.kind === 'ident' ? h[at]!.value : name}`);
+  return MESSAGES.setting(`${upper} ${name}`.trim());
+}
+
 /** Why this statement must not run, or null. */
 function refusal(st: SqlStatement, tzColumns: ReadonlySet<string>): string | null {
   const t = st.tokens;
-  const kw = st.keyword;
+  // EXPLAIN ANALYZE and PREPARE … AS run (or keep) the statement behind them: judge that one.
+  let from = isWord(t[0], 'explain') ? skipWords(t, 1, 'analyze', 'analyse') : 0;
+  if (isWord(t[from], 'prepare')) {
+    let j = from + 2;
+    if (isOp(t[j], '(')) j = closing(t, j) + 1;
+    if (isWord(t[j], 'as')) from = j + 1;
+  }
+  const h = t.slice(from);
+  const kw = h[0]?.kind === 'word' ? h[0].value : '';
   const upper = (s: string) => s.toUpperCase();
 
-  if (kw === 'install' || kw === 'load' || (kw === 'force' && isWord(t[1], 'install')) || (kw === 'update' && isWord(t[1], 'extensions'))) {
+  if (kw === 'install' || kw === 'load' || (kw === 'force' && isWord(h[1], 'install')) || (kw === 'update' && isWord(h[1], 'extensions'))) {
     return MESSAGES.extensions;
   }
-  if (TRANSACTION_KEYWORDS.has(kw) && (kw !== 'start' || isWord(t[1], 'transaction'))) {
+  if (TRANSACTION_KEYWORDS.has(kw) && (kw !== 'start' || isWord(h[1], 'transaction'))) {
     return MESSAGES.transaction(upper(kw === 'start' ? 'start transaction' : kw));
   }
   if (kw === 'use') return MESSAGES.schema('USE');
   if (kw === 'set' || kw === 'reset' || kw === 'pragma') {
-    const at = skipWords(t, 1, 'global', 'session', 'local');
-    const name = t[at]?.value.toLowerCase() ?? '';
-    if (EXTENSION_SETTINGS.has(name)) return MESSAGES.extensionSetting(name);
-    if (SCHEMA_SETTINGS.has(name) && kw !== 'pragma') return MESSAGES.schema(`${upper(kw)} ${name}`);
-    if (kw === 'reset' && name === 'all') return MESSAGES.extensionSetting('RESET ALL');
+    const why = settingRefusal(kw, h);
+    if (why) return why;
   }
   if (kw === 'copy') return MESSAGES.files('COPY');
-  if ((kw === 'export' || kw === 'import') && isWord(t[1], 'database')) return MESSAGES.files(`${upper(kw)} DATABASE`);
+  if ((kw === 'export' || kw === 'import') && isWord(h[1], 'database')) return MESSAGES.files(`${upper(kw)} DATABASE`);
+  if (kw === 'checkpoint' || kw === 'vacuum' || (kw === 'force' && isWord(h[1], 'checkpoint'))) {
+    return MESSAGES.engine(kw === 'force' ? 'FORCE CHECKPOINT' : upper(kw));
+  }
 
   for (let i = 0; i < t.length; i++) {
     const tok = t[i]!;
@@ -220,6 +271,7 @@ function refusal(st: SqlStatement, tzColumns: ReadonlySet<string>): string | nul
     const name = tok.value.toLowerCase();
     const call = tok.kind === 'word' && isOp(t[i + 1], '(') && !isOp(t[i - 1], '.');
     if (call && PARQUET_JSON_FN.test(name)) return MESSAGES.parquetJson(`${name}()`);
+    if (call && ENGINE_FN.test(name)) return MESSAGES.engine(`${name}()`);
     if (call && FILE_FN.test(name)) {
       const end = closing(t, i + 1);
       for (let j = i + 2; j < end; j++) {
@@ -246,50 +298,9 @@ function refusal(st: SqlStatement, tzColumns: ReadonlySet<string>): string | nul
       if (!castToTimestamp(t, start, i)) return MESSAGES.icuSource(tok.value);
     }
   }
+  // After the loop, so ATTACH of a URL gets the network message.
+  if (kw === 'attach' || kw === 'detach') return MESSAGES.databases(upper(kw));
   return null;
-}
-
-type Change = { verb: string; object: string };
-
-/** The app objects this statement changes (DROP, DELETE, TRUNCATE, UPDATE, INSERT, ALTER, CREATE). */
-function changes(st: SqlStatement, protect: ReadonlySet<string>): Change[] {
-  const t = st.tokens;
-  const out: Change[] = [];
-  const add = (verb: string, name: string | undefined) => {
-    if (name !== undefined && protect.has(name)) out.push({ verb, object: name });
-  };
-  for (let i = 0; i < t.length; i++) {
-    if (t[i]!.kind !== 'word') continue;
-    const w = t[i]!.value;
-    if (w === 'delete' && isWord(t[i + 1], 'from')) add('DELETE', readName(t, i + 2)?.name);
-    else if (w === 'truncate') add('TRUNCATE', readName(t, skipWords(t, i + 1, 'table'))?.name);
-    else if (w === 'update' && !isWord(t[i + 1], 'set')) add('UPDATE', readName(t, i + 1)?.name);
-    else if (w === 'insert') {
-      const at = skipWords(t, i + 1, 'or', 'replace', 'ignore', 'into');
-      add('INSERT', readName(t, at)?.name);
-    } else if (w === 'drop') {
-      const kind = t[i + 1]?.value ?? '';
-      if (kind === 'schema' || kind === 'database') {
-        const n = readName(t, skipWords(t, i + 2, 'if', 'exists'));
-        if (n && (n.name === 'main' || n.name === 'memory')) out.push({ verb: 'DROP', object: `${kind} ${n.name}` });
-        continue;
-      }
-      let at = skipWords(t, skipWords(t, i + 1, 'table', 'view', 'materialized', 'temporary', 'temp'), 'if', 'exists');
-      for (;;) {
-        const n = readName(t, at);
-        if (!n) break;
-        add('DROP', n.name);
-        if (!isOp(t[n.next], ',')) break;
-        at = n.next + 1;
-      }
-    } else if (w === 'alter' && isWord(t[i + 1], 'table', 'view')) {
-      add('ALTER', readName(t, skipWords(t, i + 2, 'if', 'exists'))?.name);
-    } else if (w === 'create') {
-      const at = skipWords(t, i + 1, 'or', 'replace', 'temp', 'temporary', 'persistent', 'materialized');
-      if (isWord(t[at], 'table', 'view')) add('CREATE', readName(t, skipWords(t, at + 1, 'if', 'not', 'exists'))?.name);
-    }
-  }
-  return out;
 }
 
 /**
@@ -300,25 +311,24 @@ export function guardSql(sql: string, options: GuardOptions = {}): GuardVerdict 
   const statements = splitStatements(sql);
   if (!statements.length) return { action: 'empty' };
   const tz = new Set((options.tzColumns ?? []).map((c) => c.toLowerCase()));
-  const protect = new Set((options.protectedObjects ?? APP_OBJECTS).map((o) => o.toLowerCase()));
-  const found: Change[] = [];
+  const app = new Set((options.protectedObjects ?? APP_OBJECTS).map((o) => o.toLowerCase()));
+  const prefix = (i: number) => (statements.length > 1 ? `Statement ${i + 1}: ` : '');
+  const own: Write[] = [];
   for (const [i, st] of statements.entries()) {
     const why = refusal(st, tz);
-    if (why) return { action: 'refuse', message: statements.length > 1 ? `Statement ${i + 1}: ${why}` : why };
-    found.push(...changes(st, protect));
+    if (why) return { action: 'refuse', message: prefix(i) + why };
+    const writes = writesOf(st.tokens, app);
+    const appWrites = writes.filter((w) => w.app);
+    if (appWrites.length) return { action: 'refuse', message: prefix(i) + MESSAGES.appWrite(list(appWrites.map((w) => w.verb)).join(', '), list(appWrites.map((w) => w.object))) };
+    // Making a new table loses nothing; changing or replacing one cannot be undone.
+    own.push(...writes.filter((w) => w.verb !== 'CREATE' && w.verb !== 'INDEX'));
   }
-  if (!found.length) return { action: 'run', statements };
-  const objects = [...new Set(found.map((c) => c.object))];
-  const verbs = [...new Set(found.map((c) => c.verb))];
-  const stopsCollection = found.some((c) => ['DROP', 'ALTER', 'CREATE'].includes(c.verb) && (COLLECTION_TABLES.has(c.object) || c.object.includes(' ')));
-  const message =
-    `${verbs.join(', ')} on ${objects.join(', ')}: ${objects.length > 1 ? 'these are' : 'this is'} used by the app itself ` +
-    '(collection writes into toots; the summary and the examples read them). The change lasts for this session only: ' +
-    'a reload rebuilds everything from the toots stored in this browser.' +
-    (stopsCollection ? ' Until you reload, new toots will not reach DuckDB.' : '') +
-    ' Run it anyway?';
-  return { action: 'confirm', message, objects, statements };
+  if (!own.length) return { action: 'run', statements };
+  const objects = list(own.map((w) => w.object));
+  return { action: 'confirm', message: MESSAGES.ownWrite(list(own.map((w) => w.verb)).join(', '), objects), objects, statements };
 }
+
+const list = (xs: string[]) => [...new Set(xs)];
 
 /** DuckDB's error, once (duckdb-wasm repeats the `LINE 1: … ^` part), with what it means here when it names an extension. */
 export function explainDuckDbError(raw: string): string {

@@ -1,5 +1,5 @@
 import { DataType, DateUnit, IntervalUnit, Precision, TimeUnit, makeVector, type Data, type Table, type Vector } from 'apache-arrow';
-import { toCsv } from '../../core/csv';
+import { spreadsheetText, toCsv } from '../../core/csv';
 
 /**
  * A query result's columns as text, the way DuckDB's own shell prints them: exact 64-bit integers
@@ -299,10 +299,14 @@ export function resultColumns(table: Table): ResultColumn[] {
   });
 }
 
-/** The rows as RFC 4180 CSV with a header; NULL is an empty field, '' is `""`. */
+/**
+ * The rows as RFC 4180 CSV with a header; NULL is an empty field, '' is `""`. Toot text is a
+ * stranger's: every non-numeric cell (and the names) that a spreadsheet would run as a formula
+ * gets a leading `'` (spreadsheetText); numbers are written as they are.
+ */
 export function resultCsv(columns: readonly ResultColumn[], rowCount: number): string {
   function* rows() {
-    for (let r = 0; r < rowCount; r++) yield columns.map((c) => c.text(r));
+    for (let r = 0; r < rowCount; r++) yield columns.map((c) => (c.numeric ? c.text(r) : spreadsheetText(c.text(r))));
   }
-  return toCsv(columns.map((c) => c.name), rows());
+  return toCsv(columns.map((c) => spreadsheetText(c.name)!), rows());
 }
