@@ -1,4 +1,5 @@
 import { normalizeBaseUrl } from '../core/normalize';
+import { guardedFetch, MAX_INSTANCE_BYTES, NoAnswerError, RedirectRefusedError, TooLargeError } from './http-guard';
 
 export type FeedAccess = 'public' | 'authenticated' | 'disabled';
 
@@ -30,27 +31,47 @@ export function parseInstanceUrl(input: string): string {
   return normalizeBaseUrl(url.href);
 }
 
-/** ws(s)://host[/path] → http(s)://host[/path] without a trailing slash. */
-function streamingHttpBase(ws: string): string {
-  const u = new URL(ws.replace(/^ws(s?):/i, 'http$1:'));
+/**
+ * ws(s)://host[/path] → http(s)://host[/path] without a trailing slash. The token will go there, so
+ * it must be a plain ws(s) (or http(s)) URL, and an https instance may not send it unencrypted.
+ */
+function streamingHttpBase(ws: string, baseUrl: string): string {
+  let u: URL;
+  try {
+    u = new URL(ws.replace(/^ws(s?):/i, 'http$1:'));
+  } catch {
+    throw new DiscoveryError(`${new URL(baseUrl).host} announces a streaming URL that is not a URL`);
+  }
+  const host = new URL(baseUrl).host;
+  if (!/^(wss?|https?):/i.test(ws) || u.username || u.password || u.search || u.hash) {
+    throw new DiscoveryError(`${host} announces an unusable streaming URL (${ws.slice(0, 80)})`);
+  }
+  if (new URL(baseUrl).protocol === 'https:' && u.protocol !== 'https:') {
+    throw new DiscoveryError(`${host} announces an unencrypted streaming URL (${u.host}); refused`);
+  }
   return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
 }
 
+/**
+ * No token goes along, so a redirect may be followed, but only within the instance's origin: a
+ * document from elsewhere would name another server's streaming host, and the token would go there.
+ */
 async function getJson(url: string, signal?: AbortSignal): Promise<{ status: number; body: unknown }> {
-  let res: Response;
   try {
-    res = await fetch(url, { signal, headers: { Accept: 'application/json' } });
+    const got = await guardedFetch(url, { signal, headers: { Accept: 'application/json' } }, { maxBytes: MAX_INSTANCE_BYTES, what: 'its instance description' });
+    let body: unknown = null;
+    try {
+      body = await got.json();
+    } catch (err) {
+      if (err instanceof NoAnswerError || err instanceof TooLargeError || signal?.aborted) throw err;
+      body = null;
+    }
+    return { status: got.res.status, body };
   } catch (err) {
     if (signal?.aborted) throw err;
+    if (err instanceof NoAnswerError || err instanceof RedirectRefusedError || err instanceof TooLargeError) throw err;
     throw new DiscoveryError(`cannot reach ${new URL(url).host} (offline, wrong host, or it does not allow browsers to read it)`);
   }
-  let body: unknown = null;
-  try {
-    body = await res.json();
-  } catch {
-    body = null;
-  }
-  return { status: res.status, body };
 }
 
 type Obj = Record<string, unknown>;
@@ -70,7 +91,7 @@ export async function discoverInstance(input: string, signal?: AbortSignal): Pro
       const access = isObj(conf.timelines_access) && isObj(conf.timelines_access.live_feeds) ? conf.timelines_access.live_feeds : null;
       return {
         baseUrl,
-        streamingBase: streamingHttpBase(streaming),
+        streamingBase: streamingHttpBase(streaming, baseUrl),
         title: str(v2.body.title) ?? host,
         version: str(v2.body.version) ?? '',
         ...(access ? { liveFeeds: { local: access.local as FeedAccess, remote: access.remote as FeedAccess } } : {}),
@@ -81,7 +102,7 @@ export async function discoverInstance(input: string, signal?: AbortSignal): Pro
   if (v1.status === 200 && isObj(v1.body) && isObj(v1.body.urls) && str(v1.body.urls.streaming_api)) {
     return {
       baseUrl,
-      streamingBase: streamingHttpBase(str(v1.body.urls.streaming_api)!),
+      streamingBase: streamingHttpBase(str(v1.body.urls.streaming_api)!, baseUrl),
       title: str(v1.body.title) ?? host,
       version: str(v1.body.version) ?? '',
     };

@@ -1,5 +1,7 @@
 import type { MastodonStatus, StreamChannel } from '../core/mastodon';
 import { compareIds } from '../core/status-id';
+import { nestsDeeperThan } from '../core/json-depth';
+import { RedirectRefusedError } from './http-guard';
 import { backoffDelay } from './backoff';
 import { HttpError, rateLimitWait, sleep, type Source, type SourceCallbacks } from './source';
 import { fetchPage, timelineUrl, walkNewer } from './timeline-pager';
@@ -59,6 +61,11 @@ export class RestPoller implements Source {
           this.cb.onState({ state: 'needs-sign-in', reason: `${err.status}: ${err.reason}` });
           return;
         }
+        // A redirect elsewhere comes back on every poll: stop, say why (see RedirectRefusedError).
+        if (err instanceof RedirectRefusedError) {
+          this.cb.onState({ state: 'error', reason: err.message });
+          return;
+        }
         if (err instanceof HttpError && err.status === 429) {
           wait = rateLimitWait(err);
           this.cb.onState({ state: 'rate-limited', reason: `429: ${err.reason}`, nextAttemptAt: Date.now() + wait });
@@ -80,6 +87,10 @@ export class RestPoller implements Source {
   private async pollOnce(signal: AbortSignal): Promise<{ maxAge: number | null; resetAt: number | null }> {
     const emit = (statuses: MastodonStatus[]) => {
       for (const s of statuses) {
+        if (nestsDeeperThan(s)) {
+          this.cb.onWarning(`a status nested deeper than any real one skipped (id ${String(s?.id).slice(0, 24)})`);
+          continue;
+        }
         this.cb.onEvent({ kind: 'update', status: s, via: 'poll' });
       }
     };

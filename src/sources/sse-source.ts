@@ -1,12 +1,21 @@
 import { createParser } from 'eventsource-parser';
 import type { MastodonStatus, StreamChannel } from '../core/mastodon';
 import { compareIds } from '../core/status-id';
+import { nestsDeeperThan } from '../core/json-depth';
 import { backoffDelay } from './backoff';
+import { RedirectRefusedError } from './http-guard';
 import { HttpError, httpErrorFrom, rateLimitWait, sleep, type Source, type SourceCallbacks } from './source';
 import { fetchPage, timelineUrl, walkNewer } from './timeline-pager';
 
 /** Heartbeats come every 15 s; three missed mean the connection is dead (issue: no byte for 45 s). */
 export const WATCHDOG_MS = 45_000;
+
+/**
+ * One event is one status: 1.5–4 KB of JSON in practice. 8 Mi characters still passes a toot with
+ * a 5 MB content field, but an event that never ends (no newline for 100 MB) is cut off there
+ * instead of growing eventsource-parser's buffer without bound.
+ */
+export const MAX_EVENT_CHARS = 8 * 1024 * 1024;
 
 export interface SseOptions {
   baseUrl: string;
@@ -62,6 +71,11 @@ export class SseSource implements Source {
           this.cb.onState({ state: 'needs-sign-in', reason: `${err.status}: ${err.reason}` });
           return;
         }
+        // A redirect elsewhere comes back on every retry: stop, say why (see RedirectRefusedError).
+        if (err instanceof RedirectRefusedError) {
+          this.cb.onState({ state: 'error', reason: err.message });
+          return;
+        }
         const wait = err instanceof HttpError && err.status === 429 ? rateLimitWait(err) : backoffDelay(attempt++);
         const reason = err instanceof Error ? err.message : String(err);
         this.cb.onState({ state: 'reconnecting', reason, nextAttemptAt: Date.now() + wait });
@@ -86,11 +100,20 @@ export class SseSource implements Source {
       watchdog = setTimeout(() => conn.abort(new Error(`no data for ${Math.round(watchdogMs / 1000)} s`)), watchdogMs);
     };
     try {
-      const res = await fetch(`${this.opts.streamingBase}/api/v1/streaming/${this.opts.channel}`, {
+      // The watchdog runs from the request on: a host that accepts the connection and never sends
+      // headers is as dead as one that stops sending heartbeats.
+      feedDog();
+      const url = `${this.opts.streamingBase}/api/v1/streaming/${this.opts.channel}`;
+      const res = await fetch(url, {
         headers: { Authorization: `Bearer ${this.opts.token}`, Accept: 'text/event-stream' },
         cache: 'no-store',
         signal: conn.signal,
       });
+      // The browser dropped the token on a cross-origin redirect, but what the other origin streams
+      // is not this instance's: never read it.
+      if (res.redirected && new URL(res.url).origin !== new URL(url).origin) {
+        throw new RedirectRefusedError(`the stream of ${new URL(url).host} redirected to ${new URL(res.url).host}; refused: only the instance's own streaming host is read`);
+      }
       if (!res.ok) throw await httpErrorFrom(res);
       if (!res.body) throw new Error('the stream has no body');
       feedDog();
@@ -100,7 +123,12 @@ export class SseSource implements Source {
       this.cb.onState({ state: 'streaming' });
       const parser = createParser({
         onEvent: (e) => this.dispatch(e.event ?? 'message', e.data),
-        onError: (e) => this.cb.onWarning(`unreadable stream data skipped: ${e.message}`),
+        onError: (e) => {
+          if (e.type === 'max-buffer-size-exceeded') {
+            conn.abort(new Error(`an event longer than ${MAX_EVENT_CHARS / (1024 * 1024)} M characters; cut off`));
+          } else this.cb.onWarning(`unreadable stream data skipped: ${e.message}`);
+        },
+        maxBufferSize: MAX_EVENT_CHARS,
       });
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       for (;;) {
@@ -164,6 +192,10 @@ export class SseSource implements Source {
   }
 
   private emitStatus(status: MastodonStatus, via: 'stream' | 'backfill'): void {
+    if (nestsDeeperThan(status)) {
+      this.cb.onWarning(`a status nested deeper than any real one skipped (${via}, id ${String(status?.id).slice(0, 24)})`);
+      return;
+    }
     this.cb.onEvent({ kind: 'update', status, via });
   }
 }

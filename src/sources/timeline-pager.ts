@@ -1,6 +1,7 @@
 import type { MastodonStatus, StreamChannel } from '../core/mastodon';
 import { compareIds } from '../core/status-id';
-import { HttpError, httpErrorFrom } from './source';
+import { guardedFetch, MAX_PAGE_BYTES } from './http-guard';
+import { HttpError } from './source';
 
 /** REST equivalent of a stream channel (PROTOCOL.md § REST timelines). */
 export function timelineUrl(baseUrl: string, channel: StreamChannel, params: Record<string, string>): string {
@@ -44,9 +45,20 @@ export interface PageResult {
 export async function fetchPage(url: string, token: string | null, signal: AbortSignal): Promise<PageResult> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
-  const res = await fetch(url, { headers, signal });
-  if (!res.ok) throw await httpErrorFrom(res);
-  const body = (await res.json()) as unknown;
+  const got = await guardedFetch(url, { headers, signal }, { maxBytes: MAX_PAGE_BYTES, what: 'its public timeline' });
+  const { res } = got;
+  if (!res.ok) {
+    // Mastodon's errors are `{"error": "…"}`; the body is read under the same cap and deadline.
+    const body = (await got.json().catch(() => null)) as { error?: unknown } | null;
+    throw new HttpError(res.status, typeof body?.error === 'string' ? body.error : res.statusText || 'request failed', res.headers);
+  }
+  let body: unknown;
+  try {
+    body = await got.json();
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new HttpError(res.status, 'the timeline answer is not JSON');
+    throw err;
+  }
   if (!Array.isArray(body)) throw new HttpError(res.status, 'the timeline answer is not a list of statuses');
   const cc = /max-age=(\d+)/.exec(res.headers.get('Cache-Control') ?? '');
   return {

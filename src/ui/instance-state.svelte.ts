@@ -1,8 +1,10 @@
 import type { StreamChannel } from '../core/mastodon';
+import { backoffDelay } from '../sources/backoff';
 import { discoverInstance, type InstanceInfo } from '../sources/discovery';
+import { NoAnswerError, TooLargeError } from '../sources/http-guard';
 import { RestPoller } from '../sources/rest-poller';
 import { SseSource } from '../sources/sse-source';
-import type { Source, SourceEvent, SourceState } from '../sources/source';
+import { sleep, type Source, type SourceEvent, type SourceState } from '../sources/source';
 
 export interface InstanceHooks {
   onEvent(inst: InstanceState, event: SourceEvent): void;
@@ -60,13 +62,27 @@ export class InstanceState {
     }
     this.status = { state: 'connecting' };
     if (!this.info) {
-      this.discovery = new AbortController();
-      try {
-        this.info = await discoverInstance(this.baseUrl, this.discovery.signal);
-      } catch (err) {
-        if (this.discovery?.signal.aborted) return;
-        this.status = { state: 'error', reason: (err as Error).message };
-        return;
+      const discovery = new AbortController();
+      this.discovery = discovery;
+      // A server that does not answer (or floods) may recover: try again, backing off. Any other
+      // failure (not Mastodon, a redirect elsewhere) would only repeat, so the row stops on it.
+      for (let attempt = 0; !this.info; attempt++) {
+        try {
+          this.info = await discoverInstance(this.baseUrl, discovery.signal);
+        } catch (err) {
+          if (discovery.signal.aborted) return;
+          if (!(err instanceof NoAnswerError || err instanceof TooLargeError)) {
+            this.status = { state: 'error', reason: (err as Error).message };
+            return;
+          }
+          const wait = backoffDelay(attempt, 5_000, 5 * 60_000);
+          this.status = { state: 'reconnecting', reason: err.message, nextAttemptAt: Date.now() + wait };
+          try {
+            await sleep(wait, discovery.signal);
+          } catch {
+            return;
+          }
+        }
       }
     }
     if (this.paused) return;

@@ -8,7 +8,9 @@ import { hash32 } from '../../src/core/demo/random';
 import { StatusGenerator } from '../../src/core/demo/generator';
 import { statusPayload } from '../../src/core/demo/stream';
 import type { MastodonStatus } from '../../src/core/mastodon';
+import type { HostileAnswer } from './hostile';
 import { OAuthProvider } from './oauth';
+import { spliceRaw } from './raw-json';
 import type { RateLimitRule } from './rate-limit';
 import { StreamingHost, type LiveFeedAccess } from './streaming';
 import { TimelineStore } from './timeline';
@@ -17,6 +19,8 @@ import { WebHost, type TimelineFault } from './web';
 import type { Server } from 'node:http';
 
 export type { LiveFeedAccess } from './streaming';
+export type { HostileAnswer } from './hostile';
+export { rawJson, nestedArrays } from './raw-json';
 export { pkceChallenge } from './oauth';
 
 export interface FakeMastodonOptions {
@@ -63,6 +67,14 @@ export interface FaultOptions {
   failNextTimelineRequests?: TimelineFault;
   /** The next `count` stream requests (after the channel check) answer `status`. */
   failNextStreamRequests?: { count: number; status: number };
+  /** Stream requests answer 302 to this origin (e.g. another loopback server); null turns it off. */
+  redirectStreamsTo?: string | null;
+  /** GET /api/v1/timelines/public answers 302 to this origin; null turns it off. */
+  redirectTimelineTo?: string | null;
+  /** The next `count` timeline requests get a hostile answer (silence, a stalled body, 100 MB). */
+  hostileTimeline?: { count: number; answer: HostileAnswer };
+  /** The next `count` GET /api/v2/instance requests get a hostile answer. */
+  hostileInstance?: { count: number; answer: HostileAnswer };
 }
 
 export interface FakeMastodonStats {
@@ -97,6 +109,8 @@ export interface FakeMastodon {
   deleteStatus(id: string): void;
   /** Writes bytes as they are to every open stream (malformed-event tests). */
   sendRaw(text: string): void;
+  /** Starts one event on every open stream that never ends: `prefix`, then `bytes` of `x`, no newline. */
+  sendEndless(prefix: string, bytes: number): Promise<number[]>;
   /** Destroys every open stream socket, as a network failure would; returns how many it dropped. */
   dropStreams(): number;
   setFault(fault: FaultOptions): void;
@@ -168,7 +182,7 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
   const webPort = await listen(web.server);
 
   const deliver = (event: 'update' | 'status.update', s: MastodonStatus, stream = true) => {
-    if (stream) streaming.broadcast(event, statusPayload(s), s);
+    if (stream) streaming.broadcast(event, spliceRaw(statusPayload(s)), s);
   };
 
   const fake: FakeMastodon = {
@@ -230,12 +244,17 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
     },
 
     sendRaw: (text) => streaming.sendRaw(text),
+    sendEndless: (prefix, bytes) => streaming.sendEndless(prefix, bytes),
     dropStreams: () => streaming.dropAll(),
 
     setFault(fault) {
       if (fault.stallStreams !== undefined) streaming.stalled = fault.stallStreams;
       if (fault.failNextTimelineRequests) web.failNextTimeline = { ...fault.failNextTimelineRequests };
       if (fault.failNextStreamRequests) streaming.failNext = { ...fault.failNextStreamRequests };
+      if (fault.redirectStreamsTo !== undefined) streaming.redirectTo = fault.redirectStreamsTo;
+      if (fault.redirectTimelineTo !== undefined) web.redirectTimelineTo = fault.redirectTimelineTo;
+      if (fault.hostileTimeline) web.hostileTimeline = { ...fault.hostileTimeline };
+      if (fault.hostileInstance) web.hostileInstance = { ...fault.hostileInstance };
     },
 
     addToken(token, o = {}) {

@@ -54,6 +54,8 @@ export class StreamingHost {
   /** Stop writing (events and heartbeats) while keeping sockets open. */
   stalled = false;
   failNext: { count: number; status: number } | null = null;
+  /** Stream requests answer 302 to this origin, same path and query (null: off). */
+  redirectTo: string | null = null;
   opened = 0;
   /** Events written to streams (one per stream it reached), raw writes excluded. */
   eventsWritten = 0;
@@ -81,6 +83,36 @@ export class StreamingHost {
 
   sendRaw(text: string): void {
     for (const s of this.streams) s.res.write(text);
+  }
+
+  /**
+   * `prefix`, then `x` for `bytes` more with no newline: one event that never ends. Written with
+   * backpressure, stopping when the client hangs up; resolves with the bytes each stream took.
+   */
+  sendEndless(prefix: string, bytes: number): Promise<number[]> {
+    const chunk = 'x'.repeat(65_536);
+    return Promise.all(
+      [...this.streams].map(
+        (s) =>
+          new Promise<number>((resolve) => {
+            let sent = 0;
+            let closed = false;
+            s.res.once('close', () => {
+              closed = true;
+              resolve(sent);
+            });
+            s.res.write(prefix);
+            const pump = () => {
+              while (!closed && sent < bytes) {
+                sent += chunk.length;
+                if (!s.res.write(chunk)) return void s.res.once('drain', pump);
+              }
+              if (!closed) resolve(sent);
+            };
+            pump();
+          }),
+      ),
+    );
   }
 
   /** Destroys every open stream's socket; returns how many there were. */
@@ -131,6 +163,11 @@ export class StreamingHost {
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ error }));
     };
+    if (this.redirectTo) {
+      // A proxy in front of the streaming server sending the client elsewhere (the token stays behind).
+      res.writeHead(302, { Location: `${this.redirectTo}${url.pathname}${url.search}`, 'Content-Length': '0' });
+      return void res.end();
+    }
     const channel = channelFromPath(url.pathname);
     if (!channel) return fail(400, 'Unknown channel requested');
     if (this.failNext && this.failNext.count > 0) {

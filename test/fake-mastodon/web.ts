@@ -7,7 +7,9 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { MastodonStatus } from '../../src/core/mastodon';
 import { EXPOSE_HEADERS, accessToken, clientIp, railsTruthy, requestId, rubyToI, sendJson, type Headers } from './http-util';
+import { answerHostile, type HostileAnswer } from './hostile';
 import { instanceV1, instanceV2, type InstanceInfo } from './instance';
+import { spliceRaw } from './raw-json';
 import type { OAuthProvider } from './oauth';
 import { FixedWindowThrottle, iso8601Micro, rateLimitHeaders, type RateLimitRule, type ThrottleState } from './rate-limit';
 import type { LiveFeedAccess } from './streaming';
@@ -47,9 +49,19 @@ export interface TimelineFault {
   resetInMs?: number;
 }
 
+/** The next `count` requests get `answer` instead of the real one. */
+export interface HostileFault {
+  count: number;
+  answer: HostileAnswer;
+}
+
 export class WebHost {
   readonly server: Server;
   failNextTimeline: TimelineFault | null = null;
+  /** Timeline requests answer 302 to this origin, same path and query (null: off). */
+  redirectTimelineTo: string | null = null;
+  hostileTimeline: HostileFault | null = null;
+  hostileInstance: HostileFault | null = null;
   /** Every forced failure served, with the request it answered. */
   readonly faultsServed: Array<{ at: number; status: number; url: string }> = [];
   tooManyRequests = 0;
@@ -116,6 +128,10 @@ export class WebHost {
 
     if (await this.opts.oauth.handle(req, res, url, headers)) return;
     if (req.method === 'GET' && path === '/api/v2/instance' && this.opts.instanceApi === 'v2') {
+      if (this.hostileInstance && this.hostileInstance.count > 0) {
+        this.hostileInstance.count--;
+        return answerHostile(req, res, this.hostileInstance.answer, headers, JSON.stringify(instanceV2(this.opts.instance())), false);
+      }
       return sendJson(res, 200, instanceV2(this.opts.instance()), { ...headers, 'Cache-Control': 'max-age=180, public' });
     }
     if (req.method === 'GET' && path === '/api/v1/instance') {
@@ -141,6 +157,16 @@ export class WebHost {
   }
 
   private timeline(req: IncomingMessage, res: ServerResponse, url: URL, tokenString: string | undefined, headers: Headers): void {
+    if (this.redirectTimelineTo) {
+      // What a hijacked or misconfigured proxy answers; rack-cors would still add its headers.
+      res.writeHead(302, { ...headers, Location: `${this.redirectTimelineTo}${url.pathname}${url.search}`, 'Content-Length': '0' });
+      return void res.end();
+    }
+    if (this.hostileTimeline && this.hostileTimeline.count > 0) {
+      this.hostileTimeline.count--;
+      const sample = this.opts.store.page({ limit: 1 }, () => true)[0];
+      return answerHostile(req, res, this.hostileTimeline.answer, headers, sample ? spliceRaw(JSON.stringify(sample)) : '{}', true);
+    }
     const fault = this.failNextTimeline;
     if (fault && fault.count > 0) {
       if (fault.after && fault.after > 0) {
@@ -199,7 +225,7 @@ export class WebHost {
 
     const out: Headers = { ...headers, 'Cache-Control': signedIn ? 'private, no-store' : `max-age=${this.opts.cacheSeconds}, public` };
     if (page.length > 0) out.Link = linkHeader(url, (page[page.length - 1] as MastodonStatus).id, (page[0] as MastodonStatus).id);
-    const body = JSON.stringify(page);
+    const body = spliceRaw(JSON.stringify(page));
     out['Content-Type'] = 'application/json; charset=utf-8';
     out['Content-Length'] = String(Buffer.byteLength(body));
     if (!tokenString) this.cache.set(req.url ?? '', { status: 200, headers: out, body, storedAt: Date.now() });
