@@ -63,6 +63,12 @@ export interface FaultOptions {
   failNextTimelineRequests?: TimelineFault;
   /** The next `count` stream requests (after the channel check) answer `status`. */
   failNextStreamRequests?: { count: number; status: number };
+  /**
+   * Percent (0–100; 0 ends it) of `update` and `status.update` events each open stream silently
+   * loses, as the real server does when its database pool is exhausted: the status stays in the
+   * REST timeline, deletes and heartbeats still flow. Drawn from the fake's seed.
+   */
+  dropStreamEventsPercent?: number;
 }
 
 export interface FakeMastodonStats {
@@ -74,6 +80,8 @@ export interface FakeMastodonStats {
   cacheHits: number;
   /** Events written to open streams (counted once per stream), raw writes excluded. */
   streamEvents: number;
+  /** Events `dropStreamEventsPercent` kept from open streams (counted once per stream). */
+  streamEventsDropped: number;
   /** Forced timeline failures served, with the request each answered. */
   faultsServed: Array<{ at: number; status: number; url: string }>;
 }
@@ -144,6 +152,7 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
     heartbeatStyle: opts.heartbeatStyle ?? '4.6',
     feedAccess: () => access,
     countRequest,
+    seed: opts.seed ?? 1,
   });
   const streamPort = await listen(streaming.server);
   const web = new WebHost({
@@ -236,6 +245,11 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
       if (fault.stallStreams !== undefined) streaming.stalled = fault.stallStreams;
       if (fault.failNextTimelineRequests) web.failNextTimeline = { ...fault.failNextTimelineRequests };
       if (fault.failNextStreamRequests) streaming.failNext = { ...fault.failNextStreamRequests };
+      if (fault.dropStreamEventsPercent !== undefined) {
+        const pct = fault.dropStreamEventsPercent;
+        if (!(pct >= 0 && pct <= 100)) throw new Error(`fake-mastodon: dropStreamEventsPercent ${pct} is not within 0–100`);
+        streaming.dropPercent = pct;
+      }
     },
 
     addToken(token, o = {}) {
@@ -256,6 +270,7 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
         tooManyRequests: web.tooManyRequests,
         cacheHits: web.cacheHits,
         streamEvents: streaming.eventsWritten,
+        streamEventsDropped: streaming.eventsDropped,
         faultsServed: [...web.faultsServed],
       };
     },
