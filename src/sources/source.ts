@@ -1,5 +1,6 @@
 import type { MastodonStatus } from '../core/mastodon';
 import type { TootSource } from '../core/toot';
+import type { StreamCoverage } from './reconcile';
 
 /** What every reader hands the collector: raw Mastodon entities, not yet normalised. */
 export type SourceEvent =
@@ -24,6 +25,8 @@ export interface SourceCallbacks {
   onState(state: SourceState): void;
   /** Something skipped but not fatal, such as one malformed event. */
   onWarning(message: string): void;
+  /** A stream's completeness, after each comparison with the REST timeline. */
+  onCoverage?(coverage: StreamCoverage): void;
 }
 
 export interface Source {

@@ -1,9 +1,11 @@
 import { createParser } from 'eventsource-parser';
 import type { MastodonStatus, StreamChannel } from '../core/mastodon';
-import { compareIds } from '../core/status-id';
+import { compareIds, maxId } from '../core/status-id';
 import { nestsDeeperThan } from '../core/json-depth';
 import { backoffDelay } from './backoff';
 import { RedirectRefusedError } from './http-guard';
+import { RECONCILE_MS, SETTLE_MS, StreamLedger } from './reconcile';
+import { ReconcileRounds } from './reconcile-round';
 import { HttpError, httpErrorFrom, rateLimitWait, sleep, type Source, type SourceCallbacks } from './source';
 import { fetchPage, timelineUrl, walkNewer } from './timeline-pager';
 
@@ -28,6 +30,8 @@ export interface SseOptions {
    */
   lastId(): string | null;
   watchdogMs?: number;
+  /** How often the stream is compared with the REST timeline (default 60 s; 0: never). */
+  reconcileMs?: number;
 }
 
 /**
@@ -37,10 +41,17 @@ export interface SseOptions {
  */
 export class SseSource implements Source {
   private abort: AbortController | null = null;
+  /** What the stream delivered against the timeline; kept across reconnects, null when off. */
+  private readonly ledger: StreamLedger | null;
+  private readonly rounds: ReconcileRounds | null;
   constructor(
     private readonly opts: SseOptions,
     private readonly cb: SourceCallbacks,
   ) {
+    const every = opts.reconcileMs ?? RECONCILE_MS;
+    // A status gets until the next round to arrive on the stream, at most SETTLE_MS.
+    this.ledger = every > 0 ? new StreamLedger({ settleMs: Math.min(every, SETTLE_MS) }) : null;
+    this.rounds = this.ledger && new ReconcileRounds(this.ledger, opts);
   }
 
   start(): void {
@@ -121,6 +132,7 @@ export class SseSource implements Source {
       // Events that arrive while the gap is being filled are kept; dedup by uri makes overlap harmless.
       await this.backfill(conn.signal);
       this.cb.onState({ state: 'streaming' });
+      void this.reconcileEvery(conn.signal);
       const parser = createParser({
         onEvent: (e) => this.dispatch(e.event ?? 'message', e.data),
         onError: (e) => {
@@ -153,13 +165,21 @@ export class SseSource implements Source {
 
   private async backfill(signal: AbortSignal): Promise<void> {
     this.cb.onState({ state: 'backfilling' });
-    const lastId = this.opts.lastId();
+    const ledger = this.ledger;
+    // The last connection can deliver nothing more: what it missed of the statuses already fetched goes now.
+    for (const s of ledger?.judge(Date.now(), true) ?? []) this.emitStatus(s, 'backfill');
+    // After a reconnect, start where reconciliation got to: the gap up to there holds what the stream dropped.
+    const lastId = ledger?.decidedTo ?? this.opts.lastId();
     if (!lastId) {
       // Cold start: the newest page, so the panels have something before the first live post.
       const page = await fetchPage(timelineUrl(this.opts.baseUrl, this.opts.channel, {}), this.opts.token, signal);
-      for (const s of [...page.statuses].sort((a, b) => compareIds(a.id, b.id))) this.emitStatus(s, 'backfill');
+      const statuses = [...page.statuses].sort((a, b) => compareIds(a.id, b.id));
+      for (const s of statuses) this.emitStatus(s, 'backfill');
+      // An empty timeline: everything after it is new, so reconciliation walks from the start.
+      ledger?.goLive(statuses.at(-1)?.id ?? '0');
       return;
     }
+    let newest = lastId;
     await walkNewer({
       baseUrl: this.opts.baseUrl,
       channel: this.opts.channel,
@@ -167,9 +187,32 @@ export class SseSource implements Source {
       minId: lastId,
       signal,
       onPage: (statuses) => {
-        for (const s of statuses) this.emitStatus(s, 'backfill');
+        for (const s of ledger ? ledger.takeBackfill(statuses, Date.now()) : statuses) this.emitStatus(s, 'backfill');
+        newest = maxId(newest, statuses.at(-1)?.id ?? newest);
       },
     });
+    if (ledger) {
+      ledger.goLive(newest);
+      this.cb.onCoverage?.(ledger.coverage(Date.now()));
+    }
+  }
+
+  /** While this connection lives: compare with the REST timeline every `reconcileMs`. */
+  private async reconcileEvery(signal: AbortSignal): Promise<void> {
+    const { ledger, rounds } = this;
+    if (!ledger || !rounds) return;
+    for (;;) {
+      try {
+        await sleep(this.opts.reconcileMs ?? RECONCILE_MS, signal);
+        const warning = await rounds.run(signal, (s) => this.emitStatus(s, 'backfill'));
+        if (warning) this.cb.onWarning(warning);
+      } catch (err) {
+        // Aborted: the connection ended, and the next one's backfill takes over.
+        if (signal.aborted) return;
+        this.cb.onWarning(`comparing the stream with the public timeline failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      this.cb.onCoverage?.(ledger.coverage(Date.now()));
+    }
   }
 
   private dispatch(event: string, data: string): void {
@@ -188,6 +231,7 @@ export class SseSource implements Source {
       this.cb.onWarning(`malformed ${event} event skipped (not JSON): ${data.slice(0, 80)}`);
       return;
     }
+    if (typeof status?.id === 'string') this.ledger?.noteStreamed(status.id);
     this.emitStatus(status, 'stream');
   }
 

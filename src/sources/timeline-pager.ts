@@ -81,6 +81,8 @@ export async function walkNewer(opts: {
   signal: AbortSignal;
   onPage(statuses: MastodonStatus[], page: PageResult): void;
   maxPages?: number;
+  /** Asked after each page handed over: false ends the walk there (e.g. few requests left). */
+  continueAfter?(page: PageResult): boolean;
 }): Promise<PageResult | null> {
   let url: string | null = timelineUrl(opts.baseUrl, opts.channel, { min_id: opts.minId });
   let last: PageResult | null = null;
@@ -89,6 +91,7 @@ export async function walkNewer(opts: {
     last = page;
     if (!page.statuses.length) break;
     opts.onPage([...page.statuses].sort((a, b) => compareIds(a.id, b.id)), page);
+    if (opts.continueAfter && !opts.continueAfter(page)) break;
     url = sameOrigin(page.prev, opts.baseUrl);
   }
   return last;

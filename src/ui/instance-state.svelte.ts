@@ -4,7 +4,9 @@ import { discoverInstance, type InstanceInfo } from '../sources/discovery';
 import { NoAnswerError, TooLargeError } from '../sources/http-guard';
 import { RestPoller } from '../sources/rest-poller';
 import { SseSource } from '../sources/sse-source';
+import type { StreamCoverage } from '../sources/reconcile';
 import { sleep, type Source, type SourceEvent, type SourceState } from '../sources/source';
+import { reconcileIntervalMs } from './reconcile-setting';
 
 export interface InstanceHooks {
   onEvent(inst: InstanceState, event: SourceEvent): void;
@@ -32,6 +34,8 @@ export class InstanceState {
   skipped = $state(0);
   warnings = $state.raw<string[]>([]);
   ratePerMin = $state(0);
+  /** How complete the stream is, from reconciling with the REST timeline; null until measured. */
+  coverage = $state.raw<StreamCoverage | null>(null);
   /** The clock, ticked once a second, for countdowns in the row. */
   now = $state(Date.now());
   private arrivals: number[] = [];
@@ -92,10 +96,14 @@ export class InstanceState {
         this.status = s;
       },
       onWarning: (w: string) => this.warn(w),
+      onCoverage: (c: StreamCoverage) => {
+        this.coverage = c;
+      },
     };
+    this.coverage = null;
     const lastId = () => this.hooks.lastId(this.baseUrl);
     this.source = this.token
-      ? new SseSource({ baseUrl: this.baseUrl, streamingBase: this.info.streamingBase, channel: this.channel, token: this.token, lastId }, cb)
+      ? new SseSource({ baseUrl: this.baseUrl, streamingBase: this.info.streamingBase, channel: this.channel, token: this.token, lastId, reconcileMs: reconcileIntervalMs() }, cb)
       : new RestPoller({ baseUrl: this.baseUrl, channel: this.channel, token: null, lastId }, cb);
     this.source.start();
   }

@@ -75,6 +75,12 @@ export interface FaultOptions {
   hostileTimeline?: { count: number; answer: HostileAnswer };
   /** The next `count` GET /api/v2/instance requests get a hostile answer. */
   hostileInstance?: { count: number; answer: HostileAnswer };
+  /**
+   * Percent (0–100; 0 ends it) of `update` and `status.update` events each open stream silently
+   * loses, as the real server does when its database pool is exhausted: the status stays in the
+   * REST timeline, deletes and heartbeats still flow. Drawn from the fake's seed.
+   */
+  dropStreamEventsPercent?: number;
 }
 
 export interface FakeMastodonStats {
@@ -86,6 +92,8 @@ export interface FakeMastodonStats {
   cacheHits: number;
   /** Events written to open streams (counted once per stream), raw writes excluded. */
   streamEvents: number;
+  /** Events `dropStreamEventsPercent` kept from open streams (counted once per stream). */
+  streamEventsDropped: number;
   /** Forced timeline failures served, with the request each answered. */
   faultsServed: Array<{ at: number; status: number; url: string }>;
 }
@@ -158,6 +166,7 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
     heartbeatStyle: opts.heartbeatStyle ?? '4.6',
     feedAccess: () => access,
     countRequest,
+    seed: opts.seed ?? 1,
   });
   const streamPort = await listen(streaming.server);
   const web = new WebHost({
@@ -255,6 +264,11 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
       if (fault.redirectTimelineTo !== undefined) web.redirectTimelineTo = fault.redirectTimelineTo;
       if (fault.hostileTimeline) web.hostileTimeline = { ...fault.hostileTimeline };
       if (fault.hostileInstance) web.hostileInstance = { ...fault.hostileInstance };
+      if (fault.dropStreamEventsPercent !== undefined) {
+        const pct = fault.dropStreamEventsPercent;
+        if (!(pct >= 0 && pct <= 100)) throw new Error(`fake-mastodon: dropStreamEventsPercent ${pct} is not within 0–100`);
+        streaming.dropPercent = pct;
+      }
     },
 
     addToken(token, o = {}) {
@@ -275,6 +289,7 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
         tooManyRequests: web.tooManyRequests,
         cacheHits: web.cacheHits,
         streamEvents: streaming.eventsWritten,
+        streamEventsDropped: streaming.eventsDropped,
         faultsServed: [...web.faultsServed],
       };
     },

@@ -5,6 +5,7 @@
  */
 
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Rng } from '../../src/core/demo/random';
 import type { MastodonStatus, StreamEventName } from '../../src/core/mastodon';
 import { requestId, streamingTruthy, accessToken } from './http-util';
 import { hasMedia, isLocalStatus, normalizeTag } from './timeline';
@@ -29,6 +30,8 @@ export interface StreamingHostOptions {
   heartbeatStyle: '4.6' | '4.2';
   feedAccess: () => { local: LiveFeedAccess; remote: LiveFeedAccess };
   countRequest: (path: string) => void;
+  /** Seeds the choice of dropped events (see `dropPercent`). */
+  seed: number;
 }
 
 function channelFromPath(path: string): Channel | undefined {
@@ -59,9 +62,21 @@ export class StreamingHost {
   opened = 0;
   /** Events written to streams (one per stream it reached), raw writes excluded. */
   eventsWritten = 0;
+  /**
+   * Share (0–100) of `update`/`status.update` events silently not sent, per stream. The real server
+   * checks blocks and mutes for each such event on a public channel with its own database
+   * connection; when the pool is exhausted it logs the error and returns, so the event is lost
+   * while the stream and its heartbeats go on (streaming/index.js, `streamFrom`). Deletes skip
+   * that check and always go out. The choice is drawn from the seed, one draw per event and stream.
+   */
+  dropPercent = 0;
+  /** Events lost to `dropPercent` (one per stream they would have reached). */
+  eventsDropped = 0;
+  private readonly dropRng: Rng;
 
   constructor(private readonly opts: StreamingHostOptions) {
     this.server = createServer((req, res) => this.handle(req, res));
+    this.dropRng = new Rng(`stream-drops:${opts.seed}`);
     opts.tokens.onRevoke((t) => {
       // Mastodon publishes `kill` on the token's system channel; the server then ends the response.
       for (const s of this.streams) if (s.token.id === t.id) s.res.end();
@@ -74,6 +89,10 @@ export class StreamingHost {
     const access = this.opts.feedAccess();
     for (const s of this.streams) {
       if (status && !this.matches(s, status, access)) continue;
+      if (event !== 'delete' && this.dropPercent > 0 && this.dropRng.next() * 100 < this.dropPercent) {
+        this.eventsDropped++;
+        continue;
+      }
       // Two writes, as the real server does: a client must cope with an event split across chunks.
       s.res.write(`event: ${event}\n`);
       s.res.write(`data: ${data}\n\n`);
