@@ -17,7 +17,12 @@ export class RetentionState {
   busy = $state(false);
   private timer: ReturnType<typeof setInterval> | null = null;
 
-  constructor(private readonly app: AppState) {}
+  /** Takes the page's AppState through a getter: a component reads its props in closures only. */
+  constructor(private readonly appOf: () => AppState) {}
+
+  private get app(): AppState {
+    return this.appOf();
+  }
 
   async load(): Promise<void> {
     this.setting = await this.app.settingsStore.retention();
