@@ -66,4 +66,29 @@ describe('Ingest', () => {
     const [n] = await data.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM toots');
     expect(n!.n).toBe(6);
   });
+
+  it('writes the next batch to IndexedDB while DuckDB is still merging the last one', async () => {
+    const data = await openLocalData(`ingest-slow-merge-${Date.now()}`);
+    const rec = recorder();
+    const ingest = new Ingest(data, rec.hooks);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const applied = data.applied.bind(data);
+    data.applied = async (b) => {
+      await held;
+      return applied(b);
+    };
+    for (const s of posts(3)) ingest.addStatus(s, A, 'stream');
+    const first = ingest.flush();
+    await expect.poll(() => rec.stored.length).toBe(3);
+    for (const s of posts(2)) ingest.addStatus(s, B, 'stream');
+    const second = ingest.flush();
+    // Both batches are stored (a crash now loses nothing) though neither merge has finished.
+    await expect.poll(() => rec.stored.length).toBe(5);
+    expect((await data.store.loadAfter(-1)).length).toBe(2);
+    release();
+    await Promise.all([first, second]);
+    const [n] = await data.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM toots');
+    expect(n!.n).toBe(5);
+  });
 });
