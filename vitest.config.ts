@@ -9,6 +9,9 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
+          // Vitest's 10 s default for beforeAll (opening DuckDB-WASM, loading a table) ran out on a
+          // busy 2-core machine: a limit is there to end a hang, not to time the machine.
+          hookTimeout: 60_000,
         },
       },
       {

@@ -30,11 +30,14 @@ describe('fault suite', () => {
     // 401 after revocation: the row says so with the server's reason; a new token resumed.
     // (The streaming host's reason, or the REST one when the revocation lands during a backfill.)
     expect(r.sign_in.state).toMatch(/^needs sign-in: 401: (Invalid access token|The access token was revoked)$/);
-    // 429 on a backfill page (min_id), waited out until X-RateLimit-Reset (2 s), not 60 s.
+    // 429 on a backfill page (min_id), waited out until X-RateLimit-Reset (2 s), not 60 s. The
+    // row announces the wait it chose (at most the 2 s to the reset; a slow page sees less left);
+    // how long it really took is the benchmark's figure, a busy machine stretches it.
     expect(r.rate_limit.fault_url).toContain('min_id=');
-    expect(r.rate_limit.state).toMatch(/429/);
+    expect(r.rate_limit.state).toMatch(/^reconnecting in [0-2] s \(429\b/);
+    // The wait never goes under the client's 1 s floor (rateLimitWait): that follows from the code
+    // and the protocol, not from the machine's speed.
     expect(r.rate_limit.waited_ms).toBeGreaterThan(1000);
-    expect(r.rate_limit.waited_ms).toBeLessThan(10_000);
     // The connection the failed backfill was on is not left open beside the new one.
     expect(r.rate_limit.streams_open_after).toBe(1);
     expect(r.warnings.some((w) => /malformed/.test(w))).toBe(true);
