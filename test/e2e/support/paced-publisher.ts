@@ -12,6 +12,7 @@ export class PacedPublisher {
   private timer: ReturnType<typeof setInterval> | null = null;
   private started = 0;
   private inRun = 0;
+  private limit = Infinity;
 
   constructor(
     private readonly fake: FakeMastodon,
@@ -27,10 +28,12 @@ export class PacedPublisher {
     return this.inRun;
   }
 
-  start(): void {
+  /** Publishes until stop(), or until `limit` statuses went out in this run. */
+  start(limit = Infinity): void {
     if (this.timer) return;
     this.started = Date.now();
     this.inRun = 0;
+    this.limit = limit;
     this.timer = setInterval(() => this.tick(), 5);
   }
 
@@ -47,12 +50,13 @@ export class PacedPublisher {
   }
 
   private tick(): void {
-    const due = Math.floor(((Date.now() - this.started) * this.perSecond) / 1000) - this.inRun;
+    const due = Math.min(Math.floor(((Date.now() - this.started) * this.perSecond) / 1000), this.limit) - this.inRun;
     for (let i = 0; i < due; i++) {
       const s = this.fake.publish();
       this.uris.push(s.uri);
       this.sentAt.push(Date.now());
       this.inRun++;
     }
+    if (this.inRun >= this.limit) this.stop();
   }
 }
