@@ -8,9 +8,11 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
-          testTimeout: 30_000,
-          // beforeAll hooks start DuckDB and build data: on a loaded 2-core machine that took over
-          // Vitest's default 10 s, failing tests that had nothing wrong with them.
+          // Several tests took 27-30 s on a loaded 2-core machine (rollups, compaction, hive
+          // export): 30 s would fail them with no defect. A limit ends a hang; it does not time.
+          testTimeout: 120_000,
+          // Vitest's 10 s default for beforeAll (opening DuckDB-WASM, loading a table) ran out on a
+          // busy 2-core machine: a limit is there to end a hang, not to time the machine.
           hookTimeout: 60_000,
         },
       },

@@ -30,11 +30,15 @@ describe('fault suite', () => {
     // 401 after revocation: the row says so with the server's reason; a new token resumed.
     // (The streaming host's reason, or the REST one when the revocation lands during a backfill.)
     expect(r.sign_in.state).toMatch(/^needs sign-in: 401: (Invalid access token|The access token was revoked)$/);
-    // 429 on a backfill page (min_id), waited out until X-RateLimit-Reset (2 s), not 60 s.
+    // 429 on a backfill page (min_id), waited out until X-RateLimit-Reset (2 s), not 60 s. The
+    // row announces the wait it chose: the 2 s to the reset, or less on a slow page, read against
+    // the row's clock, which ticks once a second (so up to 3 s). How long it really took is the
+    // benchmark's figure: a busy machine stretches it.
     expect(r.rate_limit.fault_url).toContain('min_id=');
-    expect(r.rate_limit.state).toMatch(/429/);
+    expect(r.rate_limit.state).toMatch(/^reconnecting in [0-3] s \(429\b/);
+    // The wait never goes under the client's 1 s floor (rateLimitWait): that follows from the code
+    // and the protocol, not from the machine's speed.
     expect(r.rate_limit.waited_ms).toBeGreaterThan(1000);
-    expect(r.rate_limit.waited_ms).toBeLessThan(10_000);
     // The connection the failed backfill was on is not left open beside the new one.
     expect(r.rate_limit.streams_open_after).toBe(1);
     expect(r.warnings.some((w) => /malformed/.test(w))).toBe(true);

@@ -209,14 +209,13 @@ describe('SQL console on DuckDB-WASM', () => {
     expect(csv[25]).toEqual(['0']);
   });
 
+  // How long this takes is `npm run bench:sketch`'s figure (console_100k_rows_ms), not a test's.
   it('handles 100k rows: the result is Arrow, cells are formatted only when read', async () => {
-    const t0 = performance.now();
     const r = await run(db, "SELECT range AS i, 'row ' || range AS label, TIMESTAMP '2026-01-01' + to_seconds(range) AS ts FROM range(100000)");
     expect(r.rowCount).toBe(100_000);
     expect(r.columns[1]!.text(99_999)).toBe('row 99999');
     expect(r.columns[2]!.text(86_400)).toBe('2026-01-02 00:00:00');
     expect(r.columns[0]!.text(50_000)).toBe('50000');
-    expect(performance.now() - t0).toBeLessThan(10_000);
   });
 
   it('CSV download: RFC 4180 that native DuckDB reads back to the same values, NULL apart from empty', async () => {

@@ -4,11 +4,14 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { findChromium } from '../../../scripts/find-chromium.mjs';
 
-/** Debian's Chromium with the flags that work on these machines, and a fresh profile. */
-export async function launchBrowser(opts: { serviceWorkers?: 'allow' | 'block' } = {}): Promise<{ browser: Browser | BrowserContext; context: BrowserContext; close(): Promise<void> }> {
+/**
+ * Debian's Chromium with the flags that work on these machines, and a fresh profile; or the
+ * given `userDataDir`, which outlives the browser (a relaunch finds its IndexedDB again).
+ */
+export async function launchBrowser(opts: { serviceWorkers?: 'allow' | 'block'; userDataDir?: string } = {}): Promise<{ browser: Browser | BrowserContext; context: BrowserContext; userDataDir: string; close(): Promise<void> }> {
   const executablePath = findChromium();
   if (!executablePath) throw new Error('No Chromium found: set CHROME_PATH or install Debian\'s "chromium" package');
-  const userDataDir = mkdtempSync(path.join(tmpdir(), 'tootscope-chromium-'));
+  const userDataDir = opts.userDataDir ?? mkdtempSync(path.join(tmpdir(), 'tootscope-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath,
     headless: true,
@@ -22,9 +25,10 @@ export async function launchBrowser(opts: { serviceWorkers?: 'allow' | 'block' }
   return {
     browser: context,
     context,
+    userDataDir,
     async close() {
       await context.close();
-      rmSync(userDataDir, { recursive: true, force: true });
+      if (!opts.userDataDir) rmSync(userDataDir, { recursive: true, force: true });
     },
   };
 }

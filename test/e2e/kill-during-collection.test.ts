@@ -1,0 +1,177 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startFakeMastodon } from '../fake-mastodon';
+import { Rng } from '../../src/core/demo/random';
+import { DIST } from './support/global-setup';
+import { serveStatic } from './support/static-server';
+import { launchBrowser } from './support/browser';
+import { openApp, setToken, waitForCount, waitForRowState } from './support/app-page';
+import { killBrowser } from './support/kill-browser';
+import { PacedPublisher } from './support/paced-publisher';
+import { queryViaConsole } from './support/page-sql';
+
+/**
+ * Issue 14: the browser is killed (SIGKILL to its process group, no clean close) at random moments
+ * while it collects 2,000 toots/s, ten times, on one profile. After each relaunch, before the page
+ * may fetch anything new (the fake answers 503 meanwhile), the page's own DuckDB is asked for every
+ * stored uri: everything the fake had sent up to one second before the kill is there (rows wait in
+ * memory at most FLUSH_INTERVAL_MS = 1 s, src/store/ingest.ts), and nothing is stored twice.
+ * `KILL_SEED=n` repeats a run's kill moments. Each round is printed as it ends: `taken_in_by_*`
+ * (the row's count) and `batches` (IndexedDB commits, ms from the kill) tell a status the page
+ * never read in time from one it read and kept only in memory.
+ */
+
+const KILLS = 10;
+const RATE = 2000;
+const TOKEN = 'kill-token';
+const SEED = Number(process.env.KILL_SEED ?? Date.now() % 1_000_000);
+
+/** Reports each change of the row's count (statuses the page took in) with the page's clock. */
+const COUNT_OBSERVER = `(() => {
+  let last = '';
+  const scan = () => {
+    const el = document.querySelector('li.row [data-testid="collected"]');
+    const text = el ? el.textContent || '' : '';
+    if (text !== last) {
+      last = text;
+      if (window.__tootscopeCount) window.__tootscopeCount(Number(text.replace(/,/g, '')), Date.now());
+    }
+  };
+  const start = () => new MutationObserver(scan).observe(document, { subtree: true, childList: true, characterData: true });
+  if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start);
+  // Each stored batch (src/store/batch-store.ts writes { seq, rows, writtenAt, … }), when its
+  // IndexedDB transaction commits: what a kill at that moment would keep.
+  const put = IDBObjectStore.prototype.put;
+  IDBObjectStore.prototype.put = function (value, key) {
+    const req = put.call(this, value, key);
+    if (value && typeof value.seq === 'number' && typeof value.rows === 'number' && window.__tootscopeBatch) {
+      const { seq, rows, writtenAt } = value;
+      this.transaction.addEventListener('complete', () => window.__tootscopeBatch(seq, rows, writtenAt, Date.now()));
+    }
+    return req;
+  };
+})();`;
+
+interface Round {
+  kill: number;
+  /** Statuses the fake sent in this round before the kill. */
+  sent: number;
+  expected: number;
+  stored: number;
+  lost: number;
+  duplicated: number;
+  extra: number;
+  /** How long before the kill each lost uri was sent (ms), the first few. */
+  lost_sent_ms_before_kill: number[];
+  /** The row's count (statuses the page had taken in) one second before the kill, and at it. */
+  taken_in_by_cutoff: number;
+  taken_in_by_kill: number;
+  /** The batches IndexedDB committed in this round: rows, and when written and committed (ms relative to the kill). */
+  batches: Array<[rows: number, written: number, committed: number]>;
+}
+
+describe('SIGKILL during collection', () => {
+  it(`keeps everything sent over a second before each of ${KILLS} kills, once (seed ${SEED})`, { timeout: 420_000 }, async () => {
+    console.log(`kill-during-collection: seed ${SEED} (KILL_SEED=${SEED} repeats these kill moments)`);
+    const rng = new Rng(SEED);
+    // 2,000/s makes each reconnect's backfill hundreds of pages: the throttles are out of the way.
+    const unlimited = { limit: 1_000_000, windowMs: 5 * 60_000 };
+    const fake = await startFakeMastodon({
+      domain: 'kill.test', liveFeeds: 'authenticated', tokens: [TOKEN], cacheSeconds: 1, heartbeatMs: 1000, seed: 71, users: 50_000,
+      rateLimit: unlimited, pagingRateLimit: unlimited,
+    });
+    const host = new URL(fake.webUrl).host;
+    const site = await serveStatic(DIST, { prefix: '/', isolated: true });
+    const profile = mkdtempSync(path.join(tmpdir(), 'tootscope-kill-'));
+    const pub = new PacedPublisher(fake, RATE);
+    const rounds: Round[] = [];
+    const unreachable = () =>
+      fake.setFault({ failNextStreamRequests: { count: 1e9, status: 503 }, failNextTimelineRequests: { count: 1e9, status: 503 } });
+    const reachable = () =>
+      fake.setFault({ failNextStreamRequests: { count: 0, status: 503 }, failNextTimelineRequests: { count: 0, status: 503 } });
+
+    const counts: Array<{ n: number; t: number }> = [];
+    const batches: Array<{ seq: number; rows: number; writtenAt: number; committed: number }> = [];
+    const launch = async () => {
+      const b = await launchBrowser({ userDataDir: profile });
+      await b.context.exposeBinding('__tootscopeCount', (_src, n: number, t: number) => void counts.push({ n, t }));
+      await b.context.exposeBinding('__tootscopeBatch', (_src, seq: number, rows: number, writtenAt: number, committed: number) =>
+        void batches.push({ seq, rows, writtenAt, committed }));
+      await b.context.addInitScript(COUNT_OBSERVER);
+      return b;
+    };
+    const countAt = (t: number) => {
+      let n = 0;
+      for (const c of counts) if (c.t <= t) n = c.n;
+      return n;
+    };
+
+    let browser = await launch();
+    try {
+      let page: Page = await openApp(browser.context, `${site.url}?instances=${fake.webUrl}`);
+      await waitForRowState(page, host, /needs sign-in/, 60_000);
+      await setToken(page, host, TOKEN);
+      await waitForRowState(page, host, /^streaming/);
+
+      for (let k = 0; k < KILLS; k++) {
+        // A random moment: after 1.2 to 3 s of toots (counted, so a slow machine kills at the same point of the data).
+        const due = Math.round(RATE * (1.2 + rng.next() * 1.8));
+        const roundStart = Date.now();
+        pub.start();
+        await expect.poll(() => pub.sinceStart, { timeout: 60_000, interval: 5 }).toBeGreaterThanOrEqual(due);
+        const kill = await killBrowser(profile);
+        unreachable();
+        pub.stop();
+        const sent = pub.sinceStart;
+        await browser.close().catch(() => undefined);
+
+        const expected = pub.sentBy(kill - 1000);
+        const all = new Set(pub.uris);
+        browser = await launch();
+        page = await openApp(browser.context, site.url);
+        const { columns, rows } = await queryViaConsole(page, 'SELECT uri FROM toots');
+        expect(columns).toEqual(['uri']);
+        const stored = rows.map((r) => r[0]!);
+        const have = new Set(stored);
+        const lost = expected.filter((u) => !have.has(u));
+        const when = new Map(pub.uris.map((u, i) => [u, pub.sentAt[i]!]));
+        rounds.push({
+          kill: k + 1,
+          sent,
+          expected: expected.length,
+          stored: stored.length,
+          lost: lost.length,
+          duplicated: stored.length - have.size,
+          extra: [...have].filter((u) => !all.has(u)).length,
+          lost_sent_ms_before_kill: lost.slice(0, 5).map((u) => kill - when.get(u)!),
+          taken_in_by_cutoff: countAt(kill - 1000),
+          taken_in_by_kill: countAt(kill),
+          batches: batches.filter((b) => b.committed >= roundStart).map((b) => [b.rows, b.writtenAt - kill, b.committed - kill]),
+        });
+        console.log(`kill ${k + 1}: ${JSON.stringify(rounds.at(-1))}`);
+
+        // Back online: a fresh start backfills what the kill cut off, then streams again.
+        reachable();
+        await page.reload();
+        await waitForRowState(page, host, /^streaming/, 120_000);
+        await waitForCount(page, all.size, 120_000);
+      }
+    } finally {
+      pub.stop();
+      await browser.close().catch(() => undefined);
+      await site.close();
+      await fake.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+
+    const lost = rounds.reduce((n, r) => n + r.lost, 0);
+    const duplicated = rounds.reduce((n, r) => n + r.duplicated, 0);
+    console.log(JSON.stringify({ kills: rounds.length, lost, duplicated }));
+    const bad = rounds.filter((r) => r.lost || r.duplicated || r.extra);
+    expect(bad, `seed ${SEED}: rounds that lost, doubled or invented toots`).toEqual([]);
+    expect(rounds).toHaveLength(KILLS);
+  });
+});
