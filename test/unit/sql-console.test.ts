@@ -11,7 +11,7 @@ import { normalizeStatus } from '../../src/core/normalize';
 import { tootsToIPC } from '../../src/core/arrow-batch';
 import { TootTable } from '../../src/store/toot-table';
 import { queryToParquet, type ParquetModule } from '../../src/store/parquet-export';
-import { parseCsv } from '../../src/core/csv';
+import { parseCsv, spreadsheetText } from '../../src/core/csv';
 import { exportSql, guardSql, splitStatements } from '../../src/core/sql/statement-guard';
 import { EXAMPLES } from '../../src/ui/sql/examples';
 import { ConsoleRunError, loadFunctionNames, loadSchema, resultToCsv, runStatements, type RunResult } from '../../src/ui/sql/console-runner';
@@ -218,7 +218,7 @@ describe('SQL console on DuckDB-WASM', () => {
     expect(r.columns[0]!.text(50_000)).toBe('50000');
   });
 
-  it('CSV download: RFC 4180 that native DuckDB reads back to the same values, NULL apart from empty', async () => {
+  it('CSV download: RFC 4180 that native DuckDB reads back to the same values (text made spreadsheet-safe), NULL apart from empty', async () => {
     const r = await run(db, `SELECT username, mastodon_text, app, language_name, bot, created_tz FROM mastodon_toot ORDER BY created_tz, username`);
     const csv = await resultToCsv(db, r);
     expect(csv.startsWith('username,mastodon_text,app,language_name,bot,created_tz\r\n')).toBe(true);
@@ -228,7 +228,10 @@ describe('SQL console on DuckDB-WASM', () => {
     const back = await nativeQuery<Record<string, unknown>>(
       `SELECT * FROM read_csv('${file}', header = true, quote = '"', escape = '"', all_varchar = true, allow_quoted_nulls = false)`,
     );
-    const expected = shown(r).map((row) => Object.fromEntries(r.columns.map((c, i) => [c.name, row[i]])));
+    // Text cells that a spreadsheet would run as a formula carry a leading ' (issue 14); bot and created_tz are not text.
+    const text = new Set(['username', 'mastodon_text', 'app', 'language_name']);
+    const expected = shown(r).map((row) => Object.fromEntries(r.columns.map((c, i) => [c.name, text.has(c.name) ? spreadsheetText(row[i] ?? null) : row[i]])));
+    expect(expected.some((x) => String(x.mastodon_text).startsWith("'"))).toBe(true);
     // An empty field is NULL, "" is '' (DuckDB's writer does the same; its reader needs allow_quoted_nulls = false).
     expect(back).toEqual(expected);
     expect(back.some((x) => x.app === '')).toBe(true);
