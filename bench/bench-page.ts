@@ -15,7 +15,7 @@ import type { MastodonStatus } from '../src/core/mastodon';
 import type { Summary } from '../src/core/sql/summary';
 import { ROLLUP_SUMMARY_SQL } from '../src/core/sql/rollups';
 import { openBrowserDb, type BrowserDb } from '../src/db/duckdb-browser';
-import { BatchStore, type StoredBatch } from '../src/store/batch-store';
+import { BatchStore, type StoredBatch } from '../src/store/wal/batch-store';
 import { Ingest, type IngestStatus } from '../src/store/ingest';
 import { LocalData } from '../src/store/local-data';
 import { languageNames } from '../src/ui/language-names';

@@ -2,10 +2,10 @@ import { describe, it } from 'vitest';
 import * as pq from 'parquet-wasm/node';
 import { openNodeDuckDb } from '../test/unit/helpers/node-duckdb';
 import { generatedToots, loadToots } from '../test/unit/helpers/generated-toots';
-import { exportHiveZip } from '../src/store/hive-export';
-import { parquetCodec } from '../src/store/parquet-codec';
+import { exportHiveZip } from '../src/store/export/hive-export';
+import { parquetCodec } from '../src/store/archive/parquet-codec';
 import { zstd } from '../test/unit/helpers/zstd';
-import type { ParquetModule } from '../src/store/parquet-export';
+import type { ParquetModule } from '../src/store/parquet/parquet-wasm';
 
 const PQ = parquetCodec(pq as unknown as ParquetModule, zstd);
 

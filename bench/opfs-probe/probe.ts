@@ -15,9 +15,9 @@ import coiPthread from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.work
 import { OFFLINE_SETTINGS, type AnalyticsDb } from '../../src/db/analytics-db';
 import { overConnection } from '../../src/db/duckdb-browser';
 import { SUMMARY_SQL } from '../../src/core/sql/summary';
-import { TootTable } from '../../src/store/toot-table';
-import { loadSnapshot } from '../../src/store/snapshot';
-import { workerParquetCodec } from '../../src/store/parquet-worker-client';
+import { TootTable } from '../../src/store/duckdb/toot-table';
+import { loadSnapshot } from '../../src/store/archive/snapshot';
+import { workerParquetCodec } from '../../src/store/archive/parquet-worker-client';
 
 const params = new URLSearchParams(location.search);
 const PATH = 'opfs://probe.db';

@@ -1,9 +1,9 @@
 import type { BrowserDb } from '../../src/db/duckdb-browser';
 import type { LocalData } from '../../src/store/local-data';
-import { loadParquet } from '../../src/store/parquet-browser';
-import { EXPORT_SQL, queryToParquet } from '../../src/store/parquet-export';
-import { workerParquetCodec } from '../../src/store/parquet-worker-client';
-import { exportStoredToots } from '../../src/store/stored-export';
+import { loadParquet } from '../../src/store/parquet/parquet-wasm-browser';
+import { EXPORT_SQL, queryToParquet } from '../../src/store/parquet/parquet-wasm';
+import { workerParquetCodec } from '../../src/store/archive/parquet-worker-client';
+import { exportStoredToots } from '../../src/store/export/stored-export';
 import { closeWindow, longTaskApi, openWindow, tasksIn } from './responsiveness';
 import { say } from './say';
 import { now, round } from './stats';

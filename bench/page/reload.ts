@@ -1,6 +1,6 @@
 import { SUMMARY_SQL, type Summary } from '../../src/core/sql/summary';
 import { openBrowserDb } from '../../src/db/duckdb-browser';
-import { BatchStore } from '../../src/store/batch-store';
+import { BatchStore } from '../../src/store/wal/batch-store';
 import { LocalData } from '../../src/store/local-data';
 import { languageNames } from '../../src/ui/language-names';
 import { now, round } from './stats';

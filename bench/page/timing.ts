@@ -1,6 +1,6 @@
 import type { BrowserDb } from '../../src/db/duckdb-browser';
-import { workerParquetCodec } from '../../src/store/parquet-worker-client';
-import type { ParquetCodec } from '../../src/store/snapshot';
+import { workerParquetCodec } from '../../src/store/archive/parquet-worker-client';
+import type { ParquetCodec } from '../../src/store/archive/snapshot';
 import { now, round } from './stats';
 
 /** Timers around the app's pieces: the Parquet worker codec, and every DuckDB call by kind of statement. */

@@ -3,7 +3,7 @@
  * here and plain UTC `TIMESTAMP` inside DuckDB-WASM (TIMESTAMPTZ would pull in ICU, which cannot
  * load offline); the Parquet export marks them UTC-adjusted, which readers see as TIMESTAMPTZ.
  */
-/** `import`: read from a Parquet file (src/store/parquet-import.ts) that had no source of its own. */
+/** `import`: read from a Parquet file (src/store/import/parquet-import.ts) that had no source of its own. */
 export type TootSource = 'stream' | 'poll' | 'backfill' | 'demo' | 'import';
 
 export interface TootRow {

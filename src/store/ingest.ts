@@ -3,7 +3,7 @@ import { InvalidStatusError, normalizeStatus } from '../core/normalize';
 import type { Tombstone, TootRow, TootSource } from '../core/toot';
 import { tootsToIPC } from '../core/arrow-batch';
 import type { RetentionRule } from '../core/sql/retention';
-import { StorageFullError, type StoredBatch } from './batch-store';
+import { StorageFullError, type StoredBatch } from './wal/batch-store';
 import type { LocalData } from './local-data';
 
 export const FLUSH_INTERVAL_MS = 1000;

@@ -1,7 +1,7 @@
 import type { AnalyticsDb } from '../db/analytics-db';
-import { BatchStore, type StoredBatch } from './batch-store';
-import { TootTable } from './toot-table';
-import { loadSnapshot, readSideTables, segmentIpc, type LoadProgress, type ParquetCodec, type SegmentRef, type Snapshot } from './snapshot';
+import { BatchStore, type StoredBatch } from './wal/batch-store';
+import { TootTable } from './duckdb/toot-table';
+import { loadSnapshot, readSideTables, segmentIpc, type LoadProgress, type ParquetCodec, type SegmentRef, type Snapshot } from './archive/snapshot';
 import { ROLLUP_SUMMARY_SQL } from '../core/sql/rollups';
 import type { Summary } from '../core/sql/summary';
 

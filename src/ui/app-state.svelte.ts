@@ -5,7 +5,7 @@ import type { TootRow } from '../core/toot';
 import type { RetentionRule } from '../core/sql/retention';
 import { parseInstanceUrl, DiscoveryError } from '../sources/discovery';
 import type { SourceEvent } from '../sources/source';
-import { BatchStore, type StoredBatch } from '../store/batch-store';
+import { BatchStore, type StoredBatch } from '../store/wal/batch-store';
 import { electCollector, openTabChannel, type TabMessage } from '../store/collector-lock';
 import { Ingest, type IngestStatus } from '../store/ingest';
 import { Intake } from '../store/intake';
@@ -105,7 +105,7 @@ export class AppState {
       };
       show(await LocalData.storedSummary(store));
       const db = await starting;
-      const codec = async () => (await import('../store/parquet-worker-client')).workerParquetCodec;
+      const codec = async () => (await import('../store/archive/parquet-worker-client')).workerParquetCodec;
       const data = await LocalData.open(db, languageNames(), codec, { store, onLoad: show });
       this.reloading = null;
       this.persistent = data.store.persistent;

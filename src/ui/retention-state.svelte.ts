@@ -1,7 +1,7 @@
 import { droppedCountSql, droppedWhere, ruleFor, type RetentionSetting } from '../core/sql/retention';
 import { TOOT_COLUMNS } from '../core/toot';
-import { queryToParquet } from '../store/parquet-export';
-import { loadParquet } from '../store/parquet-browser';
+import { queryToParquet } from '../store/parquet/parquet-wasm';
+import { loadParquet } from '../store/parquet/parquet-wasm-browser';
 import type { AppState } from './app-state.svelte';
 import { downloadBytes } from './download';
 

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
-import { loadParquet } from '../store/parquet-browser';
-import { parquetCodec } from '../store/parquet-codec';
-import { loadZstd } from '../store/zstd-browser';
+import { loadParquet } from '../store/parquet/parquet-wasm-browser';
+import { parquetCodec } from '../store/archive/parquet-codec';
+import { loadZstd } from '../store/archive/zstd-browser';
 
 /**
  * Parquet encoding of a whole table takes seconds at a million toots: it runs here, so the page

@@ -3,7 +3,7 @@ import { openNodeDuckDb } from './helpers/node-duckdb';
 import { fixture } from './helpers/fixtures';
 import { normalizeStatus } from '../../src/core/normalize';
 import { tootsToIPC } from '../../src/core/arrow-batch';
-import { TootTable } from '../../src/store/toot-table';
+import { TootTable } from '../../src/store/duckdb/toot-table';
 import type { AnalyticsDb } from '../../src/db/analytics-db';
 import { activitySql, hourlySql, keywordsSql, MAX_GRID_BUCKETS } from '../../src/core/sql/charts';
 

@@ -4,7 +4,7 @@ import { fixture } from './helpers/fixtures';
 import { generatedToots } from './helpers/generated-toots';
 import { normalizeStatus } from '../../src/core/normalize';
 import { tootsToIPC } from '../../src/core/arrow-batch';
-import { TootTable } from '../../src/store/toot-table';
+import { TootTable } from '../../src/store/duckdb/toot-table';
 import type { AnalyticsDb } from '../../src/db/analytics-db';
 import type { MastodonStatus } from '../../src/core/mastodon';
 import {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { A, B, openLocalData as open, posts, write } from './helpers/local-data';
-import { BatchStore, StorageFullError } from '../../src/store/batch-store';
+import { BatchStore, StorageFullError } from '../../src/store/wal/batch-store';
 import { LocalData, type Reloading } from '../../src/store/local-data';
 import { SUMMARY_SQL, type Summary } from '../../src/core/sql/summary';
 

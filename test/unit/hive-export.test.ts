@@ -8,10 +8,10 @@ import { openNodeDuckDb } from './helpers/node-duckdb';
 import { generatedToots, loadToots } from './helpers/generated-toots';
 import { nativeQuery } from './helpers/native-duckdb';
 import type { TootRow } from '../../src/core/toot';
-import { exportHiveFiles, exportHiveZip, hiveEscape, hiveZipName, zipHive, HIVE_NULL } from '../../src/store/hive-export';
+import { exportHiveFiles, exportHiveZip, hiveEscape, hiveZipName, zipHive, HIVE_NULL } from '../../src/store/export/hive-export';
 import type { AnalyticsDb } from '../../src/db/analytics-db';
-import type { ParquetModule } from '../../src/store/parquet-export';
-import { parquetCodec } from '../../src/store/parquet-codec';
+import type { ParquetModule } from '../../src/store/parquet/parquet-wasm';
+import { parquetCodec } from '../../src/store/archive/parquet-codec';
 import { zstd } from './helpers/zstd';
 
 const PQ = parquetCodec(pq as unknown as ParquetModule, zstd);

@@ -6,11 +6,11 @@ import { generatedToots } from './helpers/generated-toots';
 import { columnChunks, duckRows, duckTypes, expectedJson, join, makeRows, rowGroups, save, wasmRows, writeParquet } from './helpers/parquet-rows';
 import { zstd } from './helpers/zstd';
 import { tootsToIPC } from '../../src/core/arrow-batch';
-import { parquetCodec } from '../../src/store/parquet-codec';
-import type { ParquetModule } from '../../src/store/parquet-export';
-import { concatParquet } from '../../src/store/parquet-concat';
-import { parquetRowCount } from '../../src/store/parquet-footer';
-import { decodeThriftStruct, encodeThriftStruct, type ThriftStruct } from '../../src/store/thrift-compact';
+import { parquetCodec } from '../../src/store/archive/parquet-codec';
+import type { ParquetModule } from '../../src/store/parquet/parquet-wasm';
+import { concatParquet } from '../../src/store/parquet/concat';
+import { parquetRowCount } from '../../src/store/parquet/footer';
+import { decodeThriftStruct, encodeThriftStruct, type ThriftStruct } from '../../src/store/parquet/thrift-compact';
 
 const PQ = pq as unknown as ParquetModule;
 

@@ -8,11 +8,11 @@ import { nativeQuery } from './helpers/native-duckdb';
 import { fixtureStatuses } from './helpers/fixtures';
 import { normalizeStatus } from '../../src/core/normalize';
 import { tootsToIPC } from '../../src/core/arrow-batch';
-import { TootTable } from '../../src/store/toot-table';
-import { exportTootsParquet } from '../../src/store/parquet-export';
+import { TootTable } from '../../src/store/duckdb/toot-table';
+import { exportTootsParquet } from '../../src/store/parquet/parquet-wasm';
 import { notebookViews } from '../../src/core/sql/schema';
 import type { AnalyticsDb } from '../../src/db/analytics-db';
-import type { ParquetModule } from '../../src/store/parquet-export';
+import type { ParquetModule } from '../../src/store/parquet/parquet-wasm';
 
 const BASE = 'https://mastodon.social';
 

@@ -5,10 +5,10 @@ import { generatedToots } from './helpers/generated-toots';
 import { columnChunks, duckRows, duckTypes, expectedJson, join, makeRows, save, wasmRows, writeParquet } from './helpers/parquet-rows';
 import { zstd } from './helpers/zstd';
 import { tootsToIPC } from '../../src/core/arrow-batch';
-import { parquetCodec, SEGMENT_ZSTD_LEVEL } from '../../src/store/parquet-codec';
-import type { ParquetModule } from '../../src/store/parquet-export';
-import { recompressParquet } from '../../src/store/parquet-recompress';
-import { decodeThriftStructAt, type ThriftStruct } from '../../src/store/thrift-compact';
+import { parquetCodec, SEGMENT_ZSTD_LEVEL } from '../../src/store/archive/parquet-codec';
+import type { ParquetModule } from '../../src/store/parquet/parquet-wasm';
+import { recompressParquet } from '../../src/store/parquet/recompress';
+import { decodeThriftStructAt, type ThriftStruct } from '../../src/store/parquet/thrift-compact';
 
 const level3 = (page: Uint8Array) => zstd(page, 3);
 const chunkMeta = (file: Uint8Array) => columnChunks(file).map((cc) => cc.find((f) => f.id === 3)!.value as ThriftStruct);

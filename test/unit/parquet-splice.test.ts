@@ -5,8 +5,8 @@ import { generatedToots } from './helpers/generated-toots';
 import { nativeQuery } from './helpers/native-duckdb';
 import { rowGroups, save } from './helpers/parquet-rows';
 import { tootsToIPC } from '../../src/core/arrow-batch';
-import { spliceColumns } from '../../src/store/parquet-splice';
-import { fromSegmentForm, toSegmentForm } from '../../src/store/segment-form';
+import { spliceColumns } from '../../src/store/parquet/splice';
+import { fromSegmentForm, toSegmentForm } from '../../src/store/archive/segment-form';
 
 /** parquet-wasm's own writer with row groups of `rows`: the splice must not depend on our codec. */
 const write = (table: Table, rows: number) =>

@@ -9,10 +9,10 @@ import { zstd } from './helpers/zstd';
 import { ipcToToots, tootsToIPC } from '../../src/core/arrow-batch';
 import { normalizeStatus } from '../../src/core/normalize';
 import type { TootRow } from '../../src/core/toot';
-import { parquetCodec } from '../../src/store/parquet-codec';
-import type { ParquetModule } from '../../src/store/parquet-export';
-import { spliceColumns } from '../../src/store/parquet-splice';
-import { DERIVABLE, fromSegmentForm, toSegmentForm } from '../../src/store/segment-form';
+import { parquetCodec } from '../../src/store/archive/parquet-codec';
+import type { ParquetModule } from '../../src/store/parquet/parquet-wasm';
+import { spliceColumns } from '../../src/store/parquet/splice';
+import { DERIVABLE, fromSegmentForm, toSegmentForm } from '../../src/store/archive/segment-form';
 
 const codec = parquetCodec(pq as unknown as ParquetModule, zstd);
 

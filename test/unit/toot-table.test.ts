@@ -3,7 +3,7 @@ import { openNodeDuckDb } from './helpers/node-duckdb';
 import { fixture, fixtureStatuses } from './helpers/fixtures';
 import { normalizeStatus } from '../../src/core/normalize';
 import { tootsToIPC } from '../../src/core/arrow-batch';
-import { TootTable } from '../../src/store/toot-table';
+import { TootTable } from '../../src/store/duckdb/toot-table';
 import { SUMMARY_SQL, type Summary } from '../../src/core/sql/summary';
 import type { AnalyticsDb } from '../../src/db/analytics-db';
 import type { MastodonStatus } from '../../src/core/mastodon';

@@ -16,7 +16,10 @@ export const COLLECTION_OBJECTS = [
   'toot_store', 'toots', 'sightings', 'tombstones', 'deleted_uris', 'language', 'mastodon_toot_raw', 'mastodon_toot',
   'rollup_authors', 'rollup_instances', 'rollup_languages', 'rollup_lengths', 'rollup_summary',
 ] as const;
-/** Temporary tables each merge or reload creates and drops (toot-table.ts, schema.ts, rollups.ts, snapshot.ts). */
+/**
+ * Temporary tables each merge or reload creates and drops (store/duckdb/toot-table.ts, schema.ts,
+ * rollups.ts, store/archive/snapshot.ts).
+ */
 export const WORKING_TABLES = [
   'incoming', 'incoming_rest', 'batch', 'hits', 'resolved', 'new_tombstones', 'doomed', 'via', 'rollup_delta', 'snapshot_in',
 ] as const;

@@ -1,7 +1,7 @@
 import type { AppState } from '../app-state.svelte';
 import { guardSql, exportSql, type SqlStatement } from '../../core/sql/statement-guard';
-import { queryToParquet } from '../../store/parquet-export';
-import { loadParquet } from '../../store/parquet-browser';
+import { queryToParquet } from '../../store/parquet/parquet-wasm';
+import { loadParquet } from '../../store/parquet/parquet-wasm-browser';
 import { downloadBytes } from '../download';
 import {
   ConsoleRunError, loadFunctionNames, loadSchema, resultToCsv, runStatements, type RunResult, type SchemaInfo,

@@ -2,7 +2,7 @@ import { StatusGenerator } from '../../../src/core/demo/generator';
 import { normalizeStatus } from '../../../src/core/normalize';
 import { tootsToIPC } from '../../../src/core/arrow-batch';
 import type { TootRow } from '../../../src/core/toot';
-import { TootTable } from '../../../src/store/toot-table';
+import { TootTable } from '../../../src/store/duckdb/toot-table';
 import type { AnalyticsDb } from '../../../src/db/analytics-db';
 
 export const START = Date.UTC(2026, 10, 20, 18);

@@ -8,8 +8,8 @@ import {
 } from 'apache-arrow';
 import * as pq from 'parquet-wasm/node';
 import { nativeQuery } from './native-duckdb';
-import { parquetFooter } from '../../../src/store/parquet-footer';
-import type { ThriftList, ThriftStruct } from '../../../src/store/thrift-compact';
+import { parquetFooter } from '../../../src/store/parquet/footer';
+import type { ThriftList, ThriftStruct } from '../../../src/store/parquet/thrift-compact';
 
 /** Parquet files of every column kind the app writes, and how to read them back (parquet-wasm, native DuckDB). */
 

@@ -1,5 +1,5 @@
 import { compress, init } from '@bokuweb/zstd-wasm';
-import type { ZstdCompress } from '../../../src/store/parquet-codec';
+import type { ZstdCompress } from '../../../src/store/archive/parquet-codec';
 
 await init();
 

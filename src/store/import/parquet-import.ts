@@ -2,9 +2,9 @@ import {
   DataType, RecordBatch, Struct, Table, TimeUnit, Timestamp, makeData, tableFromIPC, tableToIPC, type Data,
 } from 'apache-arrow';
 import { unzipSync } from 'fflate';
-import { TOOT_SCHEMA, tootsToRecordBatch } from '../core/arrow-batch';
-import { TOOT_COLUMNS, type ColumnKind, type TootRow } from '../core/toot';
-import type { ParquetCodec } from './snapshot';
+import { TOOT_SCHEMA, tootsToRecordBatch } from '../../core/arrow-batch';
+import { TOOT_COLUMNS, type ColumnKind, type TootRow } from '../../core/toot';
+import type { ParquetCodec } from '../archive/snapshot';
 import { column, str, int, bool, big, seconds, convert, type Column } from './import-values';
 
 /**
@@ -35,7 +35,7 @@ export type ParquetFlavour = 'tootscope' | 'notebook';
 
 export class ImportError extends Error {}
 
-/** Rows per stored batch, like the collector's flushes (ingest.ts MAX_BATCH_ROWS). */
+/** Rows per stored batch, like the collector's flushes (store/ingest.ts MAX_BATCH_ROWS). */
 export const IMPORT_BATCH_ROWS = 10_000;
 
 export function detectFlavour(names: readonly string[]): ParquetFlavour {

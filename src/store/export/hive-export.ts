@@ -1,9 +1,9 @@
 import { tableToIPC, type Table } from 'apache-arrow';
 import { zipSync, type Zippable } from 'fflate';
-import type { AnalyticsDb } from '../db/analytics-db';
-import { TOOT_COLUMNS } from '../core/toot';
-import { markTimestampsUtc } from './parquet-export';
-import type { ParquetCodec } from './snapshot';
+import type { AnalyticsDb } from '../../db/analytics-db';
+import { TOOT_COLUMNS } from '../../core/toot';
+import { markTimestampsUtc } from '../parquet/parquet-wasm';
+import type { ParquetCodec } from '../archive/snapshot';
 
 /**
  * The toot table as a Hive-partitioned Parquet tree in one zip, for engines that outgrow the

@@ -1,16 +1,16 @@
 import { Table, tableToIPC } from 'apache-arrow';
-import { tootsToRecordBatch } from '../core/arrow-batch';
-import type { LocalData } from './local-data';
-import { markTimestampsUtc } from './parquet-export';
-import { concatParquet } from './parquet-concat';
-import { spliceColumns } from './parquet-splice';
-import { segmentColumnsIpc, segmentIpc, type ParquetCodec } from './snapshot';
+import { tootsToRecordBatch } from '../../core/arrow-batch';
+import type { LocalData } from '../local-data';
+import { markTimestampsUtc } from '../parquet/parquet-wasm';
+import { concatParquet } from '../parquet/concat';
+import { spliceColumns } from '../parquet/splice';
+import { segmentColumnsIpc, segmentIpc, type ParquetCodec } from '../archive/snapshot';
 
 /**
  * The Export button's file: every toot this tab holds, as one zstd Parquet file, built from what
  * is already encoded. Stored segments whose rows no later batch changed are copied row group by
- * row group (parquet-concat.ts), but for the few columns a segment leaves out (segment-form.ts),
- * which are read from DuckDB, encoded and spliced in (parquet-splice.ts). Only the rows no clean
+ * row group (parquet/concat.ts), but for the few columns a segment leaves out (archive/segment-form.ts),
+ * which are read from DuckDB, encoded and spliced in (parquet/splice.ts). Only the rows no clean
  * segment holds (batches since the last compaction, changed segments) are encoded whole. So
  * exporting 1.6 M toots costs reading the segments from IndexedDB and encoding five narrow
  * columns, not re-encoding every toot, and never needs the table in one wasm buffer.

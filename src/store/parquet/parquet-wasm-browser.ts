@@ -1,6 +1,6 @@
 import init, * as pq from 'parquet-wasm/esm';
 import wasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
-import type { ParquetModule } from './parquet-export';
+import type { ParquetModule } from './parquet-wasm';
 
 let ready: Promise<ParquetModule> | null = null;
 

@@ -7,7 +7,7 @@
  * are copied verbatim and only a new footer is written: the inputs' row groups, one after the
  * other, with their absolute file offsets shifted to where the bytes now sit.
  *
- * The footer is read and written whole (parquet-footer.ts, thrift-compact.ts), so fields this
+ * The footer is read and written whole (footer.ts, thrift-compact.ts), so fields this
  * module knows nothing about survive untouched.
  */
 
@@ -15,7 +15,7 @@ import { encodeThriftStruct, STRUCT, type ThriftField, type ThriftStruct } from 
 import {
   CC, CMD, FMD, MAGIC, RG, chunkMetaData, chunkSpan, columnChunksOf, field, footerTail, i64, parquetFooter, rowGroupsOf, sameBytes,
   withoutBloomFilter, withoutPageIndexes,
-} from './parquet-footer';
+} from './footer';
 
 /** The row groups of a footer, with the byte span [start, end) that all their column chunks cover. */
 export function rowGroupsAndSpan(footer: ThriftStruct, fileLength: number) {

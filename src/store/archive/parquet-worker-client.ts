@@ -1,4 +1,4 @@
-import type { ParquetReply, ParquetRequest } from '../workers/parquet-worker';
+import type { ParquetReply, ParquetRequest } from '../../workers/parquet-worker';
 import type { ParquetCodec } from './snapshot';
 
 let worker: Worker | null = null;
@@ -8,7 +8,7 @@ const waiting = new Map<number, { resolve(reply: ParquetReply): void; reject(e: 
 /** `give`: the caller hands its bytes over (they are transferred, not copied, when they fill their buffer). */
 function call(req: ParquetRequest, bytes: Uint8Array, give = false): Promise<ParquetReply> {
   if (!worker) {
-    worker = new Worker(new URL('../workers/parquet-worker.ts', import.meta.url), { type: 'module' });
+    worker = new Worker(new URL('../../workers/parquet-worker.ts', import.meta.url), { type: 'module' });
     worker.onmessage = (e: MessageEvent<ParquetReply>) => {
       const w = waiting.get(e.data.id);
       waiting.delete(e.data.id);

@@ -8,14 +8,14 @@
  * new sizes, column chunks with their new codec, sizes and offsets, and the footer. No value is
  * decoded. Readers (DuckDB, parquet-wasm, pyarrow, Spark) see an ordinary zstd Parquet file.
  *
- * Page indexes (ColumnIndex/OffsetIndex) and bloom filters are dropped, as parquet-concat.ts drops
+ * Page indexes (ColumnIndex/OffsetIndex) and bloom filters are dropped, as concat.ts drops
  * them: their offsets would point at the old layout. The chunk statistics stay.
  */
 import { decodeThriftStructAt, encodeThriftStruct, type ThriftField, type ThriftStruct } from './thrift-compact';
 import {
   CC, CMD, FMD, MAGIC, RG, chunkMetaData, chunkSpan, columnChunksOf, field, footerTail, i64, parquetFooter, rowGroupsOf, without,
   withoutBloomFilter, withoutPageIndexes,
-} from './parquet-footer';
+} from './footer';
 
 /** CompressionCodec in parquet.thrift. */
 const CODEC = { UNCOMPRESSED: 0, ZSTD: 6 } as const;

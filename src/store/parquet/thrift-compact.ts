@@ -1,7 +1,7 @@
 /**
  * Thrift compact protocol (what Parquet's footer and page headers are written in), read into a
  * generic tree that keeps every field, known or not, and written back from it: a file rewritten
- * by parquet-concat.ts or parquet-recompress.ts keeps fields this code knows nothing about (new
+ * by concat.ts or recompress.ts keeps fields this code knows nothing about (new
  * statistics, geospatial…) untouched.
  */
 

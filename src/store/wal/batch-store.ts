@@ -1,6 +1,6 @@
 import { createStore, del, get, getMany, keys, promisifyRequest, set, clear, type UseStore } from 'idb-keyval';
-import type { IngestBatch } from './toot-table';
-import type { Snapshot } from './snapshot';
+import type { IngestBatch } from '../duckdb/toot-table';
+import type { Snapshot } from '../archive/snapshot';
 
 /** One stored flush. Keys are zero-padded sequence numbers so they sort in write order. */
 export interface StoredBatch extends IngestBatch {

@@ -1,11 +1,11 @@
 import { tableToIPC } from 'apache-arrow';
-import type { AnalyticsDb } from '../db/analytics-db';
-import { STORED_AS_TOOTS } from '../core/sql/schema';
-import { CHECKPOINT_ROWS, rowGroupCuts } from '../core/sql/checkpoints';
-import { markTimestampsUtc } from './parquet-export';
-import type { Summary } from '../core/sql/summary';
+import type { AnalyticsDb } from '../../db/analytics-db';
+import { STORED_AS_TOOTS } from '../../core/sql/schema';
+import { CHECKPOINT_ROWS, rowGroupCuts } from '../../core/sql/checkpoints';
+import { markTimestampsUtc } from '../parquet/parquet-wasm';
+import type { Summary } from '../../core/sql/summary';
 
-/** One stored zstd Parquet file of `toots` rows, written like the export (see parquet-concat.ts). */
+/** One stored zstd Parquet file of `toots` rows, written like the export (see parquet/concat.ts). */
 export interface SegmentRef {
   id: number;
   rows: number;
@@ -49,7 +49,7 @@ export interface ParquetCodec {
   /** The rows as a segment stores them (segment-form.ts), and the columns it left to rebuild. */
   writeSegment(ipc: Uint8Array): Promise<{ bytes: Uint8Array; derived: string[] }>;
   /**
-   * A few columns to splice into a stored segment (parquet-splice.ts), at zstd level 1: the
+   * A few columns to splice into a stored segment (parquet/splice.ts), at zstd level 1: the
    * delta-encoded ids and urls come out as small as at level 3 in two thirds of the time.
    */
   writeColumns(ipc: Uint8Array): Promise<Uint8Array>;

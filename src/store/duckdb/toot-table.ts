@@ -1,12 +1,12 @@
-import type { AnalyticsDb } from '../db/analytics-db';
+import type { AnalyticsDb } from '../../db/analytics-db';
 import {
   CREATE_TABLES, DELETE_DOOMED, DOOMED_ROWS, DOOMED_VIA_SIGHTINGS, INCOMING_STATS_SQL, mergeCleanup, applyTombstones, batchStatement,
   dropResolved, hitsStatement, mergeStatements, notebookViews, resolvedRows, segmentsSql, type IncomingStats,
-} from '../core/sql/schema';
-import { CHECKPOINT_ROWS, CHECKPOINT_SETTINGS, rowGroupCuts } from '../core/sql/checkpoints';
-import { CREATE_ROLLUPS, FOLD_ROLLUPS, REBUILD_ROLLUPS, START_DELTA, recordDelta } from '../core/sql/rollups';
-import type { Tombstone } from '../core/toot';
-import { droppedWhere, pruneStatements, type RetentionRule } from '../core/sql/retention';
+} from '../../core/sql/schema';
+import { CHECKPOINT_ROWS, CHECKPOINT_SETTINGS, rowGroupCuts } from '../../core/sql/checkpoints';
+import { CREATE_ROLLUPS, FOLD_ROLLUPS, REBUILD_ROLLUPS, START_DELTA, recordDelta } from '../../core/sql/rollups';
+import type { Tombstone } from '../../core/toot';
+import { droppedWhere, pruneStatements, type RetentionRule } from '../../core/sql/retention';
 
 /** One flush of the collector: the unit stored in IndexedDB and folded into DuckDB. */
 export interface IngestBatch {

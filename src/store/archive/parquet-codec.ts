@@ -1,7 +1,7 @@
 import { Data, Field, Int32, RecordBatch, Schema, Struct, Table, Utf8, makeData, tableFromIPC, tableToIPC } from 'apache-arrow';
-import { LONG_TEXT_BYTES } from '../core/sql/schema';
-import type { ParquetModule } from './parquet-export';
-import { recompressParquet } from './parquet-recompress';
+import { LONG_TEXT_BYTES } from '../../core/sql/schema';
+import type { ParquetModule } from '../parquet/parquet-wasm';
+import { recompressParquet } from '../parquet/recompress';
 import { fromSegmentForm, toSegmentForm } from './segment-form';
 import type { ParquetCodec } from './snapshot';
 
@@ -10,7 +10,7 @@ export type ZstdCompress = (bytes: Uint8Array, level: number) => Uint8Array;
 
 /**
  * The zstd level of stored segments and exports. parquet-wasm writes level 1 only, so the pages
- * are compressed by parquet-recompress.ts. On 200 k bench toots (Node): 158.3 B/toot at level 1,
+ * are compressed by parquet/recompress.ts. On 200 k bench toots (Node): 158.3 B/toot at level 1,
  * 143.6 at 3, 136.3 at 6; level 3 took 0.9 s, no longer than parquet-wasm's own zstd (1.1 s
  * on top of writing), level 6 2.3 s.
  */

@@ -1,7 +1,7 @@
 import { DataType, Field, RecordBatch, Schema, Struct, Table, Timestamp, makeData, tableToIPC, type Data } from 'apache-arrow';
 import type * as ParquetWasm from 'parquet-wasm/esm';
-import type { AnalyticsDb } from '../db/analytics-db';
-import { TOOT_COLUMNS } from '../core/toot';
+import type { AnalyticsDb } from '../../db/analytics-db';
+import { TOOT_COLUMNS } from '../../core/toot';
 
 export type ParquetModule = Pick<typeof ParquetWasm, 'Table' | 'WriterPropertiesBuilder' | 'Compression' | 'Encoding' | 'writeParquet' | 'readParquet'>;
 

@@ -1,6 +1,6 @@
 import { Data, DataType, Int64, RecordBatch, Schema, Struct, Table, TimeUnit, Timestamp, Utf8, makeData } from 'apache-arrow';
-import { bitmap } from '../core/arrow-batch';
-import { formatCreatedAtStr } from '../core/normalize';
+import { bitmap } from '../../core/arrow-batch';
+import { formatCreatedAtStr } from '../../core/normalize';
 
 /**
  * How a stored segment leaves out what it can rebuild. Five columns of SCHEMA.md are, for almost

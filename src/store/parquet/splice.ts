@@ -3,12 +3,12 @@
  * also holds taken from `replacement` instead. No page is decoded; both files' row-group bytes are
  * copied and a new footer names the chunks where they now sit.
  *
- * The export uses it for segments stored with derived columns left out (segment-form.ts): only
+ * The export uses it for segments stored with derived columns left out (archive/segment-form.ts): only
  * those few columns are encoded afresh, the rest of each row group is copied as stored.
  */
 
-import { rowGroupsAndSpan, shiftChunk } from './parquet-concat';
-import { CMD, FMD, RG, chunkMetaData, columnChunksOf, field, footerTail, i64, parquetFooter, sameBytes } from './parquet-footer';
+import { rowGroupsAndSpan, shiftChunk } from './concat';
+import { CMD, FMD, RG, chunkMetaData, columnChunksOf, field, footerTail, i64, parquetFooter, sameBytes } from './footer';
 import { STRUCT, encodeThriftStruct, type ThriftField, type ThriftList, type ThriftStruct } from './thrift-compact';
 
 const decoder = new TextDecoder();

@@ -1,5 +1,5 @@
 import { DataType, type Table, type Vector } from 'apache-arrow';
-import type { ColumnKind } from '../core/toot';
+import type { ColumnKind } from '../../core/toot';
 
 /**
  * An imported Parquet column's values as a toot's fields, whatever the writer chose: Int64 or
