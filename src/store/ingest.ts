@@ -55,6 +55,8 @@ export class Ingest {
    * memory meanwhile were lost by a crash (16,260 rows for ~6 s in one profile, issue 14).
    */
   private applying: Promise<void> = Promise.resolve();
+  /** Stored batches (with their rows) DuckDB has not merged yet, oldest first. */
+  private unapplied: Array<{ stored: StoredBatch; rows: TootRow[] }> = [];
   private blocked = false;
 
   constructor(
@@ -136,13 +138,30 @@ export class Ingest {
       return;
     }
     this.hooks.onStored(rows);
-    this.applying = this.applying.then(() => this.apply(stored, rows.length));
+    this.unapplied.push({ stored, rows });
+    this.applying = this.applying.then(() => this.applyWaiting());
   }
 
-  private async apply(stored: StoredBatch, rows: number): Promise<void> {
+  /**
+   * Merges every stored batch DuckDB has not taken yet as one, up to the first with a retention
+   * rule (it applies after its own batch's rows). Writes come every half second but a merge can
+   * take longer on a loaded machine: one merge per write would fall ever further behind, so the
+   * merges grow with the backlog instead. The merge takes batches in any cut, as a reload replays
+   * them one by one (duckdb/toot-table.ts), so the table is the same.
+   */
+  private async applyWaiting(): Promise<void> {
+    const cut = this.unapplied.findIndex((u) => u.stored.prune);
+    const taken = this.unapplied.splice(0, cut < 0 ? this.unapplied.length : cut + 1);
+    if (!taken.length) return;
+    const last = taken[taken.length - 1]!.stored;
+    const rows = taken.flatMap((t) => t.rows);
+    const stored: StoredBatch =
+      taken.length === 1
+        ? last
+        : { ...last, rows: rows.length, ipc: rows.length ? tootsToIPC(rows) : null, deletes: taken.flatMap((t) => t.stored.deletes) };
     try {
       await this.data.applied(stored);
-      this.data.noteFlushed(rows);
+      this.data.noteFlushed(rows.length);
       // A later write may have failed meanwhile (a full quota): its message stays.
       if (!this.blocked) this.hooks.onStatus({ state: 'ok' });
       this.hooks.onFlushed(stored);

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { openLocalData, posts, A, B } from './helpers/local-data';
+import { openLocalData, posts, tableFingerprint, A, B } from './helpers/local-data';
 import { Ingest, type IngestHooks } from '../../src/store/ingest';
 import type { TootRow } from '../../src/core/toot';
 
@@ -68,14 +68,17 @@ describe('Ingest', () => {
   });
 
   it('writes the next batch to IndexedDB while DuckDB is still merging the last one', async () => {
-    const data = await openLocalData(`ingest-slow-merge-${Date.now()}`);
+    const name = `ingest-slow-merge-${Date.now()}`;
+    const data = await openLocalData(name);
     const rec = recorder();
     const ingest = new Ingest(data, rec.hooks);
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     const applied = data.applied.bind(data);
+    const merges: number[] = [];
     data.applied = async (b) => {
       await held;
+      merges.push(b.rows);
       return applied(b);
     };
     for (const s of posts(3)) ingest.addStatus(s, A, 'stream');
@@ -83,12 +86,20 @@ describe('Ingest', () => {
     await expect.poll(() => rec.stored.length).toBe(3);
     for (const s of posts(2)) ingest.addStatus(s, B, 'stream');
     const second = ingest.flush();
-    // Both batches are stored (a crash now loses nothing) though neither merge has finished.
     await expect.poll(() => rec.stored.length).toBe(5);
-    expect((await data.store.loadAfter(-1)).length).toBe(2);
+    for (const s of posts(4)) ingest.addStatus(s, A, 'stream');
+    const third = ingest.flush();
+    // Every batch is stored (a crash now loses nothing) though no merge has finished.
+    await expect.poll(() => rec.stored.length).toBe(9);
+    expect((await data.store.loadAfter(-1)).length).toBe(3);
     release();
-    await Promise.all([first, second]);
+    await Promise.all([first, second, third]);
+    // The two batches stored during the first merge are merged as one.
+    expect(merges).toEqual([3, 6]);
     const [n] = await data.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM toots');
-    expect(n!.n).toBe(5);
+    expect(n!.n).toBe(9);
+    // A reload replays the three batches one by one: the same table.
+    const reloaded = await openLocalData(name);
+    expect(await tableFingerprint(reloaded)).toEqual(await tableFingerprint(data));
   });
 });
