@@ -25,6 +25,19 @@ const MAX_INT32 = 2_147_483_647;
 const text = (max: number) => v.pipe(v.string(), v.maxLength(max, `is longer than ${max} characters`));
 const optionalText = (max: number) => v.nullish(text(max));
 
+/** `s` cut to `max` UTF-16 units, never between the two halves of a surrogate pair. */
+export function clip(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const code = s.charCodeAt(max - 1);
+  return s.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+/**
+ * Text that only describes a post (a display name, an app's name, a content warning, a hashtag):
+ * cut to its bound rather than losing the post for it. Identity (ids, uri, username, acct) and the
+ * content itself are refused past their bounds instead.
+ */
+const clippedText = (max: number) => v.nullish(v.pipe(v.string(), v.transform((s) => clip(s, max))));
+
 /** A decimal status id that fits BIGINT (ids beyond 2^53 stay strings). */
 export const statusIdSchema = v.pipe(
   v.string(),
@@ -50,13 +63,13 @@ const list = v.nullish(v.pipe(v.array(v.unknown()), v.maxLength(MAX_LIST, `has m
 const accountSchema = v.object({
   username: v.pipe(text(MAX_NAME), v.minLength(1, 'is empty')),
   acct: optionalText(MAX_NAME),
-  display_name: optionalText(MAX_NAME),
+  display_name: clippedText(MAX_NAME),
   bot: v.nullish(v.boolean()),
   created_at: v.nullish(timeText),
   followers_count: count,
 });
 
-const tagSchema = v.object({ name: text(MAX_NAME) });
+const tagSchema = v.object({ name: v.pipe(v.string(), v.transform((s) => clip(s, MAX_NAME))) });
 
 export const statusSchema = v.object({
   id: statusIdSchema,
@@ -66,14 +79,14 @@ export const statusSchema = v.object({
   edited_at: v.nullish(timeText),
   language: v.nullish(v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]{0,35}$/, 'is not a language code'))),
   content: v.nullish(v.pipe(v.string(), v.maxLength(MAX_CONTENT_BYTES, `is larger than ${MAX_CONTENT_BYTES / KIB} KiB`))),
-  spoiler_text: optionalText(64 * KIB),
+  spoiler_text: clippedText(64 * KIB),
   visibility: optionalText(32),
   sensitive: v.nullish(v.boolean()),
   replies_count: count,
   reblogs_count: count,
   favourites_count: count,
   in_reply_to_id: v.nullish(v.union([v.string(), v.number()])),
-  application: v.nullish(v.object({ name: optionalText(MAX_NAME) })),
+  application: v.nullish(v.object({ name: clippedText(MAX_NAME) })),
   account: accountSchema,
   tags: v.nullish(v.pipe(v.array(tagSchema), v.maxLength(MAX_LIST, `has more than ${MAX_LIST} items`))),
   mentions: list,

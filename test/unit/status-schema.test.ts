@@ -54,6 +54,19 @@ describe('statusSchema at the boundary', () => {
     expect(refusal({ ...good, account: { ...account, username: 'u'.repeat(100_000) } })).toMatch(/^account\.username:/);
   });
 
+  it('cuts descriptive text past its bound instead of losing the post, never inside a surrogate pair', () => {
+    const long = '😀'.repeat(3000);
+    const row = normalizeStatus(
+      { ...good, application: { name: long }, spoiler_text: 'w'.repeat(100_000), tags: [{ name: 'T'.repeat(5000) }], account: { ...account, display_name: `x${long}` } },
+      BASE, 'stream', at,
+    );
+    expect(row.app.length).toBe(2048);
+    expect(row.display_name.length).toBe(2047);
+    expect(row.display_name.endsWith('😀')).toBe(true);
+    expect(row.spoiler_text.length).toBe(64 * 1024);
+    expect(row.hashtags[0]!.length).toBe(2048);
+  });
+
   it('never walks extra fields: a 100,000-deep array beside the status is harmless', () => {
     let deep: unknown = [];
     for (let i = 0; i < 100_000; i++) deep = [deep];
