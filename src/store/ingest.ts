@@ -1,5 +1,5 @@
 import type { MastodonStatus } from '../core/mastodon';
-import { InvalidStatusError, normalizeStatus } from '../core/normalize';
+import { normalizeStatus } from '../core/normalize';
 import type { Tombstone, TootRow, TootSource } from '../core/toot';
 import { tootsToIPC } from '../core/arrow-batch';
 import type { RetentionRule } from '../core/sql/retention';
@@ -112,13 +112,12 @@ export class Ingest {
   }
 
   private async flushOnce(): Promise<void> {
-    const taken = this.rows;
+    let rows = this.rows;
     const deletes = this.deletes;
     const prune = this.prune;
     this.rows = [];
     this.deletes = [];
     this.prune = null;
-    let rows = taken;
     let stored: StoredBatch;
     try {
       let ipc: Uint8Array | null = null;
@@ -195,4 +194,3 @@ export class Ingest {
   }
 }
 
-export { InvalidStatusError };

@@ -27,7 +27,7 @@ const SKIPPED_MEMORY = 10_000;
  * valid one is stored) does not count it again.
  */
 export class Intake {
-  private stored = new Map<string, string>();
+  private stored: Map<string, string>;
   private skippedIds = new Map<string, Set<string>>();
 
   constructor(
