@@ -86,7 +86,7 @@ export class LocalData {
 
   /**
    * The summary stored with the manifest, read from IndexedDB alone: the page can show it while
-   * DuckDB starts (2-3 s for the threaded bundle), before `open` loads anything.
+   * DuckDB starts (about a second), before `open` loads anything.
    */
   static async storedSummary(store: BatchStore): Promise<Reloading | null> {
     const snap = await store.snapshot();
