@@ -69,7 +69,7 @@ export async function guardedFetch(
   const explain = (err: unknown): unknown => (local.signal.reason instanceof NoAnswerError && !outer?.aborted ? local.signal.reason : err);
   let res: Response;
   try {
-    res = await fetch(url, { ...init, signal: local.signal, redirect: 'follow' });
+    res = await fetch(url, { ...init, signal: local.signal, redirect: init.redirect ?? 'follow' });
   } catch (err) {
     done();
     throw explain(err);

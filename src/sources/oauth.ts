@@ -1,4 +1,5 @@
-import { httpErrorFrom } from './source';
+import { guardedFetch } from './http-guard';
+import { HttpError } from './source';
 
 /**
  * Sign-in from a static page: OAuth 2 authorization code with PKCE (S256), as browser-only
@@ -42,18 +43,25 @@ export function redirectUriOf(location: { origin: string; pathname: string }): s
   return `${location.origin}${location.pathname}`;
 }
 
-function form(fields: Record<string, string>): URLSearchParams {
-  return new URLSearchParams(fields);
+/** An OAuth answer is a few hundred bytes; a server sending more is not answering sign-in. */
+const OAUTH_MAX_BYTES = 64 * 1024;
+
+/**
+ * POSTs `fields` to the instance and returns its JSON. These requests carry the client secret,
+ * the code or the token, so a redirect is refused outright (`redirect: 'error'`: a 307 would
+ * re-send the body to wherever it points); the answer has a deadline and a size cap.
+ */
+async function post(url: string, fields: Record<string, string>, what: string): Promise<unknown> {
+  const g = await guardedFetch(url, { method: 'POST', body: new URLSearchParams(fields), redirect: 'error' }, { maxBytes: OAUTH_MAX_BYTES, what });
+  // An empty or non-JSON success (a revoke may answer nothing) is null; the caller checks fields.
+  if (g.res.ok) return g.json().catch((err: unknown) => (err instanceof SyntaxError ? null : Promise.reject(err)));
+  const body = (await g.json().catch(() => null)) as { error?: unknown } | null;
+  throw new HttpError(g.res.status, typeof body?.error === 'string' ? body.error : g.res.statusText || 'request failed', g.res.headers);
 }
 
 export async function registerClient(baseUrl: string, redirectUri: string): Promise<OAuthClient> {
-  const res = await fetch(`${baseUrl}/api/v1/apps`, {
-    method: 'POST',
-    body: form({ client_name: CLIENT_NAME, redirect_uris: redirectUri, scopes: SCOPE }),
-  });
-  if (!res.ok) throw await httpErrorFrom(res);
-  const app = (await res.json()) as Partial<OAuthClient>;
-  if (!app.client_id || !app.client_secret) throw new Error('the instance did not return client credentials');
+  const app = (await post(`${baseUrl}/api/v1/apps`, { client_name: CLIENT_NAME, redirect_uris: redirectUri, scopes: SCOPE }, 'app registration')) as Partial<OAuthClient> | null;
+  if (!app?.client_id || !app.client_secret) throw new Error('the instance did not return client credentials');
   return { client_id: app.client_id, client_secret: app.client_secret, redirect_uri: redirectUri };
 }
 
@@ -71,9 +79,9 @@ export async function authorizeUrl(baseUrl: string, client: OAuthClient, pending
 }
 
 export async function exchangeCode(baseUrl: string, client: OAuthClient, code: string, verifier: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/oauth/token`, {
-    method: 'POST',
-    body: form({
+  const body = (await post(
+    `${baseUrl}/oauth/token`,
+    {
       grant_type: 'authorization_code',
       code,
       client_id: client.client_id,
@@ -81,20 +89,15 @@ export async function exchangeCode(baseUrl: string, client: OAuthClient, code: s
       redirect_uri: client.redirect_uri,
       code_verifier: verifier,
       scope: SCOPE,
-    }),
-  });
-  if (!res.ok) throw await httpErrorFrom(res);
-  const body = (await res.json()) as { access_token?: string };
-  if (!body.access_token) throw new Error('the instance returned no access token');
+    },
+    'the token exchange',
+  )) as { access_token?: unknown } | null;
+  if (typeof body?.access_token !== 'string' || !body.access_token) throw new Error('the instance returned no access token');
   return body.access_token;
 }
 
 export async function revokeToken(baseUrl: string, client: OAuthClient, token: string): Promise<void> {
-  const res = await fetch(`${baseUrl}/oauth/revoke`, {
-    method: 'POST',
-    body: form({ client_id: client.client_id, client_secret: client.client_secret, token }),
-  });
-  if (!res.ok) throw await httpErrorFrom(res);
+  await post(`${baseUrl}/oauth/revoke`, { client_id: client.client_id, client_secret: client.client_secret, token }, 'the token revocation');
 }
 
 /** `?code=…&state=…` (or `?error=…`) on return from the instance; null on an ordinary load. */
