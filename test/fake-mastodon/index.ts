@@ -109,6 +109,13 @@ export interface FakeMastodon {
    * this instance's next snowflake), adds it to the timeline and pushes `update` to matching streams.
    */
   publish(overrides?: Partial<MastodonStatus>, opts?: PublishOptions): MastodonStatus;
+  /**
+   * Generates and serialises `count` statuses now, so the next plain `publish()` calls (no
+   * overrides, no options) only store and send them: a test process cannot generate 10,000
+   * statuses a second beside a browser on two cores. Their ids and dates are from now, so publish
+   * nothing else on this instance until they are out (ids would go backwards).
+   */
+  prepare(count: number): void;
   /** `other` (from another fake) federated here: same uri/url/created_at, new id, qualified acct, no application. */
   publishFrom(other: MastodonStatus, opts?: Omit<PublishOptions, 'local'>): MastodonStatus;
   /** A new version of a published status (`edited_at` set), pushed as `status.update`. */
@@ -190,23 +197,53 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
   });
   const webPort = await listen(web.server);
 
-  const deliver = (event: 'update' | 'status.update', s: MastodonStatus, stream = true) => {
-    if (stream) streaming.broadcast(event, spliceRaw(statusPayload(s)), s);
+  const deliver = (event: 'update' | 'status.update', s: MastodonStatus, stream = true, payload?: string) => {
+    if (stream) streaming.broadcast(event, payload ?? spliceRaw(statusPayload(s)), s);
   };
+  const generate = (p: PublishOptions): MastodonStatus => {
+    let generated = gen.next(Date.now(), p.local === undefined ? {} : { local: p.local });
+    // The generator derives a remote post's uri from its origin millisecond, so the same author
+    // can get one uri twice in a burst; a real server would hold one status for it. Draw again.
+    for (let i = 0; uris.has(generated.uri) && i < 100; i++) {
+      gen.forget(generated.id);
+      generated = gen.next(Date.now(), p.local === undefined ? {} : { local: p.local });
+    }
+    return generated;
+  };
+  /** Statuses `prepare` made, with their stream payloads, taken by the next plain publishes. */
+  let prepared: Array<{ status: MastodonStatus; payload: string }> = [];
+  let nextPrepared = 0;
 
   const fake: FakeMastodon = {
     webUrl: `http://127.0.0.1:${webPort}`,
     streamingUrl: `http://127.0.0.1:${streamPort}`,
     domain,
 
-    publish(overrides = {}, p = {}) {
-      let generated = gen.next(Date.now(), p.local === undefined ? {} : { local: p.local });
-      // The generator derives a remote post's uri from its origin millisecond, so the same author
-      // can get one uri twice in a burst; a real server would hold one status for it. Draw again.
-      for (let i = 0; uris.has(generated.uri) && i < 100; i++) {
-        gen.forget(generated.id);
-        generated = gen.next(Date.now(), p.local === undefined ? {} : { local: p.local });
+    prepare(count) {
+      if (prepared.length) throw new Error('fake-mastodon: publish what was prepared first');
+      const reserved = new Set<string>();
+      for (let i = 0; i < count; i++) {
+        let status = generate({});
+        for (let j = 0; reserved.has(status.uri) && j < 100; j++) status = generate({});
+        reserved.add(status.uri);
+        prepared.push({ status, payload: spliceRaw(statusPayload(status)) });
       }
+    },
+
+    publish(overrides = {}, p = {}) {
+      const plain = !Object.keys(overrides).length && !Object.keys(p).length;
+      const ready = plain ? prepared[nextPrepared++] : undefined;
+      if (nextPrepared >= prepared.length) {
+        prepared = [];
+        nextPrepared = 0;
+      }
+      if (ready && !uris.has(ready.status.uri)) {
+        uris.add(ready.status.uri);
+        store.add(ready.status);
+        deliver('update', ready.status, true, ready.payload);
+        return ready.status;
+      }
+      const generated = generate(p);
       const status = { ...generated, ...overrides, id: generated.id } as MastodonStatus;
       if (uris.has(status.uri)) throw new Error(`fake-mastodon: ${domain} already holds ${status.uri}`);
       uris.add(status.uri);

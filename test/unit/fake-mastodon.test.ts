@@ -69,6 +69,23 @@ describe('streaming', () => {
     s.close();
   });
 
+  it('publishes prepared statuses as generated ones: streamed, on the timeline, ids ascending', async () => {
+    const f = await fake();
+    const s = await openStream(`${f.streamingUrl}/api/v1/streaming/public`);
+    await until(() => s.raw.length >= 3, 'first bytes');
+    f.prepare(300);
+    const sent = Array.from({ length: 300 }, () => f.publish());
+    const extra = f.publish({ spoiler_text: 'after' });
+    await until(() => s.events.length === 301, 'all events');
+    const streamed = s.events.map((e) => JSON.parse(e.data) as MastodonStatus);
+    expect(streamed.map((x) => x.uri)).toEqual([...sent, extra].map((x) => x.uri));
+    expect(new Set(sent.map((x) => x.uri)).size).toBe(300);
+    const order = [...sent, extra].map((x) => BigInt(x.id));
+    expect(order.every((id, i) => i === 0 || id > order[i - 1]!)).toBe(true);
+    expect(f.groundTruth().published.map((x) => x.id).sort()).toEqual([...sent, extra].map((x) => x.id).sort());
+    s.close();
+  });
+
   it('sends the 200 headers of the real capture, in its order', async () => {
     const f = await fake();
     const capture = readFileSync(path.join(FIXTURES, 'sse-public-capture.headers'), 'utf8');
