@@ -82,6 +82,10 @@ export class AppState {
       this.demo.tick(now);
       this.compactIfDue();
     }, 1000);
+    // Back online: rows waiting out a backoff try at once rather than minutes later.
+    addEventListener('online', () => {
+      for (const i of this.instances) if (i.status.state === 'reconnecting') i.retryNow();
+    });
     await this.openStore();
     if (this.data && !this.persistent) {
       // Memory-only: no other tab can see this tab's data, so it collects on its own.

@@ -125,6 +125,15 @@ export class InstanceState {
     void this.start();
   }
 
+  /**
+   * Try now instead of at the end of the backoff (the person knows the server is back, or the
+   * network returned). Only a row that is waiting to retry or stopped on an error restarts.
+   */
+  retryNow(): void {
+    if (this.paused || (this.status.state !== 'reconnecting' && this.status.state !== 'error')) return;
+    void this.start();
+  }
+
   setToken(token: string): void {
     const t = token.trim();
     if (t === this.token) return;

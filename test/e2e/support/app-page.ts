@@ -48,6 +48,14 @@ export function row(page: Page, host: string) {
   return page.locator(`li.row[data-host="${host}"]`);
 }
 
+/** Clicks the row's "Retry now" if it is waiting out a backoff; true if it did. */
+export async function retryNow(page: Page, host: string): Promise<boolean> {
+  const button = row(page, host).getByRole('button', { name: 'Retry now' });
+  if (!(await button.count())) return false;
+  await button.click().catch(() => undefined);
+  return true;
+}
+
 export async function waitForRowState(page: Page, host: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
   const state = row(page, host).getByTestId('state');
   const end = Date.now() + timeoutMs;
