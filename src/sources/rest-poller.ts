@@ -88,7 +88,7 @@ export class RestPoller implements Source {
     const emit = (statuses: MastodonStatus[]) => {
       for (const s of statuses) {
         if (nestsDeeperThan(s)) {
-          this.cb.onWarning(`a status nested deeper than any real one skipped (id ${String(s?.id).slice(0, 24)})`);
+          this.cb.onEvent({ kind: 'skipped', status: s, reason: `nested deeper than any real one (id ${String(s?.id).slice(0, 24)})` });
           continue;
         }
         this.cb.onEvent({ kind: 'update', status: s, via: 'poll' });

@@ -5,7 +5,9 @@ import type { StreamCoverage } from './reconcile';
 /** What every reader hands the collector: raw Mastodon entities, not yet normalised. */
 export type SourceEvent =
   | { kind: 'update'; status: MastodonStatus; via: TootSource }
-  | { kind: 'delete'; id: string };
+  | { kind: 'delete'; id: string }
+  /** A status the reader would not hand on (e.g. nested deeper than any real one): counted as skipped. */
+  | { kind: 'skipped'; status: unknown; reason: string };
 
 export type SourceState =
   | { state: 'connecting' }

@@ -3,6 +3,7 @@ import type { MastodonStatus, StreamChannel } from '../core/mastodon';
 import { compareIds, maxId } from '../core/status-id';
 import { nestsDeeperThan } from '../core/json-depth';
 import { backoffDelay } from './backoff';
+import { EventLoopTurns } from './event-loop';
 import { RedirectRefusedError } from './http-guard';
 import { RECONCILE_MS, SETTLE_MS, StreamLedger } from './reconcile';
 import { ReconcileRounds } from './reconcile-round';
@@ -143,11 +144,13 @@ export class SseSource implements Source {
         maxBufferSize: MAX_EVENT_CHARS,
       });
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      const turns = new EventLoopTurns();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
         feedDog();
         parser.feed(value);
+        await turns.maybeYield();
       }
       return !outer.aborted;
     } catch (err) {
@@ -237,7 +240,7 @@ export class SseSource implements Source {
 
   private emitStatus(status: MastodonStatus, via: 'stream' | 'backfill'): void {
     if (nestsDeeperThan(status)) {
-      this.cb.onWarning(`a status nested deeper than any real one skipped (${via}, id ${String(status?.id).slice(0, 24)})`);
+      this.cb.onEvent({ kind: 'skipped', status, reason: `nested deeper than any real one (${via}, id ${String(status?.id).slice(0, 24)})` });
       return;
     }
     this.cb.onEvent({ kind: 'update', status, via });

@@ -53,6 +53,10 @@ export class Intake {
       this.ingest.addDelete(baseUrl, event.id);
       return;
     }
+    if (event.kind === 'skipped') {
+      this.skip(baseUrl, event.status, event.reason);
+      return;
+    }
     let row: TootRow;
     try {
       row = this.ingest.addStatus(event.status, baseUrl, source ?? event.via);

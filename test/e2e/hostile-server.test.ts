@@ -86,6 +86,11 @@ describe('hostile servers', () => {
   });
 
   it('skips a status nested 100,000 levels deep in a stream event and in a page, keeping its neighbours', async () => {
+    const skippedOf = async (f: FakeMastodon) => {
+      const el = row(page, hostOf(f)).getByTestId('skipped');
+      return (await el.count()) ? Number(((await el.textContent()) ?? '').replace(/[^\d]/g, '')) : 0;
+    };
+    const skippedBefore = await skippedOf(streamer);
     streamer.publish();
     streamer.publish(deep());
     streamer.publish();
@@ -98,6 +103,9 @@ describe('hostile servers', () => {
     for (const f of [streamer, poller]) {
       await expect.poll(() => row(page, hostOf(f)).locator('.warnings').textContent()).toContain('nested deeper than any real one');
     }
+    // Counted on the row as skipped, like any other status that fails validation.
+    expect(await skippedOf(streamer)).toBe(skippedBefore + 1);
+    expect(await skippedOf(poller)).toBe(1);
     await goodCollects(2);
   });
 

@@ -52,7 +52,7 @@ describe('SseSource', () => {
     await until(() => states.some((s) => s.state === 'reconnecting' && /no data for 1 s/.test(s.reason)));
     fake.setFault({ stallStreams: false });
     await until(() => events.length === 3);
-    const ids = events.map((e) => (e.kind === 'update' ? e.status.id : e.id));
+    const ids = events.map((e) => (e.kind === 'update' ? e.status.id : e.kind === 'delete' ? e.id : 'skipped'));
     expect(ids).toEqual([first.id, ...missed.map((s) => s.id)]);
     expect(events.slice(1).every((e) => e.kind === 'update' && e.via === 'backfill')).toBe(true);
   });
