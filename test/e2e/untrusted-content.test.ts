@@ -25,9 +25,12 @@ describe('untrusted content', () => {
     const violations: string[] = [];
     page.on('console', (m) => /Content Security Policy/i.test(m.text()) && violations.push(m.text()));
     await waitForCount(page, XSS_CORPUS.length);
-    // Let every panel draw what it got (they refresh at most once a second).
-    await page.waitForTimeout(3000);
+    // Every panel has drawn what it got: the apps chart shows the hostile names (as text), and no
+    // chart is still refreshing.
     await page.getByText('Client apps', { exact: true }).first().waitFor();
+    const apps = card(page, 'Client apps');
+    await expect.poll(async () => (await (await chartSvg(apps)).textContent()) ?? '', { timeout: 30_000 }).toMatch(/<(script|img|svg)/);
+    await expect.poll(() => page.locator('article.chart-card[aria-busy="true"]').count(), { timeout: 30_000 }).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss ?? 0)).toBe(0);
     const html = await page.content();
     expect(html).not.toMatch(/<img src="?x"? onerror/i);
