@@ -33,6 +33,8 @@ describe('10,000 events/s on one instance', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     await waitForRowState(page, calmHost, /^polling/, 60_000);
     await waitForRowState(page, floodHost, /needs sign-in/, 60_000);
+    // The row says what that means, in plain words (issue 18).
+    expect(await row(page, floodHost).getByTestId('hint').textContent()).toBe('This instance shows its timeline only to signed-in users. Sign in to collect from it.');
     await setToken(page, floodHost, TOKEN);
     await waitForRowState(page, floodHost, /^streaming/);
 
