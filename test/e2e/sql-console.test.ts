@@ -102,6 +102,8 @@ async function expectResult(page: Page, columns: string[], rows: string[][]): Pr
   expect(await page.getByTestId('sql-error').count()).toBe(0);
 }
 
+const COUNT_SQL = 'SELECT count(*) AS n FROM toots';
+
 describe('SQL console', () => {
   const h = useHarness({ fakes: { alpha: { domain: 'alpha.test', liveFeeds: 'public', cacheSeconds: 1, seed: 41 } } });
   const fake = () => h.fakes.alpha;
@@ -126,6 +128,16 @@ describe('SQL console', () => {
     await editor.fill(LANG_SQL);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await expectResult(page, ['language_name', 'toots', 'users'], expectedLanguages());
+
+    // Ctrl+Enter while the completion list is open runs the query and closes the list (issue 18).
+    await editor.fill(COUNT_SQL.slice(0, -1));
+    await editor.press('End');
+    await editor.pressSequentially('s');
+    const popup = page.locator('.cm-tooltip-autocomplete');
+    await expect.poll(() => popup.count(), { timeout: 10_000 }).toBe(1);
+    await editor.press('Control+Enter');
+    await expectResult(page, ['n'], [[String(POSTS.length)]]);
+    expect(await popup.count()).toBe(0);
   });
 
   it("runs the seed notebook's daily query verbatim, and the CSV download holds its rows", async () => {
@@ -165,7 +177,7 @@ describe('SQL console', () => {
     await page.reload();
     await waitForCount(page, POSTS.length);
     const history = page.getByLabel('History');
-    const newestFirst = [REFUSED_SQL, DAILY_SQL, LANG_SQL, PEOPLE_SQL];
+    const newestFirst = [REFUSED_SQL, DAILY_SQL, COUNT_SQL, LANG_SQL, PEOPLE_SQL];
     await expect.poll(() => history.locator('option').allTextContents(), { timeout: 20_000 }).toEqual([
       `${newestFirst.length} earlier queries…`,
       ...newestFirst.map(oneLine),
@@ -177,7 +189,7 @@ describe('SQL console', () => {
     await editor.press('ArrowUp');
     await expect.poll(() => editor.evaluate((el) => (el as HTMLElement).innerText.trim()), { timeout: 5_000 }).toBe(REFUSED_SQL);
 
-    await history.selectOption({ index: 3 });
+    await history.selectOption({ index: 4 });
     await expect.poll(() => editor.evaluate((el) => (el as HTMLElement).innerText.trim()), { timeout: 5_000 }).toBe(LANG_SQL);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await expectResult(page, ['language_name', 'toots', 'users'], expectedLanguages());

@@ -98,6 +98,16 @@ describe('SQL console on DuckDB-WASM', () => {
     for (const e of EXAMPLES) expect(guardSql(e.sql).action, e.title).toBe('run');
   });
 
+  it('points an error at the line the editor shows, and says where the text of a toot is', async () => {
+    const err = await run(db, 'SELECT content FROM toots').then(() => null, (e: Error) => e.message);
+    expect(err).toMatch(/Referenced column "content" not found/);
+    expect(err).toMatch(/^LINE 1:/m);
+    expect(err).not.toMatch(/^LINE 2:/m);
+    expect(err).toContain('In toots, "content" is the column mastodon_text (the post as plain text).');
+    const second = await run(db, 'SELECT 1 AS ok,\n  nosuch FROM toots').then(() => null, (e: Error) => e.message);
+    expect(second).toMatch(/^LINE 2:/m);
+  });
+
   it('daily table: toots, users and the most active non-bot per UTC day', async () => {
     const r = await run(db, example('Daily'));
     expect(r.columns.map((c) => [c.name, c.type])).toEqual([['day', 'DATE'], ['toots', 'BIGINT'], ['users', 'BIGINT'], ['top_user', 'VARCHAR']]);
@@ -241,7 +251,7 @@ describe('SQL console on DuckDB-WASM', () => {
   it('Parquet download runs the same SQL wrapped as SELECT * FROM (…)', async () => {
     const [st] = splitStatements(`${example('Daily')} -- trailing comment\n;`);
     const sql = exportSql(st!)!;
-    expect(sql).toBe(`SELECT * FROM (\n${example('Daily')}\n)`);
+    expect(sql).toBe(`SELECT * FROM (${example('Daily')}\n)`);
     const bytes = await queryToParquet(db, pq as unknown as ParquetModule, sql);
     const table = tableFromIPC(pq.readParquet(bytes).intoIPCStream());
     expect(table.numRows).toBe(4);

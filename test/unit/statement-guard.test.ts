@@ -39,8 +39,8 @@ describe('splitting statements', () => {
   it('wraps a query for export with the closing parenthesis on its own line', () => {
     const [st] = splitStatements('SELECT 1 AS x -- trailing comment\n;');
     expect(st!.text).toBe('SELECT 1 AS x');
-    expect(exportSql(st!)).toBe('SELECT * FROM (\nSELECT 1 AS x\n)');
-    expect(wrapQuery('FROM t -- c', 11)).toBe('SELECT * FROM (\nFROM t -- c\n) LIMIT 11');
+    expect(exportSql(st!)).toBe('SELECT * FROM (SELECT 1 AS x\n)');
+    expect(wrapQuery('FROM t -- c', 11)).toBe('SELECT * FROM (FROM t -- c\n) LIMIT 11');
     const [explain] = splitStatements('EXPLAIN SELECT 1');
     expect(exportSql(explain!)).toBe('EXPLAIN SELECT 1');
     const [del] = splitStatements('DELETE FROM t');

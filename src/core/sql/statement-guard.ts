@@ -82,7 +82,9 @@ export function exportSql(statement: SqlStatement): string | null {
 
 /** `SELECT * FROM (<query>)`. The closing parenthesis goes on its own line: the query may end in a `--` comment. */
 export function wrapQuery(text: string, limit?: number): string {
-  return `SELECT * FROM (\n${text}\n)${limit === undefined ? '' : ` LIMIT ${limit}`}`;
+  // The query starts on the wrapper's first line, so DuckDB's "LINE n" matches the editor's lines;
+  // it ends on its own line, so a trailing `--` comment cannot swallow the closing parenthesis.
+  return `SELECT * FROM (${text}\n)${limit === undefined ? '' : ` LIMIT ${limit}`}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -331,9 +333,35 @@ export function guardSql(sql: string, options: GuardOptions = {}): GuardVerdict 
 const list = (xs: string[]) => [...new Set(xs)];
 
 /** DuckDB's error, once (duckdb-wasm repeats the `LINE 1: … ^` part), with what it means here when it names an extension. */
+/**
+ * Names a person who knows Mastodon's API (or the seed notebook) types first, and the column of
+ * `toots` that holds it: the first natural query, `SELECT content …`, failed with no word on where
+ * the text is (issue 18).
+ */
+const COLUMN_FOR: Record<string, string> = {
+  content: 'mastodon_text (the post as plain text)',
+  text: 'mastodon_text (the post as plain text)',
+  spoiler_text: 'mastodon_text (the post as plain text; the content warning is not kept separately)',
+  account: 'acct (user@instance) or username',
+  user: 'acct (user@instance) or username',
+  instance: 'from_instance (where the author is) or base_url (where it was collected)',
+  domain: 'from_instance (where the author is) or base_url (where it was collected)',
+  application: 'app',
+  lang: 'language',
+  favourites_count: 'favourites',
+  reblogs_count: 'reblogs',
+  replies_count: 'replies',
+  created: 'created_ts (a TIMESTAMP) or created_at (epoch seconds)',
+  timestamp: 'created_ts (a TIMESTAMP) or created_at (epoch seconds)',
+  date: 'created_ts (a TIMESTAMP) or created_at (epoch seconds)',
+};
+
 export function explainDuckDbError(raw: string): string {
   const blocks = raw.trim().split(/\n\s*\n/);
   const message = blocks.filter((b, i) => i === 0 || b.trim() !== blocks[i - 1]!.trim()).join('\n\n');
+  const col = /Referenced column "([^"]+)" not found/.exec(message);
+  const known = col ? COLUMN_FOR[col[1]!.toLowerCase()] : undefined;
+  if (known) return `${message}\nIn toots, "${col![1]}" is the column ${known}. The schema panel lists every column.`;
   const m = /exists in the (\w+) extension/.exec(message);
   if (!m) return message;
   const ext = m[1]!;

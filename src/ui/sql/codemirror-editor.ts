@@ -7,7 +7,7 @@ import {
 import { bracketMatching, indentOnInput, syntaxHighlighting } from '@codemirror/language';
 import { classHighlighter } from '@lezer/highlight';
 import {
-  autocompletion, closeBrackets, closeBracketsKeymap, ifNotIn, type Completion, type CompletionContext, type CompletionSource,
+  autocompletion, closeBrackets, closeBracketsKeymap, closeCompletion, ifNotIn, type Completion, type CompletionContext, type CompletionSource,
 } from '@codemirror/autocomplete';
 import { PostgreSQL, SQLDialect, sql, type SQLNamespace } from '@codemirror/lang-sql';
 
@@ -182,7 +182,9 @@ export function createSqlEditor(parent: HTMLElement, options: SqlEditorOptions):
     return true;
   };
 
-  const run = () => {
+  const run = (v: EditorView) => {
+    // The completion popup would stay open over the result (issue 18).
+    closeCompletion(v);
     options.onRun();
     return true;
   };
