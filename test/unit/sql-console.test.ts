@@ -108,6 +108,24 @@ describe('SQL console on DuckDB-WASM', () => {
     expect(second).toMatch(/^LINE 2:/m);
   });
 
+  it('answers DESCRIBE and SHOW TABLES as the DuckDB shell does', async () => {
+    const described = await run(db, 'DESCRIBE toots');
+    expect(described.columns.map((c) => c.name).slice(0, 2)).toEqual(['column_name', 'column_type']);
+    expect(shown(described).map((r) => r[0])).toContain('mastodon_text');
+    const tables = await run(db, 'SHOW TABLES');
+    expect(shown(tables).map((r) => r[0])).toEqual(expect.arrayContaining(['toots', 'toot_store']));
+  });
+
+  it('shows created_at (epoch seconds) as a UTC time, keeping the number for hover and downloads', async () => {
+    const r = await run(db, "SELECT created_at, created_at + 0 AS n FROM toots WHERE username = 'newsbot'");
+    const [at, n] = r.columns;
+    expect(at!.text(0)).toBe(String(Date.UTC(2022, 7, 30, 10) / 1000));
+    expect(at!.shown!(0)).toBe('2022-08-30 10:00:00 UTC');
+    // Only the schema's column of that name: a computed number stays a number.
+    expect(n!.shown).toBeUndefined();
+    expect(resultCsv(r.columns, r.rowCount)).toContain(`\r\n${Date.UTC(2022, 7, 30, 10) / 1000},`);
+  });
+
   it('daily table: toots, users and the most active non-bot per UTC day', async () => {
     const r = await run(db, example('Daily'));
     expect(r.columns.map((c) => [c.name, c.type])).toEqual([['day', 'DATE'], ['toots', 'BIGINT'], ['users', 'BIGINT'], ['top_user', 'VARCHAR']]);

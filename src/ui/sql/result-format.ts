@@ -16,6 +16,20 @@ export interface ResultColumn {
   numeric: boolean;
   /** The cell as text; `null` for SQL NULL. */
   text(row: number): string | null;
+  /**
+   * How the table shows the cell when that differs from `text` (downloads keep `text`): the
+   * schema's epoch-second `created_at` as a UTC date, so 1796452417 reads as a time (issue 18).
+   */
+  shown?(row: number): string | null;
+}
+
+/** Integer columns of the schema that hold Unix epoch seconds (SCHEMA.md). */
+const EPOCH_SECOND_COLUMNS = new Set(['created_at']);
+
+/** `YYYY-MM-DD HH:MM:SS UTC` for epoch seconds given as text; the text itself if it is not an integer. */
+export function epochSecondsText(raw: string): string {
+  if (!/^-?\d{1,12}$/.test(raw)) return raw;
+  return `${formatTimestamp(BigInt(raw), TimeUnit.SECOND)} UTC`;
 }
 
 const decoder = new TextDecoder();
@@ -276,7 +290,7 @@ export function resultColumns(table: Table): ResultColumn[] {
     }
     let last = 0;
     const type = field.type as DataType;
-    return {
+    const column: ResultColumn = {
       name: field.name,
       type: typeName(type),
       numeric: DataType.isInt(type) || DataType.isFloat(type) || DataType.isDecimal(type),
@@ -296,6 +310,13 @@ export function resultColumns(table: Table): ResultColumn[] {
         return formatValue(chunks[last]!, row - starts[last]!);
       },
     };
+    if (EPOCH_SECOND_COLUMNS.has(field.name) && DataType.isInt(type)) {
+      column.shown = (row: number) => {
+        const raw = column.text(row);
+        return raw === null ? null : epochSecondsText(raw);
+      };
+    }
+    return column;
   });
 }
 
