@@ -1,0 +1,81 @@
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from './support/harness';
+import { openApp, tootsCollected } from './support/app-page';
+
+const require = createRequire(import.meta.url);
+/** axe-core's source, evaluated in the page (its documented way for any driver): no wrapper package needed. */
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[] }>;
+}
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  // Evaluated through the driver: the page's CSP (rightly) refuses inline scripts.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}, ${v.nodes.length}×): ${v.help} — e.g. ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+}
+
+/** Elements wider than the viewport (what makes a phone scroll sideways), by a short selector. */
+async function overflow(page: Page): Promise<{ scrollWidth: number; width: number; wide: string[] }> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const wide: string[] = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > width + 1) {
+        // Inside a box that scrolls on its own, an element may be wider: that box is what counts.
+        let p = el.parentElement;
+        let contained = false;
+        while (p && p !== document.body) {
+          const s = getComputedStyle(p);
+          if ((s.overflowX === 'auto' || s.overflowX === 'scroll' || s.overflowX === 'hidden') && p.getBoundingClientRect().right <= width + 1) {
+            contained = true;
+            break;
+          }
+          p = p.parentElement;
+        }
+        if (!contained) wide.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''} (${Math.round(r.right)} px)`);
+      }
+    }
+    return { scrollWidth: document.documentElement.scrollWidth, width, wide: wide.slice(0, 8) };
+  });
+}
+
+/** Issue 18: a page with data, at a desktop and a phone size, checked by axe-core and for sideways scrolling. */
+describe('accessibility and small screens', () => {
+  const h = useHarness();
+
+  for (const [name, viewport] of [['desktop', { width: 1366, height: 900 }], ['phone', { width: 390, height: 844 }]] as const) {
+    it(`has no serious or critical axe-core violation and no sideways scrolling (${name}, ${viewport.width} px)`, async () => {
+      const page = await openApp(h.context, `${h.url}?demo`);
+      try {
+      await page.setViewportSize(viewport);
+      await expect.poll(() => tootsCollected(page), { timeout: 60_000 }).toBeGreaterThan(50);
+      await expect.poll(() => page.locator('article.chart-card svg.chart').count(), { timeout: 60_000 }).toBeGreaterThan(3);
+      await page.getByRole('button', { name: 'Stop demo' }).click({ timeout: 10_000 });
+      await expect.poll(() => page.locator('article.chart-card[aria-busy="true"]').count(), { timeout: 30_000 }).toBe(0);
+      await page.screenshot({ path: `/tmp/a11y/${name}.png`, fullPage: true }).catch(() => undefined);
+      expect(await seriousViolations(page)).toEqual([]);
+      const o = await overflow(page);
+      expect(o.wide, `page ${o.scrollWidth} px wide in a ${o.width} px viewport`).toEqual([]);
+      } finally {
+        // The next size's page must be the collecting tab, not a viewer of this one.
+        await page.close();
+      }
+    });
+  }
+});
