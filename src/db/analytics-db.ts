@@ -11,6 +11,13 @@ export interface AnalyticsDb {
   query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
   queryArrow(sql: string): Promise<Table>;
   /**
+   * `queryArrow` that `cancel()` can stop while it runs (the SQL console's Cancel). Where the
+   * engine cannot interrupt a query (duckdb-wasm's blocking Node bundle) it is queryArrow.
+   */
+  queryCancellable?(sql: string): Promise<Table>;
+  /** Interrupts the running `queryCancellable`, which then rejects with QueryCancelledError. */
+  cancel?(): Promise<void>;
+  /**
    * Create `table` from Arrow IPC stream bytes, or with `append` add the rows to an existing table
    * (columns by position). The bytes are copied first: duckdb-wasm detaches them.
    */
@@ -38,4 +45,11 @@ export function parseByteSize(text: string): number {
   const unit = (m[2] ?? 'bytes').toUpperCase();
   const scale: Record<string, number> = { BYTES: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3, TIB: 1024 ** 4 };
   return n * (scale[unit] ?? 1);
+}
+
+/** The query was stopped by `cancel()`. */
+export class QueryCancelledError extends Error {
+  constructor() {
+    super('Query cancelled.');
+  }
 }

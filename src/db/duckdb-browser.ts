@@ -3,7 +3,8 @@ import mvpWasm from '@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm?url';
 import mvpWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-mvp.worker.js?url';
 import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
-import { OFFLINE_SETTINGS, parseByteSize, tableRows, type AnalyticsDb } from './analytics-db';
+import { RecordBatch, Table } from 'apache-arrow';
+import { OFFLINE_SETTINGS, QueryCancelledError, parseByteSize, tableRows, type AnalyticsDb } from './analytics-db';
 
 /**
  * Bundles from our own assets (never a CDN): the page works offline and under any sub-path.
@@ -37,6 +38,7 @@ export async function openBrowserDb(): Promise<BrowserDb> {
 
 /** The app's interface over one connection of a started duckdb-wasm (bench/opfs-probe uses it too). */
 export function overConnection(db: duckdb.AsyncDuckDB, conn: duckdb.AsyncDuckDBConnection): AnalyticsDb {
+  let cancelled = false;
   return {
     async exec(statements) {
       for (const s of typeof statements === 'string' ? [statements] : statements) await conn.query(s);
@@ -46,6 +48,26 @@ export function overConnection(db: duckdb.AsyncDuckDB, conn: duckdb.AsyncDuckDBC
     },
     queryArrow(sql) {
       return conn.query(sql);
+    },
+    async queryCancellable(sql) {
+      // send() runs the query as a pending query the worker advances step by step, so
+      // cancelSent() can stop it between steps; query() runs it to the end in one call.
+      cancelled = false;
+      try {
+        const reader = await conn.send(sql, true);
+        const batches: RecordBatch[] = [];
+        for await (const batch of reader) batches.push(batch);
+        return batches.length ? new Table(batches) : new Table(reader.schema);
+      } catch (err) {
+        if (cancelled) throw new QueryCancelledError();
+        throw err;
+      } finally {
+        cancelled = false;
+      }
+    },
+    async cancel() {
+      cancelled = true;
+      await conn.cancelSent();
     },
     async insertIPC(table, ipc, opts) {
       // insertArrowFromIPCStream transfers (detaches) its buffer: hand it a copy.

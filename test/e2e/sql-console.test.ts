@@ -103,6 +103,7 @@ async function expectResult(page: Page, columns: string[], rows: string[][]): Pr
 }
 
 const COUNT_SQL = 'SELECT count(*) AS n FROM toots';
+const LONG_SQL = 'SELECT count(*) AS n FROM range(1000000000000) a';
 
 describe('SQL console', () => {
   const h = useHarness({ fakes: { alpha: { domain: 'alpha.test', liveFeeds: 'public', cacheSeconds: 1, seed: 41 } } });
@@ -138,6 +139,18 @@ describe('SQL console', () => {
     await editor.press('Control+Enter');
     await expectResult(page, ['n'], [[String(POSTS.length)]]);
     expect(await popup.count()).toBe(0);
+  });
+
+  it('cancels a long query and runs the next one', async () => {
+    await editor.fill(LONG_SQL);
+    await editor.press('Control+Enter');
+    const cancel = page.getByRole('button', { name: 'Cancel', exact: true });
+    await expect.poll(() => cancel.count(), { timeout: 20_000 }).toBe(1);
+    await cancel.click();
+    await expect.poll(() => page.getByTestId('sql-error').textContent(), { timeout: 30_000 }).toMatch(/^Cancelled: the query was stopped/);
+    await editor.fill(COUNT_SQL);
+    await editor.press('Control+Enter');
+    await expectResult(page, ['n'], [[String(POSTS.length)]]);
   });
 
   it("runs the seed notebook's daily query verbatim, and the CSV download holds its rows", async () => {
@@ -177,7 +190,7 @@ describe('SQL console', () => {
     await page.reload();
     await waitForCount(page, POSTS.length);
     const history = page.getByLabel('History');
-    const newestFirst = [REFUSED_SQL, DAILY_SQL, COUNT_SQL, LANG_SQL, PEOPLE_SQL];
+    const newestFirst = [REFUSED_SQL, DAILY_SQL, COUNT_SQL, LONG_SQL, LANG_SQL, PEOPLE_SQL];
     await expect.poll(() => history.locator('option').allTextContents(), { timeout: 20_000 }).toEqual([
       `${newestFirst.length} earlier queries…`,
       ...newestFirst.map(oneLine),
@@ -189,7 +202,7 @@ describe('SQL console', () => {
     await editor.press('ArrowUp');
     await expect.poll(() => editor.evaluate((el) => (el as HTMLElement).innerText.trim()), { timeout: 5_000 }).toBe(REFUSED_SQL);
 
-    await history.selectOption({ index: 4 });
+    await history.selectOption({ index: 5 });
     await expect.poll(() => editor.evaluate((el) => (el as HTMLElement).innerText.trim()), { timeout: 5_000 }).toBe(LANG_SQL);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await expectResult(page, ['language_name', 'toots', 'users'], expectedLanguages());

@@ -1,5 +1,5 @@
 import type { Table } from 'apache-arrow';
-import type { AnalyticsDb } from '../../db/analytics-db';
+import { QueryCancelledError, type AnalyticsDb } from '../../db/analytics-db';
 import { explainDuckDbError, exportSql, wrapQuery, type SqlStatement } from '../../core/sql/statement-guard';
 import { resultColumns, resultCsv, type ResultColumn } from './result-format';
 import type { SchemaColumn } from './codemirror-editor';
@@ -53,8 +53,12 @@ export async function runStatements(db: AnalyticsDb, statements: readonly SqlSta
     const isLast = i === statements.length - 1;
     try {
       if (!isLast) await db.exec(st.text);
-      else table = await db.queryArrow(st.selectLike ? wrapQuery(st.text, maxRows + 1) : st.text);
+      else {
+        const sql = st.selectLike ? wrapQuery(st.text, maxRows + 1) : st.text;
+        table = await (db.queryCancellable ? db.queryCancellable(sql) : db.queryArrow(sql));
+      }
     } catch (err) {
+      if (err instanceof QueryCancelledError) throw new ConsoleRunError(`Cancelled${statements.length > 1 ? ` at statement ${i + 1} of ${statements.length}` : ''}: the query was stopped, nothing else ran.`, i, changed);
       const text = explainDuckDbError(err instanceof Error ? err.message : String(err));
       const where = statements.length > 1 ? `Statement ${i + 1} of ${statements.length} failed${i ? ` (statements 1–${i} ran)` : ''}: ` : '';
       throw new ConsoleRunError(where + text, i, changed);

@@ -103,6 +103,17 @@ export class SqlConsoleState {
     this.confirm = null;
   }
 
+  /** Stops the running query (its statement fails with "Cancelled"); DuckDB stays as it was. */
+  async cancelRun(): Promise<void> {
+    if (!this.running) return;
+    await this.app.database?.cancel?.().catch(() => undefined);
+  }
+
+  /** True when a running query can be stopped (the browser's DuckDB can; the Node one cannot). */
+  get cancellable(): boolean {
+    return !!this.app.database?.cancel;
+  }
+
   private async remember(sql: string): Promise<void> {
     this.cursor.reset();
     const next = addToHistory(this.history, sql);
