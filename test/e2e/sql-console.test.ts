@@ -95,7 +95,7 @@ async function resultTable(page: Page): Promise<{ columns: string[]; rows: strin
 
 /** Waits until the result region shows exactly these columns and rows. */
 async function expectResult(page: Page, columns: string[], rows: string[][]): Promise<void> {
-  await expect.poll(() => resultTable(page), { timeout: 20_000 }).toEqual({ columns, rows });
+  await expect.poll(() => resultTable(page), { timeout: 60_000 }).toEqual({ columns, rows });
   await expect
     .poll(() => page.getByTestId('sql-status').textContent(), { timeout: 5_000 })
     .toMatch(new RegExp(`^${rows.length} ${rows.length === 1 ? 'row' : 'rows'} · [\\d.,]+ ms$`));
@@ -139,6 +139,21 @@ describe('SQL console', () => {
     await editor.press('Control+Enter');
     await expectResult(page, ['n'], [[String(POSTS.length)]]);
     expect(await popup.count()).toBe(0);
+  });
+
+  it('lists tables and columns in a schema panel, and a click inserts a name', async () => {
+    const schema = page.getByTestId('sql-schema');
+    await schema.locator('summary').first().click();
+    const toots = schema.locator('details', { has: page.getByRole('button', { name: 'toots', exact: true }) }).first();
+    await expect.poll(() => toots.getByRole('button', { name: 'mastodon_text', exact: true }).count(), { timeout: 10_000 }).toBe(1);
+    expect(await toots.textContent()).toContain('created_ts');
+    await editor.fill('SELECT  FROM toots');
+    await editor.press('Home');
+    for (let i = 0; i < 'SELECT '.length; i++) await editor.press('ArrowRight');
+    await toots.getByRole('button', { name: 'mastodon_text', exact: true }).click();
+    await expect.poll(() => editor.evaluate((el) => (el as HTMLElement).innerText.trim())).toBe('SELECT mastodon_text FROM toots');
+    // Closed again: the tests below read the result table where it was.
+    await schema.locator('summary').first().click();
   });
 
   it('cancels a long query and runs the next one', async () => {
@@ -217,7 +232,7 @@ describe('SQL console', () => {
     };
     const rowsNow = async () => {
       await run(ROWS_SQL);
-      await expect.poll(async () => (await resultTable(page)).rows.length, { timeout: 20_000 }).toBe(POSTS.length);
+      await expect.poll(async () => (await resultTable(page)).rows.length, { timeout: 60_000 }).toBe(POSTS.length);
       return resultTable(page);
     };
     const before = await rowsNow();

@@ -49,6 +49,8 @@ export interface SqlEditor {
   getDoc(): string;
   setDoc(text: string, cursor?: 'start' | 'end'): void;
   setSchema(tables: Readonly<Record<string, readonly SchemaColumn[]>>, functions: readonly string[]): void;
+  /** Puts `text` in place of the selection (at the cursor) and focuses the editor. */
+  insert(text: string): void;
   focus(): void;
   destroy(): void;
 }
@@ -243,6 +245,10 @@ export function createSqlEditor(parent: HTMLElement, options: SqlEditorOptions):
     setDoc: (text, cursor) => setDoc(view, text, cursor),
     setSchema(tables, functions) {
       view.dispatch({ effects: lang.reconfigure(language(tables, functions)) });
+    },
+    insert(text) {
+      view.dispatch(view.state.replaceSelection(text));
+      view.focus();
     },
     focus: () => view.focus(),
     destroy: () => view.destroy(),
