@@ -78,4 +78,37 @@ describe('accessibility and small screens', () => {
       }
     });
   }
+
+  it('offers a skip link and a section bar that stays in sight, and the keyboard reaches the SQL editor in a few steps', async () => {
+    const page = await openApp(h.context, h.url);
+    try {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await expect.poll(() => page.getByRole('button', { name: 'Run', exact: true }).isEnabled(), { timeout: 60_000 }).toBe(true);
+      const focused = () => page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        return el ? `${el.tagName.toLowerCase()}|${el.getAttribute('aria-label') ?? ''}|${(el.textContent ?? '').trim().slice(0, 40)}` : '';
+      });
+      await page.keyboard.press('Tab');
+      expect(await focused()).toBe('a||Skip to content');
+      // Tab to the section bar's SQL link, follow it, then Tab to the editor: count the keys.
+      let keys = 1;
+      while (!(await focused()).startsWith('a||SQL') && keys < 20) {
+        await page.keyboard.press('Tab');
+        keys++;
+      }
+      await page.keyboard.press('Enter');
+      expect(new URL(page.url()).hash).toBe('#sql-h');
+      while (!(await page.evaluate(() => document.activeElement?.getAttribute('aria-label') === 'SQL' || !!document.activeElement?.closest('.cm-editor'))) && keys < 40) {
+        await page.keyboard.press('Tab');
+        keys++;
+      }
+      expect(keys, 'Tab and Enter presses from the top to the SQL editor').toBeLessThan(20);
+      // Far down the page, the bar (with the collection's state) is still at the top of the screen.
+      const bar = page.getByRole('navigation', { name: 'Sections' });
+      expect(Math.round((await bar.boundingBox())!.y)).toBe(0);
+      expect(await page.getByTestId('nav-status').textContent()).toMatch(/^\d[\d,]* toots · no source yet$/);
+    } finally {
+      await page.close();
+    }
+  });
 });
