@@ -77,6 +77,13 @@ export const keywordTable = (rows: readonly KeywordRow[], grain: string): TableD
   rows: rows.map((r) => ({ cells: [formatBucket(r.t, grain), r.keyword, r.toots] })),
 });
 
+/**
+ * The first bucket start (shifted ms, like the rows' `t`) that is still filling at `now`: a bucket
+ * is finished only once its end has passed.
+ */
+export const partialFrom = (grainMinutes: number, offsetMinutes: number, now: number): number =>
+  now + offsetMinutes * 60_000 - grainMinutes * 60_000 + 1;
+
 /** Series in rank order; `rolling` picks the rolling mean over the raw count. */
 export function activitySeries(rows: readonly ActivityRow[], value: 'toots' | 'rolling'): LineSeries[] {
   const bySeries = new Map<string, Array<[number, number]>>();
