@@ -356,8 +356,8 @@ describe('the in-browser demo', () => {
       expect(row.from_instance.endsWith('.demo.invalid'), row.from_instance).toBe(true);
       expect(row.seen_on).toEqual([DEMO_BASE_URL]);
       expect(row.source).toBe('demo');
-      for (const u of [s.uri, s.url, s.account.url, s.account.avatar, ...s.mentions.map((m) => m.url), ...s.media_attachments.map((m) => m.url)]) {
-        expect(u ?? '', u ?? '').toMatch(demo);
+      for (const u of [s.uri, s.url, s.account.url, s.account.avatar, ...[...s.mentions, ...s.media_attachments].map((m) => (m as { url: string }).url)]) {
+        expect(String(u), String(u)).toMatch(demo);
       }
       if (s.account.acct.includes('@')) expect(s.account.acct).toMatch(/@[a-z0-9.-]+\.demo\.invalid$/);
       hosts.set(row.from_instance, (hosts.get(row.from_instance) ?? 0) + 1);
