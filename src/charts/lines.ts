@@ -13,6 +13,8 @@ export interface LineSeries {
   points: ReadonlyArray<readonly [number, number]>;
   pick?: Pick;
   color?: string;
+  /** Like LinesOptions.partialFrom, for this series alone (today's line on an hour-of-day chart). */
+  partialFrom?: number;
 }
 
 export interface LinesOptions {
@@ -94,6 +96,7 @@ export function linesScene(series: readonly LineSeries[], size: Size, options: L
   let anyPartial = false;
   const lines: SvgNode[] = drawn.map((s, i) => {
     const color = s.color ?? seriesColor(i, s.key);
+    const partialFrom = s.partialFrom ?? options.partialFrom;
     const last = s.points[s.points.length - 1]!;
     const done = s.points.filter((p) => !isPartial(p[0], partialFrom));
     const open = s.points.filter((p) => isPartial(p[0], partialFrom));

@@ -143,3 +143,17 @@ describe('hover', () => {
     expect(scene.hover!.columns[4]!.rows.map((r) => `${r.label} ${r.value}`)).toEqual(['b.example 2', 'a.example 4', 'total 6']);
   });
 });
+
+describe('hour of day', () => {
+  it("draws today's current hour as still filling, earlier days' same hour as finished", () => {
+    const open = data.openHour(60, Date.parse('2026-11-24T13:20:00Z')); // 14:20 an hour east of UTC
+    expect(open).toEqual({ day: '2026-11-24', hour: 14 });
+    const rows = [
+      ...[12, 13, 14].map((hour) => ({ day: '2026-11-23', hour, toots: 5 })),
+      ...[12, 13, 14].map((hour) => ({ day: '2026-11-24', hour, toots: hour === 14 ? 1 : 6 })),
+    ];
+    const scene = linesScene(data.hourlySeries(rows, open), { width: 500 }, { x: 'linear', xDomain: [0, 23], xFormat: (h) => `${h}:00` });
+    expect(all(scene.root, (n) => n.attrs?.class === 'partial')).toHaveLength(1);
+    expect(titles(scene).filter((t) => t?.includes('still filling'))).toEqual(['2026-11-24, 14:00: 1 (still filling)']);
+  });
+});
