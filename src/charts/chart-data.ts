@@ -48,15 +48,18 @@ export const hashtagTable = (rows: readonly HashtagRow[]): TableData => ({
   rows: rows.map((r) => ({ cells: [`#${r.tag}`, r.toots] })),
 });
 
-/** One series per day, x = hour 0…23. */
-export function hourlySeries(rows: readonly HourlyRow[]): LineSeries[] {
+/**
+ * One series per day, x = hour 0…23. `open` is the hour still filling (day and hour on the
+ * chart's clock): that point of that day's line is drawn as partial.
+ */
+export function hourlySeries(rows: readonly HourlyRow[], open?: { day: string; hour: number }): LineSeries[] {
   const byDay = new Map<string, Array<[number, number]>>();
   for (const r of rows) {
     let pts = byDay.get(r.day);
     if (!pts) byDay.set(r.day, (pts = []));
     pts.push([r.hour, r.toots]);
   }
-  return [...byDay].map(([day, points]) => ({ key: day, label: day, points }));
+  return [...byDay].map(([day, points]) => ({ key: day, label: day, points, ...(open?.day === day ? { partialFrom: open.hour } : {}) }));
 }
 export const hourlyTable = (rows: readonly HourlyRow[]): TableData => ({
   columns: [{ label: 'Day' }, { label: 'Hour' }, { label: 'Toots', numeric: true }],
@@ -76,6 +79,19 @@ export const keywordTable = (rows: readonly KeywordRow[], grain: string): TableD
   columns: [{ label: grain === 'day' ? 'Day' : 'Hour' }, { label: 'Keyword' }, { label: 'Toots', numeric: true }],
   rows: rows.map((r) => ({ cells: [formatBucket(r.t, grain), r.keyword, r.toots] })),
 });
+
+/**
+ * The first bucket start (shifted ms, like the rows' `t`) that is still filling at `now`: a bucket
+ * is finished only once its end has passed.
+ */
+export const partialFrom = (grainMinutes: number, offsetMinutes: number, now: number): number =>
+  now + offsetMinutes * 60_000 - grainMinutes * 60_000 + 1;
+
+/** The hour still filling, as the hour-of-day chart's rows name it. */
+export function openHour(offsetMinutes: number, now: number): { day: string; hour: number } {
+  const d = new Date(now + offsetMinutes * 60_000);
+  return { day: d.toISOString().slice(0, 10), hour: d.getUTCHours() };
+}
 
 /** Series in rank order; `rolling` picks the rolling mean over the raw count. */
 export function activitySeries(rows: readonly ActivityRow[], value: 'toots' | 'rolling'): LineSeries[] {

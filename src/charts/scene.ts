@@ -27,6 +27,16 @@ export interface Scene {
   /** For charts with a time axis: the x scale's domain (ms) and range (px), and the plot's top and
    * bottom (px), so a brush can cover the plot and invert its selection. */
   xTime?: { domain: [number, number]; range: [number, number]; y: [number, number] };
+  /** For line and area charts: what the crosshair shows at each x, and the plot's top and bottom (px). */
+  hover?: { columns: HoverColumn[]; y: [number, number] };
+}
+
+/** The values under one x of a line or area chart, for the crosshair (ChartSvg.svelte). */
+export interface HoverColumn {
+  /** px */
+  x: number;
+  title: string;
+  rows: Array<{ label: string; color: string; value: string; y: number }>;
 }
 
 export interface Size {

@@ -2,7 +2,12 @@ import type { MastodonStatus } from '../core/mastodon';
 import { StatusGenerator } from '../core/demo/generator';
 import type { Source, SourceCallbacks } from './source';
 
-export const DEMO_BASE_URL = 'https://mastodon.social';
+/**
+ * Every server name in the demo ends in this reserved name, the instance it pretends to read
+ * included, so the summary, the charts and an export say "demo" wherever a host shows.
+ */
+export const DEMO_HOST_SUFFIX = '.demo.invalid';
+export const DEMO_BASE_URL = `https://mastodon.social${DEMO_HOST_SUFFIX}`;
 const TICK_MS = 100;
 const RECENT = 200;
 
@@ -23,7 +28,7 @@ export class DemoSource implements Source {
     public ratePerSecond = 20,
     seed = Date.now() >>> 0,
   ) {
-    this.gen = new StatusGenerator({ seed, collectedFrom: DEMO_BASE_URL });
+    this.gen = new StatusGenerator({ seed, collectedFrom: DEMO_BASE_URL, hostSuffix: DEMO_HOST_SUFFIX });
   }
 
   start(): void {

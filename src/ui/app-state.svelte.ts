@@ -116,6 +116,7 @@ export class AppState {
       this.data = data;
       const counts = await data.countsBySeenOn();
       for (const inst of this.instances) inst.collected += counts.get(inst.baseUrl) ?? 0;
+      this.demo.collected += counts.get(this.demo.baseUrl) ?? 0;
       const ingest = new Ingest(data, {
         onStored: (rows) => intake.storedRows(rows),
         onFlushed: (b) => this.onFlushed(b),
@@ -127,7 +128,7 @@ export class AppState {
       const intake = new Intake(
         ingest,
         {
-          onStored: (base, n) => this.instances.find((i) => i.baseUrl === base)?.noteStored(n),
+          onStored: (base, n) => (base === this.demo.baseUrl ? this.demo.noteStored(n) : this.instances.find((i) => i.baseUrl === base)?.noteStored(n)),
           onSkipped: (base, reason) => {
             const inst = this.instances.find((i) => i.baseUrl === base);
             if (inst) inst.noteSkipped(reason);

@@ -1,20 +1,26 @@
 import { DEMO_BASE_URL, DemoSource } from '../sources/demo-source';
 import type { SourceEvent, SourceState } from '../sources/source';
+import { RateWindow } from './rate-window';
 
 export const DEMO_RATES = [5, 20, 100, 500, 2000] as const;
-const RATE_WINDOW_MS = 60_000;
 
-/** The demo stream's row: on or off, its rate, and what it has sent. */
+/**
+ * The demo stream's row: on or off, its rate, and what it has sent. `collected` counts what an
+ * instance row counts (toots first seen here that reached IndexedDB), `received` every post event
+ * it sent (edits included), so neither poses as the other.
+ */
 export class DemoState {
   readonly baseUrl = DEMO_BASE_URL;
   running = $state(false);
   rate = $state<number>(20);
   status = $state.raw<SourceState>({ state: 'paused' });
   collected = $state(0);
-  ratePerMin = $state(0);
+  received = $state(0);
+  /** Stored toots per minute; null until a few seconds are measured. */
+  ratePerMin = $state<number | null>(null);
   warnings = $state.raw<string[]>([]);
   private source: DemoSource | null = null;
-  private arrivals: number[] = [];
+  private readonly rateWindow = new RateWindow();
 
   constructor(private readonly onEvent: (e: SourceEvent) => void) {}
 
@@ -23,10 +29,7 @@ export class DemoState {
     this.source = new DemoSource(
       {
         onEvent: (e) => {
-          if (e.kind === 'update') {
-            this.collected++;
-            this.arrivals.push(Date.now());
-          }
+          if (e.kind === 'update') this.received++;
           this.onEvent(e);
         },
         onState: (s) => (this.status = s),
@@ -34,6 +37,8 @@ export class DemoState {
       },
       this.rate,
     );
+    this.rateWindow.restart(Date.now());
+    this.ratePerMin = null;
     this.source.start();
     this.running = true;
   }
@@ -53,10 +58,13 @@ export class DemoState {
     this.warnings = [...this.warnings.slice(-4), message];
   }
 
+  /** `n` demo toots reached IndexedDB. */
+  noteStored(n: number, now = Date.now()): void {
+    this.collected += n;
+    if (this.running) this.rateWindow.note(n, now);
+  }
+
   tick(now: number): void {
-    let i = 0;
-    while (i < this.arrivals.length && this.arrivals[i]! < now - RATE_WINDOW_MS) i++;
-    if (i) this.arrivals.splice(0, i);
-    this.ratePerMin = this.arrivals.length;
+    this.ratePerMin = this.running ? this.rateWindow.perMinute(now) : null;
   }
 }

@@ -16,3 +16,13 @@ export function formatBytes(n: number): string {
   }
   return `${oneDecimal.format(v)} ${units[i]}`;
 }
+
+/**
+ * Below this many toots the browser's usage figure is mostly fixed cost (the page's own files,
+ * empty stores, DuckDB's spill space), so a per-toot figure would say 15,531 B/toot at 24 toots.
+ */
+export const PER_TOOT_FROM = 10_000;
+
+/** " (110 B/toot)" once it means something, else nothing. */
+export const perTootText = (bytes: number, toots: number): string =>
+  toots >= PER_TOOT_FROM && bytes > 0 ? ` (${integer.format(bytes / toots)} B/toot)` : '';

@@ -340,3 +340,38 @@ describe('random and snowflake helpers', () => {
     expect(Math.abs(hits[0]! / 100_000 - z.probability(0))).toBeLessThan(0.01);
   });
 });
+
+describe('the in-browser demo', () => {
+  it('names every server under .demo.invalid, so no demo row passes for a real instance', async () => {
+    const { DemoSource, DEMO_BASE_URL } = await import('../../src/sources/demo-source');
+    const { normalizeStatus } = await import('../../src/core/normalize');
+    const src = new DemoSource({ onEvent: () => undefined, onState: () => undefined, onWarning: () => undefined }, 20, 7);
+    expect(DEMO_BASE_URL).toBe('https://mastodon.social.demo.invalid');
+    const demo = /^https:\/\/[a-z0-9.-]+\.demo\.invalid\//;
+    const hosts = new Map<string, number>();
+    for (let i = 0; i < 3000; i++) {
+      const s = src.gen.next(START + i * 50);
+      const row = normalizeStatus(s, DEMO_BASE_URL, 'demo', START + i * 50 + 10);
+      expect(row.base_url).toBe(DEMO_BASE_URL);
+      expect(row.from_instance.endsWith('.demo.invalid'), row.from_instance).toBe(true);
+      expect(row.seen_on).toEqual([DEMO_BASE_URL]);
+      expect(row.source).toBe('demo');
+      for (const u of [s.uri, s.url, s.account.url, s.account.avatar, ...[...s.mentions, ...s.media_attachments].map((m) => (m as { url: string }).url)]) {
+        expect(String(u), String(u)).toMatch(demo);
+      }
+      if (s.account.acct.includes('@')) expect(s.account.acct).toMatch(/@[a-z0-9.-]+\.demo\.invalid$/);
+      hosts.set(row.from_instance, (hosts.get(row.from_instance) ?? 0) + 1);
+    }
+    // The same spread as a real big instance's feed, its own users first.
+    expect([...hosts.entries()].sort((a, b) => b[1] - a[1])[0]![0]).toBe('mastodon.social.demo.invalid');
+    expect(hosts.size).toBeGreaterThan(100);
+  });
+
+  it('leaves a fake server named as itself, its remote authors on their usual hosts', () => {
+    const gen = new StatusGenerator({ seed: 5, collectedFrom: 'https://alpha.test', startTime: START });
+    const hosts = new Set(Array.from({ length: 2000 }, (_, i) => new URL(gen.next(START + i * 50).uri).host));
+    expect(hosts.has('alpha.test')).toBe(true);
+    expect(hosts.has('mastodon.social')).toBe(true);
+    expect([...hosts].some((h) => h.includes('.invalid'))).toBe(false);
+  });
+});

@@ -24,6 +24,12 @@ export interface StatusGeneratorOptions {
   startTime?: number;
   /** Mean statuses per second of the own clock, before the daily cycle (default 10). */
   ratePerSecond?: number;
+  /**
+   * Appended to every server name the generator uses (default none). The in-browser demo passes
+   * `.demo.invalid` (`.invalid` is reserved, RFC 2606), so its made-up posts can never pass for
+   * a real instance's in the charts or an export; a fake server passes its own name and none.
+   */
+  hostSuffix?: string;
 }
 
 export interface NextOptions {
@@ -96,7 +102,7 @@ export class StatusGenerator {
     this.users = new UserPool({
       seed: this.seed,
       users: opts.users ?? 150_000,
-      instances: withLocalFirst(this.localHost),
+      instances: withLocalFirst(this.localHost, opts.hostSuffix ?? ''),
       languages: LANGUAGES,
       languageSampler: this.languageSampler,
       // Day granularity so generators built moments apart still share one population.
@@ -344,8 +350,9 @@ export class StatusGenerator {
 }
 
 /** The instance list with the collecting instance at rank 0: a server's own users dominate its feed. */
-function withLocalFirst(localHost: string): DemoInstance[] {
-  const found = INSTANCES.find((i) => i.host === localHost);
-  const rest = INSTANCES.filter((i) => i.host !== localHost);
+function withLocalFirst(localHost: string, suffix: string): DemoInstance[] {
+  const all = suffix ? INSTANCES.map((i) => ({ ...i, host: `${i.host}${suffix}` })) : INSTANCES;
+  const found = all.find((i) => i.host === localHost);
+  const rest = all.filter((i) => i.host !== localHost);
   return [found ?? { host: localHost }, ...(found ? rest : rest.slice(0, -1))];
 }
