@@ -7,6 +7,7 @@ import { SseSource } from '../sources/sse-source';
 import type { StreamCoverage } from '../sources/reconcile';
 import { sleep, type Source, type SourceEvent, type SourceState } from '../sources/source';
 import { reconcileIntervalMs } from './reconcile-setting';
+import { RateWindow } from './rate-window';
 
 export interface InstanceHooks {
   onEvent(inst: InstanceState, event: SourceEvent): void;
@@ -16,8 +17,6 @@ export interface InstanceHooks {
   /** False while another tab collects: the row waits in standby. */
   canCollect(): boolean;
 }
-
-const RATE_WINDOW_MS = 60_000;
 
 /** One instance's row: where it is in discovery and collection, and what it has brought in. */
 export class InstanceState {
@@ -33,12 +32,13 @@ export class InstanceState {
   /** Statuses this instance sent that failed validation and were skipped. */
   skipped = $state(0);
   warnings = $state.raw<string[]>([]);
-  ratePerMin = $state(0);
+  /** Stored toots per minute (the last minute, or since the row started when shorter); null at first. */
+  ratePerMin = $state<number | null>(null);
   /** How complete the stream is, from reconciling with the REST timeline; null until measured. */
   coverage = $state.raw<StreamCoverage | null>(null);
   /** The clock, ticked once a second, for countdowns in the row. */
   now = $state(Date.now());
-  private arrivals: number[] = [];
+  private readonly rate = new RateWindow();
   private source: Source | null = null;
   private discovery: AbortController | null = null;
 
@@ -159,7 +159,7 @@ export class InstanceState {
   /** `n` of this instance's toots reached IndexedDB. */
   noteStored(n: number, now = Date.now()): void {
     this.collected += n;
-    for (let i = 0; i < n; i++) this.arrivals.push(now);
+    this.rate.note(n, now);
   }
 
   /** One status skipped as malformed: counted, and the reason shown. */
@@ -171,9 +171,6 @@ export class InstanceState {
   /** Called once a second: toots per minute over the last minute. */
   tick(now: number): void {
     this.now = now;
-    let i = 0;
-    while (i < this.arrivals.length && this.arrivals[i]! < now - RATE_WINDOW_MS) i++;
-    if (i) this.arrivals.splice(0, i);
-    this.ratePerMin = this.arrivals.length;
+    this.ratePerMin = this.rate.perMinute(now);
   }
 }
