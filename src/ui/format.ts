@@ -1,5 +1,6 @@
-const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+/** Numbers as the reader's browser writes them (issue 18: they were fixed to en-US). */
+const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const oneDecimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
 
 /** A plain integer with thousands separators ("2,900", never "2.9k"). */
 export const formatInt = (n: number) => integer.format(n);
