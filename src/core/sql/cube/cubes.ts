@@ -1,0 +1,102 @@
+/**
+ * The dashboard's "data cube": small tables of counts, each keyed by a time bucket, the chart's
+ * own dimensions and every dimension a cross-filter can name (author's instance, the instances a
+ * post was collected from, language). A chart under any filter is then a GROUP BY over one of
+ * them instead of a scan of `toot_store`, the way Mosaic answers linked views from pre-aggregated
+ * indexes. They are kept exactly as the summary rollups are (rollups.ts): every change to
+ * `toot_store` records its rows in `rollup_delta` (+1 added, −1 removed) and the fold adds the
+ * delta in, in the same transaction; after a bulk load they are rebuilt from the table.
+ *
+ * Rows at 800 k demo toots spread over 6.9 days as the bench makes them (two collecting
+ * instances, 150 k authors, 300 author instances): agg_hour 264 k, agg_day_author 469 k,
+ * agg_day_length 495 k, agg_hour_tag 406 k. The author instance is what costs: without it the
+ * length histogram is 126 k rows. Denser data (the 1.6 M bench over the same 6.9 days) shrinks
+ * the share, as cells fill up rather than multiply. What no cube covers (keyword trends, minute
+ * buckets, non-UTC days for the per-author figures, offsets that are not whole hours) is answered
+ * from the raw rows (charts.ts).
+ */
+
+export type CubeUnit = 'hour' | 'day';
+export const UNIT_MS: Record<CubeUnit, number> = { hour: 3_600_000, day: 86_400_000 };
+
+export interface Cube {
+  table: string;
+  /** The time bucket `ts` is `created_ts` truncated to this. */
+  unit: CubeUnit;
+  /** Key columns after `ts`, in table order, with their types. */
+  keys: ReadonlyArray<readonly [string, string]>;
+  /**
+   * One row per contribution of a toot-shaped relation `rel` (filtered by `where`, over its own
+   * column names): `ts`, the keys, and weight `w` (1 for a row, the delta's sign).
+   */
+  rows(rel: string, weight: string, where?: string): string;
+}
+
+const plain = (unit: CubeUnit, keys: Cube['keys']) => (rel: string, weight: string, where = '') =>
+  `SELECT date_trunc('${unit}', created_ts)::TIMESTAMP AS ts, ${keys.map(([k]) => k).join(', ')}, ${weight} AS w FROM ${rel} ${where}`;
+
+/** The filter dimensions every cube carries (filters.ts: `from_instance`, `seen_on`, `language`). */
+const FILTER_KEYS = [['from_instance', 'VARCHAR'], ['seen_on', 'VARCHAR[]'], ['language', 'VARCHAR']] as const;
+
+/** Per hour: span, activity (both series kinds), hour of day, languages, apps, overlap, daily toots and instances. */
+export const AGG_HOUR: Cube = {
+  table: 'agg_hour',
+  unit: 'hour',
+  keys: [...FILTER_KEYS, ['base_url', 'VARCHAR'], ['app', 'VARCHAR'], ['bot', 'BOOLEAN']],
+  rows: plain('hour', [...FILTER_KEYS, ['base_url', ''], ['app', ''], ['bot', '']]),
+};
+
+/** Per UTC day and author: the daily table's distinct users and most active user and bot. */
+export const AGG_DAY_AUTHOR: Cube = {
+  table: 'agg_day_author',
+  unit: 'day',
+  keys: [...FILTER_KEYS, ['acct', 'VARCHAR'], ['bot', 'BOOLEAN']],
+  rows: plain('day', [...FILTER_KEYS, ['acct', ''], ['bot', '']]),
+};
+
+/** Per UTC day, language and length: the length box plots (a histogram, so quartiles stay exact). */
+export const AGG_DAY_LENGTH: Cube = {
+  table: 'agg_day_length',
+  unit: 'day',
+  keys: [...FILTER_KEYS, ['characters', 'INTEGER']],
+  rows: plain('day', [...FILTER_KEYS, ['characters', '']]),
+};
+
+/** Per hour and hashtag, a tag repeated in one post once (as hashtags.ts counts). */
+export const AGG_HOUR_TAG: Cube = {
+  table: 'agg_hour_tag',
+  unit: 'hour',
+  keys: [...FILTER_KEYS, ['tag', 'VARCHAR']],
+  rows: (rel, weight, where = '') => `SELECT date_trunc('hour', created_ts)::TIMESTAMP AS ts, from_instance, seen_on, language, tag, w
+    FROM (SELECT created_ts, from_instance, seen_on, language, unnest(list_distinct(hashtags)) AS tag, ${weight} AS w FROM ${rel} ${where})
+    WHERE tag <> ''`,
+};
+
+export const CUBES: readonly Cube[] = [AGG_HOUR, AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_HOUR_TAG];
+export const CUBE_TABLES = CUBES.map((c) => c.table);
+
+const columns = (c: Cube) => ['ts', ...c.keys.map(([k]) => k)];
+
+/** `ts, keys…, n`: a cube's rows counted from `rel` (raw rows, weight 1). */
+export const countRows = (c: Cube, rel: string, where = ''): string =>
+  `SELECT ${columns(c).join(', ')}, sum(w)::BIGINT AS n FROM (${c.rows(rel, '1', where)}) GROUP BY ALL`;
+
+export const CREATE_CUBES = CUBES.map(
+  (c) => `CREATE TABLE IF NOT EXISTS ${c.table} (ts TIMESTAMP, ${c.keys.map(([k, t]) => `${k} ${t}`).join(', ')}, n BIGINT)`,
+);
+
+export const REBUILD_CUBES = CUBES.map((c) => `CREATE OR REPLACE TABLE ${c.table} AS ${countRows(c, 'toot_store')}`);
+
+/**
+ * Adds `rollup_delta` into each cube in place, dropping cells that reach zero; NULL is a key like
+ * any other, as in GROUP BY.
+ */
+export const FOLD_CUBES = CUBES.map((c) => {
+  const cols = columns(c);
+  return `MERGE INTO ${c.table} r
+    USING (SELECT ${cols.join(', ')}, sum(w)::BIGINT AS d FROM (${c.rows('rollup_delta', 'sign')}) GROUP BY ALL) s
+    ON ${cols.map((k) => `r.${k} IS NOT DISTINCT FROM s.${k}`).join(' AND ')}
+    WHEN MATCHED AND r.n + s.d = 0 THEN DELETE
+    WHEN MATCHED THEN UPDATE SET n = r.n + s.d
+    WHEN NOT MATCHED AND s.d <> 0 THEN INSERT VALUES (${cols.map((k) => `s.${k}`).join(', ')}, s.d)`;
+});
