@@ -30,7 +30,7 @@ export function cubeActivitySql(filters: ChartFilters, options: ActivityOptions)
   const windowMinutes = sqlInt(options.windowMinutes ?? step, step, 10 * 366 * 1440);
   const preceding = Math.max(0, windowMinutes - step);
   return `WITH f AS (${cubeSource(AGG_HOUR, filters)}),
-t AS (SELECT date_trunc('${grain}', ${shiftedTs(options.offsetMinutes, 'ts')}) AS bucket, ${by} AS k, n FROM f),
+t AS MATERIALIZED (SELECT date_trunc('${grain}', ${shiftedTs(options.offsetMinutes, 'ts')}) AS bucket, ${by} AS k, sum(n) AS n FROM f GROUP BY ALL),
 top AS (SELECT k, row_number() OVER (ORDER BY sum(n) DESC, k) AS rank FROM t GROUP BY k ORDER BY rank LIMIT ${topN}),
 s AS (SELECT t.bucket, coalesce(top.k, '${OTHER_SERIES}') AS series, coalesce(top.rank, ${topN + 1})::INTEGER AS rank, t.n
       FROM t LEFT JOIN top ON top.k = t.k),
@@ -82,7 +82,7 @@ export function cubeHourlySql(filters: ChartFilters, options: HourlyOptions = {}
   if (!wholeHours(options.offsetMinutes)) return null;
   const maxDays = sqlInt(options.maxDays ?? 14, 14, 10_000);
   return `WITH f AS (${cubeSource(AGG_HOUR, filters)}),
-t AS (SELECT date_trunc('hour', ${shiftedTs(options.offsetMinutes, 'ts')}) AS h, n FROM f),
+t AS MATERIALIZED (SELECT date_trunc('hour', ${shiftedTs(options.offsetMinutes, 'ts')}) AS h, sum(n) AS n FROM f GROUP BY ALL),
 c AS (SELECT h, sum(n)::INTEGER AS n FROM t GROUP BY h),
 b AS (${bucketGridSql('h', 't', 60)})
 SELECT strftime(b.h, '%Y-%m-%d') AS day, hour(b.h)::INTEGER AS hour, coalesce(c.n, 0)::INTEGER AS toots
@@ -106,31 +106,33 @@ SELECT tag, sum(n)::INTEGER AS toots FROM f
 GROUP BY tag ORDER BY toots DESC, tag LIMIT ${limit}`;
 }
 
-const topPer = (name: string, column: string, rel: string, where: string) =>
-  `${name} AS (SELECT day, ${column} AS k, sum(n)::INTEGER AS n,
-     row_number() OVER (PARTITION BY day ORDER BY sum(n) DESC, ${column}) AS rk
-   FROM ${rel} ${where} GROUP BY day, ${column})`;
+/** `arg_min(key, (−n, key))`: the key with the most posts, ties to the first A→Z, as daily.ts ranks them. */
+const top = (key: string, where: string) => `arg_min(${key}, (-n, ${key})) FILTER (WHERE ${where})`;
 
+/**
+ * The per-author cells are summed per (day, author, bot) once and everything about authors is
+ * one aggregate over that: a window ranking every (day, author) took most of the time. Days are
+ * formatted only at the end: strftime on every cell cost more than the rest. CTEs read twice are
+ * MATERIALIZED, or DuckDB computes them once per reader.
+ */
 export function cubeDailySql(filters: ChartFilters, options: DailyOptions = {}): string | null {
   if (offsetOf(options.offsetMinutes) !== 0) return null;
-  const day = `strftime(ts::DATE, '%Y-%m-%d') AS day`;
   return `WITH h AS (${cubeSource(AGG_HOUR, filters)}),
 a AS (${cubeSource(AGG_DAY_AUTHOR, filters)}),
-d AS (SELECT ${day}, from_instance, base_url, n FROM h),
-da AS (SELECT ${day}, acct, bot, n FROM a),
+d AS MATERIALIZED (SELECT ts::DATE AS day, from_instance, base_url, sum(n) AS n FROM h GROUP BY ALL),
 totals AS (SELECT day, sum(n)::INTEGER AS toots, count(DISTINCT from_instance)::INTEGER AS source_instances FROM d GROUP BY day),
-users AS (SELECT day, count(DISTINCT acct)::INTEGER AS users FROM da GROUP BY day),
-${topPer('u', 'acct', 'da', 'WHERE NOT bot')},
-${topPer('b', 'acct', 'da', 'WHERE bot')},
-${topPer('c', 'base_url', 'd', '')}
-SELECT totals.day, totals.toots, coalesce(users.users, 0)::INTEGER AS users, totals.source_instances,
-  u.k AS top_user, u.n AS top_user_toots, b.k AS top_bot, b.n AS top_bot_toots,
-  c.k AS top_collected, c.n AS top_collected_toots
+collected AS (SELECT day, base_url, sum(n) AS n FROM d GROUP BY ALL),
+c AS (SELECT day, ${top('base_url', 'TRUE')} AS k, max(n)::INTEGER AS n FROM collected GROUP BY day),
+per AS (SELECT ts::DATE AS day, acct, bot, sum(n) AS n FROM a GROUP BY ALL),
+authors AS (SELECT day, count(DISTINCT acct)::INTEGER AS users,
+    ${top('acct', 'NOT bot')} AS top_user, max(n) FILTER (WHERE NOT bot)::INTEGER AS top_user_toots,
+    ${top('acct', 'bot')} AS top_bot, max(n) FILTER (WHERE bot)::INTEGER AS top_bot_toots
+  FROM per GROUP BY day)
+SELECT strftime(totals.day, '%Y-%m-%d') AS day, totals.toots, coalesce(authors.users, 0)::INTEGER AS users, totals.source_instances,
+  authors.top_user, authors.top_user_toots, authors.top_bot, authors.top_bot_toots, c.k AS top_collected, c.n AS top_collected_toots
 FROM totals
-LEFT JOIN users ON users.day = totals.day
-LEFT JOIN u ON u.day = totals.day AND u.rk = 1
-LEFT JOIN b ON b.day = totals.day AND b.rk = 1
-LEFT JOIN c ON c.day = totals.day AND c.rk = 1
+LEFT JOIN authors ON authors.day = totals.day
+LEFT JOIN c ON c.day = totals.day
 ORDER BY totals.day`;
 }
 
@@ -139,7 +141,7 @@ export function cubeLengthsSql(filters: ChartFilters, options: LengthsOptions = 
   const at = (p: number) => `max(lo::DOUBLE + (rn - floor(rn)) * (hi - lo)) FILTER (WHERE p = ${p})`;
   const fence = { lo: 's.q1 - 1.5 * (s.q3 - s.q1)', hi: 's.q3 + 1.5 * (s.q3 - s.q1)' };
   return `WITH f AS (${cubeSource(AGG_DAY_LENGTH, filters)}),
-h AS (SELECT language, characters AS c, sum(n)::BIGINT AS n FROM f GROUP BY ALL),
+h AS MATERIALIZED (SELECT language, characters AS c, sum(n)::BIGINT AS n FROM f GROUP BY ALL),
 top AS (SELECT language, sum(n)::INTEGER AS toots FROM h GROUP BY language ORDER BY toots DESC, language LIMIT ${limit}),
 cum AS (SELECT h.language, h.c, h.n, sum(h.n) OVER (PARTITION BY h.language ORDER BY h.c) AS upto
         FROM h JOIN top ON top.language = h.language),
@@ -164,7 +166,7 @@ ORDER BY top.toots DESC, top.language`;
 export function cubeOverlapSql(filters: ChartFilters, options: OverlapOptions = {}): string {
   const limit = sqlInt(options.limit ?? 12, 12, 200);
   return `WITH f AS (${cubeSource(AGG_HOUR, filters)}),
-so AS (SELECT row_number() OVER () AS id, seen_on, n FROM (SELECT seen_on, sum(n) AS n FROM f GROUP BY seen_on)),
+so AS MATERIALIZED (SELECT row_number() OVER () AS id, seen_on, n FROM (SELECT seen_on, sum(n) AS n FROM f GROUP BY seen_on)),
 e AS (SELECT DISTINCT id, unnest(seen_on) AS inst, n FROM so),
 sizes AS (SELECT inst, sum(n)::INTEGER AS n FROM e GROUP BY inst),
 top AS (SELECT inst, n FROM sizes ORDER BY n DESC, inst LIMIT ${limit}),
