@@ -14,7 +14,7 @@ import {
   type DailyOptions, type HashtagsOptions, type HourlyOptions, type LanguagesOptions, type LengthsOptions, type OverlapOptions,
   type SpanRow, type TimeGrain, whereSql,
 } from '../charts';
-import { AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_HOUR, AGG_HOUR_TAG } from './cubes';
+import { AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_HOUR, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, pickCube } from './cubes';
 import { cubeSource } from './source';
 
 const offsetOf = (o: number | undefined) => sqlInt(o ?? 0, 0, 24 * 60);
@@ -101,7 +101,7 @@ GROUP BY app ORDER BY toots DESC, app LIMIT ${limit}`;
 
 export function cubeHashtagsSql(filters: ChartFilters, options: HashtagsOptions = {}): string {
   const limit = sqlInt(options.limit ?? 20, 20, 1000);
-  return `WITH f AS (${cubeSource(AGG_HOUR_TAG, filters)})
+  return `WITH f AS (${cubeSource(pickCube(filters, AGG_HOUR_TAG_LANG, AGG_HOUR_TAG), filters)})
 SELECT tag, sum(n)::INTEGER AS toots FROM f
 GROUP BY tag ORDER BY toots DESC, tag LIMIT ${limit}`;
 }
@@ -140,7 +140,7 @@ export function cubeLengthsSql(filters: ChartFilters, options: LengthsOptions = 
   const limit = sqlInt(options.limit ?? 20, 20, 1000);
   const at = (p: number) => `max(lo::DOUBLE + (rn - floor(rn)) * (hi - lo)) FILTER (WHERE p = ${p})`;
   const fence = { lo: 's.q1 - 1.5 * (s.q3 - s.q1)', hi: 's.q3 + 1.5 * (s.q3 - s.q1)' };
-  return `WITH f AS (${cubeSource(AGG_DAY_LENGTH, filters)}),
+  return `WITH f AS (${cubeSource(pickCube(filters, AGG_DAY_LENGTH_LANG, AGG_DAY_LENGTH), filters)}),
 h AS MATERIALIZED (SELECT language, characters AS c, sum(n)::BIGINT AS n FROM f GROUP BY ALL),
 top AS (SELECT language, sum(n)::INTEGER AS toots FROM h GROUP BY language ORDER BY toots DESC, language LIMIT ${limit}),
 cum AS (SELECT h.language, h.c, h.n, sum(h.n) OVER (PARTITION BY h.language ORDER BY h.c) AS upto

@@ -25,6 +25,8 @@ export interface Cube {
   unit: CubeUnit;
   /** Key columns after `ts`, in table order, with their types. */
   keys: ReadonlyArray<readonly [string, string]>;
+  /** Whether it carries `from_instance` and `seen_on`, so it can answer an instance filter. */
+  instances: boolean;
   /**
    * One row per contribution of a toot-shaped relation `rel` (filtered by `where`, over its own
    * column names): `ts`, the keys, and weight `w` (1 for a row, the delta's sign).
@@ -32,47 +34,55 @@ export interface Cube {
   rows(rel: string, weight: string, where?: string): string;
 }
 
-const plain = (unit: CubeUnit, keys: Cube['keys']) => (rel: string, weight: string, where = '') =>
-  `SELECT date_trunc('${unit}', created_ts)::TIMESTAMP AS ts, ${keys.map(([k]) => k).join(', ')}, ${weight} AS w FROM ${rel} ${where}`;
+/** The filter dimensions (filters.ts: `from_instance`, `seen_on`, `language`). */
+const ALL_FILTERS = [['from_instance', 'VARCHAR'], ['seen_on', 'VARCHAR[]'], ['language', 'VARCHAR']] as const;
+const LANGUAGE_ONLY = [['language', 'VARCHAR']] as const;
 
-/** The filter dimensions every cube carries (filters.ts: `from_instance`, `seen_on`, `language`). */
-const FILTER_KEYS = [['from_instance', 'VARCHAR'], ['seen_on', 'VARCHAR[]'], ['language', 'VARCHAR']] as const;
+function plain(table: string, unit: CubeUnit, filters: typeof ALL_FILTERS | typeof LANGUAGE_ONLY, own: Cube['keys']): Cube {
+  const keys = [...filters, ...own];
+  return {
+    table, unit, keys, instances: filters === ALL_FILTERS,
+    rows: (rel, weight, where = '') =>
+      `SELECT date_trunc('${unit}', created_ts)::TIMESTAMP AS ts, ${keys.map(([k]) => k).join(', ')}, ${weight} AS w FROM ${rel} ${where}`,
+  };
+}
 
 /** Per hour: span, activity (both series kinds), hour of day, languages, apps, overlap, daily toots and instances. */
-export const AGG_HOUR: Cube = {
-  table: 'agg_hour',
-  unit: 'hour',
-  keys: [...FILTER_KEYS, ['base_url', 'VARCHAR'], ['app', 'VARCHAR'], ['bot', 'BOOLEAN']],
-  rows: plain('hour', [...FILTER_KEYS, ['base_url', ''], ['app', ''], ['bot', '']]),
-};
+export const AGG_HOUR = plain('agg_hour', 'hour', ALL_FILTERS, [['base_url', 'VARCHAR'], ['app', 'VARCHAR'], ['bot', 'BOOLEAN']]);
 
 /** Per UTC day and author: the daily table's distinct users and most active user and bot. */
-export const AGG_DAY_AUTHOR: Cube = {
-  table: 'agg_day_author',
-  unit: 'day',
-  keys: [...FILTER_KEYS, ['acct', 'VARCHAR'], ['bot', 'BOOLEAN']],
-  rows: plain('day', [...FILTER_KEYS, ['acct', ''], ['bot', '']]),
-};
+export const AGG_DAY_AUTHOR = plain('agg_day_author', 'day', ALL_FILTERS, [['acct', 'VARCHAR'], ['bot', 'BOOLEAN']]);
 
-/** Per UTC day, language and length: the length box plots (a histogram, so quartiles stay exact). */
-export const AGG_DAY_LENGTH: Cube = {
-  table: 'agg_day_length',
-  unit: 'day',
-  keys: [...FILTER_KEYS, ['characters', 'INTEGER']],
-  rows: plain('day', [...FILTER_KEYS, ['characters', '']]),
-};
+/**
+ * Per UTC day, language and length: the length box plots (a histogram, so quartiles stay exact).
+ * The author's instance multiplies it (300 instances in the demo), so the view without an
+ * instance filter, the one the page opens with, reads a copy without the instance columns.
+ */
+export const AGG_DAY_LENGTH = plain('agg_day_length', 'day', ALL_FILTERS, [['characters', 'INTEGER']]);
+export const AGG_DAY_LENGTH_LANG = plain('agg_day_length_lang', 'day', LANGUAGE_ONLY, [['characters', 'INTEGER']]);
 
-/** Per hour and hashtag, a tag repeated in one post once (as hashtags.ts counts). */
-export const AGG_HOUR_TAG: Cube = {
-  table: 'agg_hour_tag',
-  unit: 'hour',
-  keys: [...FILTER_KEYS, ['tag', 'VARCHAR']],
-  rows: (rel, weight, where = '') => `SELECT date_trunc('hour', created_ts)::TIMESTAMP AS ts, from_instance, seen_on, language, tag, w
-    FROM (SELECT created_ts, from_instance, seen_on, language, unnest(list_distinct(hashtags)) AS tag, ${weight} AS w FROM ${rel} ${where})
+/** Per hour and hashtag, a tag repeated in one post once (as hashtags.ts counts); also without instances. */
+function tagCube(table: string, filters: typeof ALL_FILTERS | typeof LANGUAGE_ONLY): Cube {
+  const cols = filters.map(([k]) => k).join(', ');
+  return {
+    table, unit: 'hour', keys: [...filters, ['tag', 'VARCHAR']], instances: filters === ALL_FILTERS,
+    rows: (rel, weight, where = '') => `SELECT date_trunc('hour', created_ts)::TIMESTAMP AS ts, ${cols}, tag, w
+    FROM (SELECT created_ts, ${cols}, unnest(list_distinct(hashtags)) AS tag, ${weight} AS w FROM ${rel} ${where})
     WHERE tag <> ''`,
-};
+  };
+}
+export const AGG_HOUR_TAG = tagCube('agg_hour_tag', ALL_FILTERS);
+export const AGG_HOUR_TAG_LANG = tagCube('agg_hour_tag_lang', LANGUAGE_ONLY);
 
-export const CUBES: readonly Cube[] = [AGG_HOUR, AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_HOUR_TAG];
+/** The smallest of `cubes` (smallest first) that holds the dimensions `f` filters on. */
+export function pickCube(f: { instances?: string[] }, ...cubes: Cube[]): Cube {
+  const needsInstances = (f.instances ?? []).some((v) => v !== '');
+  const c = cubes.find((x) => x.instances || !needsInstances);
+  if (!c) throw new Error('pickCube: no cube holds the instance dimensions');
+  return c;
+}
+
+export const CUBES: readonly Cube[] = [AGG_HOUR, AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG];
 export const CUBE_TABLES = CUBES.map((c) => c.table);
 
 const columns = (c: Cube) => ['ts', ...c.keys.map(([k]) => k)];

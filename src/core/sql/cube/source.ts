@@ -14,6 +14,9 @@ const where = (conds: string[]) => (conds.length ? `WHERE ${conds.join(' AND ')}
  */
 export function cubeSource(cube: Cube, f: ChartFilters): string {
   const dims = filterConditions({ instances: f.instances, languages: f.languages });
+  if (!cube.instances && (f.instances ?? []).some((v) => v !== '')) {
+    throw new Error(`${cube.table} has no instance columns to filter on`);
+  }
   const from = finite(f.from) ? Math.trunc(f.from) : null;
   const to = finite(f.to) ? Math.trunc(f.to) : null;
   if (from === null && to === null) return `SELECT * FROM ${cube.table} ${where(dims)}`;
