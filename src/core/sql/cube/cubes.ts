@@ -110,3 +110,10 @@ export const FOLD_CUBES = CUBES.map((c) => {
     WHEN MATCHED THEN UPDATE SET n = r.n + s.d
     WHEN NOT MATCHED AND s.d <> 0 THEN INSERT VALUES (${cols.map((k) => `s.${k}`).join(', ')}, s.d)`;
 });
+
+/**
+ * How many of the cubes exist. A database file written before one of them existed (the table
+ * persists with DuckDB's file) has fewer: `TootTable.init` then computes them from the table.
+ */
+export const CUBES_PRESENT_SQL = `SELECT count(*)::INTEGER AS n FROM duckdb_tables()
+  WHERE NOT temporary AND table_name IN (${CUBE_TABLES.map((t) => `'${t}'`).join(', ')})`;
