@@ -7,11 +7,11 @@
  * `toot_store` records its rows in `rollup_delta` (+1 added, −1 removed) and the fold adds the
  * delta in, in the same transaction; after a bulk load they are rebuilt from the table.
  *
- * Rows at 800 k demo toots spread over 6.9 days as the bench makes them (two collecting
- * instances, 150 k authors, 300 author instances): agg_hour 264 k, agg_day_author 469 k,
- * agg_day_length 495 k, agg_hour_tag 406 k. The author instance is what costs: without it the
- * length histogram is 126 k rows. Denser data (the 1.6 M bench over the same 6.9 days) shrinks
- * the share, as cells fill up rather than multiply. What no cube covers (keyword trends, minute
+ * Cells, demo toots spread over 6.9 days as the bench makes them (two collecting instances,
+ * 150 k authors, 300 author instances), at 400 k toots (245 k tag uses) / 800 k toots:
+ * agg_hour 170 k / 264 k, agg_day_author 265 k / 469 k, agg_day_length 283 k / 495 k,
+ * agg_day_length_lang 64 k, agg_hour_tag 216 k / 406 k, agg_hour_tag_lang 106 k. Cells fill up
+ * rather than multiply as the same days get denser. What no cube covers (keyword trends, minute
  * buckets, non-UTC days for the per-author figures, offsets that are not whole hours) is answered
  * from the raw rows (charts.ts).
  */
