@@ -22,6 +22,7 @@ import { languageNames } from '../src/ui/language-names';
 import { exportParquet, exportSlices } from './page/export';
 import { openGenerator, steps } from './page/generator';
 import { benchSql, liveRollup, queries } from './page/queries';
+import { chartTimings } from './page/charts';
 import { reloadToQueryable } from './page/reload';
 import { say } from './page/say';
 import { closeWindow, frameDeltas, longTaskApi, openWindow, tasksIn, yieldNow, type Window0 } from './page/responsiveness';
@@ -372,6 +373,7 @@ const api = {
   sql: benchSql,
   queries: (runs: number) => queries(requireDb(), runs),
   liveRollup: (runs: number) => liveRollup(requireDb(), runs),
+  charts: (runs: number) => chartTimings(requireDb(), runs),
   exportParquet: (name: string | null) => exportParquet(requireData(), name),
   exportSlices: (base: string, parts: number) => exportSlices(requireDb(), base, parts),
   userAgent: () => navigator.userAgent,

@@ -164,6 +164,8 @@ async function browserRun(executablePath, baseUrl, size, parquetName) {
     const queries = await step('queries', () => page.evaluate((n) => window.bench.queries(n), OPTS.queryRuns));
     log(`  queries: ${Object.entries(queries).map(([k, v]) => `${k} ${v.ms} ms`).join(', ')}`);
     await step('live', () => page.evaluate((n) => window.bench.liveRollup(n), OPTS.queryRuns));
+    const charts = await step('charts', () => page.evaluate((n) => window.bench.charts(n), OPTS.queryRuns));
+    log(`  charts: worst ${charts.worstChart} ${charts.chart_query_p95_ms} ms p95 (${Object.entries(charts.charts).map(([k, v]) => `${k} ${v}`).join(', ')}); interaction round p95 ${charts.interaction_p95_ms} ms`);
     let exportError = null;
     try {
       const exp = await step('export', () => page.evaluate((name) => window.bench.exportParquet(name), parquetName));

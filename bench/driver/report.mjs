@@ -46,6 +46,11 @@ export function summarise(size, runs, native) {
     summary_native_ms: q.summary.native2,
     summary_native_1t_ms: q.summary.native1,
     live_summary_ms: m.live?.ms ?? null,
+    // Every default chart's query as the Charts panel runs it (cube first, bench/page/charts.ts): the worst chart's p95,
+    // and the p95 of whole rounds after a filter click, a brush or two of them.
+    chart_query_p95_ms: m.charts?.chart_query_p95_ms ?? null,
+    chart_query_worst: first.charts?.worstChart ?? null,
+    interaction_p95_ms: m.charts?.interaction_p95_ms ?? null,
     live_summary_source: 'app-rollups: ROLLUP_SUMMARY_SQL over the rollup tables every merge maintains (src/core/sql/rollups.ts), as the Summary panel reads them',
     export_s: r2(m.export?.seconds),
     export_mb: mb(m.export?.bytes),
@@ -63,6 +68,8 @@ export const TARGETS = [
   { key: 'summary_ms', label: 'summary ≤ 150 ms', v: (s) => s.summary_ms, ok: (x) => x <= 150, show: (s) => `${fmt(s.summary_ms)} ms` },
   { key: 'summary_ratio', label: 'summary ≤ 1.5× native (2 threads)', v: (s) => s.queries.summary.ratio2, ok: (x) => x <= 1.5, show: (s) => `${fmt(s.queries.summary.ratio2)}× (${fmt(s.summary_ms)} vs ${fmt(s.summary_native_ms)} ms; native 1 thread ${fmt(s.summary_native_1t_ms)} ms)` },
   { key: 'live_summary_ms', label: 'live summary from rollups ≤ 20 ms', v: (s) => s.live_summary_ms, ok: (x) => x <= 20, show: (s) => `${fmt(s.live_summary_ms)} ms (the app's incrementally maintained rollups; native recomputing the summary: ${fmt(s.summary_native_ms)} ms)` },
+  { key: 'chart_query_p95_ms', label: 'each default chart\'s query p95 ≤ 50 ms', v: (s) => s.chart_query_p95_ms, ok: (x) => x <= 50, show: (s) => `${fmt(s.chart_query_p95_ms)} ms (worst: ${fmt(s.chart_query_worst)})` },
+  { key: 'interaction_p95_ms', label: 'filter click or brush → every chart p95 ≤ 100 ms', v: (s) => s.interaction_p95_ms, ok: (x) => x <= 100, show: (s) => `${fmt(s.interaction_p95_ms)} ms` },
   { key: 'duckdb_memory_mb', label: 'DuckDB memory ≤ 650 MB', v: (s) => s.duckdb_memory_mb, ok: (x) => x <= 650, show: (s) => `${fmt(s.duckdb_memory_mb)} MB (after ingest ${fmt(s.duckdb_memory_ingest_mb)}, after reload ${fmt(s.duckdb_memory_reload_mb)})` },
   { key: 'reload_to_query_s', label: 'reload to queryable ≤ 3 s', v: (s) => s.reload_to_query_s, ok: (x) => x <= 3, show: (s) => `${fmt(s.reload_to_query_s)} s` },
   { key: 'bytes_per_toot', label: '≤ 120 bytes/toot at rest', v: (s) => s.bytes_per_toot, ok: (x) => x <= 120, show: (s) => `${fmt(s.bytes_per_toot)} B by storage estimate (stored values ${fmt(s.stored_bytes_per_toot)} B)` },
@@ -100,6 +107,7 @@ export function table(sums) {
   }
   row('after reload: summary / daily / hourly / languages / lengths (ms)', sums.map((s) => QUERY_NAMES.map((n) => fmt(s.detail.queriesAfterReload?.[n]?.ms)).join(' / ')));
   row('live summary over the app\'s rollups (ms)', sums.map((s) => fmt(s.live_summary_ms)));
+  row('charts: worst chart p95 / interaction round p95 (ms)', sums.map((s) => `${fmt(s.chart_query_p95_ms)} (${fmt(s.chart_query_worst)}) / ${fmt(s.interaction_p95_ms)}`));
   row('export Parquet (s, MB)', sums.map((s) => (s.export_error ? `failed (${s.export_error.replace(/^export: (page\.evaluate: )?(Error: )?/, '')})` : `${fmt(s.export_s)}, ${fmt(s.export_mb)}`)));
   return lines.join('\n');
 }

@@ -1,9 +1,12 @@
 import {
-  activitySql, appsSql, browserOffsetMinutes, chooseGrain, cleanKeywords, dailySql, defaultWindowMinutes, hashtagsSql, hourlySql,
-  keywordsSql, languagesSql, lengthsSql, overlapSql, spanSql, GRAIN_MINUTES,
+  activitySql, browserOffsetMinutes, chooseGrain, cleanKeywords, dailySql, defaultWindowMinutes, hourlySql, keywordsSql, GRAIN_MINUTES,
   type ActivityBy, type ActivityRow, type AppRow, type ChartFilters, type DailyRow, type HashtagRow, type HourlyRow, type KeywordRow,
   type LanguageRow, type LengthRow, type OverlapMeasure, type OverlapRow, type SpanRow, type TimeGrain,
 } from '../core/sql/charts';
+import {
+  cubeActivitySql, cubeAppsSql, cubeDailySql, cubeHashtagsSql, cubeHourlySql, cubeLanguagesSql, cubeLengthsSql, cubeOverlapSql, cubeSpan,
+  cubeSpanSql,
+} from '../core/sql/cube/charts';
 import { Throttle } from '../charts/throttle';
 import type { AppState } from './app-state.svelte';
 import type { FilterState } from './filter-state.svelte';
@@ -107,7 +110,8 @@ export class ChartsState {
     const errors: Partial<Record<ChartId, string>> = { ...this.errors };
     this.busy = true;
     const t0 = performance.now();
-    const run = async <T>(id: ChartId | 'span', sql: string | null, store: (rows: T[]) => void) => {
+    /** `sql` names the query (the cache key); `fetch` runs it, by default as one query. */
+    const run = async <T>(id: ChartId | 'span', sql: string | null, store: (rows: T[]) => void, fetch = () => db.query<T>(sql!)) => {
       const key = `${version}\n${sql}`;
       if (this.last.get(id) === key) return;
       this.last.set(id, key);
@@ -116,7 +120,7 @@ export class ChartsState {
         return;
       }
       try {
-        store(await db.query<T>(sql));
+        store(await fetch());
         if (id !== 'span') delete errors[id];
       } catch (err) {
         this.last.delete(id);
@@ -124,28 +128,31 @@ export class ChartsState {
       }
     };
     try {
-      await run<SpanRow>('span', spanSql(f), (r) => (this.span = r[0] ?? null));
+      // Every default chart reads the cubes (core/sql/cube/); the raw SQL answers what they do not cover.
+      const query = <R>(sql: string) => db.query<R>(sql);
+      await run<SpanRow>('span', cubeSpanSql(f), (r) => (this.span = r[0] ?? null), async () => [await cubeSpan(query, f)]);
       const spanMs = this.span?.first != null && this.span.last != null ? this.span.last - this.span.first : 0;
       const grain = this.activityGrain === 'auto' ? chooseGrain(spanMs) : this.activityGrain;
       const window = this.activityWindow === 'auto' ? Math.max(defaultWindowMinutes(spanMs), GRAIN_MINUTES[grain]) : this.activityWindow;
       const keywordGrain = this.keywordGrain;
-      await run<ActivityRow>('activity', activitySql(f, { grain, by: this.activityBy, topN: this.activityTopN, windowMinutes: window, offsetMinutes }), (r) => {
+      const activity = { grain, by: this.activityBy, topN: this.activityTopN, windowMinutes: window, offsetMinutes };
+      await run<ActivityRow>('activity', cubeActivitySql(f, activity) ?? activitySql(f, activity), (r) => {
         this.activity = r;
         this.usedGrain = grain;
         this.usedWindow = window;
       });
-      await run<LanguageRow>('languages', languagesSql(f), (r) => (this.languages = r));
-      await run<DailyRow>('daily', dailySql(f, { offsetMinutes }), (r) => (this.daily = r));
-      await run<HourlyRow>('hourly', hourlySql(f, { offsetMinutes }), (r) => (this.hourly = r));
-      await run<AppRow>('apps', appsSql(f), (r) => (this.apps = r));
-      await run<HashtagRow>('hashtags', hashtagsSql(f), (r) => (this.hashtags = r));
+      await run<LanguageRow>('languages', cubeLanguagesSql(f), (r) => (this.languages = r));
+      await run<DailyRow>('daily', cubeDailySql(f, { offsetMinutes }) ?? dailySql(f, { offsetMinutes }), (r) => (this.daily = r));
+      await run<HourlyRow>('hourly', cubeHourlySql(f, { offsetMinutes }) ?? hourlySql(f, { offsetMinutes }), (r) => (this.hourly = r));
+      await run<AppRow>('apps', cubeAppsSql(f), (r) => (this.apps = r));
+      await run<HashtagRow>('hashtags', cubeHashtagsSql(f), (r) => (this.hashtags = r));
       const words = cleanKeywords(this.keywords.split(','));
       await run<KeywordRow>('keywords', keywordsSql(f, { keywords: words, grain: keywordGrain, offsetMinutes }), (r) => {
         this.keywordRows = r;
         this.usedGrainKeywords = keywordGrain;
       });
-      await run<LengthRow>('lengths', lengthsSql(f), (r) => (this.lengths = r));
-      await run<OverlapRow>('overlap', overlapSql(f), (r) => (this.overlap = r));
+      await run<LengthRow>('lengths', cubeLengthsSql(f), (r) => (this.lengths = r));
+      await run<OverlapRow>('overlap', cubeOverlapSql(f), (r) => (this.overlap = r));
     } finally {
       this.errors = errors;
       this.roundMs = performance.now() - t0;

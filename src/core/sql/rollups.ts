@@ -8,6 +8,8 @@
  * After a bulk load (a reload from segments) `TootTable.loaded` computes them once from the table.
  */
 
+import { CREATE_CUBES, FOLD_CUBES, REBUILD_CUBES } from './cube/cubes';
+
 /** Each rollup: its table and key column (a column of `toot_store`). */
 const ROLLUPS = [
   ['rollup_authors', 'acct', 'VARCHAR'],
@@ -37,14 +39,20 @@ FROM (SELECT sum(n) AS toots, min(characters) AS shortest, sum(characters * n) /
  */
 const SUMMARIZE = `CREATE OR REPLACE TABLE rollup_summary AS ${SUMMARY_FROM_ROLLUPS}`;
 
-export const CREATE_ROLLUPS = [...ROLLUPS.map(([t, k, type]) => `CREATE TABLE IF NOT EXISTS ${t} (${k} ${type}, n BIGINT)`), SUMMARIZE];
+export const CREATE_ROLLUPS = [...ROLLUPS.map(([t, k, type]) => `CREATE TABLE IF NOT EXISTS ${t} (${k} ${type}, n BIGINT)`), SUMMARIZE, ...CREATE_CUBES];
+
+/** The `toot_store` columns the rollups and the dashboard's cubes (cube/cubes.ts) are keyed by. */
+const DELTA_COLUMNS = [
+  ['acct', 'VARCHAR'], ['from_instance', 'VARCHAR'], ['language', 'VARCHAR'], ['characters', 'INTEGER'], ['created_ts', 'TIMESTAMP'],
+  ['base_url', 'VARCHAR'], ['seen_on', 'VARCHAR[]'], ['app', 'VARCHAR'], ['bot', 'BOOLEAN'], ['hashtags', 'VARCHAR[]'],
+] as const;
 
 export const START_DELTA = `CREATE OR REPLACE TEMP TABLE rollup_delta
-  (acct VARCHAR, from_instance VARCHAR, language VARCHAR, characters INTEGER, sign INTEGER)`;
+  (${DELTA_COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')}, sign INTEGER)`;
 
 /** Records the `toot_store` rows matching `where` (alias `t`) as added (+1) or about to go (−1). */
 export function recordDelta(where: string, sign: 1 | -1, from = 'toot_store'): string {
-  return `INSERT INTO rollup_delta SELECT t.acct, t.from_instance, t.language, t.characters, ${sign} FROM ${from} t WHERE ${where}`;
+  return `INSERT INTO rollup_delta SELECT ${DELTA_COLUMNS.map(([c]) => `t.${c}`).join(', ')}, ${sign} FROM ${from} t WHERE ${where}`;
 }
 
 /**
@@ -61,12 +69,14 @@ export const FOLD_ROLLUPS = [
       WHEN NOT MATCHED AND s.d <> 0 THEN INSERT VALUES (s.${k}, s.d)`,
   ),
   SUMMARIZE,
+  ...FOLD_CUBES,
   'DROP TABLE rollup_delta',
 ];
 
 export const REBUILD_ROLLUPS = [
   ...ROLLUPS.map(([t, k]) => `CREATE OR REPLACE TABLE ${t} AS SELECT ${k}, count(*)::BIGINT AS n FROM toot_store GROUP BY ${k}`),
   SUMMARIZE,
+  ...REBUILD_CUBES,
 ];
 
 /** The live summary: the same figures as SUMMARY_SQL (summary.ts), as of the last batch applied. */

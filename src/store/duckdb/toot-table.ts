@@ -5,6 +5,7 @@ import {
 } from '../../core/sql/schema';
 import { CHECKPOINT_ROWS, CHECKPOINT_SETTINGS, rowGroupCuts } from '../../core/sql/checkpoints';
 import { CREATE_ROLLUPS, FOLD_ROLLUPS, REBUILD_ROLLUPS, START_DELTA, recordDelta } from '../../core/sql/rollups';
+import { CUBE_TABLES, CUBES_PRESENT_SQL, REBUILD_CUBES } from '../../core/sql/cube/cubes';
 import type { Tombstone } from '../../core/toot';
 import { droppedWhere, pruneStatements, type RetentionRule } from '../../core/sql/retention';
 
@@ -37,7 +38,10 @@ export class TootTable {
   ) {}
 
   async init(languageNames: ReadonlyArray<readonly [string, string]> = []): Promise<void> {
+    // A table kept from before a dashboard cube existed gets it computed from the rows once.
+    const [cubes] = await this.db.query<{ n: number }>(CUBES_PRESENT_SQL);
     await this.db.exec([...CHECKPOINT_SETTINGS, ...CREATE_TABLES, ...CREATE_ROLLUPS, ...notebookViews()]);
+    if ((cubes?.n ?? 0) < CUBE_TABLES.length) await this.db.exec(REBUILD_CUBES);
     if (languageNames.length) {
       const values = languageNames.map(([c, n]) => `('${c.replaceAll("'", "''")}', '${n.replaceAll("'", "''")}')`);
       await this.db.exec(['DELETE FROM language', `INSERT INTO language VALUES ${values.join(', ')}`]);

@@ -1,0 +1,188 @@
+/**
+ * Every default chart's query answered from the cubes (cubes.ts), giving the same rows as the
+ * raw-row SQL in ../charts/ (which stays the oracle in test/unit/cube-charts.test.ts and the
+ * fallback). Each is that query with `count(*)` over toots turned into `sum(n)` over cube cells;
+ * the shape is kept on purpose so ties, NULL keys and empty results behave the same.
+ *
+ * A builder returns null where no cube holds what the chart needs, and the raw SQL answers:
+ * minute buckets (activity over a span of a day or less), time zones whose offset is not a whole
+ * number of hours (hour buckets cannot be shifted by it), and the daily table in a zone other
+ * than UTC (distinct users per day are counted per UTC day).
+ */
+import {
+  bucketGridSql, GRAIN_MINUTES, isGrain, OTHER_SERIES, shiftedTs, sqlInt, type ActivityOptions, type AppsOptions, type ChartFilters,
+  type DailyOptions, type HashtagsOptions, type HourlyOptions, type LanguagesOptions, type LengthsOptions, type OverlapOptions,
+  type SpanRow, type TimeGrain, whereSql,
+} from '../charts';
+import { AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_HOUR, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, pickCube } from './cubes';
+import { cubeSource } from './source';
+
+const offsetOf = (o: number | undefined) => sqlInt(o ?? 0, 0, 24 * 60);
+/** Hour buckets shifted by the offset are still whole buckets. */
+const wholeHours = (o: number | undefined) => offsetOf(o) % 60 === 0;
+
+export function cubeActivitySql(filters: ChartFilters, options: ActivityOptions): string | null {
+  const grain: TimeGrain = isGrain(options.grain) ? options.grain : 'hour';
+  if (grain === 'minute' || !wholeHours(options.offsetMinutes)) return null;
+  const step = GRAIN_MINUTES[grain];
+  const by = options.by === 'base_url' ? 'base_url' : 'from_instance';
+  const topN = Math.max(1, sqlInt(options.topN ?? 8, 8, 100));
+  const windowMinutes = sqlInt(options.windowMinutes ?? step, step, 10 * 366 * 1440);
+  const preceding = Math.max(0, windowMinutes - step);
+  return `WITH f AS (${cubeSource(AGG_HOUR, filters)}),
+t AS MATERIALIZED (SELECT date_trunc('${grain}', ${shiftedTs(options.offsetMinutes, 'ts')}) AS bucket, ${by} AS k, sum(n) AS n FROM f GROUP BY ALL),
+top AS (SELECT k, row_number() OVER (ORDER BY sum(n) DESC, k) AS rank FROM t GROUP BY k ORDER BY rank LIMIT ${topN}),
+s AS (SELECT t.bucket, coalesce(top.k, '${OTHER_SERIES}') AS series, coalesce(top.rank, ${topN + 1})::INTEGER AS rank, t.n
+      FROM t LEFT JOIN top ON top.k = t.k),
+keys AS (SELECT DISTINCT series, rank FROM s),
+c AS (SELECT bucket, series, sum(n)::INTEGER AS n FROM s GROUP BY bucket, series),
+b AS (${bucketGridSql('bucket', 't', step)}),
+grid AS (SELECT b.bucket, keys.series, keys.rank, coalesce(c.n, 0)::INTEGER AS toots
+         FROM b CROSS JOIN keys LEFT JOIN c ON c.bucket = b.bucket AND c.series = keys.series)
+SELECT epoch_ms(bucket)::DOUBLE AS t, series, rank, toots,
+  avg(toots) OVER (PARTITION BY series ORDER BY bucket
+    RANGE BETWEEN INTERVAL (${preceding}) MINUTE PRECEDING AND CURRENT ROW)::DOUBLE AS rolling
+FROM grid ORDER BY rank, bucket`;
+}
+
+/**
+ * Toots under the filters and the hours of the first and the last: the exact first and last
+ * times are then read from the raw rows of just those two hours (cubeSpanEdgesSql).
+ */
+export function cubeSpanSql(filters: ChartFilters): string {
+  return `WITH f AS (${cubeSource(AGG_HOUR, filters)})
+SELECT coalesce(sum(n), 0)::INTEGER AS toots, epoch_ms(min(ts))::DOUBLE AS first_hour, epoch_ms(max(ts))::DOUBLE AS last_hour FROM f`;
+}
+
+export interface CubeSpanRow {
+  toots: number;
+  first_hour: number | null;
+  last_hour: number | null;
+}
+
+/** First and last post time under the filters, reading only the hours `cubeSpanSql` named. */
+export function cubeSpanEdgesSql(filters: ChartFilters, firstHour: number, lastHour: number): string {
+  const hour = (h: number) => ({ ...filters, from: Math.max(filters.from ?? -Infinity, h), to: Math.min(filters.to ?? Infinity, h + 3_600_000) });
+  const edge = (agg: 'min' | 'max', h: number) =>
+    `(SELECT epoch_ms(${agg}(created_ts))::DOUBLE FROM toot_store ${whereSql(hour(h))})`;
+  return `SELECT ${edge('min', firstHour)} AS first, ${edge('max', lastHour)} AS last`;
+}
+
+export function cubeLanguagesSql(filters: ChartFilters, options: LanguagesOptions = {}): string {
+  const limit = sqlInt(options.limit ?? 20, 20, 1000);
+  return `WITH f AS (${cubeSource(AGG_HOUR, filters)}),
+c AS (SELECT language AS code, sum(n)::INTEGER AS toots FROM f GROUP BY language),
+s AS (SELECT code, toots, (toots / sum(toots) OVER ())::DOUBLE AS share FROM c)
+SELECT s.code, coalesce(l.language_name, s.code) AS name, s.toots, s.share
+FROM s LEFT JOIN language l ON l.lang_iso = s.code
+ORDER BY s.toots DESC, s.code LIMIT ${limit}`;
+}
+
+export function cubeHourlySql(filters: ChartFilters, options: HourlyOptions = {}): string | null {
+  if (!wholeHours(options.offsetMinutes)) return null;
+  const maxDays = sqlInt(options.maxDays ?? 14, 14, 10_000);
+  return `WITH f AS (${cubeSource(AGG_HOUR, filters)}),
+t AS MATERIALIZED (SELECT date_trunc('hour', ${shiftedTs(options.offsetMinutes, 'ts')}) AS h, sum(n) AS n FROM f GROUP BY ALL),
+c AS (SELECT h, sum(n)::INTEGER AS n FROM t GROUP BY h),
+b AS (${bucketGridSql('h', 't', 60)})
+SELECT strftime(b.h, '%Y-%m-%d') AS day, hour(b.h)::INTEGER AS hour, coalesce(c.n, 0)::INTEGER AS toots
+FROM b LEFT JOIN c ON c.h = b.h
+WHERE b.h >= (SELECT max(h)::DATE FROM t) - INTERVAL (${Math.max(0, maxDays - 1)}) DAY
+ORDER BY b.h`;
+}
+
+export function cubeAppsSql(filters: ChartFilters, options: AppsOptions = {}): string {
+  const limit = sqlInt(options.limit ?? 10, 10, 1000);
+  return `WITH f AS (${cubeSource(AGG_HOUR, filters)})
+SELECT app, sum(n)::INTEGER AS toots FROM f
+WHERE NOT bot AND app <> ''
+GROUP BY app ORDER BY toots DESC, app LIMIT ${limit}`;
+}
+
+export function cubeHashtagsSql(filters: ChartFilters, options: HashtagsOptions = {}): string {
+  const limit = sqlInt(options.limit ?? 20, 20, 1000);
+  return `WITH f AS (${cubeSource(pickCube(filters, AGG_HOUR_TAG_LANG, AGG_HOUR_TAG), filters)})
+SELECT tag, sum(n)::INTEGER AS toots FROM f
+GROUP BY tag ORDER BY toots DESC, tag LIMIT ${limit}`;
+}
+
+/** `arg_min(key, (−n, key))`: the key with the most posts, ties to the first A→Z, as daily.ts ranks them. */
+const top = (key: string, where: string) => `arg_min(${key}, (-n, ${key})) FILTER (WHERE ${where})`;
+
+/**
+ * The per-author cells are summed per (day, author, bot) once and everything about authors is
+ * one aggregate over that: a window ranking every (day, author) took most of the time. Days are
+ * formatted only at the end: strftime on every cell cost more than the rest. CTEs read twice are
+ * MATERIALIZED, or DuckDB computes them once per reader.
+ */
+export function cubeDailySql(filters: ChartFilters, options: DailyOptions = {}): string | null {
+  if (offsetOf(options.offsetMinutes) !== 0) return null;
+  return `WITH h AS (${cubeSource(AGG_HOUR, filters)}),
+a AS (${cubeSource(AGG_DAY_AUTHOR, filters)}),
+d AS MATERIALIZED (SELECT ts::DATE AS day, from_instance, base_url, sum(n) AS n FROM h GROUP BY ALL),
+totals AS (SELECT day, sum(n)::INTEGER AS toots, count(DISTINCT from_instance)::INTEGER AS source_instances FROM d GROUP BY day),
+collected AS (SELECT day, base_url, sum(n) AS n FROM d GROUP BY ALL),
+c AS (SELECT day, ${top('base_url', 'TRUE')} AS k, max(n)::INTEGER AS n FROM collected GROUP BY day),
+per AS (SELECT ts::DATE AS day, acct, bot, sum(n) AS n FROM a GROUP BY ALL),
+authors AS (SELECT day, count(DISTINCT acct)::INTEGER AS users,
+    ${top('acct', 'NOT bot')} AS top_user, max(n) FILTER (WHERE NOT bot)::INTEGER AS top_user_toots,
+    ${top('acct', 'bot')} AS top_bot, max(n) FILTER (WHERE bot)::INTEGER AS top_bot_toots
+  FROM per GROUP BY day)
+SELECT strftime(totals.day, '%Y-%m-%d') AS day, totals.toots, coalesce(authors.users, 0)::INTEGER AS users, totals.source_instances,
+  authors.top_user, authors.top_user_toots, authors.top_bot, authors.top_bot_toots, c.k AS top_collected, c.n AS top_collected_toots
+FROM totals
+LEFT JOIN authors ON authors.day = totals.day
+LEFT JOIN c ON c.day = totals.day
+ORDER BY totals.day`;
+}
+
+export function cubeLengthsSql(filters: ChartFilters, options: LengthsOptions = {}): string {
+  const limit = sqlInt(options.limit ?? 20, 20, 1000);
+  const at = (p: number) => `max(lo::DOUBLE + (rn - floor(rn)) * (hi - lo)) FILTER (WHERE p = ${p})`;
+  const fence = { lo: 's.q1 - 1.5 * (s.q3 - s.q1)', hi: 's.q3 + 1.5 * (s.q3 - s.q1)' };
+  return `WITH f AS (${cubeSource(pickCube(filters, AGG_DAY_LENGTH_LANG, AGG_DAY_LENGTH), filters)}),
+h AS MATERIALIZED (SELECT language, characters AS c, sum(n)::BIGINT AS n FROM f GROUP BY ALL),
+top AS (SELECT language, sum(n)::INTEGER AS toots FROM h GROUP BY language ORDER BY toots DESC, language LIMIT ${limit}),
+cum AS (SELECT h.language, h.c, h.n, sum(h.n) OVER (PARTITION BY h.language ORDER BY h.c) AS upto
+        FROM h JOIN top ON top.language = h.language),
+pos AS (SELECT language, p, (toots - 1) * p AS rn FROM top, (VALUES (0.25), (0.5), (0.75)) v(p)),
+qv AS (SELECT pos.language, pos.p, pos.rn,
+         min(cum.c) FILTER (WHERE cum.upto > floor(pos.rn)) AS lo, min(cum.c) FILTER (WHERE cum.upto > ceil(pos.rn)) AS hi
+       FROM pos JOIN cum ON cum.language = pos.language GROUP BY ALL),
+s AS (SELECT language, ${at(0.25)} AS q1, ${at(0.5)} AS median, ${at(0.75)} AS q3 FROM qv GROUP BY language),
+w AS (SELECT s.language, min(cum.c)::DOUBLE AS min, max(cum.c)::DOUBLE AS max,
+        min(cum.c) FILTER (WHERE cum.c >= ${fence.lo})::DOUBLE AS whisker_lo,
+        max(cum.c) FILTER (WHERE cum.c <= ${fence.hi})::DOUBLE AS whisker_hi,
+        coalesce(sum(cum.n) FILTER (WHERE cum.c < ${fence.lo} OR cum.c > ${fence.hi}), 0)::INTEGER AS outliers
+      FROM cum JOIN s ON s.language = cum.language GROUP BY s.language)
+SELECT top.language AS code, coalesce(l.language_name, top.language) AS name, top.toots,
+  w.min, s.q1, s.median, s.q3, w.max, w.whisker_lo, w.whisker_hi, w.outliers
+FROM top JOIN s ON s.language = top.language JOIN w ON w.language = top.language
+LEFT JOIN language l ON l.lang_iso = top.language
+ORDER BY top.toots DESC, top.language`;
+}
+
+/** Posts per set of collecting instances first: a handful of sets, whatever the number of toots. */
+export function cubeOverlapSql(filters: ChartFilters, options: OverlapOptions = {}): string {
+  const limit = sqlInt(options.limit ?? 12, 12, 200);
+  return `WITH f AS (${cubeSource(AGG_HOUR, filters)}),
+so AS MATERIALIZED (SELECT row_number() OVER () AS id, seen_on, n FROM (SELECT seen_on, sum(n) AS n FROM f GROUP BY seen_on)),
+e AS (SELECT DISTINCT id, unnest(seen_on) AS inst, n FROM so),
+sizes AS (SELECT inst, sum(n)::INTEGER AS n FROM e GROUP BY inst),
+top AS (SELECT inst, n FROM sizes ORDER BY n DESC, inst LIMIT ${limit}),
+te AS (SELECT e.id, e.inst, e.n FROM e JOIN top ON top.inst = e.inst),
+pairs AS (SELECT x.inst AS a, y.inst AS b, sum(x.n)::INTEGER AS both FROM te x JOIN te y ON x.id = y.id GROUP BY x.inst, y.inst)
+SELECT ta.inst AS a, tb.inst AS b, ta.n AS na, tb.n AS nb, coalesce(p.both, 0)::INTEGER AS both,
+  (coalesce(p.both, 0) / (ta.n + tb.n - coalesce(p.both, 0)))::DOUBLE AS jaccard,
+  (coalesce(p.both, 0) / least(ta.n, tb.n))::DOUBLE AS overlap_min
+FROM top ta CROSS JOIN top tb LEFT JOIN pairs p ON p.a = ta.inst AND p.b = tb.inst
+ORDER BY ta.n DESC, ta.inst, tb.n DESC, tb.inst`;
+}
+
+/** The span (spanSql's row) from the cube and the two hours at its ends. */
+export async function cubeSpan(query: <T>(sql: string) => Promise<T[]>, filters: ChartFilters): Promise<SpanRow> {
+  const [c] = await query<CubeSpanRow>(cubeSpanSql(filters));
+  if (!c || c.first_hour === null || c.last_hour === null) return { toots: c?.toots ?? 0, first: null, last: null };
+  const [e] = await query<{ first: number | null; last: number | null }>(cubeSpanEdgesSql(filters, c.first_hour, c.last_hour));
+  return { toots: c.toots, first: e?.first ?? null, last: e?.last ?? null };
+}

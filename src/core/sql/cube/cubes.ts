@@ -1,0 +1,119 @@
+/**
+ * The dashboard's "data cube": small tables of counts, each keyed by a time bucket, the chart's
+ * own dimensions and every dimension a cross-filter can name (author's instance, the instances a
+ * post was collected from, language). A chart under any filter is then a GROUP BY over one of
+ * them instead of a scan of `toot_store`, the way Mosaic answers linked views from pre-aggregated
+ * indexes. They are kept exactly as the summary rollups are (rollups.ts): every change to
+ * `toot_store` records its rows in `rollup_delta` (+1 added, −1 removed) and the fold adds the
+ * delta in, in the same transaction; after a bulk load they are rebuilt from the table.
+ *
+ * Cells, demo toots spread over 6.9 days as the bench makes them (two collecting instances,
+ * 150 k authors, 300 author instances), at 400 k toots (245 k tag uses) / 800 k toots:
+ * agg_hour 170 k / 264 k, agg_day_author 265 k / 469 k, agg_day_length 283 k / 495 k,
+ * agg_day_length_lang 64 k, agg_hour_tag 216 k / 406 k, agg_hour_tag_lang 106 k. Cells fill up
+ * rather than multiply as the same days get denser. What no cube covers (keyword trends, minute
+ * buckets, non-UTC days for the per-author figures, offsets that are not whole hours) is answered
+ * from the raw rows (charts.ts).
+ */
+
+export type CubeUnit = 'hour' | 'day';
+export const UNIT_MS: Record<CubeUnit, number> = { hour: 3_600_000, day: 86_400_000 };
+
+export interface Cube {
+  table: string;
+  /** The time bucket `ts` is `created_ts` truncated to this. */
+  unit: CubeUnit;
+  /** Key columns after `ts`, in table order, with their types. */
+  keys: ReadonlyArray<readonly [string, string]>;
+  /** Whether it carries `from_instance` and `seen_on`, so it can answer an instance filter. */
+  instances: boolean;
+  /**
+   * One row per contribution of a toot-shaped relation `rel` (filtered by `where`, over its own
+   * column names): `ts`, the keys, and weight `w` (1 for a row, the delta's sign).
+   */
+  rows(rel: string, weight: string, where?: string): string;
+}
+
+/** The filter dimensions (filters.ts: `from_instance`, `seen_on`, `language`). */
+const ALL_FILTERS = [['from_instance', 'VARCHAR'], ['seen_on', 'VARCHAR[]'], ['language', 'VARCHAR']] as const;
+const LANGUAGE_ONLY = [['language', 'VARCHAR']] as const;
+
+function plain(table: string, unit: CubeUnit, filters: typeof ALL_FILTERS | typeof LANGUAGE_ONLY, own: Cube['keys']): Cube {
+  const keys = [...filters, ...own];
+  return {
+    table, unit, keys, instances: filters === ALL_FILTERS,
+    rows: (rel, weight, where = '') =>
+      `SELECT date_trunc('${unit}', created_ts)::TIMESTAMP AS ts, ${keys.map(([k]) => k).join(', ')}, ${weight} AS w FROM ${rel} ${where}`,
+  };
+}
+
+/** Per hour: span, activity (both series kinds), hour of day, languages, apps, overlap, daily toots and instances. */
+export const AGG_HOUR = plain('agg_hour', 'hour', ALL_FILTERS, [['base_url', 'VARCHAR'], ['app', 'VARCHAR'], ['bot', 'BOOLEAN']]);
+
+/** Per UTC day and author: the daily table's distinct users and most active user and bot. */
+export const AGG_DAY_AUTHOR = plain('agg_day_author', 'day', ALL_FILTERS, [['acct', 'VARCHAR'], ['bot', 'BOOLEAN']]);
+
+/**
+ * Per UTC day, language and length: the length box plots (a histogram, so quartiles stay exact).
+ * The author's instance multiplies it (300 instances in the demo), so the view without an
+ * instance filter, the one the page opens with, reads a copy without the instance columns.
+ */
+export const AGG_DAY_LENGTH = plain('agg_day_length', 'day', ALL_FILTERS, [['characters', 'INTEGER']]);
+export const AGG_DAY_LENGTH_LANG = plain('agg_day_length_lang', 'day', LANGUAGE_ONLY, [['characters', 'INTEGER']]);
+
+/** Per hour and hashtag, a tag repeated in one post once (as hashtags.ts counts); also without instances. */
+function tagCube(table: string, filters: typeof ALL_FILTERS | typeof LANGUAGE_ONLY): Cube {
+  const cols = filters.map(([k]) => k).join(', ');
+  return {
+    table, unit: 'hour', keys: [...filters, ['tag', 'VARCHAR']], instances: filters === ALL_FILTERS,
+    rows: (rel, weight, where = '') => `SELECT date_trunc('hour', created_ts)::TIMESTAMP AS ts, ${cols}, tag, w
+    FROM (SELECT created_ts, ${cols}, unnest(list_distinct(hashtags)) AS tag, ${weight} AS w FROM ${rel} ${where})
+    WHERE tag <> ''`,
+  };
+}
+export const AGG_HOUR_TAG = tagCube('agg_hour_tag', ALL_FILTERS);
+export const AGG_HOUR_TAG_LANG = tagCube('agg_hour_tag_lang', LANGUAGE_ONLY);
+
+/** The smallest of `cubes` (smallest first) that holds the dimensions `f` filters on. */
+export function pickCube(f: { instances?: string[] }, ...cubes: Cube[]): Cube {
+  const needsInstances = (f.instances ?? []).some((v) => v !== '');
+  const c = cubes.find((x) => x.instances || !needsInstances);
+  if (!c) throw new Error('pickCube: no cube holds the instance dimensions');
+  return c;
+}
+
+export const CUBES: readonly Cube[] = [AGG_HOUR, AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG];
+export const CUBE_TABLES = CUBES.map((c) => c.table);
+
+const columns = (c: Cube) => ['ts', ...c.keys.map(([k]) => k)];
+
+/** `ts, keys…, n`: a cube's rows counted from `rel` (raw rows, weight 1). */
+export const countRows = (c: Cube, rel: string, where = ''): string =>
+  `SELECT ${columns(c).join(', ')}, sum(w)::BIGINT AS n FROM (${c.rows(rel, '1', where)}) GROUP BY ALL`;
+
+export const CREATE_CUBES = CUBES.map(
+  (c) => `CREATE TABLE IF NOT EXISTS ${c.table} (ts TIMESTAMP, ${c.keys.map(([k, t]) => `${k} ${t}`).join(', ')}, n BIGINT)`,
+);
+
+export const REBUILD_CUBES = CUBES.map((c) => `CREATE OR REPLACE TABLE ${c.table} AS ${countRows(c, 'toot_store')}`);
+
+/**
+ * Adds `rollup_delta` into each cube in place, dropping cells that reach zero; NULL is a key like
+ * any other, as in GROUP BY.
+ */
+export const FOLD_CUBES = CUBES.map((c) => {
+  const cols = columns(c);
+  return `MERGE INTO ${c.table} r
+    USING (SELECT ${cols.join(', ')}, sum(w)::BIGINT AS d FROM (${c.rows('rollup_delta', 'sign')}) GROUP BY ALL) s
+    ON ${cols.map((k) => `r.${k} IS NOT DISTINCT FROM s.${k}`).join(' AND ')}
+    WHEN MATCHED AND r.n + s.d = 0 THEN DELETE
+    WHEN MATCHED THEN UPDATE SET n = r.n + s.d
+    WHEN NOT MATCHED AND s.d <> 0 THEN INSERT VALUES (${cols.map((k) => `s.${k}`).join(', ')}, s.d)`;
+});
+
+/**
+ * How many of the cubes exist. A database file written before one of them existed (the table
+ * persists with DuckDB's file) has fewer: `TootTable.init` then computes them from the table.
+ */
+export const CUBES_PRESENT_SQL = `SELECT count(*)::INTEGER AS n FROM duckdb_tables()
+  WHERE NOT temporary AND table_name IN (${CUBE_TABLES.map((t) => `'${t}'`).join(', ')})`;
