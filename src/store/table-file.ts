@@ -48,7 +48,7 @@ export async function openTableFile<D extends AnalyticsDb>(
   let problem: string | null;
   let db: D | null = null;
   try {
-    db = await open();
+    db = await openWhenFree(open);
     problem = await fileProblem(db, store);
     if (!problem) return { db, rebuilt: null };
   } catch (err) {
@@ -60,4 +60,22 @@ export async function openTableFile<D extends AnalyticsDb>(
     db: await open(),
     rebuilt: `DuckDB's table file could not be used: ${problem}. It is rebuilt from the stored toots; nothing is lost.`,
   };
+}
+
+/** OPFS lets one access handle at a time hold a file; DuckDB's error then names it. */
+const HELD = /NoModificationAllowed|Access Handle|locked/i;
+
+/**
+ * Opens, waiting up to ~5 s while the file is held: on a reload the last page's DuckDB worker may
+ * let go of it a moment after the new page starts, and a held file is not a damaged one.
+ */
+async function openWhenFree<D>(open: () => Promise<D>): Promise<D> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await open();
+    } catch (err) {
+      if (attempt >= 25 || !HELD.test(String((err as Error)?.message ?? err))) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
