@@ -140,7 +140,15 @@ export class AppState {
       if (rebuilt) this.notice = rebuilt;
       this.tableHome = file ? 'file' : 'memory';
       const codec = async () => (await import('../store/archive/parquet-worker-client')).workerParquetCodec;
-      const data = await LocalData.open(db, languageNames(), codec, { store, onLoad: show, file });
+      const open = (on: AnalyticsDb) => LocalData.open(on, languageNames(), codec, { store, onLoad: show, file });
+      const data = await open(db).catch(async (err: Error) => {
+        if (!file) throw err;
+        // A damaged block the checks did not reach (they read only the meta row): rebuild as well.
+        await db.close().catch(() => undefined);
+        await removeDbFile();
+        this.notice = `DuckDB's table file could not be used: it could not be read (${err.message.split('\n')[0]}). It is rebuilt from the stored toots; nothing is lost.`;
+        return open(await this.openDb({ path: DB_PATH }));
+      });
       this.reloading = null;
       this.persistent = data.store.persistent;
       this.data = data;
