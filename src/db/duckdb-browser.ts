@@ -21,19 +21,31 @@ const BUNDLES: duckdb.DuckDBBundles = {
 export interface BrowserDb extends AnalyticsDb {
   /** Which duckdb-wasm bundle runs: `eh`, or `mvp` where WebAssembly exceptions are missing. */
   readonly bundle: string;
+  /** The database file (`opfs://…`) the tables live in, or null: in memory. */
+  readonly path: string | null;
 }
 
-/** DuckDB-WASM in its Web Worker. Loaded on demand by `import()`, so the page paints first. */
-export async function openBrowserDb(): Promise<BrowserDb> {
+/**
+ * DuckDB-WASM in its Web Worker. Loaded on demand by `import()`, so the page paints first.
+ * `path` (`opfs://name`) opens that database file read-write; it fails (and the worker is ended)
+ * when the file cannot be opened, damaged or held by another tab.
+ */
+export async function openBrowserDb(opts: { path?: string } = {}): Promise<BrowserDb> {
   const bundle = await duckdb.selectBundle(BUNDLES);
   const worker = new Worker(bundle.mainWorker!);
   const db = new duckdb.AsyncDuckDB(new duckdb.ConsoleLogger(duckdb.LogLevel.WARNING), worker);
-  await db.instantiate(bundle.mainModule, null);
-  await db.open({ query: { castBigIntToDouble: false } });
-  const conn = await db.connect();
-  for (const s of OFFLINE_SETTINGS) await conn.query(s);
-  await conn.query('SELECT 1');
-  return { bundle: bundle.mainModule === ehWasm ? 'eh' : 'mvp', ...overConnection(db, conn) };
+  try {
+    await db.instantiate(bundle.mainModule, null);
+    const file = opts.path ? { path: opts.path, accessMode: duckdb.DuckDBAccessMode.READ_WRITE } : {};
+    await db.open({ ...file, query: { castBigIntToDouble: false } });
+    const conn = await db.connect();
+    for (const s of OFFLINE_SETTINGS) await conn.query(s);
+    await conn.query('SELECT 1');
+    return { bundle: bundle.mainModule === ehWasm ? 'eh' : 'mvp', path: opts.path ?? null, ...overConnection(db, conn) };
+  } catch (err) {
+    await db.terminate().catch(() => undefined);
+    throw err;
+  }
 }
 
 /** The app's interface over one connection of a started duckdb-wasm (bench/opfs-probe uses it too). */

@@ -2,20 +2,35 @@
  * One tab collects; the others show the data. The Web Locks API elects the collector: the lock is
  * held for the tab's lifetime and passes to a waiting tab when the collector's tab closes.
  * Where Web Locks are missing (old browsers), every tab collects, as before there were locks.
+ *
+ * `now` says at once whether this tab is the collector, before it opens DuckDB: only the
+ * collector opens DuckDB's database file (an OPFS file has one writer), so a lone tab gets it.
+ * A tab that waits is told by `onLater` when the lock passes to it.
  */
-export function electCollector(name: string, onElected: () => void): () => void {
+export function electCollector(name: string, onLater: () => void): { now: Promise<boolean>; release: () => void } {
   const locks = typeof navigator !== 'undefined' ? (navigator as Navigator & { locks?: LockManager }).locks : undefined;
-  if (!locks) {
-    onElected();
-    return () => undefined;
-  }
+  if (!locks) return { now: Promise.resolve(true), release: () => undefined };
   let release: () => void = () => undefined;
   const held = new Promise<void>((resolve) => (release = resolve));
-  void locks.request(name, async () => {
-    onElected();
-    await held;
+  const waiting = new AbortController();
+  let answer!: (first: boolean) => void;
+  const now = new Promise<boolean>((resolve) => (answer = resolve));
+  void locks.request(name, { ifAvailable: true }, async (lock) => {
+    answer(lock !== null);
+    if (lock) return held;
+    // Released before its turn (the tab closed), the wait is called off rather than granted.
+    locks.request(name, { signal: waiting.signal }, async () => {
+      onLater();
+      await held;
+    }).catch(() => undefined);
   });
-  return () => release();
+  return {
+    now,
+    release: () => {
+      waiting.abort();
+      release();
+    },
+  };
 }
 
 /** Tabs of the page tell each other what changed; the message carries no data, only a nudge. */

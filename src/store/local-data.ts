@@ -3,6 +3,7 @@ import { BatchStore, type StoredBatch } from './wal/batch-store';
 import { TootTable } from './duckdb/toot-table';
 import { loadSnapshot, readSideTables, segmentIpc, type LoadProgress, type ParquetCodec, type SegmentRef, type Snapshot } from './archive/snapshot';
 import { ROLLUP_SUMMARY_SQL } from '../core/sql/rollups';
+import { CREATE_META, readMeta, updateMeta, writeMeta, type PendingCompaction } from './duckdb/table-meta';
 import type { Summary } from '../core/sql/summary';
 
 /**
@@ -39,6 +40,11 @@ export interface OpenOptions {
   onLoad?: (r: Reloading) => void;
   /** MERGE_BELOW_ROWS; tests that look at single segments pass 0. */
   mergeBelowRows?: number;
+  /**
+   * `db` is DuckDB's database file (table-file.ts), checked by `fileProblem`: the table resumes
+   * from what its meta row says it holds, and every change records itself there.
+   */
+  file?: boolean;
 }
 
 /**
@@ -60,6 +66,8 @@ export class LocalData {
   private segments: SegmentRef[] = [];
   /** The new segment and the rewrites of a compaction between its plan and its commit. */
   private pending: number[] = [];
+  /** The table lives in a database file whose meta row (duckdb/table-meta.ts) is kept current. */
+  private file = false;
 
   private constructor(
     readonly db: AnalyticsDb,
@@ -80,6 +88,7 @@ export class LocalData {
     await table.init(languageNames);
     const store = opts.store ?? (await BatchStore.open());
     const data = new LocalData(db, table, store, codec, opts.onLoad ?? (() => undefined), opts.mergeBelowRows ?? MERGE_BELOW_ROWS);
+    if (opts.file) await data.resumeFile();
     await data.catchUp();
     return data;
   }
@@ -91,6 +100,35 @@ export class LocalData {
   static async storedSummary(store: BatchStore): Promise<Reloading | null> {
     const snap = await store.snapshot();
     return snap?.summary ? reloading(snap, { loaded: 0, total: snap.rows }) : null;
+  }
+
+  /**
+   * Takes up the state a database file holds: the batches applied, the manifest its `seg` tags
+   * follow, the changed segments. A compaction the file planned but IndexedDB never committed is
+   * undone as a failed one is; one that committed is adopted. A new file gets its meta row (after
+   * the load, when there is a manifest to load: a load cut short leaves a file without one).
+   */
+  private async resumeFile(): Promise<void> {
+    this.file = true;
+    await this.db.exec(CREATE_META);
+    const { meta } = await readMeta(this.db);
+    const snap = (await this.store.snapshotSeq()) >= 0 ? await this.store.snapshot() : null;
+    if (meta) {
+      this.table.appliedSeq = meta.appliedSeq;
+      for (const d of meta.dirty) this.table.dirty.add(d);
+      this.segments = snap?.segments ?? [];
+      const p = meta.pending;
+      if (p && p.seq === (snap?.upToSeq ?? -1)) {
+        await this.db.exec(updateMeta({ manifestSeq: snap!.upToSeq, manifestAt: snap!.writtenAt, pending: null }));
+      } else if (p) {
+        await this.undo(p.id, p.rewrite, p.merged);
+      }
+      const [n] = await this.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM toot_store WHERE seg IS NULL');
+      this.rowsSinceSnapshot = n?.n ?? 0;
+    } else if (!snap) {
+      await this.db.exec(writeMeta({ appliedSeq: -1, manifestSeq: -1, manifestAt: 0, dirty: [], pending: null }));
+    }
+    this.table.persist = ({ seq, dirty }) => [updateMeta({ dirty, ...(seq === undefined ? {} : { appliedSeq: seq }) })];
   }
 
   get appliedSeq(): number {
@@ -110,12 +148,17 @@ export class LocalData {
       if (snap) {
         const codec = await this.codec();
         await this.table.exclusive(async () => {
+          if (this.file) await this.db.exec('DELETE FROM table_meta');
           await loadSnapshot(this.db, snap, (id) => this.store.segment(id), codec, (p) => this.onLoad(reloading(snap, p)));
           await this.table.loaded();
           this.table.appliedSeq = snap.upToSeq;
           this.table.dirty.clear();
           this.segments = snap.segments ?? [];
           this.rowsSinceSnapshot = snap.toots ? snap.rows : 0;
+          if (this.file) {
+            await this.db.exec(writeMeta({ appliedSeq: snap.upToSeq, manifestSeq: snap.upToSeq, manifestAt: snap.writtenAt, dirty: [], pending: null }));
+            await this.db.exec('CHECKPOINT');
+          }
         });
         applied++;
       }
@@ -193,8 +236,11 @@ export class LocalData {
       const counted = this.rowsSinceSnapshot;
       const id = this.segments.reduce((m, s) => Math.max(m, s.id), -1) + 1;
       const merged = this.segments.filter((s) => s.rows < this.mergeBelowRows).map((s) => s.id);
-      await this.db.exec(`UPDATE toot_store SET seg = ${id} WHERE seg IS NULL${merged.length ? ` OR seg IN (${merged.join(', ')})` : ''}`);
       const rewrite = [...this.table.dirty].filter((d) => !merged.includes(d) && this.segments.some((s) => s.id === d));
+      const tag = `UPDATE toot_store SET seg = ${id} WHERE seg IS NULL${merged.length ? ` OR seg IN (${merged.join(', ')})` : ''}`;
+      // In a file, the tags and the plan are one transaction: a reopen undoes or adopts the plan as a whole.
+      const planned: PendingCompaction = { seq, id, rewrite, merged };
+      await this.change(tag, updateMeta({ dirty: [], pending: planned }));
       this.table.dirty.clear();
       // Merged segments are unsettled too: until the commit their stored bytes still count.
       this.pending = [...rewrite, ...merged, id];
@@ -209,6 +255,7 @@ export class LocalData {
       }
     });
     if (!plan) return false;
+    let writtenAt = 0;
     try {
       const written: Array<{ id: number; bytes: Uint8Array; rows: number; derived: string[] }> = [];
       for (const p of plan.parts) if (p.rows) written.push({ id: p.id, ...(await codec.writeSegment(p.ipc)), rows: p.rows });
@@ -229,6 +276,7 @@ export class LocalData {
         writtenAt: Date.now(),
       };
       await this.store.commitCompaction(manifest, written, dropped);
+      writtenAt = manifest.writtenAt;
       this.segments = segments;
       this.pending = [];
       this.rowsSinceSnapshot = Math.max(0, this.rowsSinceSnapshot - plan.counted);
@@ -236,7 +284,20 @@ export class LocalData {
       await this.table.exclusive(() => this.undo(plan.id, plan.rewrite, plan.merged));
       throw err;
     }
+    if (this.file) {
+      await this.table.exclusive(() => this.db.exec(updateMeta({ manifestSeq: plan.seq, manifestAt: writtenAt, pending: null })));
+      void this.checkpoint();
+    }
     return true;
+  }
+
+  /**
+   * Writes what DuckDB's write-ahead log holds into the database file (after a compaction, when
+   * the page is hidden), so the next open replays little. Queued with the merges, never awaited
+   * by collection: batches keep reaching IndexedDB meanwhile. A failure costs only that.
+   */
+  async checkpoint(): Promise<void> {
+    if (this.file) await this.table.exclusive(() => this.db.exec('CHECKPOINT')).catch(() => undefined);
   }
 
   /**
@@ -246,9 +307,21 @@ export class LocalData {
    * them again (or, rewriting them empty, drops them).
    */
   private async undo(id: number, rewrite: readonly number[], merged: readonly number[]): Promise<void> {
-    await this.db.exec(`UPDATE toot_store SET seg = NULL WHERE seg = ${id}`);
+    const untag = `UPDATE toot_store SET seg = NULL WHERE seg = ${id}`;
     for (const d of [...rewrite, ...merged]) this.table.dirty.add(d);
+    await this.change(untag, updateMeta({ dirty: [...this.table.dirty], pending: null }));
     this.pending = [];
+  }
+
+  /** `statement`; in a file, in one transaction with `meta`, the meta row's record of it. */
+  private async change(statement: string, meta: string): Promise<void> {
+    if (!this.file) return this.db.exec(statement);
+    try {
+      await this.db.exec(['BEGIN TRANSACTION', statement, meta, 'COMMIT']);
+    } catch (err) {
+      await this.db.exec('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
   }
 
   /**

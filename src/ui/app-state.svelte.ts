@@ -10,6 +10,8 @@ import { electCollector, openTabChannel, type TabMessage } from '../store/collec
 import { Ingest, type IngestStatus } from '../store/ingest';
 import { Intake } from '../store/intake';
 import { LocalData, type Reloading } from '../store/local-data';
+import { openTableFile } from '../store/table-file';
+import { DB_PATH, opfsAvailable, removeDbFile } from '../db/opfs-file';
 import { Settings } from '../store/settings';
 import { InstanceState } from './instance-state.svelte';
 import { DemoState } from './demo-state.svelte';
@@ -20,6 +22,9 @@ import { readUrlState } from './url-state';
 export type DbStatus = { state: 'loading' } | { state: 'ready'; bundle: string } | { state: 'error'; message: string };
 /** `collector`: this tab reads the instances; `viewer`: another tab does, this one shows the data. */
 export type TabRole = 'starting' | 'collector' | 'viewer';
+/** Where DuckDB's table lives: its database file in OPFS (the collector), or memory (the others). */
+export type TableHome = 'file' | 'memory';
+type OpenDb = (opts?: { path?: string }) => Promise<AnalyticsDb & { bundle?: string }>;
 
 const SUMMARY_EVERY_MS = 1000;
 
@@ -28,6 +33,7 @@ export class AppState {
   instances = $state<InstanceState[]>([]);
   db = $state.raw<DbStatus>({ state: 'loading' });
   role = $state<TabRole>('starting');
+  tableHome = $state<TableHome | null>(null);
   summary = $state.raw<Summary | null>(null);
   summaryMs = $state(0);
   /**
@@ -60,8 +66,10 @@ export class AppState {
   private releaseLock: () => void = () => undefined;
   private tabs: ReturnType<typeof openTabChannel> | null = null;
   private wantDemo = false;
+  /** Settles once the store is open (or failed to): a collector lock granted earlier waits for it. */
+  private opened: Promise<void> = Promise.resolve();
 
-  constructor(private readonly openDb: () => Promise<AnalyticsDb & { bundle?: string }>) {
+  constructor(private readonly openDb: OpenDb) {
     this.demo = new DemoState((e) => this.accept(this.demo.baseUrl, e, 'demo'));
   }
 
@@ -86,31 +94,65 @@ export class AppState {
     addEventListener('online', () => {
       for (const i of this.instances) if (i.status.state === 'reconnecting') i.retryNow();
     });
-    await this.openStore();
+    // Which tab collects is settled before DuckDB opens: only the collector opens the database file.
+    const lock = electCollector('tootscope-collector', () => void this.opened.then(() => this.becomeCollector()));
+    this.releaseLock = lock.release;
+    const first = await lock.now;
+    this.opened = this.openStore(first);
+    await this.opened;
     if (this.data && !this.persistent) {
       // Memory-only: no other tab can see this tab's data, so it collects on its own.
+      this.releaseLock();
       void this.becomeCollector();
     } else if (this.data) {
       this.tabs = openTabChannel((m) => void this.onTabMessage(m));
-      this.releaseLock = electCollector('tootscope-collector', () => void this.becomeCollector());
-      if (this.role === 'starting') this.role = 'viewer';
+      if (first) void this.becomeCollector();
+      else if (this.role === 'starting') this.role = 'viewer';
+    } else {
+      this.releaseLock();
     }
   }
 
-  private async openStore(): Promise<void> {
+  /**
+   * DuckDB and the stored data. The collector keeps DuckDB's table in its database file in OPFS,
+   * a cache that a reload reopens instead of loading the segments (table-file.ts); other tabs, and
+   * a tab whose file cannot be used, build it in memory from the segments and batches. A viewer
+   * that later becomes the collector keeps its table in memory until its next reload.
+   */
+  private async openStore(collector: boolean): Promise<void> {
     try {
-      const starting = this.openDb();
-      // Awaited below; this keeps a failure while the store opens from counting as unhandled.
-      starting.catch(() => undefined);
       const store = await BatchStore.open();
       const show = (r: Reloading | null) => {
         this.reloading = r;
         if (r?.saved) this.summary = r.saved;
       };
+      const useFile = collector && store.persistent && (await opfsAvailable());
+      const inMemory = async () => ({ db: await this.openDb(), file: false, rebuilt: null });
+      const starting = useFile
+        ? openTableFile(() => this.openDb({ path: DB_PATH }), () => removeDbFile(), store).then(
+            (opened) => ({ ...opened, file: true }),
+            (err: Error) => {
+              this.notice = `DuckDB's table file could not be opened or replaced (${err.message}): this tab keeps its table in memory.`;
+              return inMemory();
+            },
+          )
+        : inMemory();
+      // Awaited below; this keeps a failure while the store opens from counting as unhandled.
+      starting.catch(() => undefined);
       show(await LocalData.storedSummary(store));
-      const db = await starting;
+      const { db, file, rebuilt } = await starting;
+      if (rebuilt) this.notice = rebuilt;
+      this.tableHome = file ? 'file' : 'memory';
       const codec = async () => (await import('../store/archive/parquet-worker-client')).workerParquetCodec;
-      const data = await LocalData.open(db, languageNames(), codec, { store, onLoad: show });
+      const open = (on: AnalyticsDb) => LocalData.open(on, languageNames(), codec, { store, onLoad: show, file });
+      const data = await open(db).catch(async (err: Error) => {
+        if (!file) throw err;
+        // A damaged block the checks did not reach (they read only the meta row): rebuild as well.
+        await db.close().catch(() => undefined);
+        await removeDbFile();
+        this.notice = `DuckDB's table file could not be used: it could not be read (${err.message.split('\n')[0]}). It is rebuilt from the stored toots; nothing is lost.`;
+        return open(await this.openDb({ path: DB_PATH }));
+      });
       this.reloading = null;
       this.persistent = data.store.persistent;
       this.data = data;
@@ -153,6 +195,7 @@ export class AppState {
 
   /** This tab holds the collector lock: catch up with what the last collector stored, then read. */
   private async becomeCollector(): Promise<void> {
+    if (this.role === 'collector') return;
     this.role = 'collector';
     if (await this.catchUp()) this.changed();
     if (this.data) this.intake?.resetPositions(await this.data.lastIds());
@@ -328,6 +371,12 @@ export class AppState {
   /** Everything in IndexedDB and DuckDB now, before an export or a page hide. */
   async flush(): Promise<void> {
     await this.ingest?.flush();
+  }
+
+  /** The page is going away: what the merges left in DuckDB's write-ahead log goes into the file. */
+  async hide(): Promise<void> {
+    await this.flush();
+    await this.data?.checkpoint();
   }
 
   resumeStorage(): void {

@@ -51,11 +51,18 @@ export class TootTable {
   /** Sequence number of the newest batch applied: read it only inside `exclusive`. */
   appliedSeq = -1;
 
+  /**
+   * Set where the table lives in a database file: statements recording what a merge's
+   * transaction commits (the batch `seq` once its last part is merged, the dirty segments), run
+   * inside that transaction (table-meta.ts). Null in memory.
+   */
+  persist: ((state: { seq?: number; dirty: number[] }) => string[]) | null = null;
+
   /** Applies a batch once and in order; a batch with `seq` at or below `appliedSeq` is skipped. */
   apply(batch: IngestBatch & { seq?: number }): Promise<void> {
     return this.exclusive(async () => {
       if (batch.seq !== undefined && batch.seq <= this.appliedSeq) return;
-      await this.applyNow(batch);
+      await this.applyNow(batch, batch.seq);
       if (batch.seq !== undefined) this.appliedSeq = batch.seq;
     });
   }
@@ -79,7 +86,7 @@ export class TootTable {
    */
   private slots: number | null = null;
 
-  private async applyNow({ ipc, deletes, prune }: IngestBatch): Promise<void> {
+  private async applyNow({ ipc, deletes, prune }: IngestBatch, seq?: number): Promise<void> {
     let stats: IncomingStats | undefined;
     if (ipc && ipc.byteLength) {
       await this.db.exec('DROP TABLE IF EXISTS incoming');
@@ -115,17 +122,18 @@ export class TootTable {
         await this.db.exec([recordDelta(droppedWhere(prune), -1), ...pruneStatements(prune)]);
       }
       return touched;
-    });
+    }, seq);
     await this.checkpointIfFull();
   }
 
   /** One transaction that changes the table and its rollups; `fn` returns the segments it touched, dirty once it commits. */
-  private async transaction(fn: () => Promise<number[]>): Promise<void> {
+  private async transaction(fn: () => Promise<number[]>, seq?: number): Promise<void> {
     await this.db.exec(['BEGIN TRANSACTION', START_DELTA]);
     let touched: number[];
     try {
       touched = await fn();
-      await this.db.exec([...FOLD_ROLLUPS, 'COMMIT']);
+      const meta = this.persist?.({ seq, dirty: [...new Set([...this.dirty, ...touched])] }) ?? [];
+      await this.db.exec([...FOLD_ROLLUPS, ...meta, 'COMMIT']);
     } catch (err) {
       await this.db.exec('ROLLBACK').catch(() => undefined);
       throw err;

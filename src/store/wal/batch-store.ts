@@ -98,6 +98,15 @@ export class BatchStore {
     return (await get<number>(SNAPSHOT_SEQ, this.store)) ?? -1;
   }
 
+  /** The newest sequence number stored: of a batch, or of the manifest when no batch is newer; -1 when none. */
+  async newestSeq(): Promise<number> {
+    const snap = await this.snapshotSeq();
+    const seqs = this.store
+      ? (await keys<string>(this.store)).filter((k) => k.startsWith('batch-')).map((k) => Number(k.slice('batch-'.length)))
+      : [...this.memory.values()].map((b) => b.seq);
+    return Math.max(snap, ...seqs);
+  }
+
   async snapshot(): Promise<Snapshot | null> {
     if (!this.store) return this.memorySnapshot;
     return (await get<Snapshot>(SNAPSHOT, this.store)) ?? null;

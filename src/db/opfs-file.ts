@@ -1,0 +1,53 @@
+/**
+ * DuckDB's database file in the origin private file system (OPFS), seen from the page: whether it
+ * is there, and removing it with its write-ahead log so the next open starts an empty file.
+ */
+
+/** The collector tab's DuckDB database (src/store/table-file.ts): a cache of what IndexedDB holds. */
+export const DB_FILE = 'tootscope.duckdb';
+export const DB_PATH = `opfs://${DB_FILE}`;
+
+async function root(): Promise<FileSystemDirectoryHandle | null> {
+  try {
+    return (await navigator.storage?.getDirectory?.()) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** True when the browser offers OPFS to this page (not in every private mode). */
+export async function opfsAvailable(): Promise<boolean> {
+  return (await root()) !== null;
+}
+
+/** The file's size in bytes, or null when there is none. */
+export async function dbFileSize(name = DB_FILE): Promise<number | null> {
+  const dir = await root();
+  if (!dir) return null;
+  try {
+    return (await (await dir.getFileHandle(name)).getFile()).size;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Removes the file and its `.wal`. A worker that just ended may still hold its access handle for a
+ * moment (the removal then fails with NoModificationAllowedError): it is retried for a few seconds.
+ */
+export async function removeDbFile(name = DB_FILE): Promise<void> {
+  const dir = await root();
+  if (!dir) return;
+  for (const file of [name, `${name}.wal`]) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await dir.removeEntry(file);
+        break;
+      } catch (err) {
+        if ((err as DOMException).name === 'NotFoundError') break;
+        if (attempt >= 50) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import type { AnalyticsDb } from '../db/analytics-db';
+import type { BatchStore } from './wal/batch-store';
+import type { Snapshot } from './archive/snapshot';
+import { readMeta, TABLE_SCHEMA, type TableMeta } from './duckdb/table-meta';
+
+/**
+ * DuckDB's own database file as a cache of what IndexedDB holds (the batches, the write-ahead
+ * log; the segments, the archive). Nothing depends on the file for durability: whenever it cannot
+ * be trusted to hold exactly the batches its meta row names, tagged with the segments of the
+ * manifest IndexedDB holds, it is removed and rebuilt from the segments, and the page says why.
+ */
+
+/** True when `meta` describes the stored manifest `snap`, or one its own pending compaction committed. */
+export function sameManifest(meta: TableMeta, snap: Pick<Snapshot, 'upToSeq' | 'writtenAt'> | null): boolean {
+  const seq = snap?.upToSeq ?? -1;
+  if (meta.manifestSeq === seq && (seq < 0 || meta.manifestAt === snap!.writtenAt)) return true;
+  return meta.pending !== null && meta.pending.seq === seq;
+}
+
+/**
+ * Why the file open in `db` cannot be used as it is, in plain words, or null: it can (a new,
+ * empty file included). Reads only the meta row and IndexedDB's keys, never a segment.
+ */
+export async function fileProblem(db: AnalyticsDb, store: BatchStore): Promise<string | null> {
+  const { meta, tables, duckdb } = await readMeta(db);
+  if (!meta) return tables ? 'it does not say which stored toots it holds (a rebuild was interrupted, or an older Tootscope wrote it)' : null;
+  if (meta.schema !== TABLE_SCHEMA) return `it was written by another version of Tootscope (table format ${meta.schema}; this page uses ${TABLE_SCHEMA})`;
+  if (meta.duckdb !== duckdb) return `it was written by DuckDB ${meta.duckdb}, and this page runs DuckDB ${duckdb}`;
+  const snapSeq = await store.snapshotSeq();
+  if (meta.appliedSeq < snapSeq) return 'toots it never took in were compacted away since it was written (another tab collected meanwhile)';
+  if (meta.appliedSeq > (await store.newestSeq())) return "it holds toots this browser's stored batches no longer have (site data was partly cleared)";
+  const snap = snapSeq < 0 ? null : await store.snapshot();
+  if (!sameManifest(meta, snap)) return 'another tab compacted the stored toots since it was written';
+  return null;
+}
+
+/**
+ * Opens the database file with `open` and checks it; a file that fails to open or to be read, or
+ * that `fileProblem` rejects, is closed and removed (with its `.wal`), and an empty one opened in
+ * its place. `rebuilt` then says why, for the page. Throws when the file cannot be removed either
+ * (another tab holds it, say): the caller keeps its table in memory.
+ */
+export async function openTableFile<D extends AnalyticsDb>(
+  open: () => Promise<D>,
+  remove: () => Promise<void>,
+  store: BatchStore,
+): Promise<{ db: D; rebuilt: string | null }> {
+  let problem: string | null;
+  let db: D | null = null;
+  try {
+    db = await openWhenFree(open);
+    problem = await fileProblem(db, store);
+    if (!problem) return { db, rebuilt: null };
+  } catch (err) {
+    problem = `it could not be ${db ? 'read' : 'opened'} (${(err as Error).message.split('\n')[0]})`;
+  }
+  await db?.close().catch(() => undefined);
+  await remove();
+  return {
+    db: await open(),
+    rebuilt: `DuckDB's table file could not be used: ${problem}. It is rebuilt from the stored toots; nothing is lost.`,
+  };
+}
+
+/** OPFS lets one access handle at a time hold a file; DuckDB's error then names it. */
+const HELD = /NoModificationAllowed|Access Handle|locked/i;
+
+/**
+ * Opens, waiting up to ~5 s while the file is held: on a reload the last page's DuckDB worker may
+ * let go of it a moment after the new page starts, and a held file is not a damaged one.
+ */
+async function openWhenFree<D>(open: () => Promise<D>): Promise<D> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await open();
+    } catch (err) {
+      if (attempt >= 25 || !HELD.test(String((err as Error)?.message ?? err))) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}

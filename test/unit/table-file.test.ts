@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { A, codec, exportedFile, fileFingerprint, holdCommit, posts, tableFingerprint, write } from './helpers/local-data';
+import { openNodeDuckDb } from './helpers/node-duckdb';
+import { BatchStore } from '../../src/store/wal/batch-store';
+import { LocalData } from '../../src/store/local-data';
+import { fileProblem } from '../../src/store/table-file';
+import type { AnalyticsDb } from '../../src/db/analytics-db';
+
+/**
+ * DuckDB's database file as a cache (issue 15). A reopened file is played here by one DuckDB
+ * kept across two `LocalData`s: what the first left in the tables, including its meta row, is
+ * what the second finds, as a reload finds the file.
+ */
+async function reopen(db: AnalyticsDb, name: string) {
+  const store = await BatchStore.open(name);
+  const read: number[] = [];
+  const loadAfter = store.loadAfter.bind(store);
+  store.loadAfter = async (seq) => {
+    const found = await loadAfter(seq);
+    read.push(...found.map((b) => b.seq));
+    return found;
+  };
+  const problem = await fileProblem(db, store);
+  const data = problem ? null : await LocalData.open(db, [], async () => codec, { store, file: true, mergeBelowRows: 0 });
+  return { data, problem, read };
+}
+
+const count = async (data: LocalData) => (await tableFingerprint(data)).n;
+const exported = async (data: LocalData) => fileFingerprint(await exportedFile(data));
+
+describe("DuckDB's table in a database file", () => {
+  it('resumes where its meta row says: replays only the batches after it', async () => {
+    const db = await openNodeDuckDb();
+    const one = (await reopen(db, 'file-resume')).data!;
+    await write(one, posts(10));
+    await one.compact();
+    await write(one, posts(5));
+    const two = await reopen(db, 'file-resume');
+    expect(two.problem).toBeNull();
+    expect(two.read).toEqual([]);
+    expect(await count(two.data!)).toBe(15);
+    // A batch another tab wrote meanwhile is the only one replayed.
+    const other = await BatchStore.open('file-resume');
+    await other.loadAfter(-1);
+    await other.append({ ipc: null, deletes: [{ base_url: A, id: 'nothing-stored' }] }, 0);
+    const three = await reopen(db, 'file-resume');
+    expect(three.read).toEqual([2]);
+    await three.data!.compact();
+    expect(await exported(three.data!)).toEqual(await tableFingerprint(three.data!));
+    await db.close();
+  });
+
+  it('keeps the segments an edit changed as changed across a reopen, so the next compaction rewrites them', async () => {
+    const db = await openNodeDuckDb();
+    const one = (await reopen(db, 'file-dirty')).data!;
+    const first = posts(10);
+    await write(one, first);
+    await one.compact();
+    await write(one, [{ ...first[2]!, content: '<p>edited</p>', edited_at: '2026-01-03T00:00:00.000Z', favourites_count: 7 }]);
+    const two = (await reopen(db, 'file-dirty')).data!;
+    await two.compact();
+    // Without the changed segment rewritten, the export would copy the stale stored row.
+    expect(await exported(two)).toEqual(await tableFingerprint(two));
+    await db.close();
+  });
+
+  it('undoes a compaction the file planned but IndexedDB never committed, and adopts one it did', async () => {
+    const db = await openNodeDuckDb();
+    const one = (await reopen(db, 'file-plan')).data!;
+    await write(one, posts(6));
+    await one.compact();
+    await write(one, posts(4));
+    const hold = holdCommit(one.store);
+    void one.compact();
+    await hold.planned;
+    // The tab dies here: the file has 4 rows tagged for segment 1, IndexedDB's manifest only segment 0.
+    const two = await reopen(db, 'file-plan');
+    expect(two.problem).toBeNull();
+    expect(await count(two.data!)).toBe(10);
+    // Left tagged, the 4 rows would be in no stored segment and not encoded afresh either.
+    expect(await exported(two.data!)).toEqual(await tableFingerprint(two.data!));
+    await two.data!.compact();
+    expect((await two.data!.store.snapshot())!.segments.map((s) => [s.id, s.rows])).toEqual([[0, 6], [1, 4]]);
+    expect(await exported(two.data!)).toEqual(await tableFingerprint(two.data!));
+
+    // The commit happened and the tab died before the meta row said so: adopted on reopen.
+    await write(two.data!, posts(4));
+    const commit = two.data!.store.commitCompaction.bind(two.data!.store);
+    let committed!: () => void;
+    const done = new Promise<void>((r) => (committed = r));
+    two.data!.store.commitCompaction = async (...args) => {
+      await commit(...args);
+      committed();
+      await new Promise(() => undefined); // never returns: the tab is gone
+    };
+    void two.data!.compact();
+    await done;
+    const three = await reopen(db, 'file-plan');
+    expect(three.problem).toBeNull();
+    expect(three.read).toEqual([]);
+    await write(three.data!, posts(3));
+    await three.data!.compact();
+    expect((await three.data!.store.snapshot())!.segments.map((s) => [s.id, s.rows])).toEqual([[0, 6], [1, 4], [2, 4], [3, 3]]);
+    expect(await exported(three.data!)).toEqual(await tableFingerprint(three.data!));
+    await db.close();
+  });
+
+  it('is refused when it disagrees with IndexedDB, or another DuckDB or schema wrote it', async () => {
+    const db = await openNodeDuckDb();
+    const one = (await reopen(db, 'file-refused')).data!;
+    await write(one, posts(3));
+    await write(one, posts(3));
+    expect((await reopen(db, 'file-refused')).problem).toBeNull();
+    // Site data partly cleared: IndexedDB no longer has the batch the file holds.
+    await one.store.remove(1);
+    expect((await reopen(db, 'file-refused')).problem).toMatch(/no longer have/);
+    await write(one, posts(3));
+    // Another tab collected and compacted past what the file holds.
+    await db.exec('UPDATE table_meta SET applied_seq = 0');
+    const other = await BatchStore.open('file-refused');
+    await other.commitCompaction({ upToSeq: 2, rows: 0, segments: [], sightings: null, tombstones: null, deletedUris: null, writtenAt: 1 }, [], []);
+    expect((await reopen(db, 'file-refused')).problem).toMatch(/compacted away/);
+    await db.exec('UPDATE table_meta SET applied_seq = 2');
+    expect((await reopen(db, 'file-refused')).problem).toMatch(/another tab compacted/);
+    await db.exec("UPDATE table_meta SET manifest_seq = 2, manifest_at = 1, duckdb_version = 'v1.3.2'");
+    expect((await reopen(db, 'file-refused')).problem).toMatch(/written by DuckDB v1\.3\.2, and this page runs DuckDB v1\.4\.3/);
+    await db.exec("UPDATE table_meta SET duckdb_version = (SELECT library_version FROM pragma_version()), schema_version = 0");
+    expect((await reopen(db, 'file-refused')).problem).toMatch(/another version of Tootscope/);
+    await db.exec('DELETE FROM table_meta');
+    expect((await reopen(db, 'file-refused')).problem).toMatch(/does not say which stored toots/);
+    await db.close();
+  });
+});
