@@ -4,6 +4,7 @@ import mvpWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-mvp.worker.js?url
 import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import { OFFLINE_SETTINGS, parseByteSize, tableRows, type AnalyticsDb } from './analytics-db';
+import { downloadWasm, type StartStep } from './wasm-download';
 
 /**
  * Bundles from our own assets (never a CDN): the page works offline and under any sub-path.
@@ -22,12 +23,22 @@ export interface BrowserDb extends AnalyticsDb {
   readonly bundle: string;
 }
 
-/** DuckDB-WASM in its Web Worker. Loaded on demand by `import()`, so the page paints first. */
-export async function openBrowserDb(): Promise<BrowserDb> {
+/**
+ * DuckDB-WASM in its Web Worker. Loaded on demand by `import()`, so the page paints first.
+ * `onStep` hears how far the start is: the wasm's bytes, then compiling, then opening.
+ */
+export async function openBrowserDb(onStep: (s: StartStep) => void = () => undefined): Promise<BrowserDb> {
   const bundle = await duckdb.selectBundle(BUNDLES);
   const worker = new Worker(bundle.mainWorker!);
   const db = new duckdb.AsyncDuckDB(new duckdb.ConsoleLogger(duckdb.LogLevel.WARNING), worker);
-  await db.instantiate(bundle.mainModule, null);
+  const wasm = await downloadWasm(bundle.mainModule, onStep);
+  onStep({ step: 'compile' });
+  try {
+    await db.instantiate(wasm.url, null);
+  } finally {
+    wasm.release();
+  }
+  onStep({ step: 'open' });
   await db.open({ query: { castBigIntToDouble: false } });
   const conn = await db.connect();
   for (const s of OFFLINE_SETTINGS) await conn.query(s);
