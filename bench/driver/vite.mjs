@@ -43,7 +43,12 @@ export async function startVite() {
     clearScreen: false,
     // No file watching and no HMR: other people edit src/ while a run can last many minutes, and a
     // full reload would wreck it. Modules are transformed once, when first asked for.
-    server: { host: '127.0.0.1', port: 5190, strictPort: false, hmr: false, watch: null },
+    // COOP/COEP: bench pages may still run duckdb-wasm's threaded bundle (bench/opfs-probe); the
+    // app itself no longer needs cross-origin isolation.
+    server: {
+      host: '127.0.0.1', port: 5190, strictPort: false, hmr: false, watch: null,
+      headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'credentialless' },
+    },
     optimizeDeps: { entries: ['bench/index.html'] },
     plugins: [uploadPlugin()],
   });

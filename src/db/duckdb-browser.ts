@@ -5,6 +5,7 @@ import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import { RecordBatch, Table } from 'apache-arrow';
 import { OFFLINE_SETTINGS, QueryCancelledError, parseByteSize, tableRows, type AnalyticsDb } from './analytics-db';
+import { downloadWasm, type StartStep } from './wasm-download';
 
 /**
  * Bundles from our own assets (never a CDN): the page works offline and under any sub-path.
@@ -28,14 +29,23 @@ export interface BrowserDb extends AnalyticsDb {
 /**
  * DuckDB-WASM in its Web Worker. Loaded on demand by `import()`, so the page paints first.
  * `path` (`opfs://name`) opens that database file read-write; it fails (and the worker is ended)
- * when the file cannot be opened, damaged or held by another tab.
+ * when the file cannot be opened, damaged or held by another tab. `onStep` hears how far the
+ * start is: the wasm's bytes, then compiling, then opening.
  */
-export async function openBrowserDb(opts: { path?: string } = {}): Promise<BrowserDb> {
+export async function openBrowserDb(opts: { path?: string; onStep?: (s: StartStep) => void } = {}): Promise<BrowserDb> {
+  const onStep = opts.onStep ?? (() => undefined);
   const bundle = await duckdb.selectBundle(BUNDLES);
   const worker = new Worker(bundle.mainWorker!);
   const db = new duckdb.AsyncDuckDB(new duckdb.ConsoleLogger(duckdb.LogLevel.WARNING), worker);
   try {
-    await db.instantiate(bundle.mainModule, null);
+    const wasm = await downloadWasm(bundle.mainModule, onStep);
+    onStep({ step: 'compile' });
+    try {
+      await db.instantiate(wasm.url, null);
+    } finally {
+      wasm.release();
+    }
+    onStep({ step: 'open' });
     const file = opts.path ? { path: opts.path, accessMode: duckdb.DuckDBAccessMode.READ_WRITE } : {};
     await db.open({ ...file, query: { castBigIntToDouble: false } });
     const conn = await db.connect();

@@ -12,8 +12,9 @@ export interface Harness<K extends string> {
 }
 
 /**
- * The usual e2e setup, once per file: fake instances, the built app on a static host (with
- * cross-origin isolation unless told otherwise) and a fresh Chromium; all closed afterwards.
+ * The usual e2e setup, once per file: fake instances, the built app on a static host (as README's
+ * hosting notes say; COOP/COEP only if asked, the app does not need them) and a fresh Chromium;
+ * all closed afterwards.
  */
 export function useHarness<K extends string = never>(opts: {
   fakes?: Record<K, FakeMastodonOptions>;
@@ -26,7 +27,7 @@ export function useHarness<K extends string = never>(opts: {
   const fakes = {} as Record<K, FakeMastodon>;
   beforeAll(async () => {
     for (const [name, o] of Object.entries(opts.fakes ?? {}) as Array<[K, FakeMastodonOptions]>) fakes[name] = await startFakeMastodon(o);
-    site = await serveStatic(DIST, { prefix: opts.prefix ?? '/', isolated: opts.isolated ?? true });
+    site = await serveStatic(DIST, { prefix: opts.prefix ?? '/', isolated: opts.isolated ?? false });
     browser = await launchBrowser({ serviceWorkers: opts.serviceWorkers ?? 'allow' });
   });
   afterAll(async () => {

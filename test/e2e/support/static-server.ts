@@ -1,54 +1,48 @@
 import { createServer, type Server } from 'node:http';
-import { readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { serveDist } from '../../../scripts/serve-dist.mjs';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
-  '.css': 'text/css',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.json': 'application/json',
-};
+/** One response the static host sent: path under the prefix, status and Content-Encoding. */
+export interface Served {
+  readonly path: string;
+  readonly status: number;
+  readonly encoding: string;
+}
 
 /**
- * Any static host, as a person would deploy `dist/`: files under a sub-path, `.wasm` as
- * application/wasm, and (optionally) the COOP/COEP headers that enable duckdb-wasm's threads.
+ * Any static host, as a person would deploy `dist/`: files under a sub-path, served the way README's
+ * hosting notes ask (scripts/serve-dist.mjs: the build's `.br`/`.gz` copies by Accept-Encoding,
+ * hashed assets cacheable), so tests see the bytes people get. Files are read on every request: a
+ * test may change them between visits. `served` lists what was sent, and (optionally) the COOP/COEP
+ * headers some bench pages still want.
  */
 export async function serveStatic(root: string, opts: { prefix?: string; isolated?: boolean } = {}) {
   const prefix = opts.prefix ?? '/';
-  const server: Server = createServer(async (req, res) => {
+  const files = serveDist(root, { dev: true });
+  const served: Served[] = [];
+  const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (!url.pathname.startsWith(prefix)) {
       res.writeHead(404).end();
       return;
     }
-    let rel = decodeURIComponent(url.pathname.slice(prefix.length));
-    if (!rel || rel.endsWith('/')) rel += 'index.html';
-    const file = path.join(root, path.normalize(rel));
-    if (!file.startsWith(root)) {
-      res.writeHead(403).end();
-      return;
+    const rel = url.pathname.slice(prefix.length);
+    res.on('finish', () => served.push({ path: rel, status: res.statusCode, encoding: String(res.getHeader('Content-Encoding') ?? '') }));
+    if (opts.isolated) {
+      res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+      res.setHeader('Cross-Origin-Embedder-Policy', 'credentialless');
     }
-    try {
-      await stat(file);
-      const body = await readFile(file);
-      const headers: Record<string, string> = { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' };
-      if (opts.isolated) {
-        headers['Cross-Origin-Opener-Policy'] = 'same-origin';
-        headers['Cross-Origin-Embedder-Policy'] = 'credentialless';
-      }
-      res.writeHead(200, headers).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
+    req.url = `/${rel}${url.search}`;
+    files(req, res, () => res.writeHead(404).end());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}${prefix}`,
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    served,
+    close: () => new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
   };
 }
