@@ -61,47 +61,68 @@ export async function openBrowserDb(opts: { path?: string; onStep?: (s: StartSte
 /** The app's interface over one connection of a started duckdb-wasm (bench/opfs-probe uses it too). */
 export function overConnection(db: duckdb.AsyncDuckDB, conn: duckdb.AsyncDuckDBConnection): AnalyticsDb {
   let cancelled = false;
+  /**
+   * One call at a time on the connection. The worker ran calls in order anyway, but a streamed
+   * result (queryCancellable) is fetched in several round trips, and any other query on the
+   * connection in between ends it early: a console query came back with 0 of 40,000 rows while
+   * the charts refreshed (found by the kill test).
+   */
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = chain.then(fn, fn);
+    chain = run.catch(() => undefined);
+    return run;
+  };
   return {
-    async exec(statements) {
-      for (const s of typeof statements === 'string' ? [statements] : statements) await conn.query(s);
+    exec(statements) {
+      return serial(async () => {
+        for (const s of typeof statements === 'string' ? [statements] : statements) await conn.query(s);
+      });
     },
-    async query(sql) {
-      return tableRows(await conn.query(sql));
+    query(sql) {
+      return serial(async () => tableRows(await conn.query(sql)));
     },
     queryArrow(sql) {
-      return conn.query(sql);
+      return serial(() => conn.query(sql));
     },
-    async queryCancellable(sql) {
+    queryCancellable(sql) {
       // send() runs the query as a pending query the worker advances step by step, so
       // cancelSent() can stop it between steps; query() runs it to the end in one call.
-      cancelled = false;
-      try {
-        const reader = await conn.send(sql, true);
-        const batches: RecordBatch[] = [];
-        for await (const batch of reader) batches.push(batch);
-        return batches.length ? new Table(batches) : new Table(reader.schema);
-      } catch (err) {
-        if (cancelled) throw new QueryCancelledError();
-        throw err;
-      } finally {
+      return serial(async () => {
         cancelled = false;
-      }
+        try {
+          const reader = await conn.send(sql, true);
+          const batches: RecordBatch[] = [];
+          for await (const batch of reader) batches.push(batch);
+          return batches.length ? new Table(batches) : new Table(reader.schema);
+        } catch (err) {
+          if (cancelled) throw new QueryCancelledError();
+          throw err;
+        } finally {
+          cancelled = false;
+        }
+      });
     },
     async cancel() {
+      // Not queued: it must reach the worker while the query it stops holds the connection.
       cancelled = true;
       await conn.cancelSent();
     },
-    async insertIPC(table, ipc, opts) {
+    insertIPC(table, ipc, opts) {
       // insertArrowFromIPCStream transfers (detaches) its buffer: hand it a copy.
-      await conn.insertArrowFromIPCStream(ipc.slice(), { name: table, create: !opts?.append });
+      return serial(() => conn.insertArrowFromIPCStream(ipc.slice(), { name: table, create: !opts?.append }));
     },
-    async memoryBytes() {
-      const [row] = tableRows<{ memory_usage: string }>(await conn.query('PRAGMA database_size'));
-      return parseByteSize(row?.memory_usage ?? '0');
+    memoryBytes() {
+      return serial(async () => {
+        const [row] = tableRows<{ memory_usage: string }>(await conn.query('PRAGMA database_size'));
+        return parseByteSize(row?.memory_usage ?? '0');
+      });
     },
-    async close() {
-      await conn.close();
-      await db.terminate();
+    close() {
+      return serial(async () => {
+        await conn.close();
+        await db.terminate();
+      });
     },
   };
 }

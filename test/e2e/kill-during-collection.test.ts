@@ -171,6 +171,10 @@ describe('SIGKILL during collection', () => {
         const tOpened = Date.now();
         const { columns, rows } = await queryViaConsole(page, 'SELECT uri FROM toots');
         const tQueried = Date.now();
+        // What the page says about its start (a rebuilt or unusable table file says why here).
+        const said = await page.evaluate(() =>
+          [...document.querySelectorAll('.banner, [data-testid="table-home"]')].map((e) => (e.textContent ?? '').trim()).filter((t) => /table|DuckDB|file/i.test(t)),
+        );
         expect(columns).toEqual(['uri']);
         const stored = rows.map((r) => r[0]!);
         const have = new Set(stored);
@@ -202,7 +206,7 @@ describe('SIGKILL during collection', () => {
         await waitForCount(page, all.size, 120_000);
         // Where a round's time goes: relaunch to a page that answers SQL, the query, the reconnect, the backfill.
         const ms = { until_kill: kill - roundStart, relaunch_to_sql: tOpened - t0, query: tQueried - tOpened, to_streaming: tStreaming - tQueried, caught_up: Date.now() - tStreaming };
-        console.log(`kill ${k + 1}: ${JSON.stringify({ ...rounds.at(-1), ms })}`);
+        console.log(`kill ${k + 1}: ${JSON.stringify({ ...rounds.at(-1), ms, said })}`);
       }
     } finally {
       pub.stop();
