@@ -13,6 +13,7 @@ import { OAuthProvider } from './oauth';
 import { spliceRaw } from './raw-json';
 import type { RateLimitRule } from './rate-limit';
 import { StreamingHost, type LiveFeedAccess } from './streaming';
+import type { NodeInfoSoftware } from './nodeinfo';
 import { TimelineStore } from './timeline';
 import { TokenRegistry } from './tokens';
 import { WebHost, type TimelineFault } from './web';
@@ -44,6 +45,10 @@ export interface FakeMastodonOptions {
   /** `:thump\n\n` (4.6) or `:thump\n` (4.2–4.5, the comment then shares a block with the next event). */
   heartbeatStyle?: '4.6' | '4.2';
   instanceApi?: 'v2' | 'v1-only';
+  /** NodeInfo's `software` (default mastodon 4.6.6); null serves no NodeInfo at all. */
+  software?: NodeInfoSoftware | null;
+  /** The instance API's `version` (default: the software's; Akkoma says `2.7.2 (compatible; Akkoma 3.15.1)`). */
+  instanceVersion?: string;
   seed?: number;
   /** Accounts in the generated population (default 150 000). */
   users?: number;
@@ -152,6 +157,7 @@ function listen(server: Server): Promise<number> {
 export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise<FakeMastodon> {
   const domain = opts.domain ?? 'alpha.test';
   const feeds = opts.liveFeeds ?? 'public';
+  const software = opts.software === undefined ? { name: 'mastodon', version: '4.6.6' } : opts.software;
   const access = typeof feeds === 'string' ? { local: feeds, remote: feeds } : feeds;
   const tokens = new TokenRegistry();
   for (const t of opts.tokens ?? []) tokens.add(t);
@@ -183,13 +189,14 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
     instance: () => ({
       domain,
       title: `${domain} (fake Mastodon)`,
-      version: '4.6.6',
+      version: opts.instanceVersion ?? (software?.version || '4.6.6'),
       streamingWs: `ws://127.0.0.1:${streamPort}`,
       access,
       users: opts.users ?? 150_000,
       statuses: store.size,
     }),
     instanceApi: opts.instanceApi ?? 'v2',
+    nodeInfo: () => (software ? { software, users: opts.users ?? 150_000, localPosts: store.size } : null),
     cacheSeconds: opts.cacheSeconds ?? 15,
     rateLimit: opts.rateLimit ?? { limit: 300, windowMs: 5 * 60_000 },
     pagingRateLimit: opts.pagingRateLimit ?? { limit: 300, windowMs: 15 * 60_000 },
