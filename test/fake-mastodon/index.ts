@@ -16,6 +16,7 @@ import { StreamingHost, type LiveFeedAccess } from './streaming';
 import type { NodeInfoSoftware } from './nodeinfo';
 import { TimelineStore } from './timeline';
 import { TokenRegistry } from './tokens';
+import { WsStreaming } from './ws-streaming';
 import { WebHost, type TimelineFault } from './web';
 import type { Server } from 'node:http';
 
@@ -42,6 +43,8 @@ export interface FakeMastodonOptions {
   /** Extra limit on anonymous paging requests (min_id/max_id/since_id; default 300 / 15 min). */
   pagingRateLimit?: RateLimitRule;
   heartbeatMs?: number;
+  /** WebSocket ping interval (default 30 s, as the real server). */
+  wsPingMs?: number;
   /** `:thump\n\n` (4.6) or `:thump\n` (4.2–4.5, the comment then shares a block with the next event). */
   heartbeatStyle?: '4.6' | '4.2';
   instanceApi?: 'v2' | 'v1-only';
@@ -91,8 +94,14 @@ export interface FaultOptions {
 export interface FakeMastodonStats {
   /** Requests per path, both hosts. */
   requests: Record<string, number>;
+  /** SSE streams and WebSockets. */
   openStreams: number;
   streamsOpened: number;
+  webSocketsOpened: number;
+  /** WebSocket upgrades refused (no or a bad token). */
+  webSocketsRefused: number;
+  /** How each WebSocket upgrade carried its token: `protocol` (Sec-WebSocket-Protocol), `query`, `authorization`, `none`. */
+  webSocketTokenVia: string[];
   tooManyRequests: number;
   cacheHits: number;
   /** Events written to open streams (counted once per stream), raw writes excluded. */
@@ -127,6 +136,8 @@ export interface FakeMastodon {
   edit(id: string, overrides?: Partial<MastodonStatus>): MastodonStatus;
   /** Removes the status and pushes `delete` with the bare id (to every stream if the id is unknown). */
   deleteStatus(id: string): void;
+  /** Sends a text frame as it is to every open WebSocket (malformed-frame tests). */
+  sendRawFrame(text: string): void;
   /** Writes bytes as they are to every open stream (malformed-event tests). */
   sendRaw(text: string): void;
   /** Starts one event on every open stream that never ends: `prefix`, then `bytes` of `x`, no newline. */
@@ -181,6 +192,13 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
     countRequest,
     seed: opts.seed ?? 1,
   });
+  // Mastodon serves both on one port: HTTP requests are SSE, upgrades are WebSockets.
+  const wsStreaming = new WsStreaming(streaming.server, {
+    tokens,
+    matches: (filter, status) => streaming.matches(filter, status),
+    isStalled: () => streaming.stalled,
+    ...(opts.wsPingMs ? { pingMs: opts.wsPingMs } : {}),
+  });
   const streamPort = await listen(streaming.server);
   const web = new WebHost({
     tokens,
@@ -205,7 +223,10 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
   const webPort = await listen(web.server);
 
   const deliver = (event: 'update' | 'status.update', s: MastodonStatus, stream = true, payload?: string) => {
-    if (stream) streaming.broadcast(event, payload ?? spliceRaw(statusPayload(s)), s);
+    if (!stream) return;
+    const data = payload ?? spliceRaw(statusPayload(s));
+    streaming.broadcast(event, data, s);
+    wsStreaming.broadcast(event, data, s);
   };
   const generate = (p: PublishOptions): MastodonStatus => {
     let generated = gen.next(Date.now(), p.local === undefined ? {} : { local: p.local });
@@ -294,11 +315,13 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
       gen.forget(id);
       // Unknown ids still go out on every stream: that is how a test makes a delete arrive first.
       streaming.broadcast('delete', id, removed ?? null);
+      wsStreaming.broadcast('delete', id, removed ?? null);
     },
 
     sendRaw: (text) => streaming.sendRaw(text),
     sendEndless: (prefix, bytes) => streaming.sendEndless(prefix, bytes),
-    dropStreams: () => streaming.dropAll(),
+    dropStreams: () => streaming.dropAll() + wsStreaming.dropAll(),
+    sendRawFrame: (text) => wsStreaming.sendRaw(text),
 
     setFault(fault) {
       if (fault.stallStreams !== undefined) streaming.stalled = fault.stallStreams;
@@ -328,17 +351,21 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
     get stats(): FakeMastodonStats {
       return {
         requests: { ...requests },
-        openStreams: streaming.streams.size,
-        streamsOpened: streaming.opened,
+        openStreams: streaming.streams.size + wsStreaming.sessions.size,
+        streamsOpened: streaming.opened + wsStreaming.opened,
+        webSocketsOpened: wsStreaming.opened,
+        webSocketsRefused: wsStreaming.refused.length,
+        webSocketTokenVia: [...wsStreaming.tokenVia],
         tooManyRequests: web.tooManyRequests,
         cacheHits: web.cacheHits,
-        streamEvents: streaming.eventsWritten,
+        streamEvents: streaming.eventsWritten + wsStreaming.eventsWritten,
         streamEventsDropped: streaming.eventsDropped,
         faultsServed: [...web.faultsServed],
       };
     },
 
     async close() {
+      await wsStreaming.close();
       await streaming.close();
       await new Promise<void>((resolve) => {
         web.server.close(() => resolve());
