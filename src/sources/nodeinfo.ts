@@ -117,6 +117,6 @@ export async function detectSoftware(baseUrl: string, signal?: AbortSignal): Pro
  */
 export function softwareFromInstanceVersion(version: string): Software {
   const m = /\(compatible;\s*([A-Za-z][\w.-]*)\s+([^)\s]+)\s*\)/.exec(version);
-  if (m) return { name: clean(m[1], 40).toLowerCase(), version: clean(m[2], 40) };
+  if (m?.[1] && m[2]) return { name: clean(m[1], 40).toLowerCase(), version: clean(m[2], 40) };
   return { name: 'mastodon', version: clean(version, 40) };
 }

@@ -46,8 +46,9 @@ export function handleNodeInfo(req: IncomingMessage, res: ServerResponse, path: 
     return true;
   }
   const m = /^\/nodeinfo\/(2\.\d)$/.exec(path);
-  if (m && schemas.includes(m[1])) {
-    sendJson(res, 200, nodeInfoDocument(o, m[1]), o.corsOnDocument ? cors : {});
+  const schema = m?.[1];
+  if (schema && schemas.includes(schema)) {
+    sendJson(res, 200, nodeInfoDocument(o, schema), o.corsOnDocument ? cors : {});
     return true;
   }
   return false;

@@ -34,7 +34,7 @@ describe('NodeInfo detection', () => {
     expect(index.headers.get('access-control-allow-origin')).toBe('*');
     const { links } = (await index.json()) as { links: Array<{ rel: string; href: string }> };
     expect(links).toEqual([{ rel: 'http://nodeinfo.diaspora.software/ns/schema/2.0', href: `${f.webUrl}/nodeinfo/2.0` }]);
-    const doc = await fetch(links[0].href);
+    const doc = await fetch(links[0]!.href);
     expect(doc.headers.get('access-control-allow-origin')).toBeNull();
     expect(((await doc.json()) as { usage: { users: { activeMonth: number } } }).usage.users.activeMonth).toBeGreaterThan(0);
 
