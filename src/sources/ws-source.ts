@@ -1,5 +1,6 @@
 import { backoffDelay } from './backoff';
 import { EventLoopTurns } from './event-loop';
+import { REST_TIMEOUT_MS } from './http-guard';
 import { MAX_EVENT_CHARS } from './sse-source';
 import { HttpError, rateLimitWait, sleep, type Source, type SourceCallbacks } from './source';
 import { StreamCore, type StreamCoreOptions } from './stream-core';
@@ -12,6 +13,12 @@ import type { StreamChannel } from '../core/mastodon';
  * is a dead socket on any server worth streaming; reconciliation covers the wait meanwhile.
  */
 export const WS_WATCHDOG_MS = 5 * 60_000;
+
+/**
+ * A socket that neither opens nor fails (a blocked connection fires no event in Chrome) is given
+ * up after as long as a REST request gets.
+ */
+export const WS_OPEN_TIMEOUT_MS = REST_TIMEOUT_MS;
 
 /** The browser's WebSocket, or (in Node tests) the `ws` package's, which has the same shape. */
 export type WebSocketCtor = new (url: string, protocols?: string | string[]) => WebSocket;
@@ -146,7 +153,13 @@ export class WsSource implements Source {
         socket.onerror = () => undefined;
         conn.signal.addEventListener('abort', () => resolve(false), { once: true });
       });
-      opened = await open;
+      const openMs = Math.min(watchdogMs, WS_OPEN_TIMEOUT_MS);
+      let openTimer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<'late'>((resolve) => (openTimer = setTimeout(() => resolve('late'), openMs)));
+      const first = await Promise.race([open, late]);
+      clearTimeout(openTimer);
+      if (first === 'late') throw new Error(`the WebSocket to ${host} did not open in ${Math.round(openMs / 1000)} s`);
+      opened = first;
       if (conn.signal.aborted) return;
       if (!opened) {
         // A browser hides why an upgrade failed; a refused token shows on a REST request with it.
