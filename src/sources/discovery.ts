@@ -1,5 +1,6 @@
 import { normalizeBaseUrl } from '../core/normalize';
 import { guardedFetch, MAX_INSTANCE_BYTES, NoAnswerError, RedirectRefusedError, TooLargeError } from './http-guard';
+import { detectSoftware, isMisskeyFamily, softwareFromInstanceVersion, softwareLabel, type Software } from './nodeinfo';
 
 export type FeedAccess = 'public' | 'authenticated' | 'disabled';
 
@@ -10,6 +11,8 @@ export interface InstanceInfo {
   title: string;
   version: string;
   liveFeeds?: { local: FeedAccess; remote: FeedAccess };
+  /** From NodeInfo, else from the instance API's version string. */
+  software?: Software;
 }
 
 export class DiscoveryError extends Error {}
@@ -82,7 +85,12 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 export async function discoverInstance(input: string, signal?: AbortSignal): Promise<InstanceInfo> {
   const baseUrl = parseInstanceUrl(input);
   const host = new URL(baseUrl).host;
-  const v2 = await getJson(`${baseUrl}/api/v2/instance`, signal);
+  // Side by side: NodeInfo adds no wait before the instance description.
+  const [nodeInfo, v2] = await Promise.all([detectSoftware(baseUrl, signal), getJson(`${baseUrl}/api/v2/instance`, signal)]);
+  if (isMisskeyFamily(nodeInfo ?? undefined)) {
+    throw new DiscoveryError(`${host} runs ${softwareLabel(nodeInfo!)}, which has its own API (not Mastodon's): Tootscope cannot read it yet`);
+  }
+  const software = (version: unknown) => nodeInfo ?? softwareFromInstanceVersion(str(version) ?? '');
   if (v2.status === 200 && isObj(v2.body)) {
     const conf = isObj(v2.body.configuration) ? v2.body.configuration : {};
     const urls = isObj(conf.urls) ? conf.urls : {};
@@ -94,6 +102,7 @@ export async function discoverInstance(input: string, signal?: AbortSignal): Pro
         streamingBase: streamingHttpBase(streaming, baseUrl),
         title: str(v2.body.title) ?? host,
         version: str(v2.body.version) ?? '',
+        software: software(v2.body.version),
         ...(access ? { liveFeeds: { local: access.local as FeedAccess, remote: access.remote as FeedAccess } } : {}),
       };
     }
@@ -105,6 +114,7 @@ export async function discoverInstance(input: string, signal?: AbortSignal): Pro
       streamingBase: streamingHttpBase(str(v1.body.urls.streaming_api)!, baseUrl),
       title: str(v1.body.title) ?? host,
       version: str(v1.body.version) ?? '',
+      software: software(v1.body.version),
     };
   }
   if (v2.status === 401 || v1.status === 401) {

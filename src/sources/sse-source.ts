@@ -1,14 +1,10 @@
 import { createParser } from 'eventsource-parser';
-import type { MastodonStatus, StreamChannel } from '../core/mastodon';
-import { compareIds, maxId } from '../core/status-id';
-import { nestsDeeperThan } from '../core/json-depth';
+import type { StreamChannel } from '../core/mastodon';
 import { backoffDelay } from './backoff';
 import { EventLoopTurns } from './event-loop';
 import { RedirectRefusedError } from './http-guard';
-import { RECONCILE_MS, SETTLE_MS, StreamLedger } from './reconcile';
-import { ReconcileRounds } from './reconcile-round';
 import { HttpError, httpErrorFrom, rateLimitWait, sleep, type Source, type SourceCallbacks } from './source';
-import { fetchPage, timelineUrl, walkNewer } from './timeline-pager';
+import { StreamCore } from './stream-core';
 
 /** Heartbeats come every 15 s; three missed mean the connection is dead (issue: no byte for 45 s). */
 export const WATCHDOG_MS = 45_000;
@@ -42,17 +38,13 @@ export interface SseOptions {
  */
 export class SseSource implements Source {
   private abort: AbortController | null = null;
-  /** What the stream delivered against the timeline; kept across reconnects, null when off. */
-  private readonly ledger: StreamLedger | null;
-  private readonly rounds: ReconcileRounds | null;
+  /** Backfill, reconciliation and event dispatch, shared with WsSource; kept across reconnects. */
+  private readonly core: StreamCore;
   constructor(
     private readonly opts: SseOptions,
     private readonly cb: SourceCallbacks,
   ) {
-    const every = opts.reconcileMs ?? RECONCILE_MS;
-    // A status gets until the next round to arrive on the stream, at most SETTLE_MS.
-    this.ledger = every > 0 ? new StreamLedger({ settleMs: Math.min(every, SETTLE_MS) }) : null;
-    this.rounds = this.ledger && new ReconcileRounds(this.ledger, opts);
+    this.core = new StreamCore(opts, cb);
   }
 
   start(): void {
@@ -131,11 +123,11 @@ export class SseSource implements Source {
       feedDog();
       onOpen();
       // Events that arrive while the gap is being filled are kept; dedup by uri makes overlap harmless.
-      await this.backfill(conn.signal);
+      await this.core.backfill(conn.signal);
       this.cb.onState({ state: 'streaming' });
-      void this.reconcileEvery(conn.signal);
+      void this.core.reconcileEvery(conn.signal);
       const parser = createParser({
-        onEvent: (e) => this.dispatch(e.event ?? 'message', e.data),
+        onEvent: (e) => this.core.dispatch(e.event ?? 'message', e.data),
         onError: (e) => {
           if (e.type === 'max-buffer-size-exceeded') {
             conn.abort(new Error(`an event longer than ${MAX_EVENT_CHARS / (1024 * 1024)} M characters; cut off`));
@@ -164,85 +156,5 @@ export class SseSource implements Source {
       // a leaked stream would count against the browser's per-host connection limit.
       if (!conn.signal.aborted) conn.abort(new DOMException('connection closed', 'AbortError'));
     }
-  }
-
-  private async backfill(signal: AbortSignal): Promise<void> {
-    this.cb.onState({ state: 'backfilling' });
-    const ledger = this.ledger;
-    // The last connection can deliver nothing more: what it missed of the statuses already fetched goes now.
-    for (const s of ledger?.judge(Date.now(), true) ?? []) this.emitStatus(s, 'backfill');
-    // After a reconnect, start where reconciliation got to: the gap up to there holds what the stream dropped.
-    const lastId = ledger?.decidedTo ?? this.opts.lastId();
-    if (!lastId) {
-      // Cold start: the newest page, so the panels have something before the first live post.
-      const page = await fetchPage(timelineUrl(this.opts.baseUrl, this.opts.channel, {}), this.opts.token, signal);
-      const statuses = [...page.statuses].sort((a, b) => compareIds(a.id, b.id));
-      for (const s of statuses) this.emitStatus(s, 'backfill');
-      // An empty timeline: everything after it is new, so reconciliation walks from the start.
-      ledger?.goLive(statuses.at(-1)?.id ?? '0');
-      return;
-    }
-    let newest = lastId;
-    await walkNewer({
-      baseUrl: this.opts.baseUrl,
-      channel: this.opts.channel,
-      token: this.opts.token,
-      minId: lastId,
-      signal,
-      onPage: (statuses) => {
-        for (const s of ledger ? ledger.takeBackfill(statuses, Date.now()) : statuses) this.emitStatus(s, 'backfill');
-        newest = maxId(newest, statuses.at(-1)?.id ?? newest);
-      },
-    });
-    if (ledger) {
-      ledger.goLive(newest);
-      this.cb.onCoverage?.(ledger.coverage(Date.now()));
-    }
-  }
-
-  /** While this connection lives: compare with the REST timeline every `reconcileMs`. */
-  private async reconcileEvery(signal: AbortSignal): Promise<void> {
-    const { ledger, rounds } = this;
-    if (!ledger || !rounds) return;
-    for (;;) {
-      try {
-        await sleep(this.opts.reconcileMs ?? RECONCILE_MS, signal);
-        const warning = await rounds.run(signal, (s) => this.emitStatus(s, 'backfill'));
-        if (warning) this.cb.onWarning(warning);
-      } catch (err) {
-        // Aborted: the connection ended, and the next one's backfill takes over.
-        if (signal.aborted) return;
-        this.cb.onWarning(`comparing the stream with the public timeline failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      this.cb.onCoverage?.(ledger.coverage(Date.now()));
-    }
-  }
-
-  private dispatch(event: string, data: string): void {
-    if (event === 'delete') {
-      // A bare id beyond 2^53: never JSON.parse it.
-      const id = data.trim();
-      if (/^\d+$/.test(id)) this.cb.onEvent({ kind: 'delete', id });
-      else this.cb.onWarning(`malformed delete event skipped: ${data.slice(0, 80)}`);
-      return;
-    }
-    if (event !== 'update' && event !== 'status.update') return;
-    let status: MastodonStatus;
-    try {
-      status = JSON.parse(data) as MastodonStatus;
-    } catch {
-      this.cb.onWarning(`malformed ${event} event skipped (not JSON): ${data.slice(0, 80)}`);
-      return;
-    }
-    if (typeof status?.id === 'string') this.ledger?.noteStreamed(status.id);
-    this.emitStatus(status, 'stream');
-  }
-
-  private emitStatus(status: MastodonStatus, via: 'stream' | 'backfill'): void {
-    if (nestsDeeperThan(status)) {
-      this.cb.onEvent({ kind: 'skipped', status, reason: `nested deeper than any real one (${via}, id ${String(status?.id).slice(0, 24)})` });
-      return;
-    }
-    this.cb.onEvent({ kind: 'update', status, via });
   }
 }

@@ -4,6 +4,8 @@ import { discoverInstance, type InstanceInfo } from '../sources/discovery';
 import { NoAnswerError, TooLargeError } from '../sources/http-guard';
 import { RestPoller } from '../sources/rest-poller';
 import { SseSource } from '../sources/sse-source';
+import { streamsOnlyOverWebSocket } from '../sources/nodeinfo';
+import { WsSource } from '../sources/ws-source';
 import type { StreamCoverage } from '../sources/reconcile';
 import { sleep, type Source, type SourceEvent, type SourceState } from '../sources/source';
 import { reconcileIntervalMs } from './reconcile-setting';
@@ -23,6 +25,8 @@ export class InstanceState {
   readonly baseUrl: string;
   readonly host: string;
   channel = $state<StreamChannel>('public');
+  /** How a signed-in Mastodon row streams; servers that only speak WebSocket always use it. Not saved yet. */
+  transport = $state<'sse' | 'ws'>('sse');
   token = $state('');
   paused = $state(false);
   status = $state.raw<SourceState>({ state: 'connecting' });
@@ -52,6 +56,11 @@ export class InstanceState {
 
   get mode(): 'stream' | 'poll' {
     return this.token ? 'stream' : 'poll';
+  }
+
+  /** Akkoma, Pleroma and GoToSocial (by NodeInfo) have no SSE stream. */
+  get webSocketOnly(): boolean {
+    return streamsOnlyOverWebSocket(this.info?.software);
   }
 
   async start(): Promise<void> {
@@ -102,9 +111,12 @@ export class InstanceState {
     };
     this.coverage = null;
     const lastId = () => this.hooks.lastId(this.baseUrl);
-    this.source = this.token
-      ? new SseSource({ baseUrl: this.baseUrl, streamingBase: this.info.streamingBase, channel: this.channel, token: this.token, lastId, reconcileMs: reconcileIntervalMs() }, cb)
-      : new RestPoller({ baseUrl: this.baseUrl, channel: this.channel, token: null, lastId }, cb);
+    const streamOpts = { baseUrl: this.baseUrl, streamingBase: this.info.streamingBase, channel: this.channel, token: this.token, lastId, reconcileMs: reconcileIntervalMs() };
+    this.source = !this.token
+      ? new RestPoller({ baseUrl: this.baseUrl, channel: this.channel, token: null, lastId }, cb)
+      : this.transport === 'ws' || this.webSocketOnly
+        ? new WsSource(streamOpts, cb)
+        : new SseSource(streamOpts, cb);
     this.source.start();
   }
 
@@ -147,6 +159,12 @@ export class InstanceState {
     this.channel = channel;
     this.hooks.onChanged();
     if (!this.paused) void this.start();
+  }
+
+  setTransport(transport: 'sse' | 'ws'): void {
+    if (transport === this.transport) return;
+    this.transport = transport;
+    if (!this.paused && this.token) void this.start();
   }
 
   stopSource(): void {

@@ -13,8 +13,10 @@ import { OAuthProvider } from './oauth';
 import { spliceRaw } from './raw-json';
 import type { RateLimitRule } from './rate-limit';
 import { StreamingHost, type LiveFeedAccess } from './streaming';
+import type { NodeInfoSoftware } from './nodeinfo';
 import { TimelineStore } from './timeline';
 import { TokenRegistry } from './tokens';
+import { WsStreaming } from './ws-streaming';
 import { WebHost, type TimelineFault } from './web';
 import type { Server } from 'node:http';
 
@@ -41,9 +43,15 @@ export interface FakeMastodonOptions {
   /** Extra limit on anonymous paging requests (min_id/max_id/since_id; default 300 / 15 min). */
   pagingRateLimit?: RateLimitRule;
   heartbeatMs?: number;
+  /** WebSocket ping interval (default 30 s, as the real server). */
+  wsPingMs?: number;
   /** `:thump\n\n` (4.6) or `:thump\n` (4.2–4.5, the comment then shares a block with the next event). */
   heartbeatStyle?: '4.6' | '4.2';
   instanceApi?: 'v2' | 'v1-only';
+  /** NodeInfo's `software` (default mastodon 4.6.6); null serves no NodeInfo at all. */
+  software?: NodeInfoSoftware | null;
+  /** The instance API's `version` (default: the software's; Akkoma says `2.7.2 (compatible; Akkoma 3.15.1)`). */
+  instanceVersion?: string;
   seed?: number;
   /** Accounts in the generated population (default 150 000). */
   users?: number;
@@ -86,8 +94,14 @@ export interface FaultOptions {
 export interface FakeMastodonStats {
   /** Requests per path, both hosts. */
   requests: Record<string, number>;
+  /** SSE streams and WebSockets. */
   openStreams: number;
   streamsOpened: number;
+  webSocketsOpened: number;
+  /** WebSocket upgrades refused (no or a bad token). */
+  webSocketsRefused: number;
+  /** How each WebSocket upgrade carried its token: `protocol` (Sec-WebSocket-Protocol), `query`, `authorization`, `none`. */
+  webSocketTokenVia: string[];
   tooManyRequests: number;
   cacheHits: number;
   /** Events written to open streams (counted once per stream), raw writes excluded. */
@@ -122,6 +136,8 @@ export interface FakeMastodon {
   edit(id: string, overrides?: Partial<MastodonStatus>): MastodonStatus;
   /** Removes the status and pushes `delete` with the bare id (to every stream if the id is unknown). */
   deleteStatus(id: string): void;
+  /** Sends a text frame as it is to every open WebSocket (malformed-frame tests). */
+  sendRawFrame(text: string): void;
   /** Writes bytes as they are to every open stream (malformed-event tests). */
   sendRaw(text: string): void;
   /** Starts one event on every open stream that never ends: `prefix`, then `bytes` of `x`, no newline. */
@@ -152,6 +168,7 @@ function listen(server: Server): Promise<number> {
 export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise<FakeMastodon> {
   const domain = opts.domain ?? 'alpha.test';
   const feeds = opts.liveFeeds ?? 'public';
+  const software = opts.software === undefined ? { name: 'mastodon', version: '4.6.6' } : opts.software;
   const access = typeof feeds === 'string' ? { local: feeds, remote: feeds } : feeds;
   const tokens = new TokenRegistry();
   for (const t of opts.tokens ?? []) tokens.add(t);
@@ -175,6 +192,13 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
     countRequest,
     seed: opts.seed ?? 1,
   });
+  // Mastodon serves both on one port: HTTP requests are SSE, upgrades are WebSockets.
+  const wsStreaming = new WsStreaming(streaming.server, {
+    tokens,
+    matches: (filter, status) => streaming.matches(filter, status),
+    isStalled: () => streaming.stalled,
+    ...(opts.wsPingMs ? { pingMs: opts.wsPingMs } : {}),
+  });
   const streamPort = await listen(streaming.server);
   const web = new WebHost({
     tokens,
@@ -183,13 +207,14 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
     instance: () => ({
       domain,
       title: `${domain} (fake Mastodon)`,
-      version: '4.6.6',
+      version: opts.instanceVersion ?? (software?.version || '4.6.6'),
       streamingWs: `ws://127.0.0.1:${streamPort}`,
       access,
       users: opts.users ?? 150_000,
       statuses: store.size,
     }),
     instanceApi: opts.instanceApi ?? 'v2',
+    nodeInfo: () => (software ? { software, users: opts.users ?? 150_000, localPosts: store.size } : null),
     cacheSeconds: opts.cacheSeconds ?? 15,
     rateLimit: opts.rateLimit ?? { limit: 300, windowMs: 5 * 60_000 },
     pagingRateLimit: opts.pagingRateLimit ?? { limit: 300, windowMs: 15 * 60_000 },
@@ -198,7 +223,10 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
   const webPort = await listen(web.server);
 
   const deliver = (event: 'update' | 'status.update', s: MastodonStatus, stream = true, payload?: string) => {
-    if (stream) streaming.broadcast(event, payload ?? spliceRaw(statusPayload(s)), s);
+    if (!stream) return;
+    const data = payload ?? spliceRaw(statusPayload(s));
+    streaming.broadcast(event, data, s);
+    wsStreaming.broadcast(event, data, s);
   };
   const generate = (p: PublishOptions): MastodonStatus => {
     let generated = gen.next(Date.now(), p.local === undefined ? {} : { local: p.local });
@@ -287,11 +315,13 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
       gen.forget(id);
       // Unknown ids still go out on every stream: that is how a test makes a delete arrive first.
       streaming.broadcast('delete', id, removed ?? null);
+      wsStreaming.broadcast('delete', id, removed ?? null);
     },
 
     sendRaw: (text) => streaming.sendRaw(text),
     sendEndless: (prefix, bytes) => streaming.sendEndless(prefix, bytes),
-    dropStreams: () => streaming.dropAll(),
+    dropStreams: () => streaming.dropAll() + wsStreaming.dropAll(),
+    sendRawFrame: (text) => wsStreaming.sendRaw(text),
 
     setFault(fault) {
       if (fault.stallStreams !== undefined) streaming.stalled = fault.stallStreams;
@@ -321,17 +351,21 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
     get stats(): FakeMastodonStats {
       return {
         requests: { ...requests },
-        openStreams: streaming.streams.size,
-        streamsOpened: streaming.opened,
+        openStreams: streaming.streams.size + wsStreaming.sessions.size,
+        streamsOpened: streaming.opened + wsStreaming.opened,
+        webSocketsOpened: wsStreaming.opened,
+        webSocketsRefused: wsStreaming.refused.length,
+        webSocketTokenVia: [...wsStreaming.tokenVia],
         tooManyRequests: web.tooManyRequests,
         cacheHits: web.cacheHits,
-        streamEvents: streaming.eventsWritten,
+        streamEvents: streaming.eventsWritten + wsStreaming.eventsWritten,
         streamEventsDropped: streaming.eventsDropped,
         faultsServed: [...web.faultsServed],
       };
     },
 
     async close() {
+      await wsStreaming.close();
       await streaming.close();
       await new Promise<void>((resolve) => {
         web.server.close(() => resolve());

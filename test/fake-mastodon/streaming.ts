@@ -15,6 +15,13 @@ export type LiveFeedAccess = 'public' | 'authenticated' | 'disabled';
 
 type Channel = 'public' | 'public:local' | 'public:remote' | 'hashtag' | 'hashtag:local';
 
+/** What decides whether a status goes to a stream (shared with the WebSocket side). */
+export interface StreamFilter {
+  channel: Channel;
+  onlyMedia: boolean;
+  tag: string | null;
+}
+
 interface OpenStream {
   res: ServerResponse;
   channel: Channel;
@@ -147,7 +154,7 @@ export class StreamingHost {
     return n;
   }
 
-  private matches(s: OpenStream, status: MastodonStatus, access: { local: LiveFeedAccess; remote: LiveFeedAccess }): boolean {
+  matches(s: StreamFilter, status: MastodonStatus, access = this.opts.feedAccess()): boolean {
     const local = isLocalStatus(status);
     if (s.onlyMedia && !hasMedia(status)) return false;
     switch (s.channel) {

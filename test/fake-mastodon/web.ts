@@ -9,6 +9,7 @@ import type { MastodonStatus } from '../../src/core/mastodon';
 import { EXPOSE_HEADERS, accessToken, clientIp, railsTruthy, requestId, rubyToI, sendJson, type Headers } from './http-util';
 import { answerHostile, type HostileAnswer } from './hostile';
 import { instanceV1, instanceV2, type InstanceInfo } from './instance';
+import { handleNodeInfo, type NodeInfoOptions } from './nodeinfo';
 import { spliceRaw } from './raw-json';
 import type { OAuthProvider } from './oauth';
 import { FixedWindowThrottle, iso8601Micro, rateLimitHeaders, type RateLimitRule, type ThrottleState } from './rate-limit';
@@ -22,6 +23,8 @@ export interface WebHostOptions {
   store: TimelineStore;
   instance: () => InstanceInfo;
   instanceApi: 'v2' | 'v1-only';
+  /** null: no NodeInfo (404), as a server too old or too minimal to have it. */
+  nodeInfo: () => NodeInfoOptions | null;
   cacheSeconds: number;
   rateLimit: RateLimitRule;
   pagingRateLimit: RateLimitRule;
@@ -92,6 +95,8 @@ export class WebHost {
     if (corsPath) headers['Access-Control-Expose-Headers'] = EXPOSE_HEADERS;
 
     if (req.method === 'OPTIONS') return this.preflight(req, res, path);
+    const nodeInfo = this.opts.nodeInfo();
+    if (nodeInfo && handleNodeInfo(req, res, path, `http://${req.headers.host ?? '127.0.0.1'}`, nodeInfo, headers)) return;
 
     const tokenString = accessToken(req, url);
     const isTimeline = req.method === 'GET' && path === '/api/v1/timelines/public';

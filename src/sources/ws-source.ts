@@ -1,0 +1,237 @@
+import { backoffDelay } from './backoff';
+import { EventLoopTurns } from './event-loop';
+import { REST_TIMEOUT_MS } from './http-guard';
+import { MAX_EVENT_CHARS } from './sse-source';
+import { HttpError, rateLimitWait, sleep, type Source, type SourceCallbacks } from './source';
+import { StreamCore, type StreamCoreOptions } from './stream-core';
+import { fetchPage, timelineUrl } from './timeline-pager';
+import type { StreamChannel } from '../core/mastodon';
+
+/**
+ * A WebSocket's keep-alive is ping frames, which a page never sees: only messages feed the
+ * watchdog, so it must outlast a quiet stream. Five minutes without one post on a public stream
+ * is a dead socket on any server worth streaming; reconciliation covers the wait meanwhile.
+ */
+export const WS_WATCHDOG_MS = 5 * 60_000;
+
+/**
+ * A socket that neither opens nor fails (a blocked connection fires no event in Chrome) is given
+ * up after as long as a REST request gets.
+ */
+export const WS_OPEN_TIMEOUT_MS = REST_TIMEOUT_MS;
+
+/** The browser's WebSocket, or (in Node tests) the `ws` package's, which has the same shape. */
+export type WebSocketCtor = new (url: string, protocols?: string | string[]) => WebSocket;
+
+export interface WsOptions extends StreamCoreOptions {
+  /** `https://streaming.host` (discovery's), turned back into `wss://`. */
+  streamingBase: string;
+  watchdogMs?: number;
+  webSocket?: WebSocketCtor;
+}
+
+/** Mastodon's stream names for the channels (streaming/index.js `channelNameToIds`). */
+const STREAM: Record<StreamChannel, string> = { public: 'public', 'public/local': 'public:local', 'public/remote': 'public:remote' };
+
+/** The server refused the subscription (`{"error":…,"status":…}` on the socket). */
+class SubscribeRefused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Frame = { kind: 'message'; data: unknown } | { kind: 'closed'; reason: string };
+
+/**
+ * Mastodon's streaming API over one WebSocket (`/api/v1/streaming`): what Akkoma, Pleroma and
+ * GoToSocial offer, and Mastodon too. The token goes in `Sec-WebSocket-Protocol`, as Mastodon's web
+ * client sends it, never in the URL. Backfill, reconciliation and dispatch are SseSource's (StreamCore).
+ */
+export class WsSource implements Source {
+  private abort: AbortController | null = null;
+  private readonly core: StreamCore;
+
+  constructor(
+    private readonly opts: WsOptions,
+    private readonly cb: SourceCallbacks,
+  ) {
+    this.core = new StreamCore(opts, cb);
+  }
+
+  start(): void {
+    this.stop();
+    const abort = new AbortController();
+    this.abort = abort;
+    void this.run(abort.signal);
+  }
+
+  stop(): void {
+    this.abort?.abort(new DOMException('stopped', 'AbortError'));
+    this.abort = null;
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    let attempt = 0;
+    while (!signal.aborted) {
+      try {
+        this.cb.onState({ state: 'connecting' });
+        await this.connect(signal, () => {
+          attempt = 0;
+        });
+        if (signal.aborted) return;
+      } catch (err) {
+        if (signal.aborted) return;
+        if (err instanceof HttpError && (err.status === 401 || err.status === 403)) {
+          this.cb.onState({ state: 'needs-sign-in', reason: `${err.status}: ${err.reason}` });
+          return;
+        }
+        if (err instanceof SubscribeRefused) {
+          // A refusal is the server's considered answer and would repeat on every retry.
+          if (err.status === 401) this.cb.onState({ state: 'needs-sign-in', reason: `${err.status}: ${err.message}` });
+          else this.cb.onState({ state: 'error', reason: `the server refused the ${STREAM[this.opts.channel]} stream: ${err.message}` });
+          return;
+        }
+        const wait = err instanceof HttpError && err.status === 429 ? rateLimitWait(err) : backoffDelay(attempt++);
+        const reason = err instanceof Error ? err.message : String(err);
+        this.cb.onState({ state: 'reconnecting', reason, nextAttemptAt: Date.now() + wait });
+        try {
+          await sleep(wait, signal);
+        } catch {
+          return;
+        }
+      }
+    }
+  }
+
+  private wsUrl(): string {
+    return `${this.opts.streamingBase.replace(/^http(s?):/i, 'ws$1:')}/api/v1/streaming`;
+  }
+
+  /** Returns when stopped; rejects on a failed or broken connection. */
+  private async connect(outer: AbortSignal, onOpen: () => void): Promise<void> {
+    const conn = new AbortController();
+    const stopConn = () => conn.abort(outer.reason);
+    outer.addEventListener('abort', stopConn, { once: true });
+    const watchdogMs = this.opts.watchdogMs ?? WS_WATCHDOG_MS;
+    const host = new URL(this.opts.streamingBase).host;
+    const queue: Frame[] = [];
+    let wake: (() => void) | null = null;
+    const push = (f: Frame) => {
+      queue.push(f);
+      wake?.();
+    };
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    const feedDog = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => push({ kind: 'closed', reason: `no data for ${Math.round(watchdogMs / 1000)} s` }), watchdogMs);
+    };
+    let ws: WebSocket | null = null;
+    let opened = false;
+    try {
+      feedDog();
+      const Ctor = this.opts.webSocket ?? WebSocket;
+      try {
+        ws = new Ctor(this.wsUrl(), this.opts.token);
+      } catch (err) {
+        // A token with characters a subprotocol may not hold: no server would take it.
+        throw new HttpError(401, `the token cannot be sent to ${host} (${err instanceof Error ? err.message : String(err)})`);
+      }
+      const socket = ws;
+      const open = new Promise<boolean>((resolve) => {
+        socket.onopen = () => resolve(true);
+        socket.onmessage = (e: MessageEvent) => {
+          feedDog();
+          push({ kind: 'message', data: e.data });
+        };
+        socket.onclose = (e: CloseEvent) => {
+          resolve(false);
+          push({ kind: 'closed', reason: `the WebSocket closed${e.code && e.code !== 1005 ? ` (${e.code}${e.reason ? ` ${e.reason}` : ''})` : ''}` });
+        };
+        socket.onerror = () => undefined;
+        conn.signal.addEventListener('abort', () => resolve(false), { once: true });
+      });
+      const openMs = Math.min(watchdogMs, WS_OPEN_TIMEOUT_MS);
+      let openTimer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<'late'>((resolve) => (openTimer = setTimeout(() => resolve('late'), openMs)));
+      const first = await Promise.race([open, late]);
+      clearTimeout(openTimer);
+      if (first === 'late') throw new Error(`the WebSocket to ${host} did not open in ${Math.round(openMs / 1000)} s`);
+      opened = first;
+      if (conn.signal.aborted) return;
+      if (!opened) {
+        // A browser hides why an upgrade failed; a refused token shows on a REST request with it.
+        await this.probeToken(conn.signal);
+        throw new Error(`the WebSocket to ${host} could not be opened`);
+      }
+      onOpen();
+      feedDog();
+      ws.send(JSON.stringify({ type: 'subscribe', stream: STREAM[this.opts.channel] }));
+      // Messages meanwhile wait in the queue, as SSE bytes wait in the stream, until the gap is filled.
+      await this.core.backfill(conn.signal);
+      this.cb.onState({ state: 'streaming' });
+      void this.core.reconcileEvery(conn.signal);
+      const turns = new EventLoopTurns();
+      const stopped = new Promise<void>((resolve) => conn.signal.addEventListener('abort', () => resolve(), { once: true }));
+      for (;;) {
+        while (!queue.length) {
+          await Promise.race([new Promise<void>((r) => (wake = r)), stopped]);
+          wake = null;
+          if (conn.signal.aborted) return;
+        }
+        const frame = queue.shift()!;
+        if (frame.kind === 'closed') throw new Error(frame.reason);
+        this.handle(frame.data);
+        // Each message may be a flood's: let timers, storage and rendering have their turn.
+        await turns.maybeYield();
+      }
+    } catch (err) {
+      if (outer.aborted) return;
+      throw err;
+    } finally {
+      clearTimeout(watchdog);
+      outer.removeEventListener('abort', stopConn);
+      if (!conn.signal.aborted) conn.abort(new DOMException('connection closed', 'AbortError'));
+      if (ws) {
+        ws.onopen = ws.onmessage = ws.onclose = null;
+        // A socket closed before it opened throws in some browsers; it goes away regardless.
+        try {
+          ws.close();
+        } catch {
+          /* already closing */
+        }
+      }
+    }
+  }
+
+  private async probeToken(signal: AbortSignal): Promise<void> {
+    try {
+      await fetchPage(timelineUrl(this.opts.baseUrl, this.opts.channel, { limit: '1' }), this.opts.token, signal);
+    } catch (err) {
+      if (err instanceof HttpError && (err.status === 401 || err.status === 403)) throw err;
+      // Anything else: the REST side has its own trouble; the WebSocket is retried as usual.
+    }
+  }
+
+  /** One text message: an event frame, a refused subscription, or something to skip. */
+  private handle(data: unknown): void {
+    if (typeof data !== 'string') return this.cb.onWarning('a binary WebSocket message skipped');
+    if (data.length > MAX_EVENT_CHARS) return this.cb.onWarning(`a WebSocket message longer than ${MAX_EVENT_CHARS / (1024 * 1024)} M characters skipped`);
+    let frame: { event?: unknown; payload?: unknown; error?: unknown; status?: unknown };
+    try {
+      frame = JSON.parse(data) as typeof frame;
+    } catch {
+      return this.cb.onWarning(`a WebSocket message that is not JSON skipped: ${data.slice(0, 80)}`);
+    }
+    if (typeof frame !== 'object' || frame === null) return this.cb.onWarning(`an unreadable WebSocket message skipped: ${data.slice(0, 80)}`);
+    if (typeof frame.error === 'string') {
+      throw new SubscribeRefused(typeof frame.status === 'number' ? frame.status : 400, frame.error);
+    }
+    if (typeof frame.event !== 'string') return;
+    // Mastodon sends the payload as a JSON string (ids stay exact); a server sending an object gets it re-encoded.
+    const payload = typeof frame.payload === 'string' ? frame.payload : JSON.stringify(frame.payload ?? null);
+    this.core.dispatch(frame.event, payload);
+  }
+}
