@@ -1,9 +1,9 @@
 import { createParser } from 'eventsource-parser';
 import type { StreamChannel } from '../core/mastodon';
-import { backoffDelay } from './backoff';
 import { EventLoopTurns } from './event-loop';
 import { RedirectRefusedError } from './http-guard';
-import { HttpError, httpErrorFrom, rateLimitWait, sleep, type Source, type SourceCallbacks } from './source';
+import { reconnectLoop } from './reconnect-loop';
+import { HttpError, httpErrorFrom, type Source, type SourceCallbacks } from './source';
 import { StreamCore } from './stream-core';
 
 /** Heartbeats come every 15 s; three missed mean the connection is dead (issue: no byte for 45 s). */
@@ -59,37 +59,15 @@ export class SseSource implements Source {
     this.abort = null;
   }
 
-  private async run(signal: AbortSignal): Promise<void> {
-    let attempt = 0;
-    while (!signal.aborted) {
-      try {
-        this.cb.onState({ state: 'connecting' });
-        const opened = await this.connect(signal, () => {
-          attempt = 0;
-        });
-        if (!opened) return;
-        throw new Error('the stream ended');
-      } catch (err) {
-        if (signal.aborted) return;
-        if (err instanceof HttpError && (err.status === 401 || err.status === 403 || err.status === 400)) {
-          this.cb.onState({ state: 'needs-sign-in', reason: `${err.status}: ${err.reason}` });
-          return;
-        }
-        // A redirect elsewhere comes back on every retry: stop, say why (see RedirectRefusedError).
-        if (err instanceof RedirectRefusedError) {
-          this.cb.onState({ state: 'error', reason: err.message });
-          return;
-        }
-        const wait = err instanceof HttpError && err.status === 429 ? rateLimitWait(err) : backoffDelay(attempt++);
-        const reason = err instanceof Error ? err.message : String(err);
-        this.cb.onState({ state: 'reconnecting', reason, nextAttemptAt: Date.now() + wait });
-        try {
-          await sleep(wait, signal);
-        } catch {
-          return;
-        }
+  private run(signal: AbortSignal): Promise<void> {
+    return reconnectLoop(signal, this.cb, async (onOpen) => void (await this.connect(signal, onOpen)), (err) => {
+      if (err instanceof HttpError && (err.status === 401 || err.status === 403 || err.status === 400)) {
+        return { state: 'needs-sign-in', reason: `${err.status}: ${err.reason}` };
       }
-    }
+      // A redirect elsewhere comes back on every retry: stop, say why (see RedirectRefusedError).
+      if (err instanceof RedirectRefusedError) return { state: 'error', reason: err.message };
+      return null;
+    });
   }
 
   /** Resolves false when stopped; rejects on a failed or broken connection. */

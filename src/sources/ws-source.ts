@@ -1,8 +1,8 @@
-import { backoffDelay } from './backoff';
 import { EventLoopTurns } from './event-loop';
 import { REST_TIMEOUT_MS } from './http-guard';
 import { MAX_EVENT_CHARS } from './sse-source';
-import { HttpError, rateLimitWait, sleep, type Source, type SourceCallbacks } from './source';
+import { reconnectLoop } from './reconnect-loop';
+import { HttpError, type Source, type SourceCallbacks } from './source';
 import { StreamCore, type StreamCoreOptions } from './stream-core';
 import { fetchPage, timelineUrl } from './timeline-pager';
 import type { StreamChannel } from '../core/mastodon';
@@ -73,37 +73,16 @@ export class WsSource implements Source {
     this.abort = null;
   }
 
-  private async run(signal: AbortSignal): Promise<void> {
-    let attempt = 0;
-    while (!signal.aborted) {
-      try {
-        this.cb.onState({ state: 'connecting' });
-        await this.connect(signal, () => {
-          attempt = 0;
-        });
-        if (signal.aborted) return;
-      } catch (err) {
-        if (signal.aborted) return;
-        if (err instanceof HttpError && (err.status === 401 || err.status === 403)) {
-          this.cb.onState({ state: 'needs-sign-in', reason: `${err.status}: ${err.reason}` });
-          return;
-        }
-        if (err instanceof SubscribeRefused) {
-          // A refusal is the server's considered answer and would repeat on every retry.
-          if (err.status === 401) this.cb.onState({ state: 'needs-sign-in', reason: `${err.status}: ${err.message}` });
-          else this.cb.onState({ state: 'error', reason: `the server refused the ${STREAM[this.opts.channel]} stream: ${err.message}` });
-          return;
-        }
-        const wait = err instanceof HttpError && err.status === 429 ? rateLimitWait(err) : backoffDelay(attempt++);
-        const reason = err instanceof Error ? err.message : String(err);
-        this.cb.onState({ state: 'reconnecting', reason, nextAttemptAt: Date.now() + wait });
-        try {
-          await sleep(wait, signal);
-        } catch {
-          return;
-        }
+  private run(signal: AbortSignal): Promise<void> {
+    return reconnectLoop(signal, this.cb, (onOpen) => this.connect(signal, onOpen), (err) => {
+      if (err instanceof HttpError && (err.status === 401 || err.status === 403)) return { state: 'needs-sign-in', reason: `${err.status}: ${err.reason}` };
+      if (err instanceof SubscribeRefused) {
+        // A refusal is the server's considered answer and would repeat on every retry.
+        if (err.status === 401) return { state: 'needs-sign-in', reason: `${err.status}: ${err.message}` };
+        return { state: 'error', reason: `the server refused the ${STREAM[this.opts.channel]} stream: ${err.message}` };
       }
-    }
+      return null;
+    });
   }
 
   private wsUrl(): string {
