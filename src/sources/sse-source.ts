@@ -3,7 +3,8 @@ import type { StreamChannel } from '../core/mastodon';
 import { EventLoopTurns } from './event-loop';
 import { RedirectRefusedError } from './http-guard';
 import { reconnectLoop } from './reconnect-loop';
-import { HttpError, httpErrorFrom, type Source, type SourceCallbacks } from './source';
+import { StreamingReader } from './streaming-reader';
+import { HttpError, httpErrorFrom, type SourceCallbacks } from './source';
 import { StreamCore } from './stream-core';
 
 /** Heartbeats come every 15 s; three missed mean the connection is dead (issue: no byte for 45 s). */
@@ -36,30 +37,18 @@ export interface SseOptions {
  * which EventSource hides) with the token in the Authorization header. There is no resume in
  * Mastodon's stream: after every (re)connect, REST `min_id` paging fills the gap.
  */
-export class SseSource implements Source {
-  private abort: AbortController | null = null;
+export class SseSource extends StreamingReader {
   /** Backfill, reconciliation and event dispatch, shared with WsSource; kept across reconnects. */
   private readonly core: StreamCore;
   constructor(
     private readonly opts: SseOptions,
     private readonly cb: SourceCallbacks,
   ) {
+    super();
     this.core = new StreamCore(opts, cb);
   }
 
-  start(): void {
-    this.stop();
-    const abort = new AbortController();
-    this.abort = abort;
-    void this.run(abort.signal);
-  }
-
-  stop(): void {
-    this.abort?.abort(new DOMException('stopped', 'AbortError'));
-    this.abort = null;
-  }
-
-  private run(signal: AbortSignal): Promise<void> {
+  protected run(signal: AbortSignal): Promise<void> {
     return reconnectLoop(signal, this.cb, async (onOpen) => void (await this.connect(signal, onOpen)), (err) => {
       if (err instanceof HttpError && (err.status === 401 || err.status === 403 || err.status === 400)) {
         return { state: 'needs-sign-in', reason: `${err.status}: ${err.reason}` };

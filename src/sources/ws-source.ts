@@ -2,7 +2,8 @@ import { EventLoopTurns } from './event-loop';
 import { REST_TIMEOUT_MS } from './http-guard';
 import { MAX_EVENT_CHARS } from './sse-source';
 import { reconnectLoop } from './reconnect-loop';
-import { HttpError, type Source, type SourceCallbacks } from './source';
+import { StreamingReader } from './streaming-reader';
+import { HttpError, type SourceCallbacks } from './source';
 import { StreamCore, type StreamCoreOptions } from './stream-core';
 import { fetchPage, timelineUrl } from './timeline-pager';
 import type { StreamChannel } from '../core/mastodon';
@@ -50,30 +51,18 @@ type Frame = { kind: 'message'; data: unknown } | { kind: 'closed'; reason: stri
  * GoToSocial offer, and Mastodon too. The token goes in `Sec-WebSocket-Protocol`, as Mastodon's web
  * client sends it, never in the URL. Backfill, reconciliation and dispatch are SseSource's (StreamCore).
  */
-export class WsSource implements Source {
-  private abort: AbortController | null = null;
+export class WsSource extends StreamingReader {
   private readonly core: StreamCore;
 
   constructor(
     private readonly opts: WsOptions,
     private readonly cb: SourceCallbacks,
   ) {
+    super();
     this.core = new StreamCore(opts, cb);
   }
 
-  start(): void {
-    this.stop();
-    const abort = new AbortController();
-    this.abort = abort;
-    void this.run(abort.signal);
-  }
-
-  stop(): void {
-    this.abort?.abort(new DOMException('stopped', 'AbortError'));
-    this.abort = null;
-  }
-
-  private run(signal: AbortSignal): Promise<void> {
+  protected run(signal: AbortSignal): Promise<void> {
     return reconnectLoop(signal, this.cb, (onOpen) => this.connect(signal, onOpen), (err) => {
       if (err instanceof HttpError && (err.status === 401 || err.status === 403)) return { state: 'needs-sign-in', reason: `${err.status}: ${err.reason}` };
       if (err instanceof SubscribeRefused) {
