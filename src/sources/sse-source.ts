@@ -49,7 +49,7 @@ export class SseSource extends StreamingReader {
   }
 
   protected run(signal: AbortSignal): Promise<void> {
-    return reconnectLoop(signal, this.cb, async (onOpen) => void (await this.connect(signal, onOpen)), (err) => {
+    return reconnectLoop(signal, this.cb, (onOpen) => this.connect(signal, onOpen), (err) => {
       if (err instanceof HttpError && (err.status === 401 || err.status === 403 || err.status === 400)) {
         return { state: 'needs-sign-in', reason: `${err.status}: ${err.reason}` };
       }
@@ -59,8 +59,8 @@ export class SseSource extends StreamingReader {
     });
   }
 
-  /** Resolves false when stopped; rejects on a failed or broken connection. */
-  private async connect(outer: AbortSignal, onOpen: () => void): Promise<boolean> {
+  /** Resolves when the stream ended or was stopped; rejects on a failed or broken connection. */
+  private async connect(outer: AbortSignal, onOpen: () => void): Promise<void> {
     const conn = new AbortController();
     const stopConn = () => conn.abort(outer.reason);
     outer.addEventListener('abort', stopConn, { once: true });
@@ -111,9 +111,8 @@ export class SseSource extends StreamingReader {
         parser.feed(value);
         await turns.maybeYield();
       }
-      return !outer.aborted;
     } catch (err) {
-      if (outer.aborted) return false;
+      if (outer.aborted) return;
       if (conn.signal.aborted && conn.signal.reason instanceof Error) throw conn.signal.reason;
       throw err;
     } finally {
