@@ -72,6 +72,18 @@ describe('accessibility and small screens', () => {
       expect(await seriousViolations(page)).toEqual([]);
       const o = await overflow(page);
       expect(o.wide, `page ${o.scrollWidth} px wide in a ${o.width} px viewport`).toEqual([]);
+      // The demo's handles are random, so a long one shows only now and then: put one in the sample on purpose.
+      await page.evaluate(() => {
+        const li = document.querySelector('[data-testid="live-reservoir"] li');
+        if (!li) throw new Error('the random sample shows no toot');
+        const copy = li.cloneNode(true) as HTMLElement;
+        copy.dataset.probe = 'long-handle';
+        copy.querySelector('.meta')!.textContent = `${'a'.repeat(30)}@${'b'.repeat(40)}.demo.invalid · English · via ${'c'.repeat(50)}.demo.invalid`;
+        li.parentElement!.prepend(copy);
+      });
+      const withLong = await overflow(page);
+      await page.evaluate(() => document.querySelector('[data-probe="long-handle"]')?.remove());
+      expect(withLong.wide, 'a sampled toot with a long handle').toEqual([]);
       } finally {
         // The next size's page must be the collecting tab, not a viewer of this one.
         await page.close();
