@@ -18,6 +18,8 @@ import { openBrowserDb, type BrowserDb } from '../src/db/duckdb-browser';
 import { BatchStore, type StoredBatch } from '../src/store/wal/batch-store';
 import { Ingest, type IngestStatus } from '../src/store/ingest';
 import { LocalData } from '../src/store/local-data';
+import { openTableFile } from '../src/store/table-file';
+import { DB_PATH, dbFileSize, removeDbFile } from '../src/db/opfs-file';
 import { languageNames } from '../src/ui/language-names';
 import { exportParquet, exportSlices } from './page/export';
 import { openGenerator, steps } from './page/generator';
@@ -66,8 +68,12 @@ async function storageUsage(): Promise<{ usage: number; indexedDB: number | null
 
 async function setup(): Promise<{ bundle: string; threads: string; openMs: number; usageBefore: number; crossOriginIsolated: boolean; longTaskApi: boolean }> {
   const t0 = now();
-  db = await openBrowserDb();
-  data = await LocalData.open(db, languageNames(), async () => timedCodec, { store: await BatchStore.open() });
+  // As the collecting tab does (src/ui/app-state.svelte.ts): DuckDB's table in its database file in
+  // OPFS, which the reload reopens. A fresh profile has none, so this opens an empty file.
+  const store = await BatchStore.open();
+  const opened = await openTableFile(() => openBrowserDb({ path: DB_PATH }), () => removeDbFile(), store);
+  db = opened.db;
+  data = await LocalData.open(db, languageNames(), async () => timedCodec, { store, file: true });
   const openMs = now() - t0;
   const { usage } = await storageUsage();
   const [t] = await db.query<{ t: string }>("SELECT current_setting('threads')::VARCHAR AS t");
@@ -340,6 +346,10 @@ async function atRest(rows: number, usageBefore: number) {
     bytesPerToot: round((usage - usageBefore) / rows, 1),
     storedValueBytes: ipcBytes + snapBytes,
     storedBytesPerToot: round((ipcBytes + snapBytes) / rows, 1),
+    /** The Parquet archive alone (the segments the export is built from), bytes per toot. */
+    archiveBytesPerToot: round((snap?.segments ?? []).reduce((n, x) => n + x.bytes, 0) / rows, 1),
+    /** DuckDB's database file in OPFS (and its write-ahead log), bytes per toot. */
+    dbFileBytesPerToot: round(((await dbFileSize()) ?? 0) / rows + ((await dbFileSize('tootscope.duckdb.wal')) ?? 0) / rows, 1),
     snapshotRows: snap?.rows ?? 0,
     snapshotBytes: snapBytes,
     batchesAfterSnapshot: live.length,

@@ -37,6 +37,11 @@ export function summarise(size, runs, native) {
     bytes_per_toot: r1(m.rest?.bytesPerToot),
     stored_bytes_per_toot: r1(m.rest?.storedBytesPerToot),
     reload_to_query_s: m.reload ? r2(m.reload.totalMs / 1000) : null,
+    // Navigation → the Summary panel's rollup row and every default chart's query answered (not drawn).
+    reload_to_dashboard_s: m.reload?.dashboardMs == null ? null : r2(m.reload.dashboardMs / 1000),
+    reload_rebuilt: ok.map((r) => r.reload?.rebuilt).find(Boolean) ?? null,
+    archive_bytes_per_toot: r1(m.rest?.archiveBytesPerToot),
+    db_file_bytes_per_toot: r1(m.rest?.dbFileBytesPerToot),
     // Not a target: when the summary panel shows the figures the manifest stored, before the load.
     reload_to_stored_summary_s: m.reload?.storedSummaryMs == null ? null : r2(m.reload.storedSummaryMs / 1000),
     duckdb_memory_mb: memI == null && memR == null ? null : mb(Math.max(memI ?? 0, memR ?? 0)),
@@ -64,24 +69,29 @@ export function summarise(size, runs, native) {
   };
 }
 
+/** Issue 15's targets: the first limit up to 1.6 M toots, the second at 10 M. */
+const at = (s, small, large) => ((s.rows ?? s.size) >= 5_000_000 ? large : small);
+
 export const TARGETS = [
-  { key: 'summary_ms', label: 'summary ≤ 150 ms', v: (s) => s.summary_ms, ok: (x) => x <= 150, show: (s) => `${fmt(s.summary_ms)} ms` },
-  { key: 'summary_ratio', label: 'summary ≤ 1.5× native (2 threads)', v: (s) => s.queries.summary.ratio2, ok: (x) => x <= 1.5, show: (s) => `${fmt(s.queries.summary.ratio2)}× (${fmt(s.summary_ms)} vs ${fmt(s.summary_native_ms)} ms; native 1 thread ${fmt(s.summary_native_1t_ms)} ms)` },
-  { key: 'live_summary_ms', label: 'live summary from rollups ≤ 20 ms', v: (s) => s.live_summary_ms, ok: (x) => x <= 20, show: (s) => `${fmt(s.live_summary_ms)} ms (the app's incrementally maintained rollups; native recomputing the summary: ${fmt(s.summary_native_ms)} ms)` },
-  { key: 'chart_query_p95_ms', label: 'each default chart\'s query p95 ≤ 50 ms', v: (s) => s.chart_query_p95_ms, ok: (x) => x <= 50, show: (s) => `${fmt(s.chart_query_p95_ms)} ms (worst: ${fmt(s.chart_query_worst)})` },
-  { key: 'interaction_p95_ms', label: 'filter click or brush → every chart p95 ≤ 100 ms', v: (s) => s.interaction_p95_ms, ok: (x) => x <= 100, show: (s) => `${fmt(s.interaction_p95_ms)} ms` },
-  { key: 'duckdb_memory_mb', label: 'DuckDB memory ≤ 650 MB', v: (s) => s.duckdb_memory_mb, ok: (x) => x <= 650, show: (s) => `${fmt(s.duckdb_memory_mb)} MB (after ingest ${fmt(s.duckdb_memory_ingest_mb)}, after reload ${fmt(s.duckdb_memory_reload_mb)})` },
-  { key: 'reload_to_query_s', label: 'reload to queryable ≤ 3 s', v: (s) => s.reload_to_query_s, ok: (x) => x <= 3, show: (s) => `${fmt(s.reload_to_query_s)} s` },
-  { key: 'bytes_per_toot', label: '≤ 120 bytes/toot at rest', v: (s) => s.bytes_per_toot, ok: (x) => x <= 120, show: (s) => `${fmt(s.bytes_per_toot)} B by storage estimate (stored values ${fmt(s.stored_bytes_per_toot)} B)` },
-  { key: 'ingest_toots_per_s', label: 'ingest ≥ 20 k toots/s', v: (s) => s.ingest_toots_per_s, ok: (x) => x >= 20_000, show: (s) => `${fmt(s.ingest_toots_per_s)} toots/s` },
-  { key: 'frame_p95_ms', label: 'frame p95 ≤ 50 ms during ingest', v: (s) => s.frame_p95_ms, ok: (x) => x <= 50, show: (s) => `${fmt(s.frame_p95_ms)} ms (max ${fmt(s.frame_max_ms)} ms)` },
-  { key: 'export_s', label: 'export ≤ 5 s', v: (s) => s.export_s, ok: (x) => x <= 5, show: (s) => (s.export_error ? `failed: ${s.export_error}` : `${fmt(s.export_s)} s`) },
+  { key: 'reload_to_dashboard_s', label: (s) => `reload to dashboard ≤ ${at(s, 1, 1)} s`, v: (s) => s.reload_to_dashboard_s, ok: (x, s) => x <= at(s, 1, 1), show: (s) => `${fmt(s.reload_to_dashboard_s)} s (its queries answered, not drawn)${s.reload_rebuilt ? `; the file was REBUILT: ${s.reload_rebuilt}` : ''}` },
+  { key: 'reload_to_query_s', label: (s) => `reload to SUMMARY_SQL on the raw table ≤ ${at(s, 3, 5)} s`, v: (s) => s.reload_to_query_s, ok: (x, s) => x <= at(s, 3, 5), show: (s) => `${fmt(s.reload_to_query_s)} s` },
+  { key: 'chart_query_p95_ms', label: (s) => `each default chart's query p95 ≤ ${at(s, 50, 100)} ms`, v: (s) => s.chart_query_p95_ms, ok: (x, s) => x <= at(s, 50, 100), show: (s) => `${fmt(s.chart_query_p95_ms)} ms (worst: ${fmt(s.chart_query_worst)})` },
+  { key: 'interaction_p95_ms', label: (s) => `filter click or brush → every chart p95 ≤ ${at(s, 100, 150)} ms`, v: (s) => s.interaction_p95_ms, ok: (x, s) => x <= at(s, 100, 150), show: (s) => `${fmt(s.interaction_p95_ms)} ms` },
+  { key: 'duckdb_memory_mb', label: (s) => `DuckDB memory ≤ ${at(s, 300, 650)} MB`, v: (s) => s.duckdb_memory_mb, ok: (x, s) => x <= at(s, 300, 650), show: (s) => `${fmt(s.duckdb_memory_mb)} MB (after ingest ${fmt(s.duckdb_memory_ingest_mb)}, after reload ${fmt(s.duckdb_memory_reload_mb)})` },
+  { key: 'ingest_toots_per_s', label: () => 'ingest ≥ 20 k toots/s', v: (s) => s.ingest_toots_per_s, ok: (x) => x >= 20_000, show: (s) => `${fmt(s.ingest_toots_per_s)} toots/s` },
+  { key: 'frame_p95_ms', label: () => 'frame p95 ≤ 50 ms during ingest', v: (s) => s.frame_p95_ms, ok: (x) => x <= 50, show: (s) => `${fmt(s.frame_p95_ms)} ms (max ${fmt(s.frame_max_ms)} ms)` },
+  { key: 'bytes_per_toot', label: () => '≤ 400 bytes/toot at rest in all', v: (s) => s.bytes_per_toot, ok: (x) => x <= 400, show: (s) => `${fmt(s.bytes_per_toot)} B by storage estimate (of which DuckDB's file ${fmt(s.db_file_bytes_per_toot)} B; stored values ${fmt(s.stored_bytes_per_toot)} B)` },
+  { key: 'archive_bytes_per_toot', label: () => 'Parquet archive ≤ 120 bytes/toot', v: (s) => s.archive_bytes_per_toot, ok: (x) => x <= 120, show: (s) => `${fmt(s.archive_bytes_per_toot)} B` },
+  { key: 'export_s', label: (s) => `export ≤ ${at(s, 5, 30)} s`, v: (s) => s.export_s, ok: (x, s) => x <= at(s, 5, 30), show: (s) => (s.export_error ? `failed: ${s.export_error}` : `${fmt(s.export_s)} s`) },
+  { key: 'summary_ms', label: () => 'summary on the raw table ≤ 150 ms', v: (s) => s.summary_ms, ok: (x) => x <= 150, show: (s) => `${fmt(s.summary_ms)} ms` },
+  { key: 'summary_ratio', label: () => 'summary ≤ 1.5× native (2 threads)', v: (s) => s.queries.summary.ratio2, ok: (x) => x <= 1.5, show: (s) => `${fmt(s.queries.summary.ratio2)}× (${fmt(s.summary_ms)} vs ${fmt(s.summary_native_ms)} ms; native 1 thread ${fmt(s.summary_native_1t_ms)} ms)` },
+  { key: 'live_summary_ms', label: () => 'live summary from rollups ≤ 20 ms', v: (s) => s.live_summary_ms, ok: (x) => x <= 20, show: (s) => `${fmt(s.live_summary_ms)} ms (the app's incrementally maintained rollups; native recomputing the summary: ${fmt(s.summary_native_ms)} ms)` },
 ];
 
 export function targetState(t, s) {
   if (t.key === 'export_s' && s.export_error) return 'missed';
   const x = t.v(s);
-  return x == null || Number.isNaN(x) ? 'not measured' : t.ok(x) ? 'reached' : 'missed';
+  return x == null || Number.isNaN(x) ? 'not measured' : t.ok(x, s) ? 'reached' : 'missed';
 }
 
 export function table(sums) {
@@ -95,7 +105,9 @@ export function table(sums) {
   row('frame p95 / max during ingest (ms)', sums.map((s) => `${fmt(s.frame_p95_ms)} / ${fmt(s.frame_max_ms)}`));
   row('long tasks during ingest (count, total s, longest ms)', sums.map((s) => `${fmt(s.long_tasks)}, ${fmt(r1(s.long_task_ms == null ? null : s.long_task_ms / 1000))}, ${fmt(s.long_task_max_ms)}`));
   row('bytes/toot at rest (storage estimate / stored values)', sums.map((s) => `${fmt(s.bytes_per_toot)} / ${fmt(s.stored_bytes_per_toot)}`));
-  row('reload to queryable (s)', sums.map((s) => fmt(s.reload_to_query_s)));
+  row("bytes/toot: Parquet archive / DuckDB's file", sums.map((s) => `${fmt(s.archive_bytes_per_toot)} / ${fmt(s.db_file_bytes_per_toot)}`));
+  row('reload to dashboard: rollup summary + every default chart query (s)', sums.map((s) => fmt(s.reload_to_dashboard_s)));
+  row('reload to queryable: SUMMARY_SQL on the raw table (s)', sums.map((s) => fmt(s.reload_to_query_s)));
   row('reload to the stored summary shown (s)', sums.map((s) => fmt(s.reload_to_stored_summary_s)));
   row('DuckDB memory after ingest / after reload (MB)', sums.map((s) => `${fmt(s.duckdb_memory_ingest_mb)} / ${fmt(s.duckdb_memory_reload_mb)}`));
   for (const name of QUERY_NAMES) {
@@ -147,7 +159,8 @@ export function breakdown(s) {
   const rl = d.reload;
   if (rl) {
     out.push(
-      `  Reload ${fmt(rl.totalMs)} ms = page and modules ${fmt(rl.modulesMs)} + openBrowserDb ${fmt(rl.dbOpenMs)} + LocalData.open ${fmt(rl.localDataOpenMs)}`
+      `  Reload ${fmt(rl.totalMs)} ms = page and modules ${fmt(rl.modulesMs)} + opening DuckDB's file ${fmt(rl.dbOpenMs)} + LocalData.open ${fmt(rl.localDataOpenMs)}`
+        + ` + the dashboard's queries ${fmt(rl.dashboardQueriesMs)} (dashboard answered at ${fmt(rl.dashboardMs)})`
         + ` (IndexedDB snapshot ${fmt(rl.idbSnapshotMs)}, IndexedDB batches ${fmt(rl.idbBatchesMs)}; Parquet decode ${fmt(rl.parquetReadMs)} in its worker, while DuckDB inserts the segment before;`
         + ` ${fmt(rl.batchesReplayed)} batches replayed) + summary ${fmt(rl.summaryMs)}; ${fmt(rl.rows)} rows after the reload${rl.rows === s.rows ? ' (all)' : ` (**${fmt(s.rows)} before**)`}. DuckDB by statement: ${topStatements(rl.duckdbStatements, 5, 'ms')}.`,
     );
@@ -169,5 +182,5 @@ export function breakdown(s) {
 }
 
 export function targetLines(s) {
-  return TARGETS.map((t) => `- **${targetState(t, s)}**: ${t.label}: ${t.show(s)}`).join('\n');
+  return TARGETS.map((t) => `- **${targetState(t, s)}**: ${t.label(s)}: ${t.show(s)}`).join('\n');
 }

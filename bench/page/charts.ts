@@ -39,6 +39,9 @@ async function round0(db0: BrowserDb, f: ChartFilters): Promise<Step[]> {
   return steps;
 }
 
+/** The unfiltered dashboard's chart queries, in the order ChartsState runs them. */
+export const dashboardQueries = (db0: BrowserDb) => round0(db0, {});
+
 const p95 = (xs: number[]) => percentile(xs, 0.95);
 
 export async function chartTimings(db0: BrowserDb, runs: number) {

@@ -1,12 +1,22 @@
 import { SUMMARY_SQL, type Summary } from '../../src/core/sql/summary';
+import { ROLLUP_SUMMARY_SQL } from '../../src/core/sql/rollups';
 import { openBrowserDb } from '../../src/db/duckdb-browser';
+import { DB_PATH, removeDbFile } from '../../src/db/opfs-file';
+import { openTableFile } from '../../src/store/table-file';
+import { dashboardQueries } from './charts';
 import { BatchStore } from '../../src/store/wal/batch-store';
 import { LocalData } from '../../src/store/local-data';
 import { languageNames } from '../../src/ui/language-names';
 import { now, round } from './stats';
 import { codecTimes, profileDb, timedCodec } from './timing';
 
-/** Reload to queryable: runs by itself on ?reload=1, from navigation start (performance.now() = 0). */
+/**
+ * Reload, as the collecting tab starts (src/ui/app-state.svelte.ts): reopen DuckDB's database file,
+ * take up its state, then answer what the dashboard shows first (the Summary panel's rollup row and
+ * every default chart's query, from the data cubes), then the summary over the raw table. Runs by
+ * itself on ?reload=1; every time is from navigation start (performance.now() = 0). Drawing the
+ * charts is not included: the dashboard time is its queries answered.
+ */
 
 export async function reloadToQueryable() {
   const modulesMs = now();
@@ -31,15 +41,20 @@ export async function reloadToQueryable() {
   };
   const reads0 = codecTimes.reads.length;
   const t0 = now();
-  const starting = openBrowserDb();
+  const starting = openTableFile(() => openBrowserDb({ path: DB_PATH }), () => removeDbFile(), store);
   // As the app does: the stored summary is shown while DuckDB starts.
   const storedSummaryMs = (await LocalData.storedSummary(store)) ? now() : null;
-  const db = await starting;
+  const { db, rebuilt } = await starting;
   const dbOpenMs = now() - t0;
   const prof = profileDb(db);
   const t1 = now();
-  const data = await LocalData.open(db, languageNames(), async () => timedCodec, { store });
+  const data = await LocalData.open(db, languageNames(), async () => timedCodec, { store, file: true });
   const localDataOpenMs = now() - t1;
+  const t3 = now();
+  await db.query(ROLLUP_SUMMARY_SQL);
+  for (const [, run] of await dashboardQueries(db)) await run();
+  const dashboardQueriesMs = now() - t3;
+  const dashboardMs = now();
   const t2 = now();
   const [s] = await db.query<Summary>(SUMMARY_SQL);
   const summaryMs = now() - t2;
@@ -53,6 +68,10 @@ export async function reloadToQueryable() {
     data,
     figures: {
     totalMs: round(totalMs),
+    dashboardMs: round(dashboardMs),
+    dashboardQueriesMs: round(dashboardQueriesMs),
+    /** Non-null when the file could not be reopened and was rebuilt from the segments: say so. */
+    rebuilt,
     modulesMs: round(modulesMs),
     storedSummaryMs: storedSummaryMs === null ? null : round(storedSummaryMs),
     dbOpenMs: round(dbOpenMs),
