@@ -8,6 +8,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import { StatusGenerator } from '../../src/core/demo/generator';
 import { statusPayload } from '../../src/core/demo/stream';
 import type { MastodonStatus } from '../../src/core/mastodon';
+import { listenLocal } from './http-util';
 
 export interface Elsewhere {
   /** `http://127.0.0.1:PORT`, no trailing slash. */
@@ -57,20 +58,12 @@ export async function startElsewhere(opts: { domain?: string; seed?: number } = 
     res.writeHead(404, { ...cors, 'Content-Type': 'application/json' });
     res.end('{"error":"Record not found"}');
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
-  });
   return {
-    url: `http://127.0.0.1:${port}`,
+    ...(await listenLocal(server, () => {
+      for (const s of streams) s.destroy();
+    })),
     requests,
     sent,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of streams) s.destroy();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
   };
 }
 

@@ -5,7 +5,8 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /** What Mastodon's rack-cors config exposes on /api/* (config/initializers/cors.rb). */
 export const EXPOSE_HEADERS = 'Link, X-RateLimit-Reset, X-RateLimit-Limit, X-RateLimit-Remaining, X-Request-Id';
@@ -95,4 +96,24 @@ export function streamingTruthy(value: string | null): boolean {
 export function rubyToI(value: string | null): number {
   const m = /^\s*([+-]?\d+)/.exec(value ?? '');
   return m ? parseInt(m[1] as string, 10) : 0;
+}
+
+/**
+ * Listens on a free loopback port. `close` ends open connections too (a browser keeps them alive),
+ * after `beforeClose` (e.g. destroying streams the server holds open).
+ */
+export async function listenLocal(server: Server, beforeClose: () => void = () => undefined): Promise<{ url: string; close(): Promise<void> }> {
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        beforeClose();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }

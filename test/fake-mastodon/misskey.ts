@@ -6,7 +6,7 @@
  */
 
 import { createServer } from 'node:http';
-import { sendJson, sendText } from './http-util';
+import { listenLocal, sendJson, sendText } from './http-util';
 import { handleNodeInfo } from './nodeinfo';
 
 export interface FakeMisskey {
@@ -30,20 +30,5 @@ export async function startFakeMisskey(opts: { name?: string; version?: string }
     if (path.startsWith('/api/')) return sendJson(res, 404, UNKNOWN_ENDPOINT, cors);
     sendText(res, 200, '<!DOCTYPE html><html><head><title>Misskey</title></head><body><noscript>JavaScript required</noscript></body></html>', 'text/html; charset=utf-8');
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const addr = server.address();
-      resolve(typeof addr === 'object' && addr ? addr.port : 0);
-    });
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { ...(await listenLocal(server)), requests };
 }

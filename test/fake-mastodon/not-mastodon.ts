@@ -5,6 +5,7 @@
  */
 
 import { createServer } from 'node:http';
+import { listenLocal } from './http-util';
 
 export interface NotMastodon {
   /** `http://127.0.0.1:PORT`, no trailing slash. */
@@ -40,20 +41,5 @@ export async function startNotMastodon(opts: NotMastodonOptions = {}): Promise<N
     });
     res.end(req.method === 'HEAD' ? undefined : PAGE);
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const addr = server.address();
-      resolve(typeof addr === 'object' && addr ? addr.port : 0);
-    });
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { ...(await listenLocal(server)), requests };
 }
