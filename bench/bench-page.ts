@@ -350,12 +350,33 @@ async function atRest(rows: number, usageBefore: number) {
     archiveBytesPerToot: round((snap?.segments ?? []).reduce((n, x) => n + x.bytes, 0) / rows, 1),
     /** DuckDB's database file in OPFS (and its write-ahead log), bytes per toot. */
     dbFileBytesPerToot: round(((await dbFileSize()) ?? 0) / rows + ((await dbFileSize('tootscope.duckdb.wal')) ?? 0) / rows, 1),
+    /** DuckDB's file by its blocks: free blocks are space the file holds but no table uses. */
+    dbFileBlocks: await fileBlocks(),
     snapshotRows: snap?.rows ?? 0,
     snapshotBytes: snapBytes,
     batchesAfterSnapshot: live.length,
     batchRowsAfterSnapshot: live.reduce((s, b) => s + b.rows, 0),
     batchIpcBytes: ipcBytes,
   };
+}
+
+async function fileBlocks(): Promise<{ blockSize: number; total: number; used: number; free: number; wal: string; byTable: Record<string, number> } | null> {
+  try {
+    const [r] = await requireDb().query<{ block_size: number; total_blocks: number; used_blocks: number; free_blocks: number; wal_size: string }>(
+      'SELECT block_size::DOUBLE AS block_size, total_blocks::DOUBLE AS total_blocks, used_blocks::DOUBLE AS used_blocks, free_blocks::DOUBLE AS free_blocks, wal_size FROM pragma_database_size()',
+    );
+    if (!r) return null;
+    // Which tables the used blocks hold (distinct blocks per table; a block may be shared, so the sum can differ).
+    const tables = await requireDb().query<{ t: string }>("SELECT table_name AS t FROM duckdb_tables() WHERE database_name = current_database()");
+    const byTable: Record<string, number> = {};
+    for (const { t } of tables) {
+      const [c] = await requireDb().query<{ n: number }>(`SELECT count(DISTINCT block_id)::DOUBLE AS n FROM pragma_storage_info('${t.replaceAll("'", "''")}') WHERE persistent AND block_id >= 0`);
+      if (c?.n) byTable[t] = c.n;
+    }
+    return { blockSize: r.block_size, total: r.total_blocks, used: r.used_blocks, free: r.free_blocks, wal: r.wal_size, byTable };
+  } catch {
+    return null;
+  }
 }
 
 async function memory() {

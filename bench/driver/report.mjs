@@ -153,7 +153,8 @@ export function breakdown(s) {
   if (d.rest) {
     out.push(
       `  At rest: snapshot of ${fmt(d.rest.snapshotRows)} rows (${fmt(mb(d.rest.snapshotBytes))} MB Parquet) + ${fmt(d.rest.batchesAfterSnapshot)} batches after it`
-        + ` (${fmt(d.rest.batchRowsAfterSnapshot)} rows, ${fmt(mb(d.rest.batchIpcBytes))} MB Arrow IPC); storage estimate grew ${fmt(mb(d.rest.usageBytes))} MB.`,
+        + ` (${fmt(d.rest.batchRowsAfterSnapshot)} rows, ${fmt(mb(d.rest.batchIpcBytes))} MB Arrow IPC); storage estimate grew ${fmt(mb(d.rest.usageBytes))} MB.`
+        + (d.rest.dbFileBlocks ? ` DuckDB's file: ${fmt(d.rest.dbFileBlocks.total)} blocks of ${fmt(mb(d.rest.dbFileBlocks.blockSize))} MB, ${fmt(d.rest.dbFileBlocks.used)} used, ${fmt(d.rest.dbFileBlocks.free)} free; WAL ${d.rest.dbFileBlocks.wal}; blocks by table: ${Object.entries(d.rest.dbFileBlocks.byTable ?? {}).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([t, n]) => `${t} ${fmt(n)}`).join(', ')}.` : ''),
     );
   }
   const rl = d.reload;
