@@ -103,3 +103,47 @@ describe('Ingest', () => {
     expect(await tableFingerprint(reloaded)).toEqual(await tableFingerprint(data));
   });
 });
+
+/** Issue 14: a flood's backlog must not keep the console waiting for all of it. */
+describe('Ingest under a backlog', () => {
+  it('merges a backlog in parts, and settle() waits for merges only while one part is left', async () => {
+    const name = `ingest-backlog-${Date.now()}`;
+    const data = await openLocalData(name);
+    const rec = recorder();
+    // At most 4 rows a merge (MAX_MERGE_ROWS in the page).
+    const ingest = new Ingest(data, rec.hooks, 4);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const applied = data.applied.bind(data);
+    const merges: number[] = [];
+    data.applied = async (b) => {
+      await held;
+      merges.push(b.rows);
+      return applied(b);
+    };
+    for (const s of posts(3)) ingest.addStatus(s, A, 'stream');
+    const first = ingest.flush();
+    await expect.poll(() => rec.stored.length).toBe(3);
+    for (const s of posts(2)) ingest.addStatus(s, B, 'stream');
+    void ingest.flush();
+    await expect.poll(() => rec.stored.length).toBe(5);
+    for (const s of posts(4)) ingest.addStatus(s, A, 'stream');
+    // Stores what waits, but with more than one merge's worth behind the one under way (held),
+    // does not wait for them: it says how many rows a query now leaves out.
+    expect(await ingest.settle()).toBe(6);
+    expect(rec.stored.length).toBe(9);
+    expect(merges).toEqual([]);
+    release();
+    await first;
+    await ingest.flush();
+    // The 6 waiting rows were not merged as one: 2, then 4.
+    expect(merges).toEqual([3, 2, 4]);
+    // With a small backlog, settle() waits until the query would see every stored row.
+    for (const s of posts(2)) ingest.addStatus(s, B, 'stream');
+    expect(await ingest.settle()).toBe(0);
+    const [n] = await data.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM toots');
+    expect(n!.n).toBe(11);
+    const reloaded = await openLocalData(name);
+    expect(await tableFingerprint(reloaded)).toEqual(await tableFingerprint(data));
+  });
+});
