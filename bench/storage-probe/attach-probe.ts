@@ -52,7 +52,7 @@ async function run(): Promise<Record<string, unknown>> {
       steps.push(`seed ${bytes.byteLength} bytes`);
       const root = await navigator.storage.getDirectory();
       const w = await (await root.getFileHandle('seeded.duckdb', { create: true })).createWritable();
-      await w.write(bytes);
+      await w.write(new Uint8Array(bytes));
       await w.close();
       steps.push('written to OPFS');
       const seedMs = performance.now() - t0;
