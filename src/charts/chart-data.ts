@@ -7,7 +7,7 @@ import type {
 } from '../core/sql/charts';
 import type { BarDatum } from './bar';
 import type { BoxDatum } from './boxplot';
-import { formatBucket, formatInteger, formatMean, formatShare, hostLabel } from './format';
+import { formatBlogDay, formatBucket, formatInteger, formatMean, formatShare, hostLabel } from './format';
 import type { LineSeries } from './lines';
 import type { MatrixData } from './matrix';
 import type { Pick } from './scene';
@@ -20,11 +20,12 @@ export function dailyTable(rows: readonly DailyRow[]): TableData {
   const who = (k: string | null, n: number | null) => (k === null ? null : `${hostLabel(k)} (${n})`);
   return {
     columns: [
-      { label: 'Day' }, { label: 'Toots', numeric: true, format: formatInteger }, { label: 'Users', numeric: true, format: formatInteger },
+      // Users are distinct username@host (the blog counted bare usernames, which merges namesakes on different servers).
+      { label: 'Day' }, { label: 'Toots', numeric: true, format: formatInteger }, { label: 'Users (username@host)', numeric: true, format: formatInteger },
       { label: 'Source instances', numeric: true }, { label: 'Top user (not a bot)' }, { label: 'Top bot' }, { label: 'Top instance collected from' },
     ],
     rows: rows.map((r) => ({
-      cells: [r.day, r.toots, r.users, r.source_instances, who(r.top_user, r.top_user_toots), who(r.top_bot, r.top_bot_toots), who(r.top_collected, r.top_collected_toots)],
+      cells: [formatBlogDay(r.day), r.toots, r.users, r.source_instances, who(r.top_user, r.top_user_toots), who(r.top_bot, r.top_bot_toots), who(r.top_collected, r.top_collected_toots)],
     })),
   };
 }
