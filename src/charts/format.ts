@@ -23,7 +23,9 @@ export const formatBlogDay = (day: string): string => {
   const d = new Date(`${day}T00:00:00Z`);
   return Number.isNaN(d.getTime()) ? day : blogDayFormat(d);
 };
-export const formatBucket = (t: number, grain: string): string => (grain === 'day' || grain === 'week' ? formatDay(new Date(t)) : formatMinute(new Date(t)));
+const formatMonth = utcFormat('%Y-%m');
+export const formatBucket = (t: number, grain: string): string =>
+  grain === 'month' ? formatMonth(new Date(t)) : grain === 'day' || grain === 'week' ? formatDay(new Date(t)) : formatMinute(new Date(t));
 
 /** `https://mastodon.social` → `mastodon.social` for labels; the value stays the full URL. */
 export const hostLabel = (v: string): string => v.replace(/^https?:\/\//i, '');

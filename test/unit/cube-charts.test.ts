@@ -86,7 +86,7 @@ const filters: fc.Arbitrary<ChartFilters> = fc.record({
 }, { requiredKeys: [] });
 const views = fc.record({
   filters,
-  grain: fc.constantFrom<TimeGrain>('hour', 'day', 'week'),
+  grain: fc.constantFrom<TimeGrain>('hour', 'day', 'week', 'month'),
   by: fc.constantFrom<ActivityBy>('from_instance', 'base_url'),
   topN: fc.integer({ min: 1, max: 4 }),
   window: fc.constantFrom(60, 180, 1440, 2 * 1440),

@@ -10,7 +10,7 @@
  * than UTC (distinct users per day are counted per UTC day).
  */
 import {
-  bucketGridSql, GRAIN_MINUTES, isGrain, OTHER_SERIES, shiftedTs, sqlInt, type ActivityOptions, type AppsOptions, type ChartFilters,
+  bucketGridSql, GRAIN_MINUTES, grainGridSql, isGrain, OTHER_SERIES, shiftedTs, sqlInt, type ActivityOptions, type AppsOptions, type ChartFilters,
   type DailyOptions, type HashtagsOptions, type HourlyOptions, type LanguagesOptions, type LengthsOptions, type OverlapOptions,
   type SpanRow, type TimeGrain, whereSql,
 } from '../charts';
@@ -38,7 +38,7 @@ s AS (SELECT t.bucket, coalesce(top.k, '${OTHER_SERIES}') AS series, coalesce(to
       FROM t LEFT JOIN top ON top.k = t.k),
 keys AS (SELECT DISTINCT series, rank FROM s),
 c AS (SELECT bucket, series, sum(n)::INTEGER AS n FROM s GROUP BY bucket, series),
-b AS (${bucketGridSql('bucket', 't', step)}),
+b AS (${grainGridSql('bucket', 't', grain)}),
 grid AS (SELECT b.bucket, keys.series, keys.rank, coalesce(c.n, 0)::INTEGER AS toots
          FROM b CROSS JOIN keys LEFT JOIN c ON c.bucket = b.bucket AND c.series = keys.series)
 SELECT epoch_ms(bucket)::DOUBLE AS t, series, rank, toots,
