@@ -5,11 +5,11 @@
  * (the live panel's per-instance sketches use plain update to merge exactly: live-sketches.ts);
  * its bound is then the seed's: within 0.2 % of all counted words with probability 99 %.
  *
- * Not yet wired into the sketch worker or a panel: this is the counting, its lookup and its bound.
+ * live-sketches.ts feeds it every counted row; the live panel shows it one click from its default.
  */
 
 import type { LiveRow } from './protocol';
-import { TopK, type TopKEntry } from './top-k';
+import { TopK, type TopKEntry, type TopKJSON } from './top-k';
 import { ENGLISH_STOP_WORDS, tokenize } from './tokenize';
 
 /** The seed's sizing: TopK(k, probability, tolerance). */
@@ -38,8 +38,14 @@ export interface SeedLookup {
   total: number;
 }
 
+export interface SeedWordsJSON {
+  posts: number;
+  skipped: number;
+  top: TopKJSON;
+}
+
 export class SeedWords {
-  readonly top = new TopK(SEED_K, SEED_PROBABILITY, SEED_TOLERANCE);
+  top = new TopK(SEED_K, SEED_PROBABILITY, SEED_TOLERANCE);
   /** English posts counted, and posts passed over for another language. */
   posts = 0;
   skipped = 0;
@@ -55,6 +61,18 @@ export class SeedWords {
 
   words(): TopKEntry[] {
     return this.top.top();
+  }
+
+  toJSON(): SeedWordsJSON {
+    return { posts: this.posts, skipped: this.skipped, top: this.top.toJSON() };
+  }
+
+  static fromJSON(json: SeedWordsJSON): SeedWords {
+    const s = new SeedWords();
+    s.top = TopK.fromJSON(json.top);
+    s.posts = json.posts;
+    s.skipped = json.skipped;
+    return s;
   }
 
   /** Any word's estimate with its bound; the query is cleaned as the posts were. */
