@@ -7,7 +7,7 @@ import type {
 } from '../core/sql/charts';
 import type { BarDatum } from './bar';
 import type { BoxDatum } from './boxplot';
-import { formatBucket, formatInteger, formatMean, formatShare, hostLabel } from './format';
+import { formatBlogDay, formatBucket, formatInteger, formatMean, formatShare, hostLabel } from './format';
 import type { LineSeries } from './lines';
 import type { MatrixData } from './matrix';
 import type { Pick } from './scene';
@@ -20,11 +20,12 @@ export function dailyTable(rows: readonly DailyRow[]): TableData {
   const who = (k: string | null, n: number | null) => (k === null ? null : `${hostLabel(k)} (${n})`);
   return {
     columns: [
-      { label: 'Day' }, { label: 'Toots', numeric: true, format: formatInteger }, { label: 'Users', numeric: true, format: formatInteger },
+      // Users are distinct username@host (the blog counted bare usernames, which merges namesakes on different servers).
+      { label: 'Day' }, { label: 'Toots', numeric: true, format: formatInteger }, { label: 'Users (username@host)', numeric: true, format: formatInteger },
       { label: 'Source instances', numeric: true }, { label: 'Top user (not a bot)' }, { label: 'Top bot' }, { label: 'Top instance collected from' },
     ],
     rows: rows.map((r) => ({
-      cells: [r.day, r.toots, r.users, r.source_instances, who(r.top_user, r.top_user_toots), who(r.top_bot, r.top_bot_toots), who(r.top_collected, r.top_collected_toots)],
+      cells: [formatBlogDay(r.day), r.toots, r.users, r.source_instances, who(r.top_user, r.top_user_toots), who(r.top_bot, r.top_bot_toots), who(r.top_collected, r.top_collected_toots)],
     })),
   };
 }
@@ -86,6 +87,33 @@ export const keywordTable = (rows: readonly KeywordRow[], grain: string): TableD
  */
 export const partialFrom = (grainMinutes: number, offsetMinutes: number, now: number): number =>
   now + offsetMinutes * 60_000 - grainMinutes * 60_000 + 1;
+
+/** As partialFrom, for a grain: a calendar month's bucket is filling from the 1st of this month. */
+export function openBucketFrom(grain: string, grainMinutes: number, offsetMinutes: number, now: number): number {
+  if (grain !== 'month') return partialFrom(grainMinutes, offsetMinutes, now);
+  const d = new Date(now + offsetMinutes * 60_000);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+}
+
+/**
+ * What the activity chart draws, lines or stacked: rolling means whenever the window is longer
+ * than a bucket (the mybinder notebook's stacked 7-day means), counts otherwise. `text` says which,
+ * and how empty buckets and the first buckets are treated.
+ */
+export function activityView(
+  rows: readonly ActivityRow[], grain: string, grainMinutes: number, windowMinutes: number, windowText: string,
+): { series: LineSeries[]; means: boolean; yLabel: string; text: string } {
+  const means = windowMinutes > grainMinutes;
+  return {
+    series: activitySeries(rows, means ? 'rolling' : 'toots'),
+    means,
+    yLabel: `${means ? 'mean ' : ''}toots per ${grain}`,
+    text: means
+      ? `rolling mean over ${windowText}: an empty ${grain} counts as 0, and the first ${grain}s average the fewer ${grain}s there are ` +
+        `(the notebook's pandas rolling(7) leaves those blank). `
+      : 'counts. ',
+  };
+}
 
 /** The hour still filling, as the hour-of-day chart's rows name it. */
 export function openHour(offsetMinutes: number, now: number): { day: string; hour: number } {

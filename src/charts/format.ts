@@ -17,7 +17,15 @@ export const formatMean = (n: number): string => (Math.abs(n) >= 100 ? int(Math.
  */
 export const formatMinute = utcFormat('%Y-%m-%d %H:%M');
 export const formatDay = utcFormat('%Y-%m-%d');
-export const formatBucket = (t: number, grain: string): string => (grain === 'day' || grain === 'week' ? formatDay(new Date(t)) : formatMinute(new Date(t)));
+const blogDayFormat = utcFormat('%Y/%m/%d %a');
+/** `2023-02-03` → `2023/02/03 Fri`, the day as the blog's daily table printed it (`strftime('%Y/%m/%d %a')`). */
+export const formatBlogDay = (day: string): string => {
+  const d = new Date(`${day}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) ? day : blogDayFormat(d);
+};
+const formatMonth = utcFormat('%Y-%m');
+export const formatBucket = (t: number, grain: string): string =>
+  grain === 'month' ? formatMonth(new Date(t)) : grain === 'day' || grain === 'week' ? formatDay(new Date(t)) : formatMinute(new Date(t));
 
 /** `https://mastodon.social` → `mastodon.social` for labels; the value stays the full URL. */
 export const hostLabel = (v: string): string => v.replace(/^https?:\/\//i, '');

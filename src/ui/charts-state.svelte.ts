@@ -1,7 +1,7 @@
 import {
   activitySql, browserOffsetMinutes, chooseGrain, cleanKeywords, dailySql, defaultWindowMinutes, hourlySql, keywordsSql, GRAIN_MINUTES,
   type ActivityBy, type ActivityRow, type AppRow, type ChartFilters, type DailyRow, type HashtagRow, type HourlyRow, type KeywordRow,
-  type LanguageRow, type LengthRow, type OverlapMeasure, type OverlapRow, type SpanRow, type TimeGrain,
+  type LanguageRow, type LengthRow, type OverlapMeasure, type OverlapRow, type SpanRow, type TimeGrain, WHIS_BLOG,
 } from '../core/sql/charts';
 import {
   cubeActivitySql, cubeAppsSql, cubeDailySql, cubeHashtagsSql, cubeHourlySql, cubeLanguagesSql, cubeLengthsSql, cubeOverlapSql, cubeSpan,
@@ -40,6 +40,9 @@ export class ChartsState {
   activityWindow = $state<number | 'auto'>('auto');
   activityView = $state<'lines' | 'stacked'>('lines');
   overlapMeasure = $state<OverlapMeasure>('jaccard');
+  /** The blog's way (issue 17): languages without untagged posts; box plots also with whiskers at 100 × IQR. */
+  languagesAsBlog = $state(false);
+  lengthsAsBlog = $state(false);
 
   daily = $state.raw<DailyRow[]>([]);
   apps = $state.raw<AppRow[]>([]);
@@ -79,7 +82,7 @@ export class ChartsState {
   get inputs(): string {
     return JSON.stringify([
       this.filters.value, this.zone, this.keywords, this.keywordGrain, this.activityGrain, this.activityBy, this.activityTopN,
-      this.activityWindow,
+      this.activityWindow, this.languagesAsBlog, this.lengthsAsBlog,
     ]);
   }
 
@@ -141,7 +144,7 @@ export class ChartsState {
         this.usedGrain = grain;
         this.usedWindow = window;
       });
-      await run<LanguageRow>('languages', cubeLanguagesSql(f), (r) => (this.languages = r));
+      await run<LanguageRow>('languages', cubeLanguagesSql(f, { unknown: !this.languagesAsBlog }), (r) => (this.languages = r));
       await run<DailyRow>('daily', cubeDailySql(f, { offsetMinutes }) ?? dailySql(f, { offsetMinutes }), (r) => (this.daily = r));
       await run<HourlyRow>('hourly', cubeHourlySql(f, { offsetMinutes }) ?? hourlySql(f, { offsetMinutes }), (r) => (this.hourly = r));
       await run<AppRow>('apps', cubeAppsSql(f), (r) => (this.apps = r));
@@ -151,7 +154,7 @@ export class ChartsState {
         this.keywordRows = r;
         this.usedGrainKeywords = keywordGrain;
       });
-      await run<LengthRow>('lengths', cubeLengthsSql(f), (r) => (this.lengths = r));
+      await run<LengthRow>('lengths', cubeLengthsSql(f, this.lengthsAsBlog ? { unknown: false, whis: WHIS_BLOG } : {}), (r) => (this.lengths = r));
       await run<OverlapRow>('overlap', cubeOverlapSql(f), (r) => (this.overlap = r));
     } finally {
       this.errors = errors;

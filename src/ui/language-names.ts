@@ -1,22 +1,30 @@
-import { LANGUAGE_CODES } from '../core/language-codes';
+import { FALLBACK_NAMES, LANGUAGE_CODES } from '../core/language-codes';
 
-/** `(code, name)` for the `language` table, named by the browser (`Intl.DisplayNames`). */
-export function languageNames(): Array<[string, string]> {
-  let names: Intl.DisplayNames | null = null;
+/** What we ask of `Intl.DisplayNames` (tests pass one that knows nothing, as a trimmed ICU might). */
+export type NameSource = Pick<Intl.DisplayNames, 'of'> | null;
+
+function browserNames(): NameSource {
   try {
-    names = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' });
+    return new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' });
   } catch {
-    names = null;
+    return null;
   }
-  const out: Array<[string, string]> = [['unknown', 'unknown']];
-  for (const code of LANGUAGE_CODES) {
-    let name = code;
-    try {
-      name = names?.of(code) ?? code;
-    } catch {
-      name = code;
-    }
-    out.push([code, name]);
+}
+
+/** A code's English name: the browser's, else our fallback's, else the code itself. Never empty. */
+export function languageName(code: string, names: NameSource = browserNames()): string {
+  let name: string | undefined;
+  try {
+    name = names?.of(code);
+  } catch {
+    name = undefined;
   }
-  return out;
+  // DisplayNames echoes the code (any case) when it has no name for it.
+  if (name && name.toLowerCase() !== code.toLowerCase()) return name;
+  return FALLBACK_NAMES[code] ?? (code || 'unknown');
+}
+
+/** `(code, name)` for the `language` table. */
+export function languageNames(names: NameSource = browserNames()): Array<[string, string]> {
+  return [['unknown', 'unknown'], ...LANGUAGE_CODES.map((code): [string, string] => [code, languageName(code, names)])];
 }

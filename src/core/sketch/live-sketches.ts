@@ -37,9 +37,13 @@ import { Reservoir } from './reservoir';
 import { TDigest } from './t-digest';
 import type { TopK } from './top-k';
 import { RecentUris } from './recent-uris';
+import { SeedWords, type SeedWordsJSON } from './seed-words';
+import { SeedSample } from './seed-sample';
+import type { RandomSampleJSON } from './random-sample';
 import { InstanceSketches, LanguageWords, newTagsTopK, newWordsTopK, type InstanceRecord, type WordsRecord } from './instance-sketches';
 import {
   HEAP_K, HLL_PRECISION, LIVE_FORMAT_VERSION, QUANTILES, RANK_ERROR, RECENT_GENERATION, RESERVOIR_MERGE_SEED, RESERVOIR_SIZE,
+  RESERVOIR_TEXT_MAX,
   SHOW_K, SKETCH_SEED, TDIGEST_COMPRESSION,
 } from './live-sizes';
 
@@ -47,6 +51,13 @@ import {
 // Stored records (IndexedDB values). Keys: META_KEY, instanceKey(base), wordsKey(base, lang).
 
 export const META_KEY = 'meta';
+/** The seed's view: one record, for all instances (seed-words.ts, seed-sample.ts). */
+export const SEED_KEY = 'seed';
+interface SeedRecord {
+  v: number;
+  words: SeedWordsJSON;
+  sample: RandomSampleJSON<ReservoirItem>;
+}
 export const instanceKey = (base: string): string => `i\u0001${base}`;
 export const wordsKey = (base: string, lang: string): string => `w\u0001${base}\u0001${lang}`;
 
@@ -95,6 +106,10 @@ function byCountThenKey(a: CountEntry, b: CountEntry): number {
 
 export class LiveSketches {
   readonly instances = new Map<string, InstanceSketches>();
+  /** The Bytewax post's top words and random sample, fed every counted row. */
+  seed = new SeedWords();
+  seedSample: SeedSample;
+  private seedDirty = true;
   repeats = 0;
   savedRows = 0;
   savedAt: number | null = null;
@@ -112,6 +127,7 @@ export class LiveSketches {
     this.now = options.now ?? (() => performance.now());
     this.recentGeneration = options.recentGeneration ?? RECENT_GENERATION;
     this.recent = new RecentUris(this.recentGeneration, SKETCH_SEED);
+    this.seedSample = new SeedSample(this.random);
   }
 
   /** Rows counted, all instances (repeats excluded). */
@@ -132,6 +148,10 @@ export class LiveSketches {
       let inst = this.instances.get(row.base);
       if (!inst) this.instances.set(row.base, (inst = new InstanceSketches(row.base, this.random)));
       inst.add(row);
+      this.seed.add(row);
+      const text = row.text.length > RESERVOIR_TEXT_MAX ? `${row.text.slice(0, RESERVOIR_TEXT_MAX)}…` : row.text;
+      this.seedSample.add({ uri: row.uri, base: row.base, acct: row.acct, lang: row.lang || 'unknown', ts: row.ts, text });
+      this.seedDirty = true;
     }
     this.workerMs += this.now() - t0;
   }
@@ -215,6 +235,7 @@ export class LiveSketches {
       users: { estimate: m.users.count(), relativeError: m.users.relativeError, registers: m.users.m },
       lengths: { count: n, rankError: RANK_ERROR, quantiles },
       reservoir,
+      seed: this.seedSnapshot(q.lookup),
       reservoirSeen: m.reservoir.seen,
       savedRows: this.savedRows,
       savedAt: this.savedAt,
@@ -225,6 +246,18 @@ export class LiveSketches {
     this.workerMs += this.now() - t0;
     snap.workerMs = this.workerMs;
     return snap;
+  }
+
+  private seedSnapshot(lookup: string | undefined): LiveSnapshot['seed'] {
+    const found = lookup?.trim() ? this.seed.lookup(lookup) : null;
+    return {
+      posts: this.seed.posts,
+      skipped: this.seed.skipped,
+      words: entries(this.seed.top, SHOW_K),
+      bound: bound(this.seed.top),
+      lookup: found && lookup ? { query: lookup, word: found.word, estimate: found.estimate } : null,
+      sample: { rate: this.seedSample.rate, size: this.seedSample.size, seen: this.seedSample.seen, newest: this.seedSample.newest(RESERVOIR_SIZE) },
+    };
   }
 
   /**
@@ -241,6 +274,11 @@ export class LiveSketches {
         w.dirty = false;
       }
     }
+    if (all || this.seedDirty) {
+      const seed: SeedRecord = { v: LIVE_FORMAT_VERSION, words: this.seed.toJSON(), sample: this.seedSample.toJSON() };
+      out.push([SEED_KEY, seed]);
+    }
+    this.seedDirty = false;
     const rows = this.rows;
     if (all || this.metaDirty || out.length) {
       const meta: MetaRecord = { v: LIVE_FORMAT_VERSION, repeats: this.repeats, savedRows: rows, savedAt, recent: this.recent.toArray() };
@@ -259,6 +297,7 @@ export class LiveSketches {
   /** The write failed: everything goes out again next time. */
   markDirty(): void {
     this.metaDirty = true;
+    this.seedDirty = true;
     for (const s of this.instances.values()) {
       s.dirty = true;
       for (const w of s.words.values()) w.dirty = true;
@@ -279,6 +318,12 @@ export class LiveSketches {
         throw new TypeError(`stored sketch ${String(key)} has format ${String(rec?.v)}, expected ${LIVE_FORMAT_VERSION}`);
       }
       if (key === META_KEY) meta = value as MetaRecord;
+      else if (key === SEED_KEY) {
+        const r = value as SeedRecord;
+        live.seed = SeedWords.fromJSON(r.words);
+        live.seedSample = SeedSample.fromJSON(r.sample, live.random);
+        live.seedDirty = false;
+      }
       else if (typeof key === 'string' && key.startsWith('i\u0001')) {
         const r = value as InstanceRecord;
         live.instances.set(r.base, InstanceSketches.fromRecord(r, live.random));

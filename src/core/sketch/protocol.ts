@@ -34,6 +34,25 @@ export interface SnapshotQuery {
   instance: string | null;
   /** Leave out stop words from the top words. */
   stopWords: boolean;
+  /** A word to look up in the seed's Count-Min sketch (seed-words.ts). */
+  lookup?: string;
+}
+
+/** The Bytewax post's view (issue 17): its top words, a word's estimate and its random sample. */
+export interface SeedSnapshot {
+  /** English posts counted, and posts in other languages passed over. */
+  posts: number;
+  skipped: number;
+  words: CountEntry[];
+  bound: CountMinBound;
+  lookup: { query: string; word: string | null; estimate: number } | null;
+  sample: {
+    /** Inclusion probability of each post now (halved as the sample fills). */
+    rate: number;
+    size: number;
+    seen: number;
+    newest: ReservoirItem[];
+  };
 }
 
 /**
@@ -135,6 +154,7 @@ export interface LiveSnapshot {
     quantiles: QuantileEstimate[];
   };
   reservoir: ReservoirItem[];
+  seed: SeedSnapshot;
   /** Rows the reservoir sampled from (= rows, unless merged reservoirs overlap). */
   reservoirSeen: number;
   /** Rows counted (all instances) when the sketches were last written to IndexedDB; 0 if never. */

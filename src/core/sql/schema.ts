@@ -71,7 +71,8 @@ export function notebookViews(source = 'toots'): string[] {
     `CREATE OR REPLACE VIEW mastodon_toot_raw AS SELECT m_id, created_at, created_at_str, app, url, base_url,
        language, favourites, username, bot, tags, characters, words, mastodon_text,
        created_ts AS created_tz, from_instance FROM ${source}`,
-    `CREATE OR REPLACE VIEW mastodon_toot AS SELECT r.*, l.language_name
+    // A code the language table lacks (a server's own, an imported file's) gets its code, never NULL.
+    `CREATE OR REPLACE VIEW mastodon_toot AS SELECT r.*, coalesce(l.language_name, r.language) AS language_name
        FROM mastodon_toot_raw r LEFT JOIN language l ON r.language = l.lang_iso`,
   ];
 }

@@ -8,6 +8,7 @@ import { CREATE_ROLLUPS, FOLD_ROLLUPS, REBUILD_ROLLUPS, START_DELTA, recordDelta
 import { CUBE_TABLES, CUBES_PRESENT_SQL, REBUILD_CUBES } from '../../core/sql/cube/cubes';
 import type { Tombstone } from '../../core/toot';
 import { droppedWhere, pruneStatements, type RetentionRule } from '../../core/sql/retention';
+import { localTimeStatements, zoneOffsets } from '../../core/sql/local-time';
 
 /** One flush of the collector: the unit stored in IndexedDB and folded into DuckDB. */
 export interface IngestBatch {
@@ -37,10 +38,11 @@ export class TootTable {
     private readonly rowGroupRows = CHECKPOINT_ROWS,
   ) {}
 
-  async init(languageNames: ReadonlyArray<readonly [string, string]> = []): Promise<void> {
+  /** `localTime`: the console's local-time objects, by default for the zone this runs in (local-time.ts). */
+  async init(languageNames: ReadonlyArray<readonly [string, string]> = [], localTime = localTimeStatements(zoneOffsets())): Promise<void> {
     // A table kept from before a dashboard cube existed gets it computed from the rows once.
     const [cubes] = await this.db.query<{ n: number }>(CUBES_PRESENT_SQL);
-    await this.db.exec([...CHECKPOINT_SETTINGS, ...CREATE_TABLES, ...CREATE_ROLLUPS, ...notebookViews()]);
+    await this.db.exec([...CHECKPOINT_SETTINGS, ...CREATE_TABLES, ...CREATE_ROLLUPS, ...notebookViews(), ...localTime]);
     if ((cubes?.n ?? 0) < CUBE_TABLES.length) await this.db.exec(REBUILD_CUBES);
     if (languageNames.length) {
       const values = languageNames.map(([c, n]) => `('${c.replaceAll("'", "''")}', '${n.replaceAll("'", "''")}')`);

@@ -87,6 +87,8 @@ export class LiveState {
   /** null: all instances merged. */
   instance = $state<string | null>(null);
   stopWords = $state(true);
+  /** A word to look up in the seed's sketch (SeedPanel). */
+  lookup = $state('');
   paused = $state(false);
   /** Main-thread ms per second of wall time over the last COST_WINDOW_MS. */
   costPerS = $state(0);
@@ -116,7 +118,7 @@ export class LiveState {
   }
 
   get query(): SnapshotQuery {
-    return { language: this.language, instance: this.instance, stopWords: this.stopWords };
+    return { language: this.language, instance: this.instance, stopWords: this.stopWords, lookup: this.lookup };
   }
 
   /** Starts the worker, the row feed and the timers; returns the stop function. */
@@ -147,6 +149,7 @@ export class LiveState {
         void this.language;
         void this.stopWords;
         void this.instance;
+        void this.lookup;
         this.requestSnapshot();
       });
       $effect(() => {

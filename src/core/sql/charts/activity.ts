@@ -1,4 +1,4 @@
-import { bucketGridSql, filteredCte, GRAIN_MINUTES, isGrain, shiftedTs, sqlInt, type ChartFilters, type TimeGrain } from './filters';
+import { filteredCte, GRAIN_MINUTES, grainGridSql, isGrain, shiftedTs, sqlInt, type ChartFilters, type TimeGrain } from './filters';
 
 /** Posts per bucket for one series (a top instance, or `other`), and the rolling mean. */
 export interface ActivityRow {
@@ -8,7 +8,11 @@ export interface ActivityRow {
   /** 1 = the busiest instance; `other` comes last. */
   rank: number;
   toots: number;
-  /** Mean posts per bucket over the window ending at this bucket (fewer buckets at the start). */
+  /**
+   * Mean posts per bucket over the window ending at this bucket. Empty buckets count as 0 (the
+   * grid has every bucket, as pandas' resample does); the first buckets average fewer buckets,
+   * where pandas' rolling(7) leaves them empty.
+   */
   rolling: number;
 }
 
@@ -45,7 +49,7 @@ s AS (SELECT t.bucket, coalesce(top.k, '${OTHER_SERIES}') AS series, coalesce(to
       FROM t LEFT JOIN top ON top.k = t.k),
 keys AS (SELECT DISTINCT series, rank FROM s),
 c AS (SELECT bucket, series, count(*)::INTEGER AS n FROM s GROUP BY bucket, series),
-b AS (${bucketGridSql('bucket', 't', step)}),
+b AS (${grainGridSql('bucket', 't', grain)}),
 grid AS (SELECT b.bucket, keys.series, keys.rank, coalesce(c.n, 0)::INTEGER AS toots
          FROM b CROSS JOIN keys LEFT JOIN c ON c.bucket = b.bucket AND c.series = keys.series)
 SELECT epoch_ms(bucket)::DOUBLE AS t, series, rank, toots,

@@ -75,9 +75,15 @@ export function containsPattern(word: string): string {
   return sqlString(`%${word.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
 }
 
-export type TimeGrain = 'minute' | 'hour' | 'day' | 'week';
-export const GRAIN_MINUTES: Record<TimeGrain, number> = { minute: 1, hour: 60, day: 1440, week: 10080 };
+export type TimeGrain = 'minute' | 'hour' | 'day' | 'week' | 'month';
+/**
+ * A month's minutes are its longest (31 days): what sizes grids and caps windows. Month buckets
+ * themselves are calendar months (date_trunc, grainGridSql), never 31-day steps.
+ */
+export const GRAIN_MINUTES: Record<TimeGrain, number> = { minute: 1, hour: 60, day: 1440, week: 10080, month: 31 * 1440 };
 export const GRAINS = Object.keys(GRAIN_MINUTES) as TimeGrain[];
+/** What "auto" picks from: months are offered (the mybinder notebook's), never chosen for the reader. */
+const AUTO_GRAINS: TimeGrain[] = ['minute', 'hour', 'day', 'week'];
 export const isGrain = (g: unknown): g is TimeGrain => typeof g === 'string' && g in GRAIN_MINUTES;
 
 /**
@@ -94,9 +100,16 @@ export function bucketGridSql(col: string, rel: string, stepMinutes: number, ali
   max(${col}), INTERVAL (${step}) MINUTE)) AS ${alias} FROM ${rel}`;
 }
 
+/** Every bucket of `grain` from the first to the last: calendar months for `month`. */
+export function grainGridSql(col: string, rel: string, grain: TimeGrain, alias = col): string {
+  if (grain !== 'month') return bucketGridSql(col, rel, GRAIN_MINUTES[grain], alias);
+  return `SELECT unnest(generate_series(greatest(min(${col}), max(${col}) - INTERVAL (${MAX_GRID_BUCKETS - 1}) MONTH),
+  max(${col}), INTERVAL 1 MONTH)) AS ${alias} FROM ${rel}`;
+}
+
 /** The finest grain that keeps a span of `spanMs` within `maxBuckets` buckets. */
 export function chooseGrain(spanMs: number, maxBuckets = 1500): TimeGrain {
-  for (const g of GRAINS) if (spanMs / (GRAIN_MINUTES[g] * 60_000) <= maxBuckets) return g;
+  for (const g of AUTO_GRAINS) if (spanMs / (GRAIN_MINUTES[g] * 60_000) <= maxBuckets) return g;
   return 'week';
 }
 

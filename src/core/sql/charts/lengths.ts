@@ -1,6 +1,7 @@
 import { filteredCte, sqlInt, type ChartFilters } from './filters';
+import { taggedOnly } from './languages';
 
-/** Toot length (characters) for one language: five-number summary and 1.5 IQR whiskers. */
+/** Toot length (characters) for one language: five-number summary and whiskers at `whis` × IQR. */
 export interface LengthRow {
   code: string;
   name: string;
@@ -10,15 +11,31 @@ export interface LengthRow {
   median: number;
   q3: number;
   max: number;
-  /** Smallest length ≥ q1 − 1.5·IQR. */
+  /** Smallest length ≥ q1 − whis·IQR. */
   whisker_lo: number;
-  /** Largest length ≤ q3 + 1.5·IQR. */
+  /** Largest length ≤ q3 + whis·IQR. */
   whisker_hi: number;
   outliers: number;
 }
 
 export interface LengthsOptions {
   limit?: number;
+  /** As LanguagesOptions.unknown: false leaves untagged posts out, as the blog's box plot did. */
+  unknown?: boolean;
+  /**
+   * Whisker reach in IQRs (seaborn's `whis`): 1.5 by default (Tukey); the blog drew `whis=100`,
+   * which reaches (nearly) every post, so few or no outliers remain.
+   */
+  whis?: number;
+}
+
+export const WHIS_TUKEY = 1.5;
+export const WHIS_BLOG = 100;
+
+/** Whisker fences as SQL over the quartiles `s.q1`, `s.q3`. */
+export function whiskerFences(whis: number | undefined): { lo: string; hi: string } {
+  const k = whis !== undefined && Number.isFinite(whis) && whis > 0 && whis <= 1000 ? whis : WHIS_TUKEY;
+  return { lo: `s.q1 - ${k} * (s.q3 - s.q1)`, hi: `s.q3 + ${k} * (s.q3 - s.q1)` };
 }
 
 /**
@@ -31,9 +48,9 @@ export interface LengthsOptions {
 export function lengthsSql(filters: ChartFilters, options: LengthsOptions = {}): string {
   const limit = sqlInt(options.limit ?? 20, 20, 1000);
   const at = (p: number) => `max(lo::DOUBLE + (rn - floor(rn)) * (hi - lo)) FILTER (WHERE p = ${p})`;
-  const fence = { lo: 's.q1 - 1.5 * (s.q3 - s.q1)', hi: 's.q3 + 1.5 * (s.q3 - s.q1)' };
+  const fence = whiskerFences(options.whis);
   return `WITH ${filteredCte(filters)},
-h AS (SELECT language, characters AS c, count(*) AS n FROM f GROUP BY ALL),
+h AS (SELECT language, characters AS c, count(*) AS n FROM f ${taggedOnly(options.unknown, 'language')} GROUP BY ALL),
 top AS (SELECT language, sum(n)::INTEGER AS toots FROM h GROUP BY language ORDER BY toots DESC, language LIMIT ${limit}),
 cum AS (SELECT h.language, h.c, h.n, sum(h.n) OVER (PARTITION BY h.language ORDER BY h.c) AS upto
         FROM h JOIN top ON top.language = h.language),

@@ -10,10 +10,12 @@
  * than UTC (distinct users per day are counted per UTC day).
  */
 import {
-  bucketGridSql, GRAIN_MINUTES, isGrain, OTHER_SERIES, shiftedTs, sqlInt, type ActivityOptions, type AppsOptions, type ChartFilters,
+  bucketGridSql, GRAIN_MINUTES, grainGridSql, isGrain, OTHER_SERIES, shiftedTs, sqlInt, type ActivityOptions, type AppsOptions, type ChartFilters,
   type DailyOptions, type HashtagsOptions, type HourlyOptions, type LanguagesOptions, type LengthsOptions, type OverlapOptions,
   type SpanRow, type TimeGrain, whereSql,
 } from '../charts';
+import { taggedOnly } from '../charts/languages';
+import { whiskerFences } from '../charts/lengths';
 import { AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_HOUR, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, pickCube } from './cubes';
 import { cubeSource } from './source';
 
@@ -36,7 +38,7 @@ s AS (SELECT t.bucket, coalesce(top.k, '${OTHER_SERIES}') AS series, coalesce(to
       FROM t LEFT JOIN top ON top.k = t.k),
 keys AS (SELECT DISTINCT series, rank FROM s),
 c AS (SELECT bucket, series, sum(n)::INTEGER AS n FROM s GROUP BY bucket, series),
-b AS (${bucketGridSql('bucket', 't', step)}),
+b AS (${grainGridSql('bucket', 't', grain)}),
 grid AS (SELECT b.bucket, keys.series, keys.rank, coalesce(c.n, 0)::INTEGER AS toots
          FROM b CROSS JOIN keys LEFT JOIN c ON c.bucket = b.bucket AND c.series = keys.series)
 SELECT epoch_ms(bucket)::DOUBLE AS t, series, rank, toots,
@@ -71,7 +73,7 @@ export function cubeSpanEdgesSql(filters: ChartFilters, firstHour: number, lastH
 export function cubeLanguagesSql(filters: ChartFilters, options: LanguagesOptions = {}): string {
   const limit = sqlInt(options.limit ?? 20, 20, 1000);
   return `WITH f AS (${cubeSource(AGG_HOUR, filters)}),
-c AS (SELECT language AS code, sum(n)::INTEGER AS toots FROM f GROUP BY language),
+c AS (SELECT language AS code, sum(n)::INTEGER AS toots FROM f ${taggedOnly(options.unknown, 'language')} GROUP BY language),
 s AS (SELECT code, toots, (toots / sum(toots) OVER ())::DOUBLE AS share FROM c)
 SELECT s.code, coalesce(l.language_name, s.code) AS name, s.toots, s.share
 FROM s LEFT JOIN language l ON l.lang_iso = s.code
@@ -139,9 +141,9 @@ ORDER BY totals.day`;
 export function cubeLengthsSql(filters: ChartFilters, options: LengthsOptions = {}): string {
   const limit = sqlInt(options.limit ?? 20, 20, 1000);
   const at = (p: number) => `max(lo::DOUBLE + (rn - floor(rn)) * (hi - lo)) FILTER (WHERE p = ${p})`;
-  const fence = { lo: 's.q1 - 1.5 * (s.q3 - s.q1)', hi: 's.q3 + 1.5 * (s.q3 - s.q1)' };
+  const fence = whiskerFences(options.whis);
   return `WITH f AS (${cubeSource(pickCube(filters, AGG_DAY_LENGTH_LANG, AGG_DAY_LENGTH), filters)}),
-h AS MATERIALIZED (SELECT language, characters AS c, sum(n)::BIGINT AS n FROM f GROUP BY ALL),
+h AS MATERIALIZED (SELECT language, characters AS c, sum(n)::BIGINT AS n FROM f ${taggedOnly(options.unknown, 'language')} GROUP BY ALL),
 top AS (SELECT language, sum(n)::INTEGER AS toots FROM h GROUP BY language ORDER BY toots DESC, language LIMIT ${limit}),
 cum AS (SELECT h.language, h.c, h.n, sum(h.n) OVER (PARTITION BY h.language ORDER BY h.c) AS upto
         FROM h JOIN top ON top.language = h.language),
