@@ -20,7 +20,7 @@ export function dailyTable(rows: readonly DailyRow[]): TableData {
   const who = (k: string | null, n: number | null) => (k === null ? null : `${hostLabel(k)} (${n})`);
   return {
     columns: [
-      { label: 'Day' }, { label: 'Toots', numeric: true, format: formatInteger }, { label: 'Users', numeric: true, format: formatInteger },
+      { label: 'Day', nowrap: true }, { label: 'Toots', numeric: true, format: formatInteger }, { label: 'Users', numeric: true, format: formatInteger },
       { label: 'Source instances', numeric: true }, { label: 'Top user (not a bot)' }, { label: 'Top bot' }, { label: 'Top instance collected from' },
     ],
     rows: rows.map((r) => ({
