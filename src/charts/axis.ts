@@ -64,7 +64,7 @@ export function yAxis(ticks: readonly Tick[], x: number, gridTo: number): SvgNod
 /** Vertical grid + labels for a horizontal value axis (bars, box plots) at the bottom. */
 export function valueGrid(ticks: readonly Tick[], y0: number, y1: number): SvgNode {
   return el('g', { class: 'axis axis-x', 'font-size': FONT, fill: 'currentColor' }, [
-    ...ticks.map((t) =>
+    ...thinTicks(ticks).map((t) =>
       el('g', { transform: `translate(${t.pos},0)` }, [
         el('line', { class: 'grid', y1: y0, y2: y1, stroke: 'currentColor', 'stroke-opacity': 0.12 }),
         el('text', { y: y1 + 14, 'text-anchor': 'middle' }, t.label),
