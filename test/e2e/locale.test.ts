@@ -14,7 +14,7 @@ describe('numbers in the browser locale (de-DE)', () => {
     const page = await openApp(h.context, `${h.url}?demo`);
     try {
       await page.locator('#demo-rate').selectOption('2000');
-      await expect.poll(() => tootsCollected(page), { timeout: 60_000 }).toBeGreaterThan(5000);
+      await expect.poll(() => tootsCollected(page), { timeout: 120_000 }).toBeGreaterThan(5000);
       await page.getByRole('button', { name: 'Stop demo' }).click();
       await expect.poll(() => page.locator('article.chart-card[aria-busy="true"]').count(), { timeout: 30_000 }).toBe(0);
 
