@@ -23,11 +23,24 @@ function anchorFor(t: Tick, x0: number, x1: number): 'start' | 'middle' | 'end' 
   return 'middle';
 }
 
+/**
+ * Every k-th tick when the labels would run into each other (hour-of-day on a phone read
+ * "12:0015:00"): the axis thins its labels to fit rather than overlap.
+ */
+export function thinTicks(ticks: readonly Tick[]): Tick[] {
+  if (ticks.length < 3) return [...ticks];
+  const widest = Math.max(...ticks.map((t) => textWidth(t.label, FONT))) + 8;
+  let gap = Infinity;
+  for (let i = 1; i < ticks.length; i++) gap = Math.min(gap, Math.abs(ticks[i]!.pos - ticks[i - 1]!.pos));
+  const k = gap > 0 ? Math.ceil(widest / gap) : ticks.length;
+  return k <= 1 ? [...ticks] : ticks.filter((_, i) => i % k === 0);
+}
+
 /** Horizontal axis at `y` from `x0` to `x1`, ticks pointing down, labels below. */
 export function xAxis(ticks: readonly Tick[], y: number, x0: number, x1: number): SvgNode {
   return el('g', { class: 'axis axis-x', 'font-size': FONT, fill: 'currentColor' }, [
     el('line', { x1: x0, x2: x1, y1: y, y2: y, stroke: 'currentColor', 'stroke-opacity': 0.5 }),
-    ...ticks.map((t) =>
+    ...thinTicks(ticks).map((t) =>
       el('g', { transform: `translate(${t.pos},${y})` }, [
         el('line', { y2: 4, stroke: 'currentColor', 'stroke-opacity': 0.5 }),
         el('text', { y: 15, 'text-anchor': anchorFor(t, x0, x1) }, t.label),
@@ -51,7 +64,7 @@ export function yAxis(ticks: readonly Tick[], x: number, gridTo: number): SvgNod
 /** Vertical grid + labels for a horizontal value axis (bars, box plots) at the bottom. */
 export function valueGrid(ticks: readonly Tick[], y0: number, y1: number): SvgNode {
   return el('g', { class: 'axis axis-x', 'font-size': FONT, fill: 'currentColor' }, [
-    ...ticks.map((t) =>
+    ...thinTicks(ticks).map((t) =>
       el('g', { transform: `translate(${t.pos},0)` }, [
         el('line', { class: 'grid', y1: y0, y2: y1, stroke: 'currentColor', 'stroke-opacity': 0.12 }),
         el('text', { y: y1 + 14, 'text-anchor': 'middle' }, t.label),

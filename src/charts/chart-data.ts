@@ -21,7 +21,7 @@ export function dailyTable(rows: readonly DailyRow[]): TableData {
   return {
     columns: [
       // Users are distinct username@host (the blog counted bare usernames, which merges namesakes on different servers).
-      { label: 'Day' }, { label: 'Toots', numeric: true, format: formatInteger }, { label: 'Users (username@host)', numeric: true, format: formatInteger },
+      { label: 'Day', nowrap: true }, { label: 'Toots', numeric: true, format: formatInteger }, { label: 'Users (username@host)', numeric: true, format: formatInteger },
       { label: 'Source instances', numeric: true }, { label: 'Top user (not a bot)' }, { label: 'Top bot' }, { label: 'Top instance collected from' },
     ],
     rows: rows.map((r) => ({

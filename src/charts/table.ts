@@ -7,6 +7,8 @@ export type Cell = string | number | null;
 export interface TableColumn {
   label: string;
   numeric?: boolean;
+  /** Text that must stay on one line (a date broken as "202 / 6-12-05" is unreadable). */
+  nowrap?: boolean;
   /** Formats a number cell (default: 1,234 for integers, up to 3 decimals otherwise). */
   format?: (n: number) => string;
 }

@@ -16,7 +16,7 @@ import { Settings } from '../store/settings';
 import { InstanceState } from './instance-state.svelte';
 import { DemoState } from './demo-state.svelte';
 import { languageNames } from './language-names';
-import { finishSignIn, signOut, startSignIn } from './sign-in-flow';
+import { finishSignIn, signOut, startSignIn, type ResumeView } from './sign-in-flow';
 import { readUrlState } from './url-state';
 
 export type DbStatus = { state: 'loading' } | { state: 'ready'; bundle: string } | { state: 'error'; message: string };
@@ -73,7 +73,8 @@ export class AppState {
     this.demo = new DemoState((e) => this.accept(this.demo.baseUrl, e, 'demo'));
   }
 
-  async init(search: string): Promise<void> {
+  /** `resume`: what the page was doing before it left to sign in (restoreSignInView). */
+  async init(search: string, resume: ResumeView | null = null): Promise<void> {
     const signedIn = await finishSignIn(this.settings);
     if (signedIn && 'error' in signedIn) this.notice = signedIn.error;
     const url = readUrlState(search);
@@ -83,7 +84,8 @@ export class AppState {
       this.addSaved(signedIn.baseUrl, 'public', false);
       this.persist();
     }
-    this.wantDemo = url.demo && !url.instances.length;
+    this.wantDemo = (url.demo && !url.instances.length) || resume?.demo === true;
+    if (resume?.demoRate) this.demo.setRate(resume.demoRate);
     this.ticker = setInterval(() => {
       const now = Date.now();
       for (const i of this.instances) i.tick(now);
@@ -310,7 +312,7 @@ export class AppState {
   async signIn(inst: InstanceState): Promise<void> {
     try {
       await this.flush();
-      await startSignIn(this.settings, inst.baseUrl);
+      await startSignIn(this.settings, inst.baseUrl, { demo: this.demo.running, demoRate: this.demo.rate });
     } catch (err) {
       inst.warn(`Sign-in could not start: ${(err as Error).message}`);
     }

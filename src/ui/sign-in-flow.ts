@@ -3,11 +3,58 @@ import {
 } from '../sources/oauth';
 import type { Settings } from '../store/settings';
 
+/** What the page was doing when it left for the instance's sign-in page. */
+export interface ResumeView {
+  demo: boolean;
+  demoRate: number;
+}
+
+const VIEW_KEY = 'tootscope.signInView';
+
+/**
+ * The sign-in round trip leaves the page, and the instance sends the reader back to the bare
+ * page (the redirect URI cannot carry the view). The view (query, hash, the demo) is kept in this
+ * tab's sessionStorage under the sign-in's `state`, so only that sign-in's return restores it.
+ * Query and hash never hold a token (url-state.ts), so nothing secret is stored.
+ */
+function rememberView(state: string, resume: ResumeView): void {
+  try {
+    sessionStorage.setItem(VIEW_KEY, JSON.stringify({ state, search: location.search, hash: location.hash, ...resume }));
+  } catch {
+    // Storage refused: the sign-in still works, the page just comes back plain.
+  }
+}
+
+/**
+ * Call before anything reads the address bar: on the return from a sign-in this tab started, puts
+ * the query and hash back as they were (keeping the callback's parameters for finishSignIn) and
+ * says whether the demo was running.
+ */
+export function restoreSignInView(): ResumeView | null {
+  const cb = readCallback(location.search);
+  if (!cb) return null;
+  let saved: unknown;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(VIEW_KEY) ?? 'null');
+    sessionStorage.removeItem(VIEW_KEY);
+  } catch {
+    return null;
+  }
+  if (!saved || typeof saved !== 'object') return null;
+  const v = saved as Record<string, unknown>;
+  if (v.state !== cb.state || typeof v.search !== 'string' || typeof v.hash !== 'string') return null;
+  const q = new URLSearchParams(withoutCallback(v.search));
+  for (const [k, value] of new URLSearchParams(location.search)) if (['code', 'state', 'error', 'error_description'].includes(k)) q.set(k, value);
+  const search = q.toString();
+  history.replaceState(history.state, '', `${location.pathname}${search ? `?${search}` : ''}${v.hash}`);
+  return { demo: v.demo === true, demoRate: typeof v.demoRate === 'number' ? v.demoRate : 0 };
+}
+
 /**
  * Sign-in steps that touch the page's location. The token never appears in a URL: the code the
  * instance sends back is removed from the address bar before it is exchanged.
  */
-export async function startSignIn(settings: Settings, baseUrl: string): Promise<void> {
+export async function startSignIn(settings: Settings, baseUrl: string, resume: ResumeView = { demo: false, demoRate: 0 }): Promise<void> {
   const redirectUri = redirectUriOf(location);
   let client = await settings.client(baseUrl, redirectUri);
   if (!client) {
@@ -16,6 +63,7 @@ export async function startSignIn(settings: Settings, baseUrl: string): Promise<
   }
   const pending = { state: randomString(16), verifier: randomString(48), baseUrl, createdAt: Date.now() };
   await settings.savePending(pending);
+  rememberView(pending.state, resume);
   location.assign(await authorizeUrl(baseUrl, client, pending));
 }
 

@@ -59,7 +59,12 @@ async function overflow(page: Page): Promise<{ scrollWidth: number; width: numbe
 describe('accessibility and small screens', () => {
   const h = useHarness();
 
-  for (const [name, viewport] of [['desktop', { width: 1366, height: 900 }], ['phone', { width: 390, height: 844 }]] as const) {
+  const sizes = [
+    ['desktop', { width: 1366, height: 900 }],
+    ['phone', { width: 390, height: 844 }],
+    ['small phone', { width: 360, height: 740 }],
+  ] as const;
+  for (const [name, viewport] of sizes) {
     it(`has no serious or critical axe-core violation and no sideways scrolling (${name}, ${viewport.width} px)`, async () => {
       const page = await openApp(h.context, `${h.url}?demo`);
       try {
@@ -68,7 +73,7 @@ describe('accessibility and small screens', () => {
       await expect.poll(() => page.locator('article.chart-card svg.chart').count(), { timeout: 60_000 }).toBeGreaterThan(3);
       await page.getByRole('button', { name: 'Stop demo' }).click({ timeout: 10_000 });
       await expect.poll(() => page.locator('article.chart-card[aria-busy="true"]').count(), { timeout: 30_000 }).toBe(0);
-      await page.screenshot({ path: `/tmp/a11y/${name}.png`, fullPage: true }).catch(() => undefined);
+      await page.screenshot({ path: `/tmp/a11y/${name.replace(' ', '-')}.png`, fullPage: true }).catch(() => undefined);
       expect(await seriousViolations(page)).toEqual([]);
       const o = await overflow(page);
       expect(o.wide, `page ${o.scrollWidth} px wide in a ${o.width} px viewport`).toEqual([]);

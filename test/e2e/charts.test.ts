@@ -298,6 +298,40 @@ describe('charts: tables, cross-filtering, the URL, downloads', () => {
     await expectTables(page, { from, to }, ['languages', 'hourly', 'daily', 'activity', 'apps']);
   });
 
+  it('the keyboard sets the same time filter: From and To fields under the activity chart, a wrong time explained', async () => {
+    const activity = card(page, CARDS.activity);
+    await chartSvg(activity);
+    // Keyboard only from here: focus moves with Tab, values are typed, Enter submits.
+    await page.getByRole('button', { name: 'Clear filters' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => chips(page), { timeout: 5_000 }).toEqual([]);
+    const from = activity.getByRole('textbox', { name: 'From' });
+    await from.focus();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type('yesterday');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => activity.getByRole('alert').textContent(), { timeout: 5_000 }).toMatch(/From: “yesterday” is not a time: write it as 2026-11-20 14:30/);
+    expect(await chips(page)).toEqual([]);
+
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type(`${DAY} 10:00`);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('to');
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type(`${DAY} 14:00`);
+    await page.keyboard.press('Enter');
+
+    await expect.poll(() => chips(page), { timeout: 5_000 }).toEqual([`time: ${DAY} 10:00 UTC – ${DAY} 14:00 UTC`]);
+    expect(await activity.getByRole('alert').count()).toBe(0);
+    const f = { from: Date.parse(`${DAY}T10:00:00Z`), to: Date.parse(`${DAY}T14:00:00Z`) };
+    expect(Date.parse(param(page, 'from') ?? '')).toBe(f.from);
+    expect(Date.parse(param(page, 'to') ?? '')).toBe(f.to);
+    expect(expected(f).total).toBe(12);
+    await expectTables(page, f, ['languages', 'hourly', 'daily', 'activity', 'apps']);
+    // The fields show the filter as it stands, so a mouse brush and the keyboard agree.
+    expect(await from.inputValue()).toBe(`${DAY} 10:00`);
+  });
+
   it('the URL reproduces the view (time range and instance) in a new page', async () => {
     // Add an author's-instance filter from the activity chart's legend.
     const svg = await chartSvg(card(page, CARDS.activity));

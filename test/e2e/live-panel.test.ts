@@ -47,6 +47,17 @@ describe('live panel', () => {
     // Languages offered are the ones seen.
     expect(await page.getByTestId('live-language').locator('option').count()).toBeGreaterThan(3);
 
+    // Plain words first (issue 18): "≈ 1,234 users, ± 0.8%", the sketches' names and formulas only on demand.
+    expect((await page.getByTestId('live-users').textContent())!.replace(/\s+/g, ' ').trim()).toMatch(/^≈ [\d,]+ users, ± \d+\.\d%$/);
+    expect(await page.getByTestId('live-words-plain').textContent()).toMatch(/≈ marks an estimate: it may be up to [\d,]+ too high, never too low\.|Counted exactly\./);
+    expect((await page.getByTestId('live-words').textContent()) ?? '').not.toMatch(/−0…/);
+    const panel = page.locator('section.live');
+    for (const method of [/HyperLogLog/, /Count-Min/, /T-Digest/]) expect(await panel.getByText(method).first().isVisible()).toBe(false);
+    const how = panel.locator('details', { hasText: 'HyperLogLog' });
+    await how.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => how.getByText(/HyperLogLog, [\d,]+ registers/).isVisible()).toBe(true);
+
     await expect.poll(async () => (await figures(page)).rows, { timeout: 60_000 }).toBeGreaterThan(300);
     await page.getByRole('button', { name: 'Stop demo' }).click();
 

@@ -50,4 +50,28 @@ describe('sign in and sign out', () => {
     await waitForRowState(page, host, /needs sign-in/);
     await waitForCount(page, 6);
   });
+
+  it('comes back from signing in as it left: the demo still running at its rate, filters and section in the address', async () => {
+    const host = new URL(fake().webUrl).host;
+    await page.goto(`${h.url}?demo&lang=en#live-h`);
+    await waitForRowState(page, host, /needs sign-in/);
+    await page.locator('#demo-rate').selectOption('100');
+    await expect.poll(() => page.getByTestId('demo-stored').textContent().then((t) => Number((t ?? '').replace(/\D/g, ''))), { timeout: 30_000 }).toBeGreaterThan(0);
+    await row(page, host).getByRole('button', { name: 'Sign in' }).click();
+    // Only the page back from the instance can stream (this one needs sign-in); a busy machine
+    // may take a while to leave, sign in and start DuckDB again.
+    await waitForRowState(page, host, /^streaming/, 120_000);
+
+    const back = new URL(page.url());
+    expect(back.searchParams.has('demo')).toBe(true);
+    expect(back.searchParams.get('lang')).toBe('en');
+    expect(back.hash).toBe('#live-h');
+    expect(page.url()).not.toMatch(/code=|state=|token/);
+    expect(await page.getByRole('list', { name: 'Active filters' }).locator('li > span').allTextContents()).toEqual(['language: English (en)']);
+    expect(await page.locator('#demo-rate').inputValue()).toBe('100');
+    await expect.poll(() => page.getByRole('button', { name: 'Stop demo' }).count(), { timeout: 30_000 }).toBe(1);
+    const stored = () => page.getByTestId('demo-stored').textContent().then((t) => Number((t ?? '').replace(/\D/g, '')));
+    const before = await stored();
+    await expect.poll(stored, { timeout: 30_000 }).toBeGreaterThan(before);
+  });
 });

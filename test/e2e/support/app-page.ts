@@ -23,7 +23,8 @@ export function requestsOffOrigin(context: BrowserContext, url: string): string[
 
 export async function tootsCollected(page: Page): Promise<number> {
   const text = await page.getByLabel('Toots collected', { exact: true }).textContent();
-  return Number((text ?? '').replace(/,/g, ''));
+  // Digits only: the separator is the browser locale's ("1,234", "1.234", "1 234").
+  return Number((text ?? '').replace(/\D/g, ''));
 }
 
 /** Waits (polling) until the deduplicated count is `n`; fails with the last value seen. */

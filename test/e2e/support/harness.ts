@@ -21,6 +21,8 @@ export function useHarness<K extends string = never>(opts: {
   prefix?: string;
   isolated?: boolean;
   serviceWorkers?: 'allow' | 'block';
+  /** The browser's locale (navigator.language, Intl's default), e.g. 'de-DE'. */
+  locale?: string;
 } = {}): Harness<K> {
   let site: Awaited<ReturnType<typeof serveStatic>> | undefined;
   let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
@@ -28,7 +30,7 @@ export function useHarness<K extends string = never>(opts: {
   beforeAll(async () => {
     for (const [name, o] of Object.entries(opts.fakes ?? {}) as Array<[K, FakeMastodonOptions]>) fakes[name] = await startFakeMastodon(o);
     site = await serveStatic(DIST, { prefix: opts.prefix ?? '/', isolated: opts.isolated ?? false });
-    browser = await launchBrowser({ serviceWorkers: opts.serviceWorkers ?? 'allow' });
+    browser = await launchBrowser({ serviceWorkers: opts.serviceWorkers ?? 'allow', ...(opts.locale ? { locale: opts.locale } : {}) });
   });
   afterAll(async () => {
     await browser?.close();
