@@ -6,6 +6,7 @@
  * | kind | example | made by |
  * |---|---|---|
  * | decimal, at most 19 digits | `115432063212345678` | Mastodon (snowflake), old Mastodon and Pleroma (serial) |
+ * | FlakeId: 18 base62 | `AbS7AYFXrPr4prjnVY` | Pleroma, Akkoma (128 bits: ms time, worker, sequence) |
  * | ULID: 26 Crockford base32 | `01HWRRWYV739R3GG41NDQEYZ86` | GoToSocial, Misskey's `ulid` setting |
  * | aid: 10 base36 | `9xyz01ab2c` | Misskey's default |
  * | aidx: 16 base36 | `9xyz01ab2cde3fgh` | Misskey, Sharkey |
@@ -17,7 +18,7 @@
  * compared within one instance (paging, backfill, reconciliation).
  */
 const DECIMAL = /^\d{1,19}$/;
-const ID_FORMS = [DECIMAL, /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/, /^[0-9a-z]{10}$/, /^[0-9a-z]{16}$/, /^[0-9a-f]{24}$/];
+const ID_FORMS = [DECIMAL, /^[0-9A-Za-z]{18}$/, /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/, /^[0-9a-z]{10}$/, /^[0-9a-z]{16}$/, /^[0-9a-f]{24}$/];
 
 /** BIGINT's largest value: a decimal id above it cannot be `m_id`. */
 const MAX_BIGINT = 9_223_372_036_854_775_807n;
@@ -32,15 +33,18 @@ export const fitsBigint = (id: string): boolean => !/^\d+$/.test(id) || BigInt(i
 export const isStatusId = (id: string): boolean => hasIdForm(id) && fitsBigint(id);
 
 /**
- * `m_id`: the id as a BIGINT where it is a decimal number, else null. A ULID (128 bits) or an aidx
- * (82) cannot be a BIGINT without losing bits, and an aid read as base36 would be a number no server
+ * `m_id`: the id as a BIGINT where it is a decimal number, else null. A FlakeId or ULID (128 bits)
+ * or an aidx (82) cannot be a BIGINT without losing bits, and an aid read as base36 would be a number no server
  * knows; so those rows keep their id only in `id`, exact, and sort by `compareIds` / `id_order`.
  */
 export function numericId(id: string): bigint | null {
   return DECIMAL.test(id) ? BigInt(id) : null;
 }
 
-/** Orders ids of one kind as their server does (see above), without parsing them. */
+/**
+ * Orders ids of one kind as their server does (see above), without parsing them. Base62's digits
+ * 0-9A-Za-z and Crockford's 0-9A-Z (no I L O U) are in ASCII order, so text order is number order.
+ */
 export function compareIds(a: string, b: string): number {
   if (a.length !== b.length) return a.length - b.length;
   return a < b ? -1 : a > b ? 1 : 0;

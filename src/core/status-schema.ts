@@ -39,12 +39,12 @@ const clippedText = (max: number) => v.nullish(v.pipe(v.string(), v.transform((s
 
 /**
  * A status id of a kind we can order exactly (src/core/status-id.ts): decimal text that fits BIGINT
- * (ids beyond 2^53 stay strings), a ULID (GoToSocial) or a Misskey aid / aidx / meid.
+ * (ids beyond 2^53 stay strings), a FlakeId (Akkoma, Pleroma), a ULID (GoToSocial) or a Misskey id.
  */
 export const statusIdSchema = v.pipe(
   v.string(),
   v.maxLength(32, 'is not a status id'),
-  v.check((id) => hasIdForm(id) || /^\d{20,32}$/.test(id), 'is not a status id (decimal, ULID or Misskey aid/aidx/meid)'),
+  v.check((id) => hasIdForm(id) || /^\d{20,32}$/.test(id), 'is not a status id (decimal, FlakeId, ULID or Misskey aid/aidx/meid)'),
   v.check(fitsBigint, 'overflows BIGINT'),
 );
 

@@ -8,6 +8,7 @@ import { StreamCore } from '../../src/sources/stream-core';
 import { compareIds } from '../../src/core/status-id';
 import type { SourceEvent } from '../../src/sources/source';
 import type { MastodonStatus } from '../../src/core/mastodon';
+import { flakeId } from '../fake-mastodon/ids';
 
 /**
  * Issue 19: ids that are not Mastodon snowflakes. GoToSocial's are ULIDs, Misskey's aid / aidx;
@@ -35,6 +36,7 @@ const MASTODON = 'https://mastodon.example';
 const GTS = 'https://gts.example';
 const AID = 'https://misskey.example';
 const AIDX = 'https://sharkey.example';
+const AKKOMA = 'https://akkoma.example';
 const T0 = Date.UTC(2026, 0, 5, 12);
 
 /** Posts from the fixtures with `ids`, one uri each. */
@@ -54,7 +56,7 @@ async function collector(name: string) {
 }
 
 describe('status ids of every kind', () => {
-  it('stores GoToSocial and Misskey posts with their ids exact, m_id only where the id is a number, across a compaction, a reload and the export', async () => {
+  it('stores Akkoma, GoToSocial and Misskey posts with their ids exact, m_id only where the id is a number, across a compaction, a reload and the export', async () => {
     const name = `ids-${Date.now()}`;
     const { data, ingest, intake, skipped } = await collector(name);
     const gts = [ulid(T0, 5n), ulid(T0 + 1, 2n ** 79n), ulid(T0 + 60_000, 0n)];
@@ -62,7 +64,8 @@ describe('status ids of every kind', () => {
     const mkx = [aidx(T0, 77, 0), aidx(T0, 77, 1), aidx(T0 + 1000, 3, 0)];
     // Mastodon's ids differ in length: "999" is older than "1000" though it sorts after it as text.
     const masto = ['999', '1000', '115432063212345678'];
-    const all: Array<[string, string[], string]> = [[GTS, gts, 'gts'], [AID, mk, 'mk'], [AIDX, mkx, 'mkx'], [MASTODON, masto, 'masto']];
+    const flakes = [flakeId(T0, 0), flakeId(T0, 1), flakeId(T0 + 7, 0)];
+    const all: Array<[string, string[], string]> = [[GTS, gts, 'gts'], [AID, mk, 'mk'], [AIDX, mkx, 'mkx'], [MASTODON, masto, 'masto'], [AKKOMA, flakes, 'akkoma']];
     for (const [base, ids, tag] of all) for (const s of withIds(ids, tag)) intake.accept(base, { kind: 'update', status: s, via: 'stream' });
     await ingest.flush();
     expect(skipped).toEqual([]);
@@ -70,7 +73,7 @@ describe('status ids of every kind', () => {
     const rows = await data.db.query<{ base_url: string; id: string; m_id: string | null }>(
       'SELECT base_url, id, m_id::VARCHAR AS m_id FROM toots ORDER BY base_url, id',
     );
-    expect(rows.length).toBe(11);
+    expect(rows.length).toBe(14);
     for (const [base, ids] of all) {
       const mine = rows.filter((r) => r.base_url === base);
       expect(mine.map((r) => r.id).sort()).toEqual([...ids].sort());
@@ -78,7 +81,7 @@ describe('status ids of every kind', () => {
     }
 
     // Where polling and backfill continue from: each instance's newest id in its server's order.
-    const newest = new Map([[GTS, gts[2]], [AID, mk[1]], [AIDX, mkx[2]], [MASTODON, masto[2]]]);
+    const newest = new Map([[GTS, gts[2]], [AID, mk[1]], [AIDX, mkx[2]], [MASTODON, masto[2]], [AKKOMA, flakes[2]]]);
     expect(await data.lastIds()).toEqual(newest);
     for (const [base] of all) expect(intake.lastId(base)).toBe(newest.get(base));
 
@@ -92,7 +95,7 @@ describe('status ids of every kind', () => {
     // The segment leaves out `id` only where `m_id` gives it back; a reload and the export keep ULIDs whole.
     expect(await data.compact()).toBe(true);
     const before = await tableFingerprint(data);
-    expect(before.n).toBe(9);
+    expect(before.n).toBe(12);
     const reloaded = await openLocalData(name);
     expect(await tableFingerprint(reloaded)).toEqual(before);
     const file = await exportedFile(reloaded);
@@ -124,6 +127,8 @@ describe('status ids of every kind', () => {
         .map(([a, b, x, y]) => (a < b || (a === b && x < y) ? [ulid(a, x), ulid(b, y)] : [ulid(b, y), ulid(a, x)])),
       fc.tuple(ms, ms).filter(([a, b]) => a !== b).map(([a, b]) => [aid(Math.min(a, b), 1295), aid(Math.max(a, b), 0)]),
       fc.tuple(ms, fc.nat(36 ** 4 - 1), fc.nat(36 ** 4 - 2)).map(([a, node, c]) => [aidx(a, node, c), aidx(a, node, c + 1)]),
+      fc.tuple(ms, ms, fc.nat(0xffff), fc.nat(0xffff)).filter(([a, b, x, y]) => a !== b || x !== y)
+        .map(([a, b, x, y]) => (a < b || (a === b && x < y) ? [flakeId(a, x), flakeId(b, y)] : [flakeId(b, y), flakeId(a, x)])),
       fc.tuple(fc.bigInt({ min: 0n, max: 2n ** 63n - 2n }), fc.bigInt({ min: 1n, max: 2n ** 62n })).map(([a, d]) => {
         const b = a + d > 2n ** 63n - 1n ? 2n ** 63n - 1n : a + d;
         return [String(a), String(b)];
