@@ -102,7 +102,8 @@ export class WsSource extends StreamingReader {
       feedDog();
       const Ctor = this.opts.webSocket ?? WebSocket;
       try {
-        ws = new Ctor(this.wsUrl(), this.opts.token);
+        // No token (an Akkoma's public stream): no subprotocol, as an empty one is not allowed.
+        ws = this.opts.token ? new Ctor(this.wsUrl(), this.opts.token) : new Ctor(this.wsUrl());
       } catch (err) {
         // A token with characters a subprotocol may not hold: no server would take it.
         throw new HttpError(401, `the token cannot be sent to ${host} (${err instanceof Error ? err.message : String(err)})`);
@@ -183,6 +184,20 @@ export class WsSource extends StreamingReader {
     }
   }
 
+  /** `{"result":"error","type":"subscribe","error":"unauthorized"|"bad_topic"}` is a refusal; success says nothing. */
+  private respond(payload: unknown): void {
+    type Answer = { result?: unknown; type?: unknown; error?: unknown } | null;
+    let answer: Answer = null;
+    try {
+      answer = typeof payload === 'string' ? (JSON.parse(payload) as Answer) : null;
+    } catch {
+      answer = null; // not JSON: nothing to act on
+    }
+    if (answer?.type !== 'subscribe' || answer.result !== 'error') return;
+    const error = typeof answer.error === 'string' ? answer.error.slice(0, 80) : 'refused';
+    throw new SubscribeRefused(error === 'unauthorized' ? 401 : 400, error);
+  }
+
   /** One text message: an event frame, a refused subscription, or something to skip. */
   private handle(data: unknown): void {
     if (typeof data !== 'string') return this.cb.onWarning('a binary WebSocket message skipped');
@@ -198,6 +213,8 @@ export class WsSource extends StreamingReader {
       throw new SubscribeRefused(typeof frame.status === 'number' ? frame.status : 400, frame.error);
     }
     if (typeof frame.event !== 'string') return;
+    // Akkoma and Pleroma answer every subscribe, a refusal included, as an event of their own.
+    if (frame.event === 'pleroma:respond') return this.respond(frame.payload);
     // Mastodon sends the payload as a JSON string (ids stay exact); a server sending an object gets it re-encoded.
     const payload = typeof frame.payload === 'string' ? frame.payload : JSON.stringify(frame.payload ?? null);
     this.core.dispatch(frame.event, payload);
