@@ -6,7 +6,7 @@ import { StreamingReader } from './streaming-reader';
 import { HttpError, type SourceCallbacks } from './source';
 import { StreamCore, type StreamCoreOptions } from './stream-core';
 import { fetchPage, timelineUrl } from './timeline-pager';
-import type { StreamChannel } from '../core/mastodon';
+import { channelOf, streamName, subscribeMessage, wsQuery } from '../core/channel';
 
 /**
  * A WebSocket's keep-alive is ping frames, which a page never sees: only messages feed the
@@ -31,8 +31,6 @@ export interface WsOptions extends StreamCoreOptions {
   webSocket?: WebSocketCtor;
 }
 
-/** Mastodon's stream names for the channels (streaming/index.js `channelNameToIds`). */
-const STREAM: Record<StreamChannel, string> = { public: 'public', 'public/local': 'public:local', 'public/remote': 'public:remote' };
 
 /** The server refused the subscription (`{"error":…,"status":…}` on the socket). */
 class SubscribeRefused extends Error {
@@ -68,14 +66,14 @@ export class WsSource extends StreamingReader {
       if (err instanceof SubscribeRefused) {
         // A refusal is the server's considered answer and would repeat on every retry.
         if (err.status === 401) return { state: 'needs-sign-in', reason: `${err.status}: ${err.message}` };
-        return { state: 'error', reason: `the server refused the ${STREAM[this.opts.channel]} stream: ${err.message}` };
+        return { state: 'error', reason: `the server refused the ${streamName(channelOf(this.opts.channel))} stream: ${err.message}` };
       }
       return null;
     });
   }
 
   private wsUrl(): string {
-    return `${this.opts.streamingBase.replace(/^http(s?):/i, 'ws$1:')}/api/v1/streaming`;
+    return `${this.opts.streamingBase.replace(/^http(s?):/i, 'ws$1:')}/api/v1/streaming${wsQuery(channelOf(this.opts.channel))}`;
   }
 
   /** Returns when stopped; rejects on a failed or broken connection. */
@@ -137,7 +135,8 @@ export class WsSource extends StreamingReader {
       }
       onOpen();
       feedDog();
-      ws.send(JSON.stringify({ type: 'subscribe', stream: STREAM[this.opts.channel] }));
+      const channel = channelOf(this.opts.channel);
+      if (channel.kind !== 'hashtag') ws.send(JSON.stringify(subscribeMessage(channel))); // a hashtag is in the URL
       // Messages meanwhile wait in the queue, as SSE bytes wait in the stream, until the gap is filled.
       await this.core.backfill(conn.signal);
       this.cb.onState({ state: 'streaming' });
