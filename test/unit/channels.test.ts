@@ -8,6 +8,7 @@ import type { Source, SourceCallbacks, SourceEvent, SourceState } from '../../sr
 import type { MastodonStatus, StreamChannel } from '../../src/core/mastodon';
 import { formatChannel, hashtagChannel, parseChannel } from '../../src/core/channel';
 import { maxId } from '../../src/core/status-id';
+import { readUrlState } from '../../src/ui/url-state';
 
 /**
  * Issue 19: a row can follow one hashtag instead of the firehose. Posts with and without the tag
@@ -23,6 +24,16 @@ describe('channels', () => {
     for (const bad of ['#', '#a b', '#a/b', '#a#b', '', '#<script>', 'x'.repeat(101)]) expect(parseChannel(bad)).toBeNull();
     expect(hashtagChannel(' #FediVerse ', true)).toBe('#FediVerse/local');
     expect(hashtagChannel('no tags', false)).toBeNull();
+  });
+
+  it('carries each instance\'s channel in ?instances= by the paths Mastodon\'s web pages use', () => {
+    const u = readUrlState('?instances=a.example/tags/Rust,https://b.example/public/local,c.example,d.example/tags/rust/local,e.example/tags/no%20tag,f.example/about');
+    expect(u.instances).toEqual(['a.example/tags/Rust', 'https://b.example/public/local', 'c.example', 'd.example/tags/rust/local', 'e.example/tags/no tag', 'f.example/about']);
+    expect([...u.channels]).toEqual([
+      ['a.example/tags/Rust', '#Rust'],
+      ['https://b.example/public/local', 'public/local'],
+      ['d.example/tags/rust/local', '#rust/local'],
+    ]);
   });
 
   let fake: FakeMastodon | null = null;
