@@ -62,7 +62,7 @@ export class WsSource extends StreamingReader {
 
   protected run(signal: AbortSignal): Promise<void> {
     return reconnectLoop(signal, this.cb, (onOpen) => this.connect(signal, onOpen), (err) => {
-      if (err instanceof HttpError && (err.status === 401 || err.status === 403)) return { state: 'needs-sign-in', reason: `${err.status}: ${err.reason}` };
+      if (err instanceof HttpError && (err.status === 401 || err.status === 403 || err.status === 422)) return { state: 'needs-sign-in', reason: `${err.status}: ${err.reason}` };
       if (err instanceof SubscribeRefused) {
         // A refusal is the server's considered answer and would repeat on every retry.
         if (err.status === 401) return { state: 'needs-sign-in', reason: `${err.status}: ${err.message}` };
@@ -178,7 +178,9 @@ export class WsSource extends StreamingReader {
     try {
       await fetchPage(timelineUrl(this.opts.baseUrl, this.opts.channel, { limit: '1' }), this.opts.token, signal);
     } catch (err) {
-      if (err instanceof HttpError && (err.status === 401 || err.status === 403)) throw err;
+      // 422: Mastodon's "requires an authenticated user", what an anonymous socket's probe meets
+      // where the timeline is not public: the socket was refused for want of a token.
+      if (err instanceof HttpError && (err.status === 401 || err.status === 403 || (!this.opts.token && err.status === 422))) throw err;
       // Anything else: the REST side has its own trouble; the WebSocket is retried as usual.
     }
   }

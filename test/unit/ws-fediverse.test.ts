@@ -71,6 +71,13 @@ describe('WsSource on servers that are not Mastodon', () => {
     expect(fake.stats.webSocketsRefused).toBeGreaterThanOrEqual(1);
   });
 
+  it('asks for sign-in when an anonymous socket is refused and the timeline wants a user (422)', async () => {
+    // A server that calls itself Akkoma but keeps Mastodon's rules (a fork, a proxy in front).
+    fake = await startFakeMastodon({ software: { name: 'akkoma', version: '3.15.1' }, liveFeeds: 'authenticated', seed: 35 });
+    const { states } = start(fake, { token: '' });
+    await expect.poll(() => states.at(-1)).toMatchObject({ state: 'needs-sign-in', reason: expect.stringMatching(/^422/) });
+  });
+
   it('says so when a Pleroma refuses the subscription (pleroma:respond), instead of waiting on a silent socket', async () => {
     fake = await startFakeMastodon({ ...akkoma, wsFlavour: 'pleroma', seed: 33 });
     // Pleroma's public:remote needs an `instance`: without one it is a bad topic.
