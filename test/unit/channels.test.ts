@@ -10,6 +10,9 @@ import { formatChannel, hashtagChannel, parseChannel } from '../../src/core/chan
 import { maxId } from '../../src/core/status-id';
 import { readUrlState } from '../../src/ui/url-state';
 
+
+/** Waits on a condition; long enough for a reconnect's backoff on a busy machine. */
+const poll = <T>(f: () => T) => expect.poll(f, { timeout: 20_000 });
 /**
  * Issue 19: a row can follow one hashtag instead of the firehose. Posts with and without the tag
  * are published; only tagged ones reach the collector, over SSE, WebSocket and REST, also the ones
@@ -74,20 +77,20 @@ describe('channels', () => {
       fake = await startFakeMastodon({ tokens: ['tok'], cacheSeconds: 0, seed: 41 });
       const before = [tagged(fake, 'Rust'), untagged(fake)];
       const { ids, states } = run(fake, make, '#rust');
-      await expect.poll(() => states.at(-1)?.state).toBe('streaming');
+      await poll(() => states.at(-1)?.state).toBe('streaming');
       // The cold start's newest page: the tagged post from before, not the other.
       const want = [before[0]!, tagged(fake, 'rust'), tagged(fake, 'RUST')];
       untagged(fake);
       tagged(fake, 'rusty');
-      await expect.poll(() => ids().length).toBe(3);
+      await poll(() => ids().length).toBe(3);
       fake.dropStreams();
       untagged(fake);
       want.push(tagged(fake, 'rust'));
-      await expect.poll(() => states.filter((s) => s.state === 'streaming').length).toBe(2);
+      await poll(() => states.filter((s) => s.state === 'streaming').length).toBe(2); // after the backoff
       const marker = tagged(fake, 'rust');
       untagged(fake);
       want.push(marker);
-      await expect.poll(() => ids()).toContain(marker.id);
+      await poll(() => ids()).toContain(marker.id);
       expect(ids()).toEqual(want.map((s) => s.id));
     });
   }
@@ -96,12 +99,12 @@ describe('channels', () => {
     fake = await startFakeMastodon({ tokens: ['tok'], cacheSeconds: 0, seed: 42 });
     tagged(fake, 'rust', false);
     const { ids, states } = run(fake, readers[1]![1], '#rust/local');
-    await expect.poll(() => states.at(-1)?.state).toBe('streaming');
+    await poll(() => states.at(-1)?.state).toBe('streaming');
     tagged(fake, 'rust', false);
     const local = tagged(fake, 'rust', true);
     untagged(fake);
     const marker = tagged(fake, 'rust', true);
-    await expect.poll(() => ids()).toContain(marker.id);
+    await poll(() => ids()).toContain(marker.id);
     expect(ids()).toEqual([local.id, marker.id]);
   });
 
@@ -110,7 +113,7 @@ describe('channels', () => {
     const want = [tagged(fake, 'rust'), tagged(fake, 'rust')];
     untagged(fake);
     const { ids } = run(fake, (f, channel, lastId, cb) => new RestPoller({ baseUrl: f.webUrl, channel, token: null, lastId }, cb), '#rust');
-    await expect.poll(() => ids().length).toBe(2);
+    await poll(() => ids().length).toBe(2);
     expect(ids()).toEqual(want.map((s) => s.id));
     expect(fake.stats.requests['/api/v1/timelines/tag/rust']).toBeGreaterThanOrEqual(1);
   });
