@@ -28,7 +28,8 @@ function arrowType(kind: ColumnKind): DataType {
 }
 
 export const TOOT_SCHEMA = new Schema(
-  TOOT_COLUMNS.map(([name, kind]) => new Field(name, arrowType(kind), kind === 'ts')),
+  // `m_id` (the only 'bigint') is null for ids that are not decimal (src/core/status-id.ts).
+  TOOT_COLUMNS.map(([name, kind]) => new Field(name, arrowType(kind), kind === 'ts' || kind === 'bigint')),
 );
 
 type Columns = { [K in keyof TootRow]: Array<TootRow[K]> };
@@ -224,11 +225,14 @@ function columnData(values: readonly unknown[], kind: ColumnKind): Data {
   switch (kind) {
     case 'bigint': {
       const data = new BigInt64Array(n);
+      let nulls = 0;
       for (let i = 0; i < n; i++) {
-        const v = values[i] as bigint | number;
-        data[i] = typeof v === 'bigint' ? v : BigInt(v);
+        const v = values[i] as bigint | number | null;
+        if (v === null) nulls++;
+        else data[i] = typeof v === 'bigint' ? v : BigInt(v);
       }
-      return makeData({ type: new Int64(), length: n, nullCount: 0, data });
+      const nullBitmap = nulls ? bitmap(n, (i) => values[i] !== null) : undefined;
+      return makeData({ type: new Int64(), length: n, nullCount: nulls, nullBitmap, data });
     }
     case 'seconds': {
       const data = new BigInt64Array(n);

@@ -52,4 +52,5 @@ export interface MastodonStatus {
 /** Events a public stream carries (PROTOCOL.md § Streaming). */
 export type StreamEventName = 'update' | 'delete' | 'status.update';
 
-export type StreamChannel = 'public' | 'public/local' | 'public/remote';
+/** A row's channel as text: the public timeline, a half of it, or `#tag` / `#tag/local` (src/core/channel.ts). */
+export type StreamChannel = 'public' | 'public/local' | 'public/remote' | `#${string}`;

@@ -1,6 +1,7 @@
 import type { TootRow, TootSource } from './toot';
 import { codePointLength, htmlToText, wordCount } from './html-to-text';
 import { checkStatus } from './status-schema';
+import { numericId } from './status-id';
 
 /** `https://Host:443/` → `https://host`: the form `base_url` and `seen_on` hold. */
 export function normalizeBaseUrl(input: string): string {
@@ -65,7 +66,7 @@ export function normalizeStatus(input: unknown, baseUrl: string, source: TootSou
   const acct = account.acct?.includes('@') ? account.acct : `${account.username}@${fromInstance}`;
   const tags = status.tags ?? [];
   return {
-    m_id: BigInt(id),
+    m_id: numericId(id),
     created_at: Math.floor(created / 1000),
     created_at_str: formatCreatedAtStr(created),
     app: status.application?.name ?? '',

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { fitsBigint, hasIdForm } from './status-id';
 
 /**
  * What a stranger's server may send us as a status, checked field by field before anything reads
@@ -11,8 +12,6 @@ import * as v from 'valibot';
  * never of another type.
  */
 
-/** BIGINT's largest value: `m_id` must fit. */
-const MAX_BIGINT = 9_223_372_036_854_775_807n;
 const KIB = 1024;
 /** Mastodon caps posts at 500 characters by default; Akkoma admins raise it to ~100 k. HTML doubles it. */
 export const MAX_CONTENT_BYTES = 512 * KIB;
@@ -38,11 +37,15 @@ export function clip(s: string, max: number): string {
  */
 const clippedText = (max: number) => v.nullish(v.pipe(v.string(), v.transform((s) => clip(s, max))));
 
-/** A decimal status id that fits BIGINT (ids beyond 2^53 stay strings). */
+/**
+ * A status id of a kind we can order exactly (src/core/status-id.ts): decimal text that fits BIGINT
+ * (ids beyond 2^53 stay strings), a FlakeId (Akkoma, Pleroma), a ULID (GoToSocial) or a Misskey id.
+ */
 export const statusIdSchema = v.pipe(
   v.string(),
-  v.regex(/^\d{1,19}$/, 'is not a decimal id of at most 19 digits'),
-  v.check((id) => BigInt(id) <= MAX_BIGINT, 'overflows BIGINT'),
+  v.maxLength(32, 'is not a status id'),
+  v.check((id) => hasIdForm(id) || /^\d{20,32}$/.test(id), 'is not a status id (decimal, FlakeId, ULID or Misskey aid/aidx/meid)'),
+  v.check(fitsBigint, 'overflows BIGINT'),
 );
 
 /** A timestamp text that `Date.parse` reads; its range is checked against the time it arrived. */

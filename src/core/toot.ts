@@ -7,7 +7,8 @@
 export type TootSource = 'stream' | 'poll' | 'backfill' | 'demo' | 'import';
 
 export interface TootRow {
-  m_id: bigint;
+  /** The id as a number where it is decimal (Mastodon), null for a ULID or Misskey id: `id` is exact. */
+  m_id: bigint | null;
   created_at: number;
   created_at_str: string;
   app: string;

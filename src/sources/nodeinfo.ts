@@ -42,6 +42,11 @@ const DISPLAY: Record<string, string> = {
 
 export const isMisskeyFamily = (s: Software | undefined) => !!s && MISSKEY_FAMILY.has(s.name);
 export const streamsOnlyOverWebSocket = (s: Software | undefined) => !!s && WEBSOCKET_ONLY.has(s.name);
+/**
+ * Akkoma and Pleroma stream every public timeline to a socket without a token
+ * (docs/FEDIVERSE-STREAMING.md); GoToSocial refuses one, and Mastodon since 4.2 too.
+ */
+export const streamsAnonymously = (s: Software | undefined) => !!s && (s.name === 'akkoma' || s.name === 'pleroma');
 
 /** "Mastodon 4.5.2", "Akkoma 3.15.1"; a name Tootscope does not know is shown as the server gives it. */
 export function softwareLabel(s: Software): string {

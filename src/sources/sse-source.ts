@@ -1,5 +1,6 @@
 import { createParser } from 'eventsource-parser';
 import type { StreamChannel } from '../core/mastodon';
+import { channelOf, ssePath } from '../core/channel';
 import { EventLoopTurns } from './event-loop';
 import { RedirectRefusedError } from './http-guard';
 import { reconnectLoop } from './reconnect-loop';
@@ -74,7 +75,7 @@ export class SseSource extends StreamingReader {
       // The watchdog runs from the request on: a host that accepts the connection and never sends
       // headers is as dead as one that stops sending heartbeats.
       feedDog();
-      const url = `${this.opts.streamingBase}/api/v1/streaming/${this.opts.channel}`;
+      const url = `${this.opts.streamingBase}/api/v1/streaming/${ssePath(channelOf(this.opts.channel))}`;
       const res = await fetch(url, {
         headers: { Authorization: `Bearer ${this.opts.token}`, Accept: 'text/event-stream' },
         cache: 'no-store',

@@ -4,7 +4,7 @@
  * and data into SourceEvents. The transports differ only in how they connect and frame events.
  */
 import type { MastodonStatus, StreamChannel } from '../core/mastodon';
-import { compareIds, maxId } from '../core/status-id';
+import { compareIds, isStatusId, maxId } from '../core/status-id';
 import { nestsDeeperThan } from '../core/json-depth';
 import { RECONCILE_MS, SETTLE_MS, StreamLedger } from './reconcile';
 import { ReconcileRounds } from './reconcile-round';
@@ -108,7 +108,7 @@ export class StreamCore {
     if (event === 'delete') {
       // A bare id beyond 2^53: never JSON.parse it.
       const id = data.trim();
-      if (/^\d+$/.test(id)) this.cb.onEvent({ kind: 'delete', id });
+      if (isStatusId(id)) this.cb.onEvent({ kind: 'delete', id });
       else this.cb.onWarning(`malformed delete event skipped: ${data.slice(0, 80)}`);
       return;
     }

@@ -1,14 +1,14 @@
 import type { MastodonStatus, StreamChannel } from '../core/mastodon';
 import { compareIds } from '../core/status-id';
+import { channelOf, timelinePath } from '../core/channel';
 import { guardedFetch, MAX_PAGE_BYTES } from './http-guard';
 import { HttpError } from './source';
 
-/** REST equivalent of a stream channel (PROTOCOL.md § REST timelines). */
+/** REST equivalent of a stream channel (PROTOCOL.md § REST timelines; a hashtag's is `timelines/tag/:tag`). */
 export function timelineUrl(baseUrl: string, channel: StreamChannel, params: Record<string, string>): string {
-  const q = new URLSearchParams({ limit: '40', ...params });
-  if (channel === 'public/local') q.set('local', 'true');
-  if (channel === 'public/remote') q.set('remote', 'true');
-  return `${baseUrl}/api/v1/timelines/public?${q}`;
+  const { path, params: own } = timelinePath(channelOf(channel));
+  const q = new URLSearchParams({ limit: '40', ...params, ...own });
+  return `${baseUrl}${path}?${q}`;
 }
 
 /** `<url>; rel="prev", <url>; rel="next"` → the URL for `rel`. */

@@ -6,7 +6,7 @@ import { StreamingReader } from './streaming-reader';
 import { HttpError, type SourceCallbacks } from './source';
 import { StreamCore, type StreamCoreOptions } from './stream-core';
 import { fetchPage, timelineUrl } from './timeline-pager';
-import type { StreamChannel } from '../core/mastodon';
+import { channelOf, streamName, subscribeMessage, wsQuery } from '../core/channel';
 
 /**
  * A WebSocket's keep-alive is ping frames, which a page never sees: only messages feed the
@@ -31,8 +31,6 @@ export interface WsOptions extends StreamCoreOptions {
   webSocket?: WebSocketCtor;
 }
 
-/** Mastodon's stream names for the channels (streaming/index.js `channelNameToIds`). */
-const STREAM: Record<StreamChannel, string> = { public: 'public', 'public/local': 'public:local', 'public/remote': 'public:remote' };
 
 /** The server refused the subscription (`{"error":…,"status":…}` on the socket). */
 class SubscribeRefused extends Error {
@@ -64,18 +62,18 @@ export class WsSource extends StreamingReader {
 
   protected run(signal: AbortSignal): Promise<void> {
     return reconnectLoop(signal, this.cb, (onOpen) => this.connect(signal, onOpen), (err) => {
-      if (err instanceof HttpError && (err.status === 401 || err.status === 403)) return { state: 'needs-sign-in', reason: `${err.status}: ${err.reason}` };
+      if (err instanceof HttpError && (err.status === 401 || err.status === 403 || err.status === 422)) return { state: 'needs-sign-in', reason: `${err.status}: ${err.reason}` };
       if (err instanceof SubscribeRefused) {
         // A refusal is the server's considered answer and would repeat on every retry.
         if (err.status === 401) return { state: 'needs-sign-in', reason: `${err.status}: ${err.message}` };
-        return { state: 'error', reason: `the server refused the ${STREAM[this.opts.channel]} stream: ${err.message}` };
+        return { state: 'error', reason: `the server refused the ${streamName(channelOf(this.opts.channel))} stream: ${err.message}` };
       }
       return null;
     });
   }
 
   private wsUrl(): string {
-    return `${this.opts.streamingBase.replace(/^http(s?):/i, 'ws$1:')}/api/v1/streaming`;
+    return `${this.opts.streamingBase.replace(/^http(s?):/i, 'ws$1:')}/api/v1/streaming${wsQuery(channelOf(this.opts.channel))}`;
   }
 
   /** Returns when stopped; rejects on a failed or broken connection. */
@@ -102,7 +100,8 @@ export class WsSource extends StreamingReader {
       feedDog();
       const Ctor = this.opts.webSocket ?? WebSocket;
       try {
-        ws = new Ctor(this.wsUrl(), this.opts.token);
+        // No token (an Akkoma's public stream): no subprotocol, as an empty one is not allowed.
+        ws = this.opts.token ? new Ctor(this.wsUrl(), this.opts.token) : new Ctor(this.wsUrl());
       } catch (err) {
         // A token with characters a subprotocol may not hold: no server would take it.
         throw new HttpError(401, `the token cannot be sent to ${host} (${err instanceof Error ? err.message : String(err)})`);
@@ -136,7 +135,8 @@ export class WsSource extends StreamingReader {
       }
       onOpen();
       feedDog();
-      ws.send(JSON.stringify({ type: 'subscribe', stream: STREAM[this.opts.channel] }));
+      const channel = channelOf(this.opts.channel);
+      if (channel.kind !== 'hashtag') ws.send(JSON.stringify(subscribeMessage(channel))); // a hashtag is in the URL
       // Messages meanwhile wait in the queue, as SSE bytes wait in the stream, until the gap is filled.
       await this.core.backfill(conn.signal);
       this.cb.onState({ state: 'streaming' });
@@ -183,9 +183,25 @@ export class WsSource extends StreamingReader {
     try {
       await fetchPage(timelineUrl(this.opts.baseUrl, this.opts.channel, { limit: '1' }), this.opts.token, signal);
     } catch (err) {
-      if (err instanceof HttpError && (err.status === 401 || err.status === 403)) throw err;
+      // 422: Mastodon's "requires an authenticated user", what an anonymous socket's probe meets
+      // where the timeline is not public: the socket was refused for want of a token.
+      if (err instanceof HttpError && (err.status === 401 || err.status === 403 || (!this.opts.token && err.status === 422))) throw err;
       // Anything else: the REST side has its own trouble; the WebSocket is retried as usual.
     }
+  }
+
+  /** `{"result":"error","type":"subscribe","error":"unauthorized"|"bad_topic"}` is a refusal; success says nothing. */
+  private respond(payload: unknown): void {
+    type Answer = { result?: unknown; type?: unknown; error?: unknown } | null;
+    let answer: Answer = null;
+    try {
+      answer = typeof payload === 'string' ? (JSON.parse(payload) as Answer) : null;
+    } catch {
+      answer = null; // not JSON: nothing to act on
+    }
+    if (answer?.type !== 'subscribe' || answer.result !== 'error') return;
+    const error = typeof answer.error === 'string' ? answer.error.slice(0, 80) : 'refused';
+    throw new SubscribeRefused(error === 'unauthorized' ? 401 : 400, error);
   }
 
   /** One text message: an event frame, a refused subscription, or something to skip. */
@@ -203,6 +219,8 @@ export class WsSource extends StreamingReader {
       throw new SubscribeRefused(typeof frame.status === 'number' ? frame.status : 400, frame.error);
     }
     if (typeof frame.event !== 'string') return;
+    // Akkoma and Pleroma answer every subscribe, a refusal included, as an event of their own.
+    if (frame.event === 'pleroma:respond') return this.respond(frame.payload);
     // Mastodon sends the payload as a JSON string (ids stay exact); a server sending an object gets it re-encoded.
     const payload = typeof frame.payload === 'string' ? frame.payload : JSON.stringify(frame.payload ?? null);
     this.core.dispatch(frame.event, payload);

@@ -3,6 +3,7 @@ import { BatchStore, type StoredBatch } from './wal/batch-store';
 import { TootTable } from './duckdb/toot-table';
 import { loadSnapshot, readSideTables, segmentIpc, type LoadProgress, type ParquetCodec, type SegmentRef, type Snapshot } from './archive/snapshot';
 import { ROLLUP_SUMMARY_SQL } from '../core/sql/rollups';
+import { idOrderSql } from '../core/status-id';
 import { CREATE_META, readMeta, updateMeta, writeMeta, type PendingCompaction } from './duckdb/table-meta';
 import type { Summary } from '../core/sql/summary';
 
@@ -337,8 +338,9 @@ export class LocalData {
   /** Highest status id stored per instance: where polling and backfill continue from. */
   async lastIds(): Promise<Map<string, string>> {
     const rows = await this.db.query<{ base_url: string; last_id: string }>(
-      `SELECT base_url, max(m_id)::VARCHAR AS last_id FROM (
-         SELECT base_url, m_id FROM toots UNION ALL SELECT base_url, id::BIGINT FROM sightings) GROUP BY base_url`,
+      // By `id`, not `m_id`: a GoToSocial or Misskey id has no `m_id` (src/core/status-id.ts).
+      `SELECT base_url, arg_max(id, ${idOrderSql('id')}) AS last_id FROM (
+         SELECT base_url, id FROM toots UNION ALL SELECT base_url, id FROM sightings) GROUP BY base_url`,
     );
     return new Map(rows.map((r) => [r.base_url, r.last_id]));
   }

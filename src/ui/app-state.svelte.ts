@@ -79,7 +79,7 @@ export class AppState {
     if (signedIn && 'error' in signedIn) this.notice = signedIn.error;
     const url = readUrlState(search);
     for (const s of await this.settings.instances()) this.addSaved(s.baseUrl, s.channel, s.paused);
-    for (const raw of url.instances) this.add(raw);
+    for (const raw of url.instances) this.add(raw, url.channels.get(raw));
     if (signedIn && 'token' in signedIn && !this.instances.some((i) => i.baseUrl === signedIn.baseUrl)) {
       this.addSaved(signedIn.baseUrl, 'public', false);
       this.persist();
@@ -258,7 +258,7 @@ export class AppState {
   }
 
   /** Adds and starts an instance. Returns false (with `addError` set) on a bad URL or a duplicate. */
-  add(raw: string): boolean {
+  add(raw: string, channel: InstanceState['channel'] = 'public'): boolean {
     this.addError = '';
     let baseUrl: string;
     try {
@@ -271,7 +271,7 @@ export class AppState {
       this.addError = `${new URL(baseUrl).host} is already in the list`;
       return false;
     }
-    this.addSaved(baseUrl, 'public', false);
+    this.addSaved(baseUrl, channel, false);
     this.persist();
     return true;
   }

@@ -4,7 +4,7 @@ import { discoverInstance, type InstanceInfo } from '../sources/discovery';
 import { NoAnswerError, TooLargeError } from '../sources/http-guard';
 import { RestPoller } from '../sources/rest-poller';
 import { SseSource } from '../sources/sse-source';
-import { streamsOnlyOverWebSocket } from '../sources/nodeinfo';
+import { streamsAnonymously, streamsOnlyOverWebSocket } from '../sources/nodeinfo';
 import { WsSource } from '../sources/ws-source';
 import type { StreamCoverage } from '../sources/reconcile';
 import type { StreamBacklog } from '../sources/stream-share';
@@ -119,7 +119,8 @@ export class InstanceState {
     this.backlog = null;
     const lastId = () => this.hooks.lastId(this.baseUrl);
     const streamOpts = { baseUrl: this.baseUrl, streamingBase: this.info.streamingBase, channel: this.channel, token: this.token, lastId, reconcileMs: reconcileIntervalMs() };
-    this.source = !this.token
+    // Akkoma and Pleroma stream public timelines to anyone: no need to poll them.
+    this.source = !this.token && !streamsAnonymously(this.info.software)
       ? new RestPoller({ baseUrl: this.baseUrl, channel: this.channel, token: null, lastId }, cb)
       : this.transport === 'ws' || this.webSocketOnly
         ? new WsSource(streamOpts, cb)

@@ -1,7 +1,32 @@
-/** `?instances=URL1,URL2` and `?demo`: links that start a view. Tokens never go here. */
+import type { StreamChannel } from '../core/mastodon';
+import { formatChannel, parseChannel } from '../core/channel';
+
+/**
+ * `?instances=URL1,URL2` and `?demo`: links that start a view. Tokens never go here. An instance
+ * may name its channel by the path Mastodon's own web pages use for it, so a shared link reads as
+ * what it shows: `https://a.example/public/local`, `…/public/remote`, `…/tags/rust` (a hashtag)
+ * and `…/tags/rust/local` (its local posts only).
+ */
 export interface UrlState {
   instances: string[];
+  /** The channel named by an entry of `instances`, when it named one. */
+  channels: Map<string, StreamChannel>;
   demo: boolean;
+}
+
+/** The channel a shared instance URL's path names, or null (no path, or one that names none). */
+export function channelFromPath(raw: string): StreamChannel | null {
+  let path: string;
+  try {
+    path = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`).pathname;
+  } catch {
+    return null;
+  }
+  const p = decodeURIComponent(path).replace(/\/+$/, '');
+  if (p === '/public' || p === '/public/local' || p === '/public/remote') return p.slice(1) as StreamChannel;
+  const m = /^\/tags\/([^/]+)(\/local)?$/.exec(p);
+  const c = m ? parseChannel(`#${m[1]}${m[2] ?? ''}`) : null;
+  return c ? formatChannel(c) : null;
 }
 
 export function readUrlState(search: string): UrlState {
@@ -10,5 +35,10 @@ export function readUrlState(search: string): UrlState {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  return { instances, demo: q.has('demo') };
+  const channels = new Map<string, StreamChannel>();
+  for (const raw of instances) {
+    const c = channelFromPath(raw);
+    if (c) channels.set(raw, c);
+  }
+  return { instances, channels, demo: q.has('demo') };
 }

@@ -17,6 +17,8 @@ import type { NodeInfoSoftware } from './nodeinfo';
 import { TimelineStore } from './timeline';
 import { TokenRegistry } from './tokens';
 import { WsStreaming } from './ws-streaming';
+import { idOfKind, type IdKind } from './ids';
+import type { WsFlavour } from './ws-flavours';
 import { WebHost, type TimelineFault } from './web';
 import type { Server } from 'node:http';
 
@@ -55,6 +57,12 @@ export interface FakeMastodonOptions {
   seed?: number;
   /** Accounts in the generated population (default 150 000). */
   users?: number;
+  /** Status ids as Mastodon (default), Akkoma (`flake`) or GoToSocial (`ulid`) make them (ids.ts). */
+  ids?: IdKind;
+  /** CORS on the NodeInfo document too (Mastodon's rack-cors leaves it out; GoToSocial's CORS covers every route). */
+  nodeInfoCors?: boolean;
+  /** Whose WebSocket rules apply: auth, anonymous sockets, answers to subscribes (ws-flavours.ts). */
+  wsFlavour?: WsFlavour;
 }
 
 export interface PublishOptions {
@@ -198,6 +206,7 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
     matches: (filter, status) => streaming.matches(filter, status),
     isStalled: () => streaming.stalled,
     ...(opts.wsPingMs ? { pingMs: opts.wsPingMs } : {}),
+    ...(opts.wsFlavour ? { flavour: opts.wsFlavour } : {}),
   });
   const streamPort = await listen(streaming.server);
   const web = new WebHost({
@@ -214,7 +223,7 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
       statuses: store.size,
     }),
     instanceApi: opts.instanceApi ?? 'v2',
-    nodeInfo: () => (software ? { software, users: opts.users ?? 150_000, localPosts: store.size } : null),
+    nodeInfo: () => (software ? { software, users: opts.users ?? 150_000, localPosts: store.size, corsOnDocument: opts.nodeInfoCors === true } : null),
     cacheSeconds: opts.cacheSeconds ?? 15,
     rateLimit: opts.rateLimit ?? { limit: 300, windowMs: 5 * 60_000 },
     pagingRateLimit: opts.pagingRateLimit ?? { limit: 300, windowMs: 15 * 60_000 },
@@ -222,6 +231,7 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
   });
   const webPort = await listen(web.server);
 
+  const idKind = opts.ids ?? 'snowflake';
   const deliver = (event: 'update' | 'status.update', s: MastodonStatus, stream = true, payload?: string) => {
     if (!stream) return;
     const data = payload ?? spliceRaw(statusPayload(s));
@@ -236,7 +246,7 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
       gen.forget(generated.id);
       generated = gen.next(Date.now(), p.local === undefined ? {} : { local: p.local });
     }
-    return generated;
+    return idKind === 'snowflake' ? generated : { ...generated, id: idOfKind(idKind, generated.id) };
   };
   /** Statuses `prepare` made, with their stream payloads, taken by the next plain publishes. */
   let prepared: Array<{ status: MastodonStatus; payload: string }> = [];
@@ -292,7 +302,7 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
       const acct = other.account.acct.includes('@') ? other.account.acct : `${other.account.username}@${originHost}`;
       const status: MastodonStatus = {
         ...copy,
-        id: gen.nextId(Date.now()),
+        id: idOfKind(idKind, gen.nextId(Date.now())),
         account: { ...copy.account, acct, id: String(100_000 + (hash32(domain, acct) % 9_000_000)) },
         tags: copy.tags.map((t) => ({ name: t.name, url: `https://${domain}/tags/${encodeURIComponent(t.name)}` })),
       };

@@ -14,7 +14,7 @@ import { spliceRaw } from './raw-json';
 import type { OAuthProvider } from './oauth';
 import { FixedWindowThrottle, iso8601Micro, rateLimitHeaders, type RateLimitRule, type ThrottleState } from './rate-limit';
 import type { LiveFeedAccess } from './streaming';
-import { hasMedia, isLocalStatus, type TimelineStore } from './timeline';
+import { hasMedia, isLocalStatus, normalizeTag, type TimelineStore } from './timeline';
 import { canReadStatuses, type TokenRecord, type TokenRegistry } from './tokens';
 
 export interface WebHostOptions {
@@ -99,7 +99,9 @@ export class WebHost {
     if (nodeInfo && handleNodeInfo(req, res, path, `http://${req.headers.host ?? '127.0.0.1'}`, nodeInfo, headers)) return;
 
     const tokenString = accessToken(req, url);
-    const isTimeline = req.method === 'GET' && path === '/api/v1/timelines/public';
+    // The public timeline, or a hashtag's (`/api/v1/timelines/tag/:hashtag`, open like the public one here).
+    const tagPath = /^\/api\/v1\/timelines\/tag\/([^/]+)$/.exec(path);
+    const isTimeline = req.method === 'GET' && (path === '/api/v1/timelines/public' || tagPath !== null);
     // A cache in front of Rails answers anonymous repeats without Rails (or Rack::Attack) seeing them.
     if (isTimeline && !tokenString) {
       const hit = this.cache.get(req.url ?? '');
@@ -142,7 +144,7 @@ export class WebHost {
     if (req.method === 'GET' && path === '/api/v1/instance') {
       return sendJson(res, 200, instanceV1(this.opts.instance()), { ...headers, 'Cache-Control': 'max-age=180, public' });
     }
-    if (isTimeline) return this.timeline(req, res, url, tokenString, headers);
+    if (isTimeline) return this.timeline(req, res, url, tokenString, headers, tagPath ? normalizeTag(decodeURIComponent(tagPath[1]!)) : null);
     sendJson(res, 404, { error: 'Record not found' }, headers);
   }
 
@@ -161,7 +163,7 @@ export class WebHost {
     res.end();
   }
 
-  private timeline(req: IncomingMessage, res: ServerResponse, url: URL, tokenString: string | undefined, headers: Headers): void {
+  private timeline(req: IncomingMessage, res: ServerResponse, url: URL, tokenString: string | undefined, headers: Headers, tag: string | null = null): void {
     if (this.redirectTimelineTo) {
       // What a hijacked or misconfigured proxy answers; rack-cors would still add its headers.
       res.writeHead(302, { ...headers, Location: `${this.redirectTimelineTo}${url.pathname}${url.search}`, 'Content-Length': '0' });
@@ -206,7 +208,7 @@ export class WebHost {
     const local = railsTruthy(q.get('local'));
     const remote = railsTruthy(q.get('remote'));
     const access = this.opts.instance().access;
-    const requireAuth = local
+    const requireAuth = tag !== null ? false : local
       ? access.local !== 'public'
       : remote
         ? access.remote !== 'public'
@@ -221,7 +223,7 @@ export class WebHost {
     const onlyMedia = railsTruthy(q.get('only_media'));
     const include = (s: MastodonStatus) => {
       const isLocal = isLocalStatus(s);
-      return !(localOnly && !isLocal) && !(remoteOnly && isLocal) && (!onlyMedia || hasMedia(s));
+      return !(localOnly && !isLocal) && !(remoteOnly && isLocal) && (!onlyMedia || hasMedia(s)) && (tag === null || s.tags.some((t) => normalizeTag(t.name) === tag));
     };
     const limit = q.has('limit') ? Math.min(Math.abs(rubyToI(q.get('limit'))), DEFAULT_LIMIT * 2) : DEFAULT_LIMIT;
     const page = (localOnly && remoteOnly) || (localOnly && !localOk) || (remoteOnly && !remoteOk)

@@ -16,6 +16,7 @@ import { requestId } from './http-util';
 import { normalizeTag } from './timeline';
 import { canReadStatuses, type TokenRecord, type TokenRegistry } from './tokens';
 import type { StreamFilter } from './streaming';
+import { flavourSubscribe, flavourUpgrade, key as flavourKey, type WsFlavour } from './ws-flavours';
 
 const PUBLIC = ['public', 'public:media', 'public:local', 'public:local:media', 'public:remote', 'public:remote:media', 'hashtag', 'hashtag:local'];
 const PRIVATE = ['user', 'user:notification', 'direct', 'list'];
@@ -26,7 +27,8 @@ interface Subscription extends StreamFilter {
 
 interface Session {
   ws: WebSocket;
-  token: TokenRecord;
+  /** null: an anonymous socket (Akkoma allows them). */
+  token: TokenRecord | null;
   subs: Map<string, Subscription>;
 }
 
@@ -36,6 +38,8 @@ export interface WsStreamingOptions {
   matches(filter: StreamFilter, status: MastodonStatus): boolean;
   isStalled(): boolean;
   pingMs?: number;
+  /** Akkoma and GoToSocial authenticate and answer subscribes their own way (ws-flavours.ts). */
+  flavour?: WsFlavour;
 }
 
 export class WsStreaming {
@@ -60,12 +64,25 @@ export class WsStreaming {
     }, opts.pingMs ?? 30_000);
     opts.tokens.onRevoke((t) => {
       // The token's system channel gets `kill`; the server closes the socket.
-      for (const s of this.sessions) if (s.token.id === t.id) s.ws.close();
+      for (const s of this.sessions) if (s.token?.id === t.id) s.ws.close();
     });
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://streaming.invalid');
+    const flavour = this.opts.flavour ?? 'mastodon';
+    if (flavour !== 'mastodon') {
+      const up = flavourUpgrade(flavour, req, url, this.opts.tokens);
+      this.tokenVia.push(up.via);
+      const first = 'token' in up ? flavourSubscribe(flavour, up.token, url.searchParams.get('stream') ?? undefined, { tag: url.searchParams.get('tag') ?? undefined }, () => false, true) : {};
+      const refusal = 'refuse' in up ? up.refuse : first.refuseUpgrade ? { status: first.refuseUpgrade, contentType: 'text/plain', body: flavour === 'akkoma' ? '' : (STATUS_CODES[first.refuseUpgrade] ?? '') } : null;
+      if (refusal || !('token' in up)) return this.refuse(socket, refusal!.status, refusal!.contentType, refusal!.body);
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        const session = this.connection(ws, up.token, null);
+        if (first.sub) session.subs.set(flavourKey(first.sub), first.sub);
+      });
+      return;
+    }
     const auth = req.headers.authorization;
     const given = auth ? auth.replace(/^Bearer /, '') : (url.searchParams.get('access_token') ?? req.headers['sec-websocket-protocol']);
     this.tokenVia.push(auth ? 'authorization' : url.searchParams.has('access_token') ? 'query' : req.headers['sec-websocket-protocol'] ? 'protocol' : 'none');
@@ -82,7 +99,13 @@ export class WsStreaming {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.connection(ws, token, url));
   }
 
-  private connection(ws: WebSocket, token: TokenRecord, url: URL): void {
+  private refuse(socket: Duplex, status: number, contentType: string, body: string): void {
+    this.refused.push(status);
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    socket.once('finish', () => socket.destroy());
+  }
+
+  private connection(ws: WebSocket, token: TokenRecord | null, url: URL | null): Session {
     const session: Session = { ws, token, subs: new Map() };
     this.sessions.add(session);
     this.opened++;
@@ -98,18 +121,27 @@ export class WsStreaming {
       }
       const stream = Array.isArray(json.stream) ? json.stream[0] : json.stream;
       const tag = typeof json.tag === 'string' ? json.tag : undefined;
+      if (this.opts.flavour && this.opts.flavour !== 'mastodon') {
+        if (json.type !== 'subscribe') return; // unsubscribe is not needed by any test yet
+        // GoToSocial reads no `tag` from a message.
+        const r = flavourSubscribe(this.opts.flavour, session.token, typeof stream === 'string' ? stream : undefined, this.opts.flavour === 'gotosocial' ? {} : { tag }, (k) => session.subs.has(k), false);
+        if (r.sub) session.subs.set(flavourKey(r.sub), r.sub);
+        if (r.reply) ws.send(r.reply);
+        return;
+      }
       if (json.type === 'subscribe') this.subscribe(session, String(stream), tag);
       else if (json.type === 'unsubscribe') session.subs.delete(`${String(stream)}:${tag ? normalizeTag(tag) : ''}`);
     });
-    const first = url.searchParams.get('stream');
-    if (first) this.subscribe(session, first, url.searchParams.get('tag') ?? undefined);
+    const first = url?.searchParams.get('stream');
+    if (first) this.subscribe(session, first, url?.searchParams.get('tag') ?? undefined);
+    return session;
   }
 
   private subscribe(session: Session, stream: string, tag: string | undefined): void {
     const refuse = (status: number, error: string) => {
       if (session.ws.readyState === session.ws.OPEN) session.ws.send(JSON.stringify({ error, status }));
     };
-    if (!PUBLIC.includes(stream) && !canReadStatuses(session.token)) return refuse(401, 'Access token does not have the required scopes');
+    if (!PUBLIC.includes(stream) && !(session.token && canReadStatuses(session.token))) return refuse(401, 'Access token does not have the required scopes');
     if (!PUBLIC.includes(stream) && !PRIVATE.includes(stream)) return refuse(400, 'Unknown stream type');
     if (stream.startsWith('hashtag') && !tag) return refuse(400, 'Missing tag name parameter');
     const key = `${stream}:${tag ? normalizeTag(tag) : ''}`;

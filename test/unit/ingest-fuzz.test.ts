@@ -101,7 +101,13 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     fc.constantFrom('+275760-09-13T00:00:00.000Z', '1969-12-31T23:59:59Z', '0001-01-01T00:00:00Z', 'yesterday', ''),
     fc.integer({ min: 2, max: 1_000_000 }).map((d) => new Date(Date.now() + d * 86_400_000).toISOString()),
   ).map((v): Mutation => ({ valid: false, apply: (s) => ({ ...s, created_at: v }) })),
-  fc.oneof(fc.constantFrom('9223372036854775808', '99999999999999999999', '-1', '1e5', '01HWRRWYV739R3GG41NDQEYZ86', ' 12'), fc.bigInt({ min: 2n ** 63n, max: 2n ** 70n }).map(String)).map(
+  // Ids of the other kinds servers make (src/core/status-id.ts): GoToSocial's ULID, Misskey's aid and aidx.
+  fc.oneof(
+    fc.stringMatching(/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/),
+    fc.stringMatching(/^[0-9a-z]{10}$/),
+    fc.stringMatching(/^[0-9a-z]{16}$/),
+  ).map((id): Mutation => ({ valid: true, apply: (s) => ({ ...s, id }) })),
+  fc.oneof(fc.constantFrom('9223372036854775808', '99999999999999999999', '-1', '1e5', '01hwrrwyv739r3gg41ndqeyz86', ' 12', '01HWRRWYV739R3GG41NDQEYZ8U'), fc.bigInt({ min: 2n ** 63n, max: 2n ** 70n }).map(String)).map(
     (v): Mutation => ({ valid: false, apply: (s) => ({ ...s, id: v }) }),
   ),
   fc.constant<Mutation>({ valid: false, apply: (s) => ({ ...s, content: 'x'.repeat(600 * 1024) }) }),

@@ -43,7 +43,7 @@ describe('normalizeStatus on the real fixtures', () => {
   it.each(fixtureStatuses())('%s', (_name, status) => {
     const row = normalizeStatus(status, BASE, 'stream', at);
     expect(row.id).toBe(status.id);
-    expect(row.m_id.toString()).toBe(status.id);
+    expect(row.m_id?.toString()).toBe(status.id);
     expect(row.uri).toBe(status.uri);
     expect(row.created_at).toBe(Math.floor(Date.parse(status.created_at) / 1000));
     expect(row.language).toBe(status.language ?? 'unknown');

@@ -39,10 +39,16 @@ describe('statusSchema at the boundary', () => {
     expect(refusal({ ...good, favourites_count: '12' })).toMatch(/^favourites_count:/);
   });
 
-  it('refuses ids that are not decimal or overflow BIGINT, and keeps the largest that fits', () => {
+  it('refuses ids of no known kind or overflowing BIGINT, and keeps the largest that fits', () => {
     expect(refusal({ ...good, id: '9223372036854775808' })).toMatch(/^id: overflows BIGINT/);
     expect(refusal({ ...good, id: '1'.repeat(40) })).toMatch(/^id:/);
-    expect(refusal({ ...good, id: '01HWRRWYV739R3GG41NDQEYZ86' })).toMatch(/^id:/);
+    // GoToSocial's ULIDs and Misskey's aid / aidx are ids (test/unit/status-ids.test.ts); near misses are not.
+    expect(refusal({ ...good, id: '01HWRRWYV739R3GG41NDQEYZ86' })).toBeNull();
+    expect(refusal({ ...good, id: '01hwrrwyv739r3gg41ndqeyz86' })).toMatch(/^id: is not a status id/);
+    expect(refusal({ ...good, id: '01HWRRWYV739R3GG41NDQEYZ8U' })).toMatch(/^id:/);
+    expect(refusal({ ...good, id: '9xyz01ab2c' })).toBeNull();
+    expect(refusal({ ...good, id: '9XYZ01AB2C' })).toMatch(/^id:/);
+    expect(refusal({ ...good, id: '../../x' })).toMatch(/^id:/);
     expect(refusal({ ...good, id: 109_000_000 })).toMatch(/^id:/);
     expect(normalizeStatus({ ...good, id: '9223372036854775807' }, BASE, 'stream', at).m_id).toBe(9223372036854775807n);
   });

@@ -46,7 +46,7 @@ export const seconds = (v: unknown, type: DataType): number | null => {
 
 export function convert(kind: ColumnKind, v: unknown, type: DataType): unknown {
   switch (kind) {
-    case 'bigint': return big(v);
+    case 'bigint': return v === null || v === undefined ? null : big(v); // `m_id` of a ULID or Misskey id
     case 'seconds': return seconds(v, type) ?? 0;
     case 'int': return int(v);
     case 'bool': return bool(v);

@@ -119,7 +119,7 @@ export function fastBatch(batch: RecordBatch): RecordBatch | null {
     const d = batch.getChild(name)?.data[0];
     const want = TOOT_SCHEMA.fields[i]!.type;
     if (!d || d.length !== batch.numRows) return null;
-    if (kind !== 'ts' && d.nullCount > 0) return null;
+    if (kind !== 'ts' && kind !== 'bigint' && d.nullCount > 0) return null;
     if (kind === 'ts') {
       if (!DataType.isTimestamp(d.type)) return null;
       const unit = d.type.unit;
