@@ -8,6 +8,9 @@ import { openApp, row, waitForCount, waitForRowState } from './support/app-page'
 import { card, chartSvg, chips, download, param, publishPost, readTable } from './support/charts-page';
 import { DAY, P, POSTS, type Inst, type Post } from './support/chart-posts';
 
+/** A day as the blog's daily table printed it (strftime('%Y/%m/%d %a')): 2026-11-20 → 2026/11/20 Fri. */
+const blogDay = (day: string) => `${day.replaceAll('-', '/')} ${new Date(`${day}T00:00:00Z`).toLocaleDateString('en-US', { weekday: 'short', timeZone: 'UTC' })}`;
+
 /**
  * Issue 4's charts proof. 22 posts on two fake instances (alpha.test, beta.test), in four
  * ten-minute clusters two hours apart (09, 11, 13, 15 UTC on 2026-11-20), three of alpha's posts
@@ -132,7 +135,7 @@ describe('charts: tables, cross-filtering, the URL, downloads', () => {
         return first ? `${label(first[0])} (${first[1]})` : '–';
       };
       return [
-        day, int(on.length), int(new Set(on.map((r) => r.acct)).size), int(new Set(on.map((r) => r.from)).size),
+        blogDay(day), int(on.length), int(new Set(on.map((r) => r.acct)).size), int(new Set(on.map((r) => r.from)).size),
         top(on.filter((r) => !r.bot), (r) => r.acct), top(on.filter((r) => r.bot), (r) => r.acct), top(on, (r) => r.base, hostLabel),
       ];
     });
@@ -234,7 +237,7 @@ describe('charts: tables, cross-filtering, the URL, downloads', () => {
     // Every drawing has a label that says what it shows.
     const labels: Record<CardKey, string> = {
       activity: "Line chart: toots per hour by author's instance, 2 series: alpha.test, beta.test.",
-      daily: `Bar chart: toots per day. Top: ${DAY} 22.`,
+      daily: `Bar chart: toots per day. Top: ${blogDay(DAY)} 22.`,
       hourly: 'Line chart: toots per hour of day, one line per day, in UTC.',
       languages: 'Bar chart: toots per language. Top: English (en) 11, German (de) 6, Japanese (ja) 4.',
       lengths: 'Box plot: toot length in characters per language, 4 languages.',
