@@ -6,7 +6,7 @@ import { openApp, tootsCollected, waitForCount } from './support/app-page';
 async function stored(page: import('playwright-core').Page) {
   return page.evaluate(
     () =>
-      new Promise<{ snapshotSeq: number; batches: number }>((resolve, reject) => {
+      new Promise<{ snapshotSeq: number; batches: number; covered: number }>((resolve, reject) => {
         const req = indexedDB.open('tootscope-batches');
         req.onerror = () => reject(req.error);
         req.onsuccess = () => {
@@ -17,7 +17,10 @@ async function stored(page: import('playwright-core').Page) {
           const keys = os.getAllKeys();
           keys.onsuccess = () => {
             db.close();
-            resolve({ snapshotSeq: (seq.result as number | undefined) ?? -1, batches: (keys.result as string[]).filter((k) => k.startsWith('batch-')).length });
+            const snapshotSeq = (seq.result as number | undefined) ?? -1;
+            const batchSeqs = (keys.result as string[]).filter((k) => k.startsWith('batch-')).map((k) => Number(k.slice(6)));
+            // Batches the snapshot covers must be gone with its commit; later ones wait for the next.
+            resolve({ snapshotSeq, batches: batchSeqs.length, covered: batchSeqs.filter((s) => s <= snapshotSeq).length });
           };
         };
       }),
@@ -49,8 +52,11 @@ describe('compaction in the browser', () => {
       }, { timeout: 120_000, interval: 1500 })
       .toBeGreaterThanOrEqual(3);
     expect(count).toBeGreaterThan(45_000);
+    // How many batches are left depends on how far DuckDB's merges trail the writes (a loaded
+    // machine: more); that every batch the snapshot covers is gone does not.
     const after = await stored(page);
-    expect(after.batches).toBeLessThan(20);
+    expect(after.snapshotSeq).toBeGreaterThan(0);
+    expect(after.covered).toBe(0);
     // What the summary panel says while the reload loads the segments: recorded on every change.
     await page.addInitScript(() => {
       const seen: string[] = [];
