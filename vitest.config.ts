@@ -24,11 +24,7 @@ export default defineConfig({
           globalSetup: ['test/e2e/support/global-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
-          // Two files at a time: most of an e2e test is the browser's own work on one core (DuckDB-WASM
-          // runs single-threaded) or waiting on a fake's clock, and one file at a time made the e2e
-          // suite ~20 of npm test's minutes. Each file has its own browser, profile, ports and fakes.
-          fileParallelism: true,
-          maxWorkers: 2,
+          fileParallelism: false,
         },
       },
     ],

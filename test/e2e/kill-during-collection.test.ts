@@ -103,7 +103,7 @@ interface Round {
 }
 
 describe('SIGKILL during collection', () => {
-  it(`keeps everything sent over a second before each of ${KILLS} kills, once (seed ${SEED})`, { timeout: 900_000 }, async () => {
+  it(`keeps everything sent over a second before each of ${KILLS} kills, once (seed ${SEED})`, { timeout: 420_000 }, async () => {
     console.log(`kill-during-collection: seed ${SEED} (KILL_SEED=${SEED} repeats these kill moments)`);
     const rng = new Rng(SEED);
     // 2,000/s makes each reconnect's backfill hundreds of pages: the throttles are out of the way.
