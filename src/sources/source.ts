@@ -1,7 +1,6 @@
 import type { MastodonStatus } from '../core/mastodon';
 import type { TootSource } from '../core/toot';
 import type { StreamCoverage } from './reconcile';
-import type { StreamBacklog } from './stream-share';
 
 /** What every reader hands the collector: raw Mastodon entities, not yet normalised. */
 export type SourceEvent =
@@ -30,8 +29,6 @@ export interface SourceCallbacks {
   onWarning(message: string): void;
   /** A stream's completeness, after each comparison with the REST timeline. */
   onCoverage?(coverage: StreamCoverage): void;
-  /** A stream sends more than its share (`StreamBacklog`), or caught up again (null). */
-  onBacklog?(backlog: StreamBacklog | null): void;
 }
 
 export interface Source {

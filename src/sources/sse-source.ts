@@ -109,12 +109,8 @@ export class SseSource extends StreamingReader {
         const { done, value } = await reader.read();
         if (done) break;
         feedDog();
-        const t0 = performance.now();
         parser.feed(value);
-        const busy = performance.now() - t0;
         await turns.maybeYield();
-        // Past its share the stream waits: the rest stays in the socket, on the server's side.
-        await this.core.pace(busy, conn.signal);
       }
     } catch (err) {
       if (outer.aborted) return;

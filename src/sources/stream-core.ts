@@ -9,7 +9,6 @@ import { nestsDeeperThan } from '../core/json-depth';
 import { RECONCILE_MS, SETTLE_MS, StreamLedger } from './reconcile';
 import { ReconcileRounds } from './reconcile-round';
 import { sleep, type SourceCallbacks } from './source';
-import { StreamShare } from './stream-share';
 import { fetchPage, timelineUrl, walkNewer } from './timeline-pager';
 
 export interface StreamCoreOptions {
@@ -20,16 +19,12 @@ export interface StreamCoreOptions {
   lastId(): string | null;
   /** How often the stream is compared with the REST timeline (default 60 s; 0: never). */
   reconcileMs?: number;
-  /** Statuses a second this stream may hand on (default STREAM_SHARE_PER_S). */
-  sharePerSecond?: number;
 }
 
 export class StreamCore {
   /** What the stream delivered against the timeline; kept across reconnects, null when off. */
   readonly ledger: StreamLedger | null;
   private readonly rounds: ReconcileRounds | null;
-  /** This stream's fair share of what the page can take in (see stream-share.ts). */
-  private readonly share: StreamShare;
 
   constructor(
     private readonly opts: StreamCoreOptions,
@@ -39,20 +34,10 @@ export class StreamCore {
     // A status gets until the next round to arrive on the stream, at most SETTLE_MS.
     this.ledger = every > 0 ? new StreamLedger({ settleMs: Math.min(every, SETTLE_MS) }) : null;
     this.rounds = this.ledger && new ReconcileRounds(this.ledger, opts);
-    this.share = new StreamShare((b) => cb.onBacklog?.(b), opts.sharePerSecond);
-  }
-
-  /**
-   * The reader calls this after each chunk with the time its events took: past the stream's share
-   * it waits (backpressure).
-   */
-  pace(busyMs: number, signal: AbortSignal): Promise<void> {
-    return this.share.pace(busyMs, signal);
   }
 
   async backfill(signal: AbortSignal): Promise<void> {
     this.cb.onState({ state: 'backfilling' });
-    this.cb.onBacklog?.(null);
     const ledger = this.ledger;
     // The last connection can deliver nothing more: what it missed of the statuses already fetched goes now.
     for (const s of ledger?.judge(Date.now(), true) ?? []) this.emitStatus(s, 'backfill');
@@ -121,7 +106,6 @@ export class StreamCore {
       return;
     }
     if (typeof status?.id === 'string') this.ledger?.noteStreamed(status.id);
-    this.share.note();
     this.emitStatus(status, 'stream');
   }
 

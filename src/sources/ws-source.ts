@@ -151,14 +151,9 @@ export class WsSource extends StreamingReader {
         }
         const frame = queue.shift()!;
         if (frame.kind === 'closed') throw new Error(frame.reason);
-        const t0 = performance.now();
         this.handle(frame.data);
-        const busy = performance.now() - t0;
         // Each message may be a flood's: let timers, storage and rendering have their turn.
         await turns.maybeYield();
-        // A WebSocket cannot push back (the browser queues every message), but past its share the
-        // stream's messages wait here as text instead of taking the page.
-        await this.core.pace(busy, conn.signal);
       }
     } catch (err) {
       if (outer.aborted) return;

@@ -15,12 +15,6 @@ import type { LocalData } from './local-data';
 export const FLUSH_INTERVAL_MS = 500;
 /** Flush early past this many rows, so one batch stays a few MB. */
 export const MAX_BATCH_ROWS = 10_000;
-/**
- * One merge takes stored batches up to about this many rows (at least one batch). The SQL console
- * and exports wait for the merge under way, so a backlog merged at once kept a console query
- * waiting 10–25 s during a flood (issue 14); merged in parts, they wait for one part.
- */
-export const MAX_MERGE_ROWS = 5_000;
 
 export type IngestStatus =
   | { state: 'ok' }
@@ -68,7 +62,6 @@ export class Ingest {
   constructor(
     private readonly data: LocalData,
     private readonly hooks: IngestHooks,
-    private readonly maxMergeRows = MAX_MERGE_ROWS,
   ) {}
 
   start(): void {
@@ -94,34 +87,6 @@ export class Ingest {
 
   addDelete(baseUrl: string, id: string): void {
     this.deletes.push({ base_url: baseUrl, id });
-  }
-
-  /** Rows stored in IndexedDB that wait for their merge into DuckDB (not counting the merge under way). */
-  get unmerged(): number {
-    let n = 0;
-    for (const u of this.unapplied) n += u.rows.length;
-    return n;
-  }
-
-  /**
-   * What a reader (the SQL console) waits for before a query: the rows waiting are stored, and
-   * merged unless more than one merge's worth waits (a flood's backlog, which would keep the query
-   * waiting for all of it); then the query only queues behind the merge under way. Resolves with
-   * how many stored rows the query will not see yet.
-   */
-  async settle(): Promise<number> {
-    await this.storeWaiting();
-    if (this.unmerged <= this.maxMergeRows) await this.applying;
-    return this.unmerged;
-  }
-
-  /** The IndexedDB write under way and then one of what waits now, without waiting for merges. */
-  private async storeWaiting(): Promise<void> {
-    if (this.flushing) await this.flushing;
-    if (!this.blocked && (this.rows.length || this.deletes.length || this.prune)) {
-      void this.flush();
-      await this.flushing;
-    }
   }
 
   /** Prunes by a retention rule with the next flush (after that flush's rows). */
@@ -180,18 +145,13 @@ export class Ingest {
    * Merges every stored batch DuckDB has not taken yet as one, up to the first with a retention
    * rule (it applies after its own batch's rows). Writes come every half second but a merge can
    * take longer on a loaded machine: one merge per write would fall ever further behind, so the
-   * merges grow with the backlog instead, up to MAX_MERGE_ROWS. The merge takes batches in any cut, as a reload replays
+   * merges grow with the backlog instead. The merge takes batches in any cut, as a reload replays
    * them one by one (duckdb/toot-table.ts), so the table is the same.
    */
   private async applyWaiting(): Promise<void> {
     const cut = this.unapplied.findIndex((u) => u.stored.prune);
-    const upTo = cut < 0 ? this.unapplied.length : cut + 1;
-    let n = 0;
-    for (let rows = 0; n < upTo && (n === 0 || rows + this.unapplied[n]!.rows.length <= this.maxMergeRows); n++) rows += this.unapplied[n]!.rows.length;
-    const taken = this.unapplied.splice(0, n);
+    const taken = this.unapplied.splice(0, cut < 0 ? this.unapplied.length : cut + 1);
     if (!taken.length) return;
-    // What is left gets its own merge after this one, whether or not another write comes.
-    if (this.unapplied.length) this.applying = this.applying.then(() => this.applyWaiting());
     const last = taken[taken.length - 1]!.stored;
     const rows = taken.flatMap((t) => t.rows);
     const stored: StoredBatch =

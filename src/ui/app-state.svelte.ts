@@ -375,11 +375,6 @@ export class AppState {
     await this.ingest?.flush();
   }
 
-  /** Before a console query: see Ingest.settle. Resolves with how many stored toots it will not see yet. */
-  async settle(): Promise<number> {
-    return (await this.ingest?.settle()) ?? 0;
-  }
-
   /** The page is going away: what the merges left in DuckDB's write-ahead log goes into the file. */
   async hide(): Promise<void> {
     await this.flush();

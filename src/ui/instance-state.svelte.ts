@@ -7,7 +7,6 @@ import { SseSource } from '../sources/sse-source';
 import { streamsAnonymously, streamsOnlyOverWebSocket } from '../sources/nodeinfo';
 import { WsSource } from '../sources/ws-source';
 import type { StreamCoverage } from '../sources/reconcile';
-import type { StreamBacklog } from '../sources/stream-share';
 import { sleep, type Source, type SourceEvent, type SourceState } from '../sources/source';
 import { reconcileIntervalMs } from './reconcile-setting';
 import { RateWindow } from './rate-window';
@@ -41,8 +40,6 @@ export class InstanceState {
   ratePerMin = $state<number | null>(null);
   /** How complete the stream is, from reconciling with the REST timeline; null until measured. */
   coverage = $state.raw<StreamCoverage | null>(null);
-  /** Set while the stream sends more than the page takes in from one source (stream-share.ts). */
-  backlog = $state.raw<StreamBacklog | null>(null);
   /** The clock, ticked once a second, for countdowns in the row. */
   now = $state(Date.now());
   private readonly rate = new RateWindow();
@@ -111,12 +108,8 @@ export class InstanceState {
       onCoverage: (c: StreamCoverage) => {
         this.coverage = c;
       },
-      onBacklog: (b: StreamBacklog | null) => {
-        this.backlog = b;
-      },
     };
     this.coverage = null;
-    this.backlog = null;
     const lastId = () => this.hooks.lastId(this.baseUrl);
     const streamOpts = { baseUrl: this.baseUrl, streamingBase: this.info.streamingBase, channel: this.channel, token: this.token, lastId, reconcileMs: reconcileIntervalMs() };
     // Akkoma and Pleroma stream public timelines to anyone: no need to poll them.
@@ -180,7 +173,6 @@ export class InstanceState {
     this.discovery = null;
     this.source?.stop();
     this.source = null;
-    this.backlog = null;
   }
 
   /** `n` of this instance's toots reached IndexedDB. */

@@ -28,8 +28,6 @@ export class SqlConsoleState {
   functions = $state.raw<string[]>([]);
   downloading = $state<'' | 'csv' | 'parquet'>('');
   downloadError = $state('');
-  /** Toots stored but not yet merged into DuckDB when the last result was computed. */
-  behind = $state(0);
 
   readonly cursor = new HistoryCursor();
   private opened = false;
@@ -135,13 +133,11 @@ export class SqlConsoleState {
     this.downloadError = '';
     let changed = false;
     try {
-      // Toots collected up to now first, but never a flood's whole backlog (Ingest.settle): the
-      // answer then says how many stored toots it does not include yet.
-      const behind = await this.app.settle().catch(() => 0);
+      // Let a batch that is being merged finish first: the console shares DuckDB's connection.
+      await this.app.flush().catch(() => undefined);
       const result = await this.locked(() => runStatements(db, statements));
       changed = result.changed;
       this.result = result;
-      this.behind = behind;
     } catch (err) {
       if (err instanceof ConsoleRunError) changed = err.changed;
       this.result = null;
