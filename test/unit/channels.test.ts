@@ -4,10 +4,10 @@ import { startFakeMastodon, type FakeMastodon } from '../fake-mastodon';
 import { SseSource } from '../../src/sources/sse-source';
 import { WsSource, type WebSocketCtor } from '../../src/sources/ws-source';
 import { RestPoller } from '../../src/sources/rest-poller';
-import type { Source, SourceCallbacks, SourceEvent, SourceState } from '../../src/sources/source';
+import type { Source, SourceCallbacks } from '../../src/sources/source';
 import type { MastodonStatus, StreamChannel } from '../../src/core/mastodon';
 import { formatChannel, hashtagChannel, parseChannel } from '../../src/core/channel';
-import { maxId } from '../../src/core/status-id';
+import { recordSource } from './helpers/source-recorder';
 import { readUrlState } from '../../src/ui/url-state';
 
 
@@ -56,17 +56,8 @@ describe('channels', () => {
   const untagged = (f: FakeMastodon) => f.publish({ tags: [] } as Partial<MastodonStatus>);
 
   function run(f: FakeMastodon, make: Make, channel: StreamChannel) {
-    const events: SourceEvent[] = [];
-    const states: SourceState[] = [];
-    let last: string | null = null;
-    source = make(f, channel, () => last, {
-      onEvent: (e) => {
-        events.push(e);
-        if (e.kind === 'update') last = maxId(last, e.status.id);
-      },
-      onState: (s) => states.push(s),
-      onWarning: () => undefined,
-    });
+    const { events, states, lastId, callbacks } = recordSource();
+    source = make(f, channel, lastId, callbacks);
     source.start();
     const ids = () => events.flatMap((e) => (e.kind === 'update' ? [e.status.id] : []));
     return { ids, states };

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeMastodon, type FakeMastodon } from '../fake-mastodon';
 import { SseSource } from '../../src/sources/sse-source';
-import type { SourceEvent, SourceState } from '../../src/sources/source';
-import { maxId } from '../../src/core/status-id';
+import { recordSource } from './helpers/source-recorder';
 
 /** The stream reader against the fake server, in Node (fetch and streams are the same API). */
 describe('SseSource', () => {
@@ -14,19 +13,10 @@ describe('SseSource', () => {
   });
 
   function start(f: FakeMastodon, watchdogMs: number) {
-    const events: SourceEvent[] = [];
-    const states: SourceState[] = [];
-    let last: string | null = null;
+    const { events, states, lastId, callbacks } = recordSource();
     source = new SseSource(
-      { baseUrl: f.webUrl, streamingBase: f.streamingUrl, channel: 'public', token: 'tok', lastId: () => last, watchdogMs },
-      {
-        onEvent: (e) => {
-          events.push(e);
-          if (e.kind === 'update') last = maxId(last, e.status.id);
-        },
-        onState: (s) => states.push(s),
-        onWarning: () => undefined,
-      },
+      { baseUrl: f.webUrl, streamingBase: f.streamingUrl, channel: 'public', token: 'tok', lastId, watchdogMs },
+      callbacks,
     );
     source.start();
     return { events, states };

@@ -2,9 +2,9 @@ import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeMastodon, type FakeMastodon, type FakeMastodonOptions } from '../fake-mastodon';
 import { WsSource, type WebSocketCtor } from '../../src/sources/ws-source';
-import type { SourceEvent, SourceState } from '../../src/sources/source';
+import type { SourceEvent } from '../../src/sources/source';
 import type { StreamChannel } from '../../src/core/mastodon';
-import { maxId } from '../../src/core/status-id';
+import { recordSource } from './helpers/source-recorder';
 
 
 /** Waits on a condition; long enough for a reconnect's backoff on a busy machine. */
@@ -22,22 +22,13 @@ describe('WsSource on servers that are not Mastodon', () => {
   });
 
   function start(f: FakeMastodon, o: { token: string; channel?: StreamChannel }) {
-    const events: SourceEvent[] = [];
-    const states: SourceState[] = [];
-    let last: string | null = null;
+    const { events, states, lastId, callbacks } = recordSource();
     source = new WsSource(
       {
         baseUrl: f.webUrl, streamingBase: f.streamingUrl, channel: o.channel ?? 'public', token: o.token,
-        lastId: () => last, reconcileMs: 0, webSocket: WebSocket as unknown as WebSocketCtor,
+        lastId, reconcileMs: 0, webSocket: WebSocket as unknown as WebSocketCtor,
       },
-      {
-        onEvent: (e) => {
-          events.push(e);
-          if (e.kind === 'update') last = maxId(last, e.status.id);
-        },
-        onState: (s) => states.push(s),
-        onWarning: () => undefined,
-      },
+      callbacks,
     );
     source.start();
     return { events, states };
