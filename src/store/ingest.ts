@@ -103,7 +103,8 @@ export class Ingest {
 
   /** Stores what waits, and resolves once it (and every batch before it) is also in DuckDB. */
   flush(): Promise<void> {
-    if (this.flushing) return this.flushing.then(() => this.applying);
+    // Rows that arrived during the write under way are not in it: they go with the next one.
+    if (this.flushing) return this.flushing.then(() => this.flush());
     if (this.blocked || (!this.rows.length && !this.deletes.length && !this.prune)) return this.applying;
     this.flushing = this.flushOnce().finally(() => {
       this.flushing = null;
@@ -112,6 +113,7 @@ export class Ingest {
   }
 
   private async flushOnce(): Promise<void> {
+    const takenAt = Date.now();
     let rows = this.rows;
     const deletes = this.deletes;
     const prune = this.prune;
@@ -122,7 +124,7 @@ export class Ingest {
     try {
       let ipc: Uint8Array | null = null;
       if (rows.length) ({ rows, ipc } = this.encode(rows));
-      stored = await this.data.store.append({ ipc, deletes, ...(prune ? { prune } : {}) }, rows.length);
+      stored = await this.data.store.append({ ipc, deletes, ...(prune ? { prune } : {}) }, rows.length, takenAt);
     } catch (err) {
       // Put the rows back in front of anything that arrived meanwhile: nothing is lost.
       this.rows = rows.concat(this.rows);

@@ -67,6 +67,33 @@ describe('Ingest', () => {
     expect(n!.n).toBe(6);
   });
 
+  it('a flush asked for during a write also stores what arrived during it (an export misses nothing)', async () => {
+    const data = await openLocalData(`ingest-flush-during-write-${Date.now()}`);
+    const rec = recorder();
+    const ingest = new Ingest(data, rec.hooks);
+    const append = data.store.append.bind(data.store);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let writes = 0;
+    data.store.append = async (...args) => {
+      if (writes++ === 0) await held;
+      return append(...args);
+    };
+    const first = posts(3);
+    for (const s of first) ingest.addStatus(s, A, 'stream');
+    void ingest.flush();
+    await expect.poll(() => writes).toBe(1);
+    const during = posts(2);
+    for (const s of during) ingest.addStatus(s, B, 'stream');
+    const flushed = ingest.flush();
+    release();
+    await flushed;
+    expect(rec.stored.map((r) => r.uri)).toEqual([...first, ...during].map((s) => s.uri));
+    const [n] = await data.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM toots');
+    expect(n!.n).toBe(5);
+    expect(ingest.pending).toBe(0);
+  });
+
   it('writes the next batch to IndexedDB while DuckDB is still merging the last one', async () => {
     const name = `ingest-slow-merge-${Date.now()}`;
     const data = await openLocalData(name);

@@ -7,6 +7,11 @@ export interface StoredBatch extends IngestBatch {
   seq: number;
   rows: number;
   writtenAt: number;
+  /**
+   * When the batch's rows left memory (before encoding). What a crash can cost is what arrived after
+   * the newest committed batch's `takenAt`: the kill test reads it to tell a lost row from a slow disk.
+   */
+  takenAt?: number;
 }
 
 export class StorageFullError extends Error {}
@@ -70,14 +75,14 @@ export class BatchStore {
    * Appends in sequence order: appends run one after another (a flush and an import may overlap),
    * so a batch numbered N is committed before N+1 and no reader ever sees N+1 without N.
    */
-  append(batch: IngestBatch, rows: number): Promise<StoredBatch> {
-    const run = this.writing.then(() => this.appendNow(batch, rows));
+  append(batch: IngestBatch, rows: number, takenAt?: number): Promise<StoredBatch> {
+    const run = this.writing.then(() => this.appendNow(batch, rows, takenAt));
     this.writing = run.catch(() => undefined);
     return run;
   }
 
-  private async appendNow(batch: IngestBatch, rows: number): Promise<StoredBatch> {
-    const stored: StoredBatch = { ...batch, seq: this.nextSeq, rows, writtenAt: Date.now() };
+  private async appendNow(batch: IngestBatch, rows: number, takenAt?: number): Promise<StoredBatch> {
+    const stored: StoredBatch = { ...batch, seq: this.nextSeq, rows, writtenAt: Date.now(), ...(takenAt ? { takenAt } : {}) };
     if (!this.store) {
       this.memory.set(key(stored.seq), stored);
     } else {
