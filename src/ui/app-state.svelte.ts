@@ -7,13 +7,14 @@ import { parseInstanceUrl, DiscoveryError } from '../sources/discovery';
 import type { SourceEvent } from '../sources/source';
 import { BatchStore, type StoredBatch } from '../store/wal/batch-store';
 import { electCollector, openTabChannel, type TabMessage } from '../store/collector-lock';
-import { Ingest, type IngestStatus } from '../store/ingest';
-import { Intake } from '../store/intake';
+import type { Ingest, IngestStatus } from '../store/ingest';
+import type { Intake } from '../store/intake';
 import type { LocalData, Reloading } from '../store/local-data';
 import { Settings } from '../store/settings';
 import { InstanceState } from './instance-state.svelte';
 import { DemoState } from './demo-state.svelte';
-import { openStore, type OpenDb } from './open-store';
+import { openIntake, openStore, startPositions, type OpenDb } from './open-store';
+import { mark } from '../db/startup-marks';
 import { finishSignIn, signOut, startSignIn } from './sign-in-flow';
 import { readUrlState } from './url-state';
 
@@ -84,13 +85,14 @@ export class AppState {
     const lock = electCollector('tootscope-collector', () => void set.then(() => this.becomeCollector()));
     this.releaseLock = lock.release;
     const [first, store] = await Promise.all([lock.now, BatchStore.open()]);
+    mark('store-open');
     this.store = store;
     this.persistent = store.persistent;
     // Memory-only: no other tab can see this tab's data, so it collects on its own.
     if (!store.persistent) this.releaseLock();
     else this.tabs = openTabChannel((m) => void this.onTabMessage(m));
     const collector = first || !store.persistent;
-    this.ingest = this.makeIngest(store);
+    this.openIntake(store);
     for (const s of await this.settings.instances()) this.addSaved(s.baseUrl, s.channel, s.paused);
     for (const raw of url.instances) this.add(raw);
     if (signedIn && 'token' in signedIn && !this.instances.some((i) => i.baseUrl === signedIn.baseUrl)) {
@@ -110,23 +112,19 @@ export class AppState {
     });
     // Collection does not wait for DuckDB (issue 16): rows go to IndexedDB from the first second.
     this.opened = this.openDuckDb(store, collector);
-    if (!collector) this.standBy();
+    // Another tab collects: the rows wait in standby, and this tab shows the data.
+    if (!collector) this.role = 'viewer';
+    if (!collector) for (const i of this.instances) void i.start();
     settled();
     if (collector) await this.becomeCollector();
     await this.opened;
   }
 
-  /** Ingest over IndexedDB alone; `Intake` is where every source's events enter it. */
-  private makeIngest(store: BatchStore): Ingest {
-    const ingest = new Ingest(store, {
-      onStored: (rows) => intake.storedRows(rows),
+  /** Ingest over IndexedDB alone, and Intake, where every source's events enter it. */
+  private openIntake(store: BatchStore): void {
+    ({ ingest: this.ingest, intake: this.intake } = openIntake(store, {
       onFlushed: (b) => this.onFlushed(b),
       onStatus: (s) => this.onStorage(s),
-      onRejected: (rejected) => {
-        for (const { row, reason } of rejected) intake.rejected(row, reason);
-      },
-    });
-    const intake = new Intake(ingest, {
       onStored: (base, n) => (base === this.demo.baseUrl ? this.demo.noteStored(n) : this.instances.find((i) => i.baseUrl === base)?.noteStored(n)),
       onSkipped: (base, reason) => {
         const inst = this.instances.find((i) => i.baseUrl === base);
@@ -136,9 +134,7 @@ export class AppState {
       onRow: (row) => {
         for (const fn of this.rowListeners) fn(row);
       },
-    });
-    this.intake = intake;
-    return ingest;
+    }));
   }
 
   /** DuckDB and the stored data (open-store.ts); then the batches collected meanwhile are merged. */
@@ -159,18 +155,14 @@ export class AppState {
       this.demo.collected += counts.get(this.demo.baseUrl) ?? 0;
       this.ingest?.attach(data);
       this.db = { state: 'ready', bundle };
+      mark('ready');
       this.dataVersion++;
-      this.refreshSummarySoon();
+      // The first figures at once, not after the throttle's second.
+      void this.refreshSummary().then(() => mark('first-summary'), () => undefined);
     } catch (err) {
       this.reloading = null;
       this.db = { state: 'error', message: `DuckDB could not start: ${(err as Error).message}` };
     }
-  }
-
-  /** Another tab collects: the rows wait in standby, and this tab shows the data. */
-  private standBy(): void {
-    this.role = 'viewer';
-    for (const i of this.instances) void i.start();
   }
 
   /**
@@ -182,15 +174,7 @@ export class AppState {
     if (this.role === 'collector' || this.becoming || !store) return;
     this.becoming = true;
     if (await this.catchUp()) this.changed();
-    await store.resync();
-    let positions = await store.positions();
-    if (!positions) {
-      // Toots stored before positions were kept: DuckDB knows them once it has loaded them.
-      await this.opened;
-      positions = this.data ? await this.data.lastIds() : new Map<string, string>();
-      await store.seedPositions(positions).catch(() => undefined);
-    }
-    this.intake?.resetPositions(positions);
+    this.intake?.resetPositions(await startPositions(store, () => this.opened.then(() => this.data)));
     this.role = 'collector';
     this.becoming = false;
     this.ingest?.start();

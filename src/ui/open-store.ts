@@ -1,9 +1,12 @@
 import type { AnalyticsDb } from '../db/analytics-db';
 import { DB_PATH, opfsAvailable, removeDbFile } from '../db/opfs-file';
-import type { BatchStore } from '../store/wal/batch-store';
+import type { BatchStore, StoredBatch } from '../store/wal/batch-store';
+import { Ingest, type IngestStatus } from '../store/ingest';
+import { Intake, type IntakeHooks } from '../store/intake';
 import { LocalData, type Reloading } from '../store/local-data';
 import { openTableFile } from '../store/table-file';
 import { languageNames } from './language-names';
+import { mark } from '../db/startup-marks';
 
 export type OpenDb = (opts?: { path?: string }) => Promise<AnalyticsDb & { bundle?: string }>;
 
@@ -60,5 +63,44 @@ export async function openStore(store: BatchStore, openDb: OpenDb, collector: bo
     return open(await openDb({ path: DB_PATH }));
   });
   ev.onReloading(null);
+  mark('table-ready');
   return { data, bundle: db.bundle ?? 'node', file };
+}
+
+export interface IntakeEvents extends IntakeHooks {
+  onFlushed(stored: StoredBatch): void;
+  onStatus(status: IngestStatus): void;
+}
+
+/**
+ * Where collection starts, over IndexedDB alone: Ingest stores batches from the first second and
+ * Intake turns every source's events into its rows. DuckDB is attached later (Ingest.attach).
+ */
+export function openIntake(store: BatchStore, ev: IntakeEvents): { ingest: Ingest; intake: Intake } {
+  const ingest = new Ingest(store, {
+    onStored: (rows) => intake.storedRows(rows),
+    onFlushed: ev.onFlushed,
+    onStatus: ev.onStatus,
+    onRejected: (rejected) => {
+      for (const { row, reason } of rejected) intake.rejected(row, reason);
+    },
+  });
+  const intake = new Intake(ingest, ev);
+  return { ingest, intake };
+}
+
+/**
+ * Where each source continues: IndexedDB's positions, so a start neither re-fetches nor skips
+ * without DuckDB. Toots stored before positions were kept are known only to DuckDB: once it has
+ * loaded them (`data`), their positions are kept in IndexedDB too. Numbers the next batch after
+ * whatever the last collector stored.
+ */
+export async function startPositions(store: BatchStore, data: () => Promise<LocalData | null>): Promise<Map<string, string>> {
+  await store.resync();
+  const kept = await store.positions();
+  if (kept) return kept;
+  const opened = await data();
+  const found = opened ? await opened.lastIds() : new Map<string, string>();
+  await store.seedPositions(found).catch(() => undefined);
+  return found;
 }
