@@ -1,3 +1,5 @@
+import { mark } from './db/startup-marks';
+mark('script');
 import { mount } from 'svelte';
 import App from './ui/App.svelte';
 import './ui/theme.css';

@@ -5,7 +5,11 @@
 // profile. Ready = the summary says which DuckDB bundle runs, which it does once DuckDB has
 // answered its first queries (empty store). Transfer = response bytes the host sent, compressed
 // as served, headers included, service worker precaching included. Medians; the load average is
-// recorded because this machine is shared. Writes docs/bench/startup.json.
+// recorded because this machine is shared. Writes docs/bench/startup.json (BENCH_OUT: elsewhere;
+// ONLY=visits: the visits alone, for trying a change quickly).
+//
+// Where the time goes: the app sets User Timing marks (src/db/startup-marks.ts) and each visit's
+// breakdown is read from them once the summary's first query has answered.
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import os from 'node:os';
@@ -26,6 +30,7 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const round = (x, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
+const roundAll = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]));
 
 /** The host: counts bytes sent; `cut()` refuses every connection (the network is gone). */
 async function host(dir) {
@@ -69,6 +74,42 @@ async function ready(page, timeout = 120_000) {
   return handle.jsonValue();
 }
 
+/**
+ * The start of one visit, from the app's marks (ms since navigation): where the time goes. The
+ * steps overlap by design (DuckDB's download and compile run while IndexedDB and the collector
+ * lock are settled), so they do not add up to the ready time.
+ */
+async function breakdown(page, timeout = 120_000) {
+  await page.waitForFunction(() => performance.getEntriesByName('tootscope:first-summary').length > 0, null, { timeout });
+  const { marks, nav } = await page.evaluate(() => {
+    const marks = Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('tootscope:')).map((m) => [m.name.slice('tootscope:'.length), m.startTime]));
+    const n = performance.getEntriesByType('navigation')[0];
+    return { marks, nav: n ? { responseEnd: n.responseEnd, domContentLoaded: n.domContentLoadedEventEnd } : {} };
+  });
+  const span = (a, b) => (marks[a] !== undefined && marks[b] !== undefined ? marks[b] - marks[a] : null);
+  return {
+    html_ms: nav.responseEnd ?? null,
+    script_ms: marks.script ?? null,
+    store_open_ms: span('script', 'store-open'),
+    duckdb_module_ms: span('duckdb-start', 'duckdb-module'),
+    wasm_fetch_ms: span('wasm-fetch-start', 'wasm-fetched'),
+    compile_instantiate_ms: span('wasm-fetched', 'instantiated'),
+    duckdb_open_ms: span('instantiated', 'opened'),
+    table_load_ms: span('opened', 'table-ready'),
+    table_to_ready_ms: span('table-ready', 'ready'),
+    ready_ms: marks.ready ?? null,
+    first_query_ms: span('ready', 'first-summary'),
+    first_summary_ms: marks['first-summary'] ?? null,
+  };
+}
+
+/** Per key, the median of the non-null samples. */
+const medianBreakdown = (samples) =>
+  Object.fromEntries(Object.keys(samples[0] ?? {}).map((k) => {
+    const xs = samples.map((s) => s[k]).filter((x) => typeof x === 'number');
+    return [k, xs.length ? round(median(xs)) : null];
+  }));
+
 async function serviceWorkerActive(page) {
   await page.evaluate(async () => {
     const end = performance.now() + 120_000;
@@ -110,6 +151,7 @@ const site = await host(OUT);
 const { module: fake } = await runnerImport(path.join(ROOT, 'test/fake-mastodon/index.ts'));
 
 const runs = [];
+const steps = [];
 let requests = {};
 for (let i = 0; i < RUNS; i++) {
   const b = await fresh();
@@ -118,6 +160,7 @@ for (let i = 0; i < RUNS; i++) {
     const first = await b.context.newPage();
     await first.goto(site.url);
     const firstReady = await ready(first);
+    const firstSteps = await breakdown(first);
     // The visit's download includes the service worker's precaching, done after DuckDB started.
     await serviceWorkerActive(first);
     const firstMb = (site.sent() - mark) / 1e6;
@@ -128,11 +171,14 @@ for (let i = 0; i < RUNS; i++) {
     const second = await b.context.newPage();
     await second.goto(site.url);
     const repeatReady = await ready(second);
+    const repeatSteps = await breakdown(second);
     await second.waitForLoadState('networkidle');
     const repeatMb = (site.sent() - mark) / 1e6;
     await second.close();
     runs.push({ first_visit_ready_ms: firstReady, repeat_visit_ready_ms: repeatReady, first_visit_transfer_mb: firstMb, repeat_visit_transfer_mb: repeatMb });
+    steps.push({ first_visit: firstSteps, repeat_visit: repeatSteps });
     console.log(JSON.stringify(runs.at(-1)));
+    console.log(JSON.stringify(steps.at(-1)));
     if (i === 0) requests = { first_visit: firstRequests, repeat_visit: site.drain() };
     site.drain();
   } finally {
@@ -142,8 +188,9 @@ for (let i = 0; i < RUNS; i++) {
 }
 
 // First toot: `?instances=` a fake instance whose public timeline is open, in fresh profiles.
+const ONLY_VISITS = process.env.ONLY === 'visits';
 const tootRuns = [];
-for (let i = 0; i < RUNS; i++) {
+for (let i = 0; i < (ONLY_VISITS ? 0 : RUNS); i++) {
   const instance = await fake.startFakeMastodon({ domain: `bench${i}.test`, liveFeeds: 'public', cacheSeconds: 1, seed: 100 + i });
   for (let n = 0; n < 20; n++) instance.publish();
   const b = await fresh();
@@ -160,7 +207,7 @@ for (let i = 0; i < RUNS; i++) {
 
 // Offline: a profile that collected (the demo), then a visit with the host refusing connections.
 let offlineOk = false;
-{
+if (!ONLY_VISITS) {
   const b = await fresh();
   try {
     const page = await b.context.newPage();
@@ -200,16 +247,23 @@ const result = {
   repeat_visit_ready_ms: round(median(runs.map((r) => r.repeat_visit_ready_ms))),
   first_visit_transfer_mb: round(median(runs.map((r) => r.first_visit_transfer_mb)), 2),
   repeat_visit_transfer_mb: round(median(runs.map((r) => r.repeat_visit_transfer_mb)), 3),
-  first_toot_stored_ms: round(median(tootRuns)),
+  first_toot_stored_ms: tootRuns.length ? round(median(tootRuns)) : null,
   offline_reload_ok: offlineOk,
+  first_visit_breakdown_ms: medianBreakdown(steps.map((s) => s.first_visit)),
+  repeat_visit_breakdown_ms: medianBreakdown(steps.map((s) => s.repeat_visit)),
   load_average_1min: { start: round(load[0], 2), end: round(load.at(-1), 2), max: round(Math.max(...load), 2) },
   cores: os.cpus().length,
   chromium: (await (async () => { const b = await chromium.launch({ executablePath: findChromium(), args: ARGS }); const v = b.version(); await b.close(); return v; })()),
   served_as: 'scripts/serve-dist.mjs (npm start / npm run preview): .br by Accept-Encoding, assets/ immutable',
   requests_of_the_first_profile: requests,
-  samples: { runs: runs.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v, 3)]))), first_toot_stored_ms: tootRuns.map((x) => round(x)) },
+  samples: {
+    runs: runs.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v, 3)]))),
+    first_toot_stored_ms: tootRuns.map((x) => round(x)),
+    breakdown_ms: steps.map((s) => ({ first_visit: roundAll(s.first_visit), repeat_visit: roundAll(s.repeat_visit) })),
+  },
 };
-mkdirSync(path.join(ROOT, 'docs/bench'), { recursive: true });
-writeFileSync(path.join(ROOT, 'docs/bench/startup.json'), `${JSON.stringify(result, null, 2)}\n`);
+const out = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : path.join(ROOT, 'docs/bench/startup.json');
+mkdirSync(path.dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
 console.log(JSON.stringify(result, null, 2));
 process.exit(0);

@@ -6,6 +6,9 @@ import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import { RecordBatch, Table } from 'apache-arrow';
 import { OFFLINE_SETTINGS, QueryCancelledError, parseByteSize, tableRows, type AnalyticsDb } from './analytics-db';
 import { downloadWasm, type StartStep } from './wasm-download';
+import { mark } from './startup-marks';
+
+mark('duckdb-module');
 
 /**
  * Bundles from our own assets (never a CDN): the page works offline and under any sub-path.
@@ -26,14 +29,18 @@ export interface BrowserDb extends AnalyticsDb {
   readonly path: string | null;
 }
 
+/** A worker with the wasm compiled and instantiated, no database open yet. */
+export interface InstantiatedDb {
+  db: duckdb.AsyncDuckDB;
+  bundle: 'eh' | 'mvp';
+}
+
 /**
- * DuckDB-WASM in its Web Worker. Loaded on demand by `import()`, so the page paints first.
- * `path` (`opfs://name`) opens that database file read-write; it fails (and the worker is ended)
- * when the file cannot be opened, damaged or held by another tab. `onStep` hears how far the
- * start is: the wasm's bytes, then compiling, then opening.
+ * Downloads, compiles and instantiates DuckDB in its Web Worker. This needs nothing from the
+ * page, so it starts as the page starts, while the page settles which database to open (the
+ * collector's file or memory): the open then only opens.
  */
-export async function openBrowserDb(opts: { path?: string; onStep?: (s: StartStep) => void } = {}): Promise<BrowserDb> {
-  const onStep = opts.onStep ?? (() => undefined);
+export async function instantiateBrowserDb(onStep: (s: StartStep) => void = () => undefined): Promise<InstantiatedDb> {
   const bundle = await duckdb.selectBundle(BUNDLES);
   const worker = new Worker(bundle.mainWorker!);
   const db = new duckdb.AsyncDuckDB(new duckdb.ConsoleLogger(duckdb.LogLevel.WARNING), worker);
@@ -45,13 +52,35 @@ export async function openBrowserDb(opts: { path?: string; onStep?: (s: StartSte
     } finally {
       wasm.release();
     }
+    mark('instantiated');
+    return { db, bundle: bundle.mainModule === ehWasm ? 'eh' : 'mvp' };
+  } catch (err) {
+    await db.terminate().catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * DuckDB-WASM in its Web Worker. Loaded on demand by `import()`, so the page paints first.
+ * `path` (`opfs://name`) opens that database file read-write; it fails (and the worker is ended)
+ * when the file cannot be opened, damaged or held by another tab. `onStep` hears how far the
+ * start is: the wasm's bytes, then compiling, then opening. `started` is a worker instantiated
+ * beforehand (`instantiateBrowserDb`); without it, one is started here.
+ */
+export async function openBrowserDb(
+  opts: { path?: string; onStep?: (s: StartStep) => void; started?: Promise<InstantiatedDb> | null } = {},
+): Promise<BrowserDb> {
+  const onStep = opts.onStep ?? (() => undefined);
+  const { db, bundle } = await (opts.started ?? instantiateBrowserDb(onStep));
+  try {
     onStep({ step: 'open' });
     const file = opts.path ? { path: opts.path, accessMode: duckdb.DuckDBAccessMode.READ_WRITE } : {};
     await db.open({ ...file, query: { castBigIntToDouble: false } });
     const conn = await db.connect();
     for (const s of OFFLINE_SETTINGS) await conn.query(s);
     await conn.query('SELECT 1');
-    return { bundle: bundle.mainModule === ehWasm ? 'eh' : 'mvp', path: opts.path ?? null, ...overConnection(db, conn) };
+    mark('opened');
+    return { bundle, path: opts.path ?? null, ...overConnection(db, conn) };
   } catch (err) {
     await db.terminate().catch(() => undefined);
     throw err;

@@ -1,3 +1,5 @@
+import { mark } from './startup-marks';
+
 /**
  * The DuckDB wasm (34 MB, ~6 MB as served compressed) is most of what a first visit waits for:
  * fetched here, not inside duckdb-wasm's worker, so the page can show how far it is. The worker
@@ -22,7 +24,9 @@ function expectedSize(url: string): number {
 
 export async function downloadWasm(url: string, onStep: (s: StartStep) => void): Promise<{ url: string; release(): void }> {
   const total = expectedSize(url);
+  mark('wasm-fetch-start');
   if (navigator.serviceWorker?.controller) {
+    mark('wasm-fetched');
     onStep({ step: 'download', loaded: total, total });
     return { url, release: () => undefined };
   }
@@ -45,6 +49,7 @@ export async function downloadWasm(url: string, onStep: (s: StartStep) => void):
     }
   }
   onStep({ step: 'download', loaded, total: loaded });
+  mark('wasm-fetched');
   const objectUrl = URL.createObjectURL(new Blob(parts as BlobPart[], { type: 'application/wasm' }));
   return { url: objectUrl, release: () => URL.revokeObjectURL(objectUrl) };
 }

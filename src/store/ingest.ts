@@ -3,7 +3,8 @@ import { normalizeStatus } from '../core/normalize';
 import type { Tombstone, TootRow, TootSource } from '../core/toot';
 import { tootsToIPC } from '../core/arrow-batch';
 import type { RetentionRule } from '../core/sql/retention';
-import { StorageFullError, type StoredBatch } from './wal/batch-store';
+import { maxId } from '../core/status-id';
+import { BatchStore, StorageFullError, type StoredBatch } from './wal/batch-store';
 import type { LocalData } from './local-data';
 
 /**
@@ -30,7 +31,7 @@ export interface RejectedRow {
 export interface IngestHooks {
   /** `rows` are in IndexedDB: counters and source positions may move past them. */
   onStored(rows: readonly TootRow[]): void;
-  /** The batch is also in DuckDB. */
+  /** The batch is also in DuckDB (once DuckDB is up: batches stored before wait for it). */
   onFlushed(stored: StoredBatch): void;
   onStatus(status: IngestStatus): void;
   /** Rows that passed validation yet could not be encoded: each is left out, never the batch. */
@@ -41,6 +42,9 @@ export interface IngestHooks {
  * Rows wait here at most one second, then go to IndexedDB (first) and DuckDB (second), in order.
  * Whatever fails between taking the rows and storing them puts them back, or leaves out only the
  * row that cannot be stored: one stranger's bad row never costs another instance's rows (issue 14).
+ *
+ * Collection does not wait for DuckDB (issue 16): an Ingest made over the BatchStore alone stores
+ * batches at once and keeps them for DuckDB until `attach` hands it the opened LocalData.
  */
 export class Ingest {
   private rows: TootRow[] = [];
@@ -58,11 +62,30 @@ export class Ingest {
   /** Stored batches (with their rows) DuckDB has not merged yet, oldest first. */
   private unapplied: Array<{ stored: StoredBatch; rows: TootRow[] }> = [];
   private blocked = false;
+  private readonly store: BatchStore;
+  private data: LocalData | null = null;
 
   constructor(
-    private readonly data: LocalData,
+    target: BatchStore | LocalData,
     private readonly hooks: IngestHooks,
-  ) {}
+  ) {
+    if (target instanceof BatchStore) {
+      this.store = target;
+    } else {
+      this.store = target.store;
+      this.data = target;
+    }
+  }
+
+  /**
+   * DuckDB is up: merge the batches stored meanwhile (those the open did not load, LocalData.open)
+   * and every later one as it is stored.
+   */
+  attach(data: LocalData): void {
+    if (this.data) return;
+    this.data = data;
+    this.applying = this.applying.then(() => this.applyWaiting());
+  }
 
   start(): void {
     this.timer ??= setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
@@ -124,7 +147,7 @@ export class Ingest {
     try {
       let ipc: Uint8Array | null = null;
       if (rows.length) ({ rows, ipc } = this.encode(rows));
-      stored = await this.data.store.append({ ipc, deletes, ...(prune ? { prune } : {}) }, rows.length, takenAt);
+      stored = await this.store.append({ ipc, deletes, ...(prune ? { prune } : {}) }, rows.length, positionsOf(rows), takenAt);
     } catch (err) {
       // Put the rows back in front of anything that arrived meanwhile: nothing is lost.
       this.rows = rows.concat(this.rows);
@@ -140,7 +163,7 @@ export class Ingest {
     }
     this.hooks.onStored(rows);
     this.unapplied.push({ stored, rows });
-    this.applying = this.applying.then(() => this.applyWaiting());
+    if (this.data) this.applying = this.applying.then(() => this.applyWaiting());
   }
 
   /**
@@ -151,8 +174,11 @@ export class Ingest {
    * them one by one (duckdb/toot-table.ts), so the table is the same.
    */
   private async applyWaiting(): Promise<void> {
+    const data = this.data;
+    if (!data) return;
     const cut = this.unapplied.findIndex((u) => u.stored.prune);
-    const taken = this.unapplied.splice(0, cut < 0 ? this.unapplied.length : cut + 1);
+    // Batches DuckDB already holds (a catch-up read them from IndexedDB) are not merged twice.
+    const taken = this.unapplied.splice(0, cut < 0 ? this.unapplied.length : cut + 1).filter((t) => t.stored.seq > data.appliedSeq);
     if (!taken.length) return;
     const last = taken[taken.length - 1]!.stored;
     const rows = taken.flatMap((t) => t.rows);
@@ -161,8 +187,8 @@ export class Ingest {
         ? last
         : { ...last, rows: rows.length, ipc: rows.length ? tootsToIPC(rows) : null, deletes: taken.flatMap((t) => t.stored.deletes) };
     try {
-      await this.data.applied(stored);
-      this.data.noteFlushed(rows.length);
+      await data.applied(stored);
+      data.noteFlushed(rows.length);
       // A later write may have failed meanwhile (a full quota): its message stays.
       if (!this.blocked) this.hooks.onStatus({ state: 'ok' });
       this.hooks.onFlushed(stored);
@@ -196,3 +222,10 @@ export class Ingest {
   }
 }
 
+
+/** The newest id per instance among `rows`: stored with their batch. */
+function positionsOf(rows: readonly TootRow[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of rows) out.set(r.base_url, maxId(out.get(r.base_url) ?? null, r.id));
+  return out;
+}

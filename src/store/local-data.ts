@@ -46,6 +46,11 @@ export interface OpenOptions {
    * from what its meta row says it holds, and every change records itself there.
    */
   file?: boolean;
+  /**
+   * Leave the batches this page appended (`store.firstAppended` on) to the Ingest that wrote
+   * them: collection started before DuckDB, and that Ingest counts and merges its own batches.
+   */
+  leaveOwnBatches?: boolean;
 }
 
 /**
@@ -90,7 +95,8 @@ export class LocalData {
     const store = opts.store ?? (await BatchStore.open());
     const data = new LocalData(db, table, store, codec, opts.onLoad ?? (() => undefined), opts.mergeBelowRows ?? MERGE_BELOW_ROWS);
     if (opts.file) await data.resumeFile();
-    await data.catchUp();
+    // Read after the batches are listed: a batch in IndexedDB already has its `firstAppended`.
+    await data.catchUp(opts.leaveOwnBatches ? () => store.firstAppended ?? Infinity : () => Infinity);
     return data;
   }
 
@@ -139,9 +145,9 @@ export class LocalData {
   /**
    * Applies what IndexedDB holds beyond what DuckDB has. When a snapshot covers batches this tab
    * never applied (another tab compacted them away), the tables are rebuilt from the snapshot.
-   * Returns how many batches (or snapshots) were applied.
+   * Returns how many batches (or snapshots) were applied; only those numbered below `below()`.
    */
-  async catchUp(): Promise<number> {
+  async catchUp(below: () => number = () => Infinity): Promise<number> {
     let applied = 0;
     const snapSeq = await this.store.snapshotSeq();
     if (snapSeq > this.table.appliedSeq) {
@@ -164,7 +170,9 @@ export class LocalData {
         applied++;
       }
     }
-    const batches = await this.store.loadAfter(this.table.appliedSeq);
+    const listed = await this.store.loadAfter(this.table.appliedSeq);
+    const limit = below();
+    const batches = listed.filter((b) => b.seq < limit);
     for (const b of batches) {
       await this.applied(b);
       this.rowsSinceSnapshot += b.rows;

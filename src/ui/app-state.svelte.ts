@@ -7,15 +7,15 @@ import { parseInstanceUrl, DiscoveryError } from '../sources/discovery';
 import type { SourceEvent } from '../sources/source';
 import { BatchStore, type StoredBatch } from '../store/wal/batch-store';
 import { electCollector, openTabChannel, type TabMessage } from '../store/collector-lock';
-import { Ingest, type IngestStatus } from '../store/ingest';
-import { Intake } from '../store/intake';
-import { LocalData, type Reloading } from '../store/local-data';
-import { openTableFile } from '../store/table-file';
-import { DB_PATH, opfsAvailable, removeDbFile } from '../db/opfs-file';
+import type { Ingest, IngestStatus } from '../store/ingest';
+import type { Intake } from '../store/intake';
+import type { LocalData, Reloading } from '../store/local-data';
 import { Settings } from '../store/settings';
 import { InstanceState } from './instance-state.svelte';
 import { DemoState } from './demo-state.svelte';
 import { languageNames } from './language-names';
+import { openIntake, openStore, startPositions, type OpenDb } from './open-store';
+import { mark } from '../db/startup-marks';
 import { finishSignIn, signOut, startSignIn, type ResumeView } from './sign-in-flow';
 import { readUrlState } from './url-state';
 
@@ -24,7 +24,6 @@ export type DbStatus = { state: 'loading' } | { state: 'ready'; bundle: string }
 export type TabRole = 'starting' | 'collector' | 'viewer';
 /** Where DuckDB's table lives: its database file in OPFS (the collector), or memory (the others). */
 export type TableHome = 'file' | 'memory';
-type OpenDb = (opts?: { path?: string }) => Promise<AnalyticsDb & { bundle?: string }>;
 
 const SUMMARY_EVERY_MS = 1000;
 
@@ -55,6 +54,7 @@ export class AppState {
   readonly demo: DemoState;
 
   private settings = new Settings();
+  private store: BatchStore | null = null;
   private data: LocalData | null = null;
   private ingest: Ingest | null = null;
   private intake: Intake | null = null;
@@ -66,7 +66,9 @@ export class AppState {
   private releaseLock: () => void = () => undefined;
   private tabs: ReturnType<typeof openTabChannel> | null = null;
   private wantDemo = false;
-  /** Settles once the store is open (or failed to): a collector lock granted earlier waits for it. */
+  /** A collector lock was granted and the positions are being read. */
+  private becoming = false;
+  /** Settles once DuckDB and the stored data are open (or failed to). */
   private opened: Promise<void> = Promise.resolve();
 
   constructor(private readonly openDb: OpenDb) {
@@ -78,6 +80,21 @@ export class AppState {
     const signedIn = await finishSignIn(this.settings);
     if (signedIn && 'error' in signedIn) this.notice = signedIn.error;
     const url = readUrlState(search);
+    // Which tab collects is settled first: only the collector opens DuckDB's database file, and a
+    // row starts in its true state (collecting, or standby behind another tab), never a guess.
+    let settled!: () => void;
+    const set = new Promise<void>((r) => (settled = r));
+    const lock = electCollector('tootscope-collector', () => void set.then(() => this.becomeCollector()));
+    this.releaseLock = lock.release;
+    const [first, store] = await Promise.all([lock.now, BatchStore.open()]);
+    mark('store-open');
+    this.store = store;
+    this.persistent = store.persistent;
+    // Memory-only: no other tab can see this tab's data, so it collects on its own.
+    if (!store.persistent) this.releaseLock();
+    else this.tabs = openTabChannel((m) => void this.onTabMessage(m));
+    const collector = first || !store.persistent;
+    this.openIntake(store);
     for (const s of await this.settings.instances()) this.addSaved(s.baseUrl, s.channel, s.paused);
     for (const raw of url.instances) this.add(raw, url.channels.get(raw));
     if (signedIn && 'token' in signedIn && !this.instances.some((i) => i.baseUrl === signedIn.baseUrl)) {
@@ -96,111 +113,73 @@ export class AppState {
     addEventListener('online', () => {
       for (const i of this.instances) if (i.status.state === 'reconnecting') i.retryNow();
     });
-    // Which tab collects is settled before DuckDB opens: only the collector opens the database file.
-    const lock = electCollector('tootscope-collector', () => void this.opened.then(() => this.becomeCollector()));
-    this.releaseLock = lock.release;
-    const first = await lock.now;
-    this.opened = this.openStore(first);
+    // Collection does not wait for DuckDB (issue 16): rows go to IndexedDB from the first second.
+    this.opened = this.openDuckDb(store, collector);
+    // Another tab collects: the rows wait in standby, and this tab shows the data.
+    if (!collector) this.role = 'viewer';
+    if (!collector) for (const i of this.instances) void i.start();
+    settled();
+    if (collector) await this.becomeCollector();
     await this.opened;
-    if (this.data && !this.persistent) {
-      // Memory-only: no other tab can see this tab's data, so it collects on its own.
-      this.releaseLock();
-      void this.becomeCollector();
-    } else if (this.data) {
-      this.tabs = openTabChannel((m) => void this.onTabMessage(m));
-      if (first) void this.becomeCollector();
-      else if (this.role === 'starting') this.role = 'viewer';
-    } else {
-      this.releaseLock();
-    }
   }
 
-  /**
-   * DuckDB and the stored data. The collector keeps DuckDB's table in its database file in OPFS,
-   * a cache that a reload reopens instead of loading the segments (table-file.ts); other tabs, and
-   * a tab whose file cannot be used, build it in memory from the segments and batches. A viewer
-   * that later becomes the collector keeps its table in memory until its next reload.
-   */
-  private async openStore(collector: boolean): Promise<void> {
+  /** Ingest over IndexedDB alone, and Intake, where every source's events enter it. */
+  private openIntake(store: BatchStore): void {
+    ({ ingest: this.ingest, intake: this.intake } = openIntake(store, {
+      onFlushed: (b) => this.onFlushed(b),
+      onStatus: (s) => this.onStorage(s),
+      onStored: (base, n) => (base === this.demo.baseUrl ? this.demo.noteStored(n) : this.instances.find((i) => i.baseUrl === base)?.noteStored(n)),
+      onSkipped: (base, reason) => {
+        const inst = this.instances.find((i) => i.baseUrl === base);
+        if (inst) inst.noteSkipped(reason);
+        else this.demo.warn(`malformed status skipped: ${reason}`);
+      },
+      onRow: (row) => {
+        for (const fn of this.rowListeners) fn(row);
+      },
+    }));
+  }
+
+  /** DuckDB and the stored data (open-store.ts); then the batches collected meanwhile are merged. */
+  private async openDuckDb(store: BatchStore, collector: boolean): Promise<void> {
     try {
-      const store = await BatchStore.open();
-      const show = (r: Reloading | null) => {
-        this.reloading = r;
-        if (r?.saved) this.summary = r.saved;
-      };
-      const useFile = collector && store.persistent && (await opfsAvailable());
-      const inMemory = async () => ({ db: await this.openDb(), file: false, rebuilt: null });
-      const starting = useFile
-        ? openTableFile(() => this.openDb({ path: DB_PATH }), () => removeDbFile(), store).then(
-            (opened) => ({ ...opened, file: true }),
-            (err: Error) => {
-              this.notice = `DuckDB's table file could not be opened or replaced (${err.message}): this tab keeps its table in memory.`;
-              return inMemory();
-            },
-          )
-        : inMemory();
-      // Awaited below; this keeps a failure while the store opens from counting as unhandled.
-      starting.catch(() => undefined);
-      show(await LocalData.storedSummary(store));
-      const { db, file, rebuilt } = await starting;
-      if (rebuilt) this.notice = rebuilt;
-      this.tableHome = file ? 'file' : 'memory';
-      const codec = async () => (await import('../store/archive/parquet-worker-client')).workerParquetCodec;
-      const open = (on: AnalyticsDb) => LocalData.open(on, languageNames(), codec, { store, onLoad: show, file });
-      const data = await open(db).catch(async (err: Error) => {
-        if (!file) throw err;
-        // A damaged block the checks did not reach (they read only the meta row): rebuild as well.
-        await db.close().catch(() => undefined);
-        await removeDbFile();
-        this.notice = `DuckDB's table file could not be used: it could not be read (${err.message.split('\n')[0]}). It is rebuilt from the stored toots; nothing is lost.`;
-        return open(await this.openDb({ path: DB_PATH }));
+      const { data, bundle, file } = await openStore(store, this.openDb, collector, {
+        onReloading: (r) => {
+          this.reloading = r;
+          if (r?.saved) this.summary = r.saved;
+        },
+        onNotice: (m) => (this.notice = m),
       });
-      this.reloading = null;
-      this.persistent = data.store.persistent;
+      this.tableHome = file ? 'file' : 'memory';
       this.data = data;
+      // What was stored before this page started: its own rows are counted as they are stored.
       const counts = await data.countsBySeenOn();
       for (const inst of this.instances) inst.collected += counts.get(inst.baseUrl) ?? 0;
       this.demo.collected += counts.get(this.demo.baseUrl) ?? 0;
-      const ingest = new Ingest(data, {
-        onStored: (rows) => intake.storedRows(rows),
-        onFlushed: (b) => this.onFlushed(b),
-        onStatus: (s) => this.onStorage(s),
-        onRejected: (rejected) => {
-          for (const { row, reason } of rejected) intake.rejected(row, reason);
-        },
-      });
-      const intake = new Intake(
-        ingest,
-        {
-          onStored: (base, n) => (base === this.demo.baseUrl ? this.demo.noteStored(n) : this.instances.find((i) => i.baseUrl === base)?.noteStored(n)),
-          onSkipped: (base, reason) => {
-            const inst = this.instances.find((i) => i.baseUrl === base);
-            if (inst) inst.noteSkipped(reason);
-            else this.demo.warn(`malformed status skipped: ${reason}`);
-          },
-          onRow: (row) => {
-            for (const fn of this.rowListeners) fn(row);
-          },
-        },
-        await data.lastIds(),
-      );
-      this.ingest = ingest;
-      this.intake = intake;
-      this.db = { state: 'ready', bundle: db.bundle ?? 'node' };
+      this.ingest?.attach(data);
+      this.db = { state: 'ready', bundle };
+      mark('ready');
       this.dataVersion++;
-      this.refreshSummarySoon();
+      // The first figures at once, not after the throttle's second.
+      void this.refreshSummary().then(() => mark('first-summary'), () => undefined);
     } catch (err) {
       this.reloading = null;
       this.db = { state: 'error', message: `DuckDB could not start: ${(err as Error).message}` };
     }
   }
 
-  /** This tab holds the collector lock: catch up with what the last collector stored, then read. */
+  /**
+   * This tab holds the collector lock: catch up with what the last collector stored, then read,
+   * each source from where the stored toots end (IndexedDB's positions, without DuckDB).
+   */
   private async becomeCollector(): Promise<void> {
-    if (this.role === 'collector') return;
-    this.role = 'collector';
+    const store = this.store;
+    if (this.role === 'collector' || this.becoming || !store) return;
+    this.becoming = true;
     if (await this.catchUp()) this.changed();
-    if (this.data) this.intake?.resetPositions(await this.data.lastIds());
+    this.intake?.resetPositions(await startPositions(store, () => this.opened.then(() => this.data)));
+    this.role = 'collector';
+    this.becoming = false;
     this.ingest?.start();
     for (const i of this.instances) void i.start();
     if (this.wantDemo) this.demo.start();
@@ -290,7 +269,8 @@ export class AppState {
     const added = this.instances[this.instances.length - 1]!;
     void this.settings.token(baseUrl).then((token) => {
       added.token = token;
-      void added.start();
+      // Until the tab's role is settled the row says "connecting"; settling starts every row.
+      if (this.role !== 'starting') void added.start();
     });
   }
 

@@ -1,6 +1,10 @@
 import { createStore, del, get, getMany, keys, promisifyRequest, set, clear, type UseStore } from 'idb-keyval';
 import type { IngestBatch } from '../duckdb/toot-table';
 import type { Snapshot } from '../archive/snapshot';
+import { maxId } from '../../core/status-id';
+
+/** Per instance, the newest status id stored: where polls and backfills continue from. */
+export type Positions = ReadonlyMap<string, string>;
 
 /** One stored flush. Keys are zero-padded sequence numbers so they sort in write order. */
 export interface StoredBatch extends IngestBatch {
@@ -20,6 +24,19 @@ const key = (seq: number) => `batch-${String(seq).padStart(10, '0')}`;
 const SNAPSHOT = 'snapshot';
 const segmentKey = (id: number) => `segment-${String(id).padStart(10, '0')}`;
 const SNAPSHOT_SEQ = 'snapshot-seq';
+/**
+ * The newest id stored per instance, kept beside the batches and written in the same transaction
+ * as each: collection can start from it before DuckDB is up (issue 16), and it never moves back
+ * (a compaction, a retention rule or a delete does not make a source fetch old posts again).
+ */
+const POSITIONS = 'positions';
+
+/** `into` with every id of `more` that is newer. */
+function mergePositions(into: Record<string, string>, more: Positions): Record<string, string> {
+  const out = { ...into };
+  for (const [base, id] of more) out[base] = maxId(out[base] ?? null, id);
+  return out;
+}
 
 /**
  * Arrow IPC batches in IndexedDB. Each batch is one `put` in one transaction, so a reload sees a
@@ -31,7 +48,13 @@ export class BatchStore {
   private memory = new Map<string, StoredBatch>();
   private memorySnapshot: Snapshot | null = null;
   private memorySegments = new Map<number, Uint8Array>();
+  private memoryPositions: Record<string, string> = {};
   private nextSeq = 0;
+  /**
+   * The first batch this page appended, or null: a DuckDB opened after collection started leaves
+   * those batches to the Ingest that wrote them (LocalData.open), which counts and merges them.
+   */
+  firstAppended: number | null = null;
   private writing: Promise<unknown> = Promise.resolve();
   readonly persistent: boolean;
 
@@ -45,10 +68,42 @@ export class BatchStore {
       if (typeof indexedDB === 'undefined') throw new Error('no IndexedDB');
       const store = createStore(name, 'batches');
       await keys(store); // opens the database: fails here, not on the first write
-      return new BatchStore(store);
+      const opened = new BatchStore(store);
+      // Numbered after what is stored: collection may append before anything is loaded.
+      await opened.resync();
+      return opened;
     } catch {
       return new BatchStore(null);
     }
+  }
+
+  /** Numbers the next append after the newest stored batch (another tab may have written since). */
+  async resync(): Promise<void> {
+    this.nextSeq = Math.max(this.nextSeq, (await this.newestSeq()) + 1);
+  }
+
+  /**
+   * Where each instance's collection continues, from IndexedDB alone. Null when the store holds
+   * toots from before positions were kept: they are known only once DuckDB has loaded them
+   * (`seedPositions` then keeps them).
+   */
+  async positions(): Promise<Map<string, string> | null> {
+    const saved = this.store ? await get<Record<string, string>>(POSITIONS, this.store) : this.memoryPositions;
+    if (saved) return new Map(Object.entries(saved));
+    return (await this.newestSeq()) < 0 ? new Map() : null;
+  }
+
+  /** Records positions found elsewhere (DuckDB, for a store older than the positions key). */
+  async seedPositions(found: Positions): Promise<void> {
+    if (!this.store) {
+      this.memoryPositions = mergePositions(this.memoryPositions, found);
+      return;
+    }
+    await this.store('readwrite', (os) => {
+      const req = os.get(POSITIONS);
+      req.onsuccess = () => os.put(mergePositions((req.result as Record<string, string>) ?? {}, found), POSITIONS);
+      return promisifyRequest(os.transaction);
+    });
   }
 
   /**
@@ -74,20 +129,31 @@ export class BatchStore {
   /**
    * Appends in sequence order: appends run one after another (a flush and an import may overlap),
    * so a batch numbered N is committed before N+1 and no reader ever sees N+1 without N.
+   * `positions` (the newest id per instance among the rows) is committed with the batch.
    */
-  append(batch: IngestBatch, rows: number, takenAt?: number): Promise<StoredBatch> {
-    const run = this.writing.then(() => this.appendNow(batch, rows, takenAt));
+  append(batch: IngestBatch, rows: number, positions?: Positions, takenAt?: number): Promise<StoredBatch> {
+    const run = this.writing.then(() => this.appendNow(batch, rows, positions, takenAt));
     this.writing = run.catch(() => undefined);
     return run;
   }
 
-  private async appendNow(batch: IngestBatch, rows: number, takenAt?: number): Promise<StoredBatch> {
+  private async appendNow(batch: IngestBatch, rows: number, positions?: Positions, takenAt?: number): Promise<StoredBatch> {
     const stored: StoredBatch = { ...batch, seq: this.nextSeq, rows, writtenAt: Date.now(), ...(takenAt ? { takenAt } : {}) };
+    // Set before the write: whoever sees the batch in IndexedDB also sees that this page wrote it.
+    this.firstAppended ??= stored.seq;
     if (!this.store) {
       this.memory.set(key(stored.seq), stored);
+      if (positions) this.memoryPositions = mergePositions(this.memoryPositions, positions);
     } else {
       try {
-        await set(key(stored.seq), stored, this.store);
+        if (!positions?.size) await set(key(stored.seq), stored, this.store);
+        else
+          await this.store('readwrite', (os) => {
+            os.put(stored, key(stored.seq));
+            const req = os.get(POSITIONS);
+            req.onsuccess = () => os.put(mergePositions((req.result as Record<string, string>) ?? {}, positions), POSITIONS);
+            return promisifyRequest(os.transaction);
+          });
       } catch (err) {
         if (isQuotaError(err)) throw new StorageFullError('the browser storage quota is full');
         throw err;
@@ -163,6 +229,7 @@ export class BatchStore {
     this.memory.clear();
     this.memorySnapshot = null;
     this.memorySegments.clear();
+    this.memoryPositions = {};
     this.nextSeq = 0;
   }
 }
