@@ -19,8 +19,8 @@ export type SourceState =
   | { state: 'rate-limited'; reason: string; nextAttemptAt: number }
   | { state: 'error'; reason: string }
   | { state: 'paused' }
-  /** Another tab of the page collects; this one shows the data. */
-  | { state: 'standby' };
+  /** Another tab of the page collects; this one shows the data, and that tab's state (`remote`). */
+  | { state: 'standby'; remote?: Exclude<SourceState, { state: 'standby' }> };
 
 export interface SourceCallbacks {
   onEvent(event: SourceEvent): void;

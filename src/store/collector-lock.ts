@@ -1,3 +1,4 @@
+import type { TabMirror } from './tab-mirror';
 /**
  * One tab collects; the others show the data. The Web Locks API elects the collector: the lock is
  * held for the tab's lifetime and passes to a waiting tab when the collector's tab closes.
@@ -33,8 +34,12 @@ export function electCollector(name: string, onLater: () => void): { now: Promis
   };
 }
 
-/** Tabs of the page tell each other what changed; the message carries no data, only a nudge. */
-export type TabMessage = { type: 'batch'; seq: number } | { type: 'instances' };
+/** Tabs of the page tell each other what changed: a nudge, never toots (they are in IndexedDB). */
+export type TabMessage =
+  | { type: 'batch'; seq: number }
+  | { type: 'instances' }
+  /** The collector's rows as it shows them (src/ui/tab-mirror.ts). */
+  | { type: 'mirror'; mirror: TabMirror };
 
 export function openTabChannel(onMessage: (m: TabMessage) => void): { post(m: TabMessage): void; close(): void } {
   if (typeof BroadcastChannel === 'undefined') return { post: () => undefined, close: () => undefined };

@@ -108,6 +108,7 @@ export class AppState {
       for (const i of this.instances) i.tick(now);
       this.demo.tick(now);
       this.compactIfDue();
+      if (this.role === 'collector') this.tabs?.post({ type: 'mirror', mirror: { rows: this.instances.map((i) => i.mirror()), demo: this.demo.mirror() } });
     }, 1000);
     // Back online: rows waiting out a backoff try at once rather than minutes later.
     addEventListener('online', () => {
@@ -182,7 +183,11 @@ export class AppState {
     this.becoming = false;
     this.ingest?.start();
     for (const i of this.instances) void i.start();
-    if (this.wantDemo) this.demo.start();
+    // The demo the last collector ran goes on here, counted on from its count.
+    const remote = this.demo.remote;
+    this.demo.remote = null;
+    if (remote) this.demo.collected = Math.max(this.demo.collected, remote.collected);
+    if (this.wantDemo || remote?.running) this.demo.start();
   }
 
   /**
@@ -200,6 +205,9 @@ export class AppState {
   private async onTabMessage(m: TabMessage): Promise<void> {
     if (m.type === 'batch' && this.role !== 'collector' && this.data) {
       if (await this.catchUp()) this.changed();
+    } else if (m.type === 'mirror' && this.role !== 'collector') {
+      for (const row of m.mirror.rows) this.instances.find((i) => i.baseUrl === row.baseUrl)?.showMirror(row);
+      this.demo.remote = m.mirror.demo;
     } else if (m.type === 'instances') {
       const saved = await this.settings.instances();
       for (const s of saved) this.addSaved(s.baseUrl, s.channel, s.paused);

@@ -1,3 +1,4 @@
+import type { DemoMirror } from '../store/tab-mirror';
 import { DEMO_BASE_URL, DemoSource } from '../sources/demo-source';
 import type { SourceEvent, SourceState } from '../sources/source';
 import { RateWindow } from './rate-window';
@@ -18,6 +19,8 @@ export class DemoState {
   received = $state(0);
   /** Stored toots per minute; null until a few seconds are measured. */
   ratePerMin = $state<number | null>(null);
+  /** In a viewer tab: the demo row of the tab that collects, as it shows it; null in the collector. */
+  remote = $state.raw<DemoMirror | null>(null);
   warnings = $state.raw<string[]>([]);
   private source: DemoSource | null = null;
   private readonly rateWindow = new RateWindow();
@@ -66,5 +69,10 @@ export class DemoState {
 
   tick(now: number): void {
     this.ratePerMin = this.running ? this.rateWindow.perMinute(now) : null;
+  }
+
+  /** The demo row as it is shown, for the other tabs (tab-mirror.ts). */
+  mirror(): DemoMirror {
+    return { running: this.running, collected: this.collected, received: this.received, ratePerMin: this.ratePerMin };
   }
 }

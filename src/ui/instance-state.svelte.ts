@@ -6,6 +6,7 @@ import { RestPoller } from '../sources/rest-poller';
 import { SseSource } from '../sources/sse-source';
 import { streamsAnonymously, streamsOnlyOverWebSocket } from '../sources/nodeinfo';
 import { WsSource } from '../sources/ws-source';
+import type { RowMirror } from '../store/tab-mirror';
 import type { StreamCoverage } from '../sources/reconcile';
 import { sleep, type Source, type SourceEvent, type SourceState } from '../sources/source';
 import { reconcileIntervalMs } from './reconcile-setting';
@@ -187,9 +188,23 @@ export class InstanceState {
     this.warn(`malformed status skipped: ${reason}`);
   }
 
-  /** Called once a second: toots per minute over the last minute. */
+  /** Called once a second: toots per minute over the last minute (in standby, the collector's). */
   tick(now: number): void {
     this.now = now;
-    this.ratePerMin = this.rate.perMinute(now);
+    if (this.status.state !== 'standby') this.ratePerMin = this.rate.perMinute(now);
+  }
+
+  /** This row as it is shown, for the other tabs (tab-mirror.ts). */
+  mirror(): RowMirror {
+    return { baseUrl: this.baseUrl, status: this.status, collected: this.collected, skipped: this.skipped, ratePerMin: this.ratePerMin };
+  }
+
+  /** In standby: the collecting tab's state and counts for this row. */
+  showMirror(m: RowMirror): void {
+    if (this.status.state !== 'standby') return;
+    this.status = m.status.state === 'standby' ? { state: 'standby' } : { state: 'standby', remote: m.status };
+    this.collected = m.collected;
+    this.skipped = m.skipped;
+    this.ratePerMin = m.ratePerMin;
   }
 }

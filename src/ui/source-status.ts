@@ -11,7 +11,7 @@ export function describeState(s: SourceState, now = Date.now()): string {
     case 'polling': return 'polling';
     case 'backfilling': return 'backfilling';
     case 'paused': return 'paused';
-    case 'standby': return 'collected in another tab';
+    case 'standby': return s.remote ? `${describeState(s.remote, now)} in another tab` : 'collected in another tab';
     case 'reconnecting': return `reconnecting in ${inSeconds(s.nextAttemptAt, now)} (${s.reason})`;
     case 'rate-limited': return `rate limited, next try in ${inSeconds(s.nextAttemptAt, now)} (${s.reason})`;
     case 'needs-sign-in': return `needs sign-in: ${s.reason}`;
