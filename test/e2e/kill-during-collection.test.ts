@@ -105,7 +105,7 @@ interface Round {
 }
 
 describe('SIGKILL during collection', () => {
-  it(`keeps every toot it had committed by each of ${KILLS} kills, once, and ends with every toot sent (seed ${SEED})`, { timeout: 420_000 }, async () => {
+  it(`keeps every toot it had committed by each of ${KILLS} kills, once, and ends with every toot sent (seed ${SEED})`, { timeout: 900_000 }, async () => {
     console.log(`kill-during-collection: seed ${SEED} (KILL_SEED=${SEED} repeats these kill moments)`);
     const rng = new Rng(SEED);
     // 2,000/s makes each reconnect's backfill hundreds of pages: the throttles are out of the way.

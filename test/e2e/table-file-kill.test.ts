@@ -25,7 +25,7 @@ const shown = async (page: Page) => (await page.locator('section.summary, [role=
 
 describe('SIGKILL while DuckDB writes its database file', () => {
   // ~30 s on an idle machine; the limit is for a 2-core machine shared with other test runs.
-  it(`starts every time with what was stored, once (${ROUNDS.length} kills)`, { timeout: 600_000 }, async () => {
+  it(`starts every time with what was stored, once (${ROUNDS.length} kills)`, { timeout: 900_000 }, async () => {
     const site = await serveStatic(DIST, { prefix: '/', isolated: true });
     const profile = mkdtempSync(path.join(tmpdir(), 'tootscope-filekill-'));
     let stored = 0;
