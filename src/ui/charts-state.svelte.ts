@@ -1,7 +1,7 @@
 import {
   activitySql, browserOffsetMinutes, chooseGrain, cleanKeywords, dailySql, defaultWindowMinutes, hourlySql, keywordsSql, GRAIN_MINUTES,
   type ActivityBy, type ActivityRow, type AppRow, type ChartFilters, type DailyRow, type HashtagRow, type HourlyRow, type KeywordRow,
-  type LanguageRow, type LengthRow, type OverlapMeasure, type OverlapRow, type SpanRow, type TimeGrain, WHIS_BLOG,
+  type InstanceGroups, type LanguageRow, type LengthRow, type OverlapMeasure, type OverlapRow, type SpanRow, type TimeGrain, WHIS_BLOG,
 } from '../core/sql/charts';
 import {
   cubeActivitySql, cubeAppsSql, cubeDailySql, cubeHashtagsSql, cubeHourlySql, cubeLanguagesSql, cubeLengthsSql, cubeOverlapSql, cubeSpan,
@@ -10,6 +10,18 @@ import {
 import { Throttle } from '../charts/throttle';
 import type { AppState } from './app-state.svelte';
 import type { FilterState } from './filter-state.svelte';
+
+const GROUPS_KEY = 'tootscope-instance-groups';
+
+function loadGroups(): InstanceGroups {
+  try {
+    const saved: unknown = JSON.parse(globalThis.localStorage?.getItem(GROUPS_KEY) ?? '{}');
+    if (!saved || typeof saved !== 'object') return {};
+    return Object.fromEntries(Object.entries(saved).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return {};
+  }
+}
 
 export type ChartId = 'daily' | 'apps' | 'hourly' | 'languages' | 'lengths' | 'keywords' | 'activity' | 'hashtags' | 'overlap';
 export type Zone = 'utc' | 'local';
@@ -39,6 +51,8 @@ export class ChartsState {
   /** Rolling-mean window in minutes, or chosen from the span. */
   activityWindow = $state<number | 'auto'>('auto');
   activityView = $state<'lines' | 'stacked'>('lines');
+  /** Instances drawn as one series under the person's name for them (the notebook's `origins`), kept in this browser. */
+  activityGroups = $state.raw<InstanceGroups>(loadGroups());
   overlapMeasure = $state<OverlapMeasure>('jaccard');
   /** The blog's way (issue 17): languages without untagged posts; box plots also with whiskers at 100 × IQR. */
   languagesAsBlog = $state(false);
@@ -73,6 +87,15 @@ export class ChartsState {
     this.throttle = new Throttle(() => this.refresh(), intervalMs, { busyShare: CHARTS_BUSY_SHARE });
   }
 
+  setGroups(groups: InstanceGroups): void {
+    this.activityGroups = groups;
+    try {
+      globalThis.localStorage?.setItem(GROUPS_KEY, JSON.stringify(groups));
+    } catch {
+      // Storage refused (a private mode): the groups last for this visit.
+    }
+  }
+
   /** Minutes east of UTC the time charts are drawn in. */
   get offsetMinutes(): number {
     return this.zone === 'local' ? browserOffsetMinutes() : 0;
@@ -82,7 +105,7 @@ export class ChartsState {
   get inputs(): string {
     return JSON.stringify([
       this.filters.value, this.zone, this.keywords, this.keywordGrain, this.activityGrain, this.activityBy, this.activityTopN,
-      this.activityWindow, this.languagesAsBlog, this.lengthsAsBlog,
+      this.activityWindow, this.activityGroups, this.languagesAsBlog, this.lengthsAsBlog,
     ]);
   }
 
@@ -138,7 +161,7 @@ export class ChartsState {
       const grain = this.activityGrain === 'auto' ? chooseGrain(spanMs) : this.activityGrain;
       const window = this.activityWindow === 'auto' ? Math.max(defaultWindowMinutes(spanMs), GRAIN_MINUTES[grain]) : this.activityWindow;
       const keywordGrain = this.keywordGrain;
-      const activity = { grain, by: this.activityBy, topN: this.activityTopN, windowMinutes: window, offsetMinutes };
+      const activity = { grain, by: this.activityBy, topN: this.activityTopN, windowMinutes: window, offsetMinutes, groups: this.activityGroups };
       await run<ActivityRow>('activity', cubeActivitySql(f, activity) ?? activitySql(f, activity), (r) => {
         this.activity = r;
         this.usedGrain = grain;

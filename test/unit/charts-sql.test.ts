@@ -6,10 +6,11 @@ import { normalizeStatus } from '../../src/core/normalize';
 import { tootsToIPC } from '../../src/core/arrow-batch';
 import { TootTable } from '../../src/store/duckdb/toot-table';
 import type { AnalyticsDb } from '../../src/db/analytics-db';
+import { cubeActivitySql } from '../../src/core/sql/cube/charts';
 import type { MastodonStatus } from '../../src/core/mastodon';
 import {
   activitySql, appsSql, chooseGrain, cleanKeywords, containsPattern, dailySql, hashtagsSql, hourlySql, keywordsSql,
-  languagesSql, lengthsSql, overlapSql, parseFilterParams, spanSql, whereSql, writeFilterParams,
+  languagesSql, lengthsSql, overlapSql, parseFilterParams, parseInstanceGroups, spanSql, whereSql, writeFilterParams, GROUP_PREFIX,
   type ActivityRow, type AppRow, type ChartFilters, type DailyRow, type HashtagRow, type HourlyRow, type KeywordRow,
   type LanguageRow, type LengthRow, type OverlapRow, type SpanRow,
 } from '../../src/core/sql/charts';
@@ -329,6 +330,26 @@ describe('7. activity over time per instance', () => {
     const minutes = await run<ActivityRow>(activitySql({ languages: ['es'] }, { grain: 'minute', by: 'from_instance', windowMinutes: 15 }));
     expect(minutes).toHaveLength(51);
     expect(minutes.filter((r) => r.toots > 0).map((r) => r.rolling)).toEqual([1, 2 / 11, 2 / 15, 2 / 15, 2 / 15, 2 / 15].map((v) => expect.closeTo(v, 12)));
+  });
+
+  it('draws the person’s groups of instances as one series each (the notebook’s origins)', async () => {
+    const { groups, errors } = parseInstanceGroups('ab: a.example, https://b.example/\nnot a line\nx: bad host!');
+    expect(groups).toEqual({ 'a.example': 'ab', 'b.example': 'ab' });
+    expect(errors).toEqual([
+      'Line 2: write it as “name: host, host” (a name of at most 60 characters).',
+      'Line 3: “bad host!” is not an instance\'s address.',
+    ]);
+    // Weekly totals above: b 13, a 10, c 7. Grouped, a and b are one series of 23, by author's
+    // instance and by the instance collected from (base_url, A and B) alike.
+    const weeks = await run<ActivityRow>(activitySql({}, { grain: 'week', by: 'from_instance', topN: 5, groups }));
+    expect(weeks.map((r) => [r.series, r.toots])).toEqual([[`${GROUP_PREFIX}ab`, 23], ['c.example', 7]]);
+    // The dashboard reads the same from the hourly cube.
+    expect(await run<ActivityRow>(cubeActivitySql({}, { grain: 'week', by: 'from_instance', topN: 5, groups })!)).toEqual(weeks);
+    const collected = await run<ActivityRow>(activitySql({}, { grain: 'week', by: 'base_url', topN: 5, groups }));
+    expect(collected.map((r) => [r.series, r.toots])).toEqual([[`${GROUP_PREFIX}ab`, 25], [C, 5]]);
+    // A name with a quote stays a name.
+    const quoted = await run<ActivityRow>(activitySql({}, { grain: 'week', by: 'from_instance', topN: 5, groups: { 'c.example': "o'c" } }));
+    expect(quoted.map((r) => r.series)).toContain(`${GROUP_PREFIX}o'c`);
   });
 
   it('reports the span the grain and window are chosen from', async () => {

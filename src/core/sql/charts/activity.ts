@@ -1,3 +1,4 @@
+import { groupedKeySql, type InstanceGroups } from './instance-groups';
 import { filteredCte, GRAIN_MINUTES, grainGridSql, isGrain, shiftedTs, sqlInt, type ChartFilters, type TimeGrain } from './filters';
 
 /** Posts per bucket for one series (a top instance, or `other`), and the rolling mean. */
@@ -28,6 +29,8 @@ export interface ActivityOptions {
   /** Rolling-mean window in minutes, the current bucket included (15 live, 7 days = 10080 long). */
   windowMinutes?: number;
   offsetMinutes?: number;
+  /** Instances drawn together under a name of the person's (instance-groups.ts). */
+  groups?: InstanceGroups;
 }
 
 /** Rolling window that suits the span: 15 minutes while live, 7 days over a long collection. */
@@ -43,7 +46,7 @@ export function activitySql(filters: ChartFilters, options: ActivityOptions): st
   // that start within (w − step) minutes before this one.
   const preceding = Math.max(0, windowMinutes - step);
   return `WITH ${filteredCte(filters)},
-t AS (SELECT date_trunc('${grain}', ${shiftedTs(options.offsetMinutes)}) AS bucket, ${by} AS k FROM f),
+t AS (SELECT date_trunc('${grain}', ${shiftedTs(options.offsetMinutes)}) AS bucket, ${groupedKeySql(by, options.groups)} AS k FROM f),
 top AS (SELECT k, row_number() OVER (ORDER BY count(*) DESC, k) AS rank FROM t GROUP BY k ORDER BY rank LIMIT ${topN}),
 s AS (SELECT t.bucket, coalesce(top.k, '${OTHER_SERIES}') AS series, coalesce(top.rank, ${topN + 1})::INTEGER AS rank
       FROM t LEFT JOIN top ON top.k = t.k),

@@ -8,3 +8,4 @@ export * from './keywords';
 export * from './activity';
 export * from './hashtags';
 export * from './overlap';
+export * from './instance-groups';

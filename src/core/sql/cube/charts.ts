@@ -9,6 +9,7 @@
  * number of hours (hour buckets cannot be shifted by it), and the daily table in a zone other
  * than UTC (distinct users per day are counted per UTC day).
  */
+import { groupedKeySql } from '../charts/instance-groups';
 import {
   bucketGridSql, GRAIN_MINUTES, grainGridSql, isGrain, OTHER_SERIES, shiftedTs, sqlInt, type ActivityOptions, type AppsOptions, type ChartFilters,
   type DailyOptions, type HashtagsOptions, type HourlyOptions, type LanguagesOptions, type LengthsOptions, type OverlapOptions,
@@ -32,7 +33,7 @@ export function cubeActivitySql(filters: ChartFilters, options: ActivityOptions)
   const windowMinutes = sqlInt(options.windowMinutes ?? step, step, 10 * 366 * 1440);
   const preceding = Math.max(0, windowMinutes - step);
   return `WITH f AS (${cubeSource(AGG_HOUR, filters)}),
-t AS MATERIALIZED (SELECT date_trunc('${grain}', ${shiftedTs(options.offsetMinutes, 'ts')}) AS bucket, ${by} AS k, sum(n) AS n FROM f GROUP BY ALL),
+t AS MATERIALIZED (SELECT date_trunc('${grain}', ${shiftedTs(options.offsetMinutes, 'ts')}) AS bucket, ${groupedKeySql(by, options.groups)} AS k, sum(n) AS n FROM f GROUP BY ALL),
 top AS (SELECT k, row_number() OVER (ORDER BY sum(n) DESC, k) AS rank FROM t GROUP BY k ORDER BY rank LIMIT ${topN}),
 s AS (SELECT t.bucket, coalesce(top.k, '${OTHER_SERIES}') AS series, coalesce(top.rank, ${topN + 1})::INTEGER AS rank, t.n
       FROM t LEFT JOIN top ON top.k = t.k),
