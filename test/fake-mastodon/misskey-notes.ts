@@ -60,8 +60,9 @@ export interface NoteInput {
   renoteId?: string | null;
   files?: Array<{ isSensitive: boolean }>;
   tags?: string[];
-  /** A note from another server: its ActivityPub id and page. */
+  /** A note from another server: its ActivityPub id and page, and when it was posted there. */
   uri?: string;
+  createdAt?: string;
   url?: string;
 }
 
@@ -86,7 +87,7 @@ export function packNote(id: string, ms: number, n: NoteInput, origin: string): 
   }));
   return {
     id,
-    createdAt: new Date(ms).toISOString(),
+    createdAt: n.createdAt ?? new Date(ms).toISOString(),
     userId: n.user.id,
     user: userLite(n.user, origin),
     text: n.text,
@@ -120,5 +121,6 @@ export function noteFromStatus(s: MastodonStatus): NoteInput {
     tags: s.tags.map((t) => t.name),
     uri: s.uri,
     url: s.url ?? s.uri,
+    createdAt: s.created_at,
   };
 }
