@@ -8,7 +8,7 @@ import { MAX_EVENT_CHARS } from './sse-source';
 import { reconnectLoop } from './reconnect-loop';
 import { StreamingReader } from './streaming-reader';
 import { HttpError, type SourceCallbacks, type SourceState } from './source';
-import { fetchNotes, misskeyFeed, MisskeyApiError, noteId, walkNotesSince, type MisskeyFeed } from './misskey-timeline';
+import { connectParams, fetchNotes, misskeyFeed, MisskeyApiError, noteId, walkNotesSince, type MisskeyFeed } from './misskey-timeline';
 import { WS_OPEN_TIMEOUT_MS, WS_WATCHDOG_MS, type WebSocketCtor } from './ws-source';
 
 export interface MisskeyOptions {
@@ -27,14 +27,11 @@ const CONNECTION_ID = 'tootscope';
 
 type Frame = { kind: 'message'; data: unknown } | { kind: 'closed'; reason: string };
 
-/** A feed this server cannot give (a hashtag): said once, not retried. */
-class NoSuchFeed extends Error {}
-
 /**
  * A Misskey server (or a fork: Sharkey, Iceshrimp, Firefish…) read over its own API
  * (docs/FEDIVERSE-STREAMING.md § Misskey): one WebSocket at `/streaming`, a `connect` to
- * `globalTimeline` or `localTimeline`, notes as `channel` messages; the gap since the last stored
- * note backfilled from `POST /api/notes/*-timeline` after each (re)connect, with the same
+ * `globalTimeline`, `localTimeline` or `hashtag`, notes as `channel` messages; the gap since the last stored
+ * note backfilled from `POST /api/notes/*-timeline` (`notes/search-by-tag`) after each (re)connect, with the same
  * reconnect loop, watchdog and backoff as the Mastodon readers. Each note is checked and turned
  * into a status (src/core/misskey-note.ts), so dedup by uri and storage are the usual ones.
  *
@@ -56,11 +53,10 @@ export class MisskeySource extends StreamingReader {
     return reconnectLoop(signal, this.cb, (onOpen) => this.connect(signal, onOpen, feed), (err) => this.final(err, feed));
   }
 
-  /** Failures that would only repeat: a refused token, a timeline closed to this user, a feed Misskey lacks. */
-  private final(err: unknown, feed: MisskeyFeed | string): SourceState | null {
-    if (err instanceof NoSuchFeed) return { state: 'error', reason: err.message };
+  /** Failures that would only repeat: a refused token, a timeline closed to this user. */
+  private final(err: unknown, feed: MisskeyFeed): SourceState | null {
     if (err instanceof MisskeyApiError && (err.code === 'GTL_DISABLED' || err.code === 'LTL_DISABLED')) {
-      const which = typeof feed !== 'string' && feed.timeline === 'localTimeline' ? 'local' : 'global';
+      const which = feed.timeline === 'localTimeline' ? 'local' : 'global';
       const reason = `this server does not show its ${which} timeline to ${this.opts.token ? 'this account' : 'visitors'} (${err.code})`;
       return this.opts.token ? { state: 'error', reason } : { state: 'needs-sign-in', reason };
     }
@@ -73,8 +69,7 @@ export class MisskeySource extends StreamingReader {
     return this.opts.token ? `${base}?i=${encodeURIComponent(this.opts.token)}` : base;
   }
 
-  private async connect(outer: AbortSignal, onOpen: () => void, feed: MisskeyFeed | string): Promise<void> {
-    if (typeof feed === 'string') throw new NoSuchFeed(feed);
+  private async connect(outer: AbortSignal, onOpen: () => void, feed: MisskeyFeed): Promise<void> {
     const conn = new AbortController();
     const stopConn = () => conn.abort(outer.reason);
     outer.addEventListener('abort', stopConn, { once: true });
@@ -124,13 +119,12 @@ export class MisskeySource extends StreamingReader {
       if (conn.signal.aborted) return;
       if (!first) {
         // A browser hides why an upgrade failed; the same token on a REST request says it.
-        await fetchNotes(this.opts.baseUrl, feed.timeline, this.opts.token, { limit: 1 }, conn.signal);
+        await fetchNotes(this.opts.baseUrl, feed, this.opts.token, { limit: 1 }, conn.signal);
         throw new Error(`the WebSocket to ${host} could not be opened`);
       }
       onOpen();
       feedDog();
-      // `withRenotes: false` spares the local timeline's boosts (the global one ignores params).
-      ws.send(JSON.stringify({ type: 'connect', body: { channel: feed.timeline, id: CONNECTION_ID, params: { withRenotes: false } } }));
+      ws.send(JSON.stringify({ type: 'connect', body: { channel: feed.timeline, id: CONNECTION_ID, params: connectParams(feed) } }));
       // Notes meanwhile wait in the queue until the gap is filled.
       await this.backfill(conn.signal, feed);
       this.cb.onState({ state: 'streaming' });
@@ -170,13 +164,13 @@ export class MisskeySource extends StreamingReader {
     this.cb.onState({ state: 'backfilling' });
     const lastId = this.opts.lastId();
     if (!lastId) {
-      const page = await fetchNotes(this.opts.baseUrl, feed.timeline, this.opts.token, { limit: 40 }, signal);
+      const page = await fetchNotes(this.opts.baseUrl, feed, this.opts.token, { limit: 40 }, signal);
       for (const note of [...page].sort((a, b) => compareIds(noteId(a) ?? '', noteId(b) ?? ''))) this.emit(note, feed, 'backfill');
       return;
     }
     await walkNotesSince({
       baseUrl: this.opts.baseUrl,
-      timeline: feed.timeline,
+      feed,
       token: this.opts.token,
       sinceId: lastId,
       signal,
@@ -212,7 +206,7 @@ export class MisskeySource extends StreamingReader {
       return;
     }
     if (read.kind === 'renote') return;
-    if (feed.remoteOnly && read.status.account.acct.endsWith(`@${new URL(this.opts.baseUrl).host}`)) return;
+    if (feed.keep !== 'all' && read.status.account.acct.endsWith(`@${new URL(this.opts.baseUrl).host}`) !== (feed.keep === 'local')) return;
     this.cb.onEvent({ kind: 'update', status: read.status, via });
   }
 }

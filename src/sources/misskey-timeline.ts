@@ -10,24 +10,35 @@ import { compareIds, isStatusId } from '../core/status-id';
 import { guardedFetch, MAX_PAGE_BYTES } from './http-guard';
 import { HttpError } from './source';
 
-export type MisskeyTimeline = 'globalTimeline' | 'localTimeline';
+export type MisskeyTimeline = 'globalTimeline' | 'localTimeline' | 'hashtag';
 
 export interface MisskeyFeed {
-  /** The channel joined on `/streaming` and its REST twin. */
+  /** The channel joined on `/streaming`; its REST twin is ENDPOINT's. */
   timeline: MisskeyTimeline;
-  /** Keep only notes from other servers (Misskey has no remote-only timeline: the global one, filtered). */
-  remoteOnly: boolean;
+  /** The hashtag followed (`hashtag` only), as typed, without `#`. */
+  tag?: string;
+  /**
+   * Which notes to keep by their user's server. Misskey has no remote-only timeline and no
+   * local-only hashtag: those are the global timeline or the hashtag, filtered here.
+   */
+  keep: 'all' | 'local' | 'remote';
 }
 
-/** The row's channel as Misskey's, or a sentence saying why Misskey has none. */
-export function misskeyFeed(channel: StreamChannel): MisskeyFeed | string {
+/** The row's channel as Misskey's. */
+export function misskeyFeed(channel: StreamChannel): MisskeyFeed {
   const c = channelOf(channel);
-  if (c.kind === 'hashtag') return 'Tootscope does not follow hashtags on Misskey servers yet; choose public or local';
-  if (c.side === 'local') return { timeline: 'localTimeline', remoteOnly: false };
-  return { timeline: 'globalTimeline', remoteOnly: c.side === 'remote' };
+  if (c.kind === 'hashtag') return { timeline: 'hashtag', tag: c.tag, keep: c.local ? 'local' : 'all' };
+  if (c.side === 'local') return { timeline: 'localTimeline', keep: 'all' };
+  return { timeline: 'globalTimeline', keep: c.side === 'remote' ? 'remote' : 'all' };
 }
 
-const ENDPOINT: Record<MisskeyTimeline, string> = { globalTimeline: 'notes/global-timeline', localTimeline: 'notes/local-timeline' };
+const ENDPOINT: Record<MisskeyTimeline, string> = { globalTimeline: 'notes/global-timeline', localTimeline: 'notes/local-timeline', hashtag: 'notes/search-by-tag' };
+
+/** The `connect` message's params: the hashtag channel's query is OR-of-AND lists of tags (`q`). */
+export function connectParams(feed: MisskeyFeed): Record<string, unknown> {
+  // `withRenotes: false` spares the local timeline's boosts (the global one ignores params).
+  return feed.timeline === 'hashtag' ? { q: [[feed.tag ?? '']] } : { withRenotes: false };
+}
 
 /** Misskey's timelines give at most 100 notes a request (`limit` maximum). */
 export const MISSKEY_PAGE = 100;
@@ -46,14 +57,14 @@ export class MisskeyApiError extends HttpError {
 
 export async function fetchNotes(
   baseUrl: string,
-  timeline: MisskeyTimeline,
+  feed: MisskeyFeed,
   token: string,
   params: { limit: number; sinceId?: string; untilId?: string },
   signal: AbortSignal,
 ): Promise<unknown[]> {
-  const body = JSON.stringify({ ...(token ? { i: token } : {}), ...params });
+  const body = JSON.stringify({ ...(token ? { i: token } : {}), ...(feed.timeline === 'hashtag' ? { tag: feed.tag } : {}), ...params });
   const got = await guardedFetch(
-    `${baseUrl}/api/${ENDPOINT[timeline]}`,
+    `${baseUrl}/api/${ENDPOINT[feed.timeline]}`,
     { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body, signal },
     { maxBytes: MAX_PAGE_BYTES, what: 'its timeline' },
   );
@@ -92,17 +103,17 @@ const byId = (a: unknown, b: unknown) => compareIds(noteId(a) ?? '', noteId(b) ?
  */
 export async function walkNotesSince(opts: {
   baseUrl: string;
-  timeline: MisskeyTimeline;
+  feed: MisskeyFeed;
   token: string;
   sinceId: string;
   signal: AbortSignal;
   onPage(notes: unknown[]): void;
   maxPages?: number;
 }): Promise<void> {
-  const { baseUrl, timeline, token, signal } = opts;
+  const { baseUrl, feed, token, signal } = opts;
   let sinceId = opts.sinceId;
   for (let i = 0; i < (opts.maxPages ?? 100); i++) {
-    const page = await fetchNotes(baseUrl, timeline, token, { limit: MISSKEY_PAGE, sinceId }, signal);
+    const page = await fetchNotes(baseUrl, feed, token, { limit: MISSKEY_PAGE, sinceId }, signal);
     const ids = page.map(noteId).filter((id): id is string => id !== null);
     const sorted = [...page].sort(byId);
     const newest = ids.reduce<string | null>((m, id) => (m === null || compareIds(id, m) > 0 ? id : m), null);
@@ -112,7 +123,7 @@ export async function walkNotesSince(opts: {
       const older: unknown[][] = [];
       let untilId = ids.at(-1)!;
       for (let j = 0; j < (opts.maxPages ?? 100); j++) {
-        const below = await fetchNotes(baseUrl, timeline, token, { limit: MISSKEY_PAGE, sinceId, untilId }, signal);
+        const below = await fetchNotes(baseUrl, feed, token, { limit: MISSKEY_PAGE, sinceId, untilId }, signal);
         const belowIds = below.map(noteId).filter((id): id is string => id !== null);
         if (below.length) older.unshift([...below].sort(byId));
         if (below.length < MISSKEY_PAGE || !belowIds.length) break;

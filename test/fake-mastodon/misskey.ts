@@ -24,6 +24,8 @@
  *   (channels/global-timeline.ts `init`). Notes arrive as
  *   `{"type":"channel","body":{"id":<the connect id>,"type":"note","body":<packed note>}}`.
  *   A message that is not JSON is ignored. Keep-alive is WebSocket pings every 60 s.
+ * - The `hashtag` channel (stream/channels/hashtag.ts) takes `params.q`, lists of tags (OR of
+ *   ANDs), needs no credential and no policy; its REST twin `notes/search-by-tag` takes `tag`.
  * - Deletions never reach a timeline channel: Misskey sends `noteUpdated` `{type:"deleted"}` only to
  *   a socket that subscribed to that one note (`subNote`), which the fake does not model.
  */
@@ -38,7 +40,7 @@ import { AidGen, packNote, type MisskeyUser, type NoteInput } from './misskey-no
 export { noteFromStatus } from './misskey-notes';
 
 type Note = Record<string, unknown>;
-type Channel = 'globalTimeline' | 'localTimeline';
+type Channel = 'globalTimeline' | 'localTimeline' | { hashtag: string[][] };
 
 export interface FakeMisskey {
   url: string;
@@ -113,8 +115,8 @@ export async function startFakeMisskey(opts: FakeMisskeyOptions = {}): Promise<F
       return res.end();
     }
     const endpoint = path.slice('/api/'.length);
-    const channel: Channel | null = endpoint === 'notes/global-timeline' ? 'globalTimeline' : endpoint === 'notes/local-timeline' ? 'localTimeline' : null;
-    if (!channel || req.method !== 'POST') return sendJson(res, 404, UNKNOWN_ENDPOINT, cors);
+    const known = ['notes/global-timeline', 'notes/local-timeline', 'notes/search-by-tag'];
+    if (!known.includes(endpoint) || req.method !== 'POST') return sendJson(res, 404, UNKNOWN_ENDPOINT, cors);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -129,8 +131,11 @@ export async function startFakeMisskey(opts: FakeMisskeyOptions = {}): Promise<F
       if (token !== undefined && !tokens.has(token)) {
         return sendJson(res, 401, AUTH_FAILED, { ...cors, 'WWW-Authenticate': `Bearer realm="Misskey", error="invalid_token", error_description="${AUTH_FAILED.error.message}"` });
       }
-      // A signed-in user's role is taken to allow both; the visitors' role is `policies`.
-      const allowed = token !== undefined || (channel === 'globalTimeline' ? policies.gtlAvailable : policies.ltlAvailable);
+      // `notes/search-by-tag` takes `tag` (lower-cased by normalizeForSearch) and needs no policy.
+      const channel: Channel = endpoint === 'notes/search-by-tag' ? { hashtag: [[String(body.tag ?? '')]] } : endpoint === 'notes/local-timeline' ? 'localTimeline' : 'globalTimeline';
+      if (typeof channel === 'object' && (typeof body.tag !== 'string' || !body.tag)) return sendJson(res, 400, INVALID_PARAM, cors);
+      // A signed-in user's role is taken to allow both timelines; the visitors' role is `policies`.
+      const allowed = token !== undefined || (channel === 'globalTimeline' ? policies.gtlAvailable : channel === 'localTimeline' ? policies.ltlAvailable : true);
       if (!allowed) return sendJson(res, 400, channel === 'globalTimeline' ? GTL_DISABLED : LTL_DISABLED, cors);
       const limit = body.limit ?? 10;
       if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 100) return sendJson(res, 400, INVALID_PARAM, cors);
@@ -147,6 +152,11 @@ export async function startFakeMisskey(opts: FakeMisskeyOptions = {}): Promise<F
 
   const inChannel = (channel: Channel, note: Note): boolean => {
     if (channel === 'globalTimeline') return true;
+    if (typeof channel === 'object') {
+      // stream/channels/hashtag.ts: any of the OR lists whose tags are all on the note.
+      const tags = Array.isArray(note.tags) ? note.tags.map((t) => String(t).toLowerCase()) : [];
+      return channel.hashtag.some((all) => all.every((t) => tags.includes(t.toLowerCase())));
+    }
     const user = note.user as { host?: unknown } | undefined;
     return typeof user === 'object' && user !== null && user.host === null;
   };
@@ -174,7 +184,7 @@ export async function startFakeMisskey(opts: FakeMisskeyOptions = {}): Promise<F
       ws.on('close', () => sockets.delete(s));
       ws.on('message', (data, binary) => {
         if (binary) return;
-        let msg: { type?: unknown; body?: { channel?: unknown; id?: unknown } };
+        let msg: { type?: unknown; body?: { channel?: unknown; id?: unknown; params?: { q?: unknown } } };
         try {
           msg = JSON.parse(data.toString()) as typeof msg;
         } catch {
@@ -183,6 +193,12 @@ export async function startFakeMisskey(opts: FakeMisskeyOptions = {}): Promise<F
         const body = msg.body;
         if (msg.type === 'connect' && typeof body?.id === 'string' && typeof body.channel === 'string') {
           stats.connects.push(body.channel);
+          if (body.channel === 'hashtag') {
+            // No credential needed; without `q` the channel joins and stays silent.
+            const q = body.params?.q;
+            if (Array.isArray(q) && q.every((all) => Array.isArray(all) && all.every((t) => typeof t === 'string'))) s.channels.set(body.id, { hashtag: q as string[][] });
+            return;
+          }
           if (body.channel !== 'globalTimeline' && body.channel !== 'localTimeline') return; // credential-only or unknown: not joined
           // Joined; with the timeline off for this role, `init` returns before listening: silence.
           const on = s.signedIn || (body.channel === 'globalTimeline' ? policies.gtlAvailable : policies.ltlAvailable);

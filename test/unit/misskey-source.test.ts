@@ -82,7 +82,7 @@ describe('MisskeySource', () => {
     expect(JSON.stringify(states)).not.toContain('bad-token-123');
   });
 
-  it('the local feed has only local notes, the remote feed only others; a hashtag is refused in words', async () => {
+  it('the local feed has only local notes, the remote feed only others, a local hashtag only local notes with the tag', async () => {
     const local = await start({ channel: 'public/local' });
     await poll(() => local.states.at(-1)?.state).toBe('streaming');
     const mine = local.f.publish();
@@ -103,8 +103,19 @@ describe('MisskeySource', () => {
     source!.stop();
     await fake!.close();
 
-    const tag = await start({ channel: '#rust' });
-    await poll(() => tag.states.at(-1)).toEqual({ state: 'error', reason: expect.stringMatching(/hashtags on Misskey/) });
-    expect(tag.f.stats.socketsOpened).toBe(0);
+    const tag = await start({ channel: '#Rust/local' });
+    await poll(() => tag.states.at(-1)?.state).toBe('streaming');
+    expect(tag.f.stats.connects).toEqual(['hashtag']);
+    tag.f.publish({ tags: ['other'] });
+    tag.f.publish({ tags: ['rust'], user: { id: 'r1', username: 'carol', name: null, host: 'remote.example' }, uri: 'https://remote.example/notes/3' });
+    const rust = tag.f.publish({ tags: ['rust'], text: 'a #rust note' });
+    await poll(() => ids(tag.events)).toContain(rust.id);
+    expect(ids(tag.events)).toEqual([rust.id]);
+    // Published while the socket is down: only `notes/search-by-tag` can bring it.
+    tag.f.dropSockets();
+    const missed = tag.f.publish({ tags: ['RUST'] });
+    await poll(() => ids(tag.events)).toContain(missed.id);
+    expect(tag.f.requests['/api/notes/search-by-tag']).toBeGreaterThanOrEqual(2);
+    expect(ids(tag.events)).toEqual([rust.id, missed.id]);
   });
 });
