@@ -195,6 +195,17 @@ export class MisskeySource extends StreamingReader {
     this.emit(msg.body.body, feed, 'stream');
   }
 
+  /**
+   * What the collector knows a skipped note by (its id and uri, as for a status), so one that each
+   * backfill brings again is counted once. A local note has no `uri`: its own is made as the mapper makes it.
+   */
+  private identity(note: unknown): unknown {
+    if (typeof note !== 'object' || note === null) return note;
+    const { id, uri } = note as { id?: unknown; uri?: unknown };
+    if (typeof id !== 'string') return note;
+    return { id, uri: typeof uri === 'string' ? uri : `${this.opts.baseUrl}/notes/${id}` };
+  }
+
   private emit(note: unknown, feed: MisskeyFeed, via: TootSource): void {
     if (nestsDeeperThan(note)) {
       this.cb.onEvent({ kind: 'skipped', status: note, reason: `note nested deeper than any real one (${via}, id ${String(noteId(note)).slice(0, 24)})` });
@@ -202,7 +213,7 @@ export class MisskeySource extends StreamingReader {
     }
     const read = readNote(note, this.opts.baseUrl);
     if (read.kind === 'invalid') {
-      this.cb.onEvent({ kind: 'skipped', status: note, reason: `note ${read.reason}` });
+      this.cb.onEvent({ kind: 'skipped', status: this.identity(note), reason: `note ${read.reason}` });
       return;
     }
     if (read.kind === 'renote') return;

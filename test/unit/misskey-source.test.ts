@@ -6,6 +6,9 @@ import type { WebSocketCtor } from '../../src/sources/ws-source';
 import type { SourceEvent } from '../../src/sources/source';
 import type { StreamChannel } from '../../src/core/mastodon';
 import { recordSource } from './helpers/source-recorder';
+import { Intake } from '../../src/store/intake';
+import type { Ingest } from '../../src/store/ingest';
+import { normalizeStatus } from '../../src/core/normalize';
 
 const poll = <T>(f: () => T) => expect.poll(f, { timeout: 20_000 });
 
@@ -57,6 +60,32 @@ describe('MisskeySource', () => {
     expect(new Set(got).size).toBe(got.length);
     expect(new Set(got)).toEqual(new Set(f.groundTruth().map((n) => String(n.id))));
     expect(missed.every((n) => got.includes(String(n.id)))).toBe(true);
+  });
+
+  it('a bad note that every backfill brings again is counted once', async () => {
+    fake = await startFakeMisskey();
+    const f = fake;
+    const skipped: string[] = [];
+    // Intake as the page has it, over an ingest that only normalises (no storage needed here).
+    const ingest = { addStatus: (s: unknown, base: string, via: 'stream') => normalizeStatus(s, base, via, Date.now()), addDelete: () => undefined } as unknown as Ingest;
+    const intake = new Intake(ingest, { onStored: () => undefined, onSkipped: (_b, reason) => skipped.push(reason) });
+    const { states, callbacks } = recordSource();
+    const events: SourceEvent[] = [];
+    // No note is ever stored here, so every backfill walks from the start and meets the bad one again.
+    source = new MisskeySource({ baseUrl: f.url, channel: 'public', token: '', lastId: () => null, webSocket: WebSocket as unknown as WebSocketCtor }, {
+      ...callbacks,
+      onEvent: (e) => {
+        events.push(e);
+        intake.accept(f.url, e);
+      },
+    });
+    f.publishRaw({ id: 'b0b0b0b0b0', createdAt: new Date().toISOString(), text: 'no user' });
+    source.start();
+    await poll(() => states.at(-1)?.state).toBe('streaming');
+    f.dropSockets();
+    await poll(() => f.stats.socketsOpened).toBe(2);
+    await poll(() => events.filter((e) => e.kind === 'skipped').length).toBe(2);
+    expect(skipped).toEqual([expect.stringMatching(/^note user: /)]);
   });
 
   it('says a timeline closed to visitors needs sign-in, and streams with a token carried as ?i=, as Misskey reads it', async () => {
