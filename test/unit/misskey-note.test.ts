@@ -66,6 +66,12 @@ describe('a Misskey note as a toot row', () => {
     expect(readNote(note({ renoteId: 'zzzzzzzzzz', text: null }), BASE)).toEqual({ kind: 'renote' });
   });
 
+  it('keeps the id of every kind Misskey makes (aid, aidx, meid, meidg, ulid) exactly', () => {
+    for (const id of ['a1b2c3d4e5', 'a1b2c3d4e5f6g7h8', '65f1c2d3e4a5b6c7d8e9f0a1', 'g018c1f2e3d4a5b6c7d8e9f0', '01HWRRWYV739R3GG41NDQEYZ86']) {
+      expect(row(note({ id })).id).toBe(id);
+    }
+  });
+
   it('names the field of a malformed note', () => {
     const reason = (n: unknown) => {
       const r = readNote(n, BASE);
