@@ -11,6 +11,7 @@
  * | aid: 10 base36 | `9xyz01ab2c` | Misskey's default |
  * | aidx: 16 base36 | `9xyz01ab2cde3fgh` | Misskey, Sharkey |
  * | meid / ObjectId: 24 hex | `65f1c2d3e4a5b6c7d8e9f0a1` | Misskey's `meid`, `objectid` |
+ * | meidg: `g` + 23 hex | `g018c1f2e3d4a5b6c7d8e9f0` | Misskey's `meidg` (misc/id/meidg.ts) |
  *
  * Each kind is fixed-length text (decimal aside) in an alphabet whose ASCII order is its digit
  * order, and puts the time first, so "shorter is smaller, then compare the text" orders every kind
@@ -18,7 +19,7 @@
  * compared within one instance (paging, backfill, reconciliation).
  */
 const DECIMAL = /^\d{1,19}$/;
-const ID_FORMS = [DECIMAL, /^[0-9A-Za-z]{18}$/, /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/, /^[0-9a-z]{10}$/, /^[0-9a-z]{16}$/, /^[0-9a-f]{24}$/];
+const ID_FORMS = [DECIMAL, /^[0-9A-Za-z]{18}$/, /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/, /^[0-9a-z]{10}$/, /^[0-9a-z]{16}$/, /^[0-9a-f]{24}$/, /^g[0-9a-f]{23}$/];
 
 /** BIGINT's largest value: a decimal id above it cannot be `m_id`. */
 const MAX_BIGINT = 9_223_372_036_854_775_807n;

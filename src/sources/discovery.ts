@@ -1,6 +1,6 @@
 import { normalizeBaseUrl } from '../core/normalize';
 import { guardedFetch, MAX_INSTANCE_BYTES, NoAnswerError, RedirectRefusedError, TooLargeError } from './http-guard';
-import { detectSoftware, isMisskeyFamily, softwareFromInstanceVersion, softwareLabel, type Software } from './nodeinfo';
+import { detectSoftware, isMisskeyFamily, softwareFromInstanceVersion, type Software } from './nodeinfo';
 
 export type FeedAccess = 'public' | 'authenticated' | 'disabled';
 
@@ -87,8 +87,9 @@ export async function discoverInstance(input: string, signal?: AbortSignal): Pro
   const host = new URL(baseUrl).host;
   // Side by side: NodeInfo adds no wait before the instance description.
   const [nodeInfo, v2] = await Promise.all([detectSoftware(baseUrl, signal), getJson(`${baseUrl}/api/v2/instance`, signal)]);
-  if (isMisskeyFamily(nodeInfo ?? undefined)) {
-    throw new DiscoveryError(`${host} runs ${softwareLabel(nodeInfo!)}, which has its own API (not Mastodon's): Tootscope cannot read it yet`);
+  if (nodeInfo && isMisskeyFamily(nodeInfo)) {
+    // Misskey's own API (src/sources/misskey-source.ts): one socket at `/streaming` on the instance itself.
+    return { baseUrl, streamingBase: baseUrl, title: host, version: nodeInfo.version, software: nodeInfo };
   }
   const software = (version: unknown) => nodeInfo ?? softwareFromInstanceVersion(str(version) ?? '');
   if (v2.status === 200 && isObj(v2.body)) {

@@ -16,7 +16,7 @@ export const MAX_NODEINFO_BYTES = 256 * 1024;
 
 /**
  * Misskey and its forks answer NodeInfo but have their own API (notes, one `/streaming` socket):
- * Tootscope cannot read them yet, and retrying would not change that.
+ * read by src/sources/misskey-source.ts, not by the Mastodon readers.
  */
 const MISSKEY_FAMILY = new Set(['misskey', 'sharkey', 'iceshrimp', 'firefish', 'calckey', 'foundkey', 'cherrypick', 'catodon', 'meisskey']);
 

@@ -4,7 +4,8 @@ import { discoverInstance, type InstanceInfo } from '../sources/discovery';
 import { NoAnswerError, TooLargeError } from '../sources/http-guard';
 import { RestPoller } from '../sources/rest-poller';
 import { SseSource } from '../sources/sse-source';
-import { streamsAnonymously, streamsOnlyOverWebSocket } from '../sources/nodeinfo';
+import { isMisskeyFamily, streamsAnonymously, streamsOnlyOverWebSocket } from '../sources/nodeinfo';
+import { MisskeySource } from '../sources/misskey-source';
 import { WsSource } from '../sources/ws-source';
 import type { RowMirror } from '../store/tab-mirror';
 import type { StreamCoverage } from '../sources/reconcile';
@@ -59,9 +60,23 @@ export class InstanceState {
     return this.token ? 'stream' : 'poll';
   }
 
-  /** Akkoma, Pleroma and GoToSocial (by NodeInfo) have no SSE stream. */
+  /** Akkoma, Pleroma and GoToSocial (by NodeInfo) have no SSE stream; Misskey has its own socket. */
   get webSocketOnly(): boolean {
-    return streamsOnlyOverWebSocket(this.info?.software);
+    return streamsOnlyOverWebSocket(this.info?.software) || this.misskey;
+  }
+
+  /** Misskey or a fork: read over its own API, signed in only by a pasted token. */
+  get misskey(): boolean {
+    return isMisskeyFamily(this.info?.software);
+  }
+
+  /** How the row reads its server, for the row's label: "WebSocket, anonymous", "SSE, signed in"… */
+  get connection(): string {
+    if (!this.info) return '';
+    const who = this.token ? 'signed in' : 'anonymous';
+    if (this.misskey || (!this.token && streamsAnonymously(this.info.software))) return `WebSocket, ${who}`;
+    if (!this.token) return 'REST polling, anonymous';
+    return `${this.transport === 'ws' || this.webSocketOnly ? 'WebSocket' : 'SSE'}, ${who}`;
   }
 
   async start(): Promise<void> {
@@ -114,7 +129,9 @@ export class InstanceState {
     const lastId = () => this.hooks.lastId(this.baseUrl);
     const streamOpts = { baseUrl: this.baseUrl, streamingBase: this.info.streamingBase, channel: this.channel, token: this.token, lastId, reconcileMs: reconcileIntervalMs() };
     // Akkoma and Pleroma stream public timelines to anyone: no need to poll them.
-    this.source = !this.token && !streamsAnonymously(this.info.software)
+    this.source = this.misskey
+      ? new MisskeySource({ baseUrl: this.baseUrl, channel: this.channel, token: this.token, lastId }, cb)
+      : !this.token && !streamsAnonymously(this.info.software)
       ? new RestPoller({ baseUrl: this.baseUrl, channel: this.channel, token: null, lastId }, cb)
       : this.transport === 'ws' || this.webSocketOnly
         ? new WsSource(streamOpts, cb)

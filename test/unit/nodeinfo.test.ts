@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { DiscoveryError, discoverInstance } from '../../src/sources/discovery';
-import { detectSoftware, softwareFromInstanceVersion, softwareLabel, streamsOnlyOverWebSocket } from '../../src/sources/nodeinfo';
+import { discoverInstance } from '../../src/sources/discovery';
+import { detectSoftware, isMisskeyFamily, softwareFromInstanceVersion, softwareLabel, streamsOnlyOverWebSocket } from '../../src/sources/nodeinfo';
 import { startFakeMisskey } from '../fake-mastodon/misskey';
 import { fake, track } from './helpers/fake-server';
 
@@ -52,12 +52,13 @@ describe('NodeInfo detection', () => {
     expect(streamsOnlyOverWebSocket({ name: 'mastodon', version: '4.6.6' })).toBe(false);
   });
 
-  it('refuses a Misskey server in plain words, without reading further', async () => {
+  it('takes a Misskey server for what it is, from NodeInfo alone: its own socket on the instance itself', async () => {
     const m = track(await startFakeMisskey({ version: '2025.4.0' }));
-    const err = await discoverInstance(m.url).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(DiscoveryError);
-    expect((err as Error).message).toMatch(/runs Misskey 2025\.4\.0, which has its own API .*cannot read it yet/);
-    // The highest schema it links (2.1) is the one read.
+    const info = await discoverInstance(m.url);
+    expect(info).toMatchObject({ baseUrl: m.url, streamingBase: m.url, software: { name: 'misskey', version: '2025.4.0' } });
+    expect(isMisskeyFamily(info.software)).toBe(true);
+    expect(softwareLabel(info.software!)).toBe('Misskey 2025.4.0');
+    // The highest schema it links (2.1) is the one read; Mastodon's v1 API is not asked.
     expect(m.requests['/nodeinfo/2.1']).toBe(1);
     expect(m.requests['/nodeinfo/2.0']).toBeUndefined();
     expect(m.requests['/api/v1/instance']).toBeUndefined();
