@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { openLocalData, posts, tableFingerprint, A, B } from './helpers/local-data';
 import { Ingest, type IngestHooks } from '../../src/store/ingest';
+import { Intake } from '../../src/store/intake';
 import type { TootRow } from '../../src/core/toot';
 
 // One row the encoder chokes on, as a field normalisation passed through unchecked once did.
@@ -128,5 +129,27 @@ describe('Ingest', () => {
     // A reload replays the three batches one by one: the same table.
     const reloaded = await openLocalData(name);
     expect(await tableFingerprint(reloaded)).toEqual(await tableFingerprint(data));
+  });
+});
+
+/** Issue 14: a row's counter counts what was stored, once per toot however often it arrives. */
+describe('Intake counts', () => {
+  it('counts a status delivered again (a re-fetch, an edit) once, and two posts sharing an id twice', async () => {
+    const data = await openLocalData(`intake-count-${Date.now()}`);
+    const counted = new Map<string, number>();
+    const ingest: Ingest = new Ingest(data, { onStored: (rows) => intake.storedRows(rows), onFlushed: () => undefined, onStatus: () => undefined });
+    const intake = new Intake(ingest, { onStored: (base, n) => counted.set(base, (counted.get(base) ?? 0) + n), onSkipped: () => undefined });
+    const batch = posts(5);
+    for (const s of batch) intake.accept(A, { kind: 'update', status: s, via: 'backfill' });
+    await ingest.flush();
+    // The same five again (a reconnect's backfill overlapping the first), one edited, and one
+    // other post that reuses an id with its own uri (a hostile server: two rows, two toots).
+    for (const s of batch) intake.accept(A, { kind: 'update', status: s, via: 'stream' });
+    intake.accept(A, { kind: 'update', status: { ...batch[0]!, content: '<p>edited</p>', edited_at: batch[0]!.created_at }, via: 'stream' });
+    intake.accept(A, { kind: 'update', status: { ...posts(1)[0]!, id: batch[1]!.id }, via: 'stream' });
+    await ingest.flush();
+    expect(counted.get(A)).toBe(6);
+    const [n] = await data.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM toots');
+    expect(n!.n).toBe(6);
   });
 });
