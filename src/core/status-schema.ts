@@ -44,7 +44,7 @@ const clippedText = (max: number) => v.nullish(v.pipe(v.string(), v.transform((s
 export const statusIdSchema = v.pipe(
   v.string(),
   v.maxLength(32, 'is not a status id'),
-  v.check((id) => hasIdForm(id) || /^\d{20,32}$/.test(id), 'is not a status id (decimal, FlakeId, ULID or Misskey aid/aidx/meid)'),
+  v.check((id) => hasIdForm(id) || /^\d{20,32}$/.test(id), 'is not a status id (decimal, FlakeId, ULID or Misskey aid/aidx/meid/meidg)'),
   v.check(fitsBigint, 'overflows BIGINT'),
 );
 
