@@ -140,9 +140,10 @@ describe('the bucket sink', () => {
     await busy.up.sync();
     expect(busy.up.status).toMatchObject({ state: 'idle', message: '' });
     const busier = await uploader(data);
-    s3.failNext('PUT', 4, 503, 'SlowDown');
+    s3.failNext('PUT', 1000, 503, 'SlowDown');
     await busier.up.sync();
     expect(busier.up.status.message).toMatch(/^The bucket's server is busy or failing \(503 SlowDown\)\. Nothing is lost/);
+    s3.clearFaults();
     await busier.up.retryNow();
     expect(busier.up.status).toMatchObject({ state: 'idle', message: '' });
 

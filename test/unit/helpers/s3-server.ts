@@ -20,9 +20,11 @@ export interface S3TestServer {
   requests: RecordedRequest[];
   /** The next `count` requests with `method` are answered `status` with S3's error body `code`. */
   failNext(method: string, count: number, status: number, code: string): void;
+  /** Drops the faults not yet used. */
+  clearFaults(): void;
   /** An object's bytes (signed GET, as any S3 client reads it), or null. */
   get(key: string): Promise<Uint8Array | null>;
-  /** Every object's key under `prefix` (ListObjectsV2, one page of up to 1000). */
+  /** Every object's key under `prefix` (ListObjectsV2, page after page). */
   list(prefix?: string): Promise<string[]>;
   /** Writes `keys` under a new folder, the bucket's layout kept: for native DuckDB to read. */
   download(keys: readonly string[]): Promise<string>;
@@ -73,11 +75,20 @@ export async function startS3(opts: { origins?: string[] } = {}): Promise<S3Test
     failNext(method, count, status, code) {
       for (let i = 0; i < count; i++) faults.push({ method, status, code });
     },
+    clearFaults() {
+      faults.length = 0;
+    },
     get,
     async list(prefix = '') {
-      const res = await client.fetch(`${endpoint}/${BUCKET}?list-type=2&prefix=${encodeURIComponent(prefix)}`);
-      const xml = await res.text();
-      return [...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]!.replaceAll('&amp;', '&')).sort();
+      const keys: string[] = [];
+      let token = '';
+      do {
+        const more = token ? `&continuation-token=${encodeURIComponent(token)}` : '';
+        const xml = await (await client.fetch(`${endpoint}/${BUCKET}?list-type=2&prefix=${encodeURIComponent(prefix)}${more}`)).text();
+        keys.push(...[...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]!.replaceAll('&amp;', '&')));
+        token = /<IsTruncated>true<\/IsTruncated>/.test(xml) ? (/<NextContinuationToken>([^<]*)</.exec(xml)?.[1] ?? '') : '';
+      } while (token);
+      return keys.sort();
     },
     async download(keys) {
       const out = mkdtempSync(path.join(tmpdir(), 'tootscope-bucket-'));
