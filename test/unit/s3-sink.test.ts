@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { A, B, codec, openLocalData, posts, tableFingerprint, write } from './helpers/local-data';
 import { nativeQuery } from './helpers/native-duckdb';
@@ -132,7 +134,7 @@ describe('the bucket sink', () => {
 
     const closed = await uploader(data, config({ endpoint: 'http://127.0.0.1:9' }));
     await closed.up.sync();
-    expect(closed.up.status.message).toMatch(/^Could not reach the bucket at http:\/\/127\.0\.0\.1:9: the server is down or unreachable, or the bucket's CORS rule/);
+    expect(closed.up.status.message).toMatch(/^Could not reach the bucket at http:\/\/127\.0\.0\.1:9: the server is down or unreachable, or the bucket does not exist or its CORS rule/);
 
     // A busy server: a few 503s are retried within the round; more pause it with a message.
     const busy = await uploader(data);
@@ -156,5 +158,25 @@ describe('the bucket sink', () => {
       expect(r.url).not.toContain('AKIAWRONG');
       expect(r.url).not.toMatch(/X-Amz-Credential|X-Amz-Signature/i);
     }
+  });
+});
+
+describe('docs/SCALING.md over the bucket', () => {
+  it('runs its `sql bucket` blocks on what the sink uploaded', async () => {
+    const data = await openLocalData('sink-docs');
+    await write(data, posts(40, 12));
+    await write(data, posts(30, 13), B);
+    await data.compact();
+    const { up } = await uploader(data, config({ prefix: 'tootscope' }));
+    await up.sync();
+    expect(up.status.state).toBe('idle');
+    const dir = await s3.download((await s3.list('tootscope/')));
+    const doc = readFileSync(path.resolve(import.meta.dirname, '../../docs/SCALING.md'), 'utf8');
+    const blocks = [...doc.matchAll(/```sql bucket\n([\s\S]*?)```/g)].map((m) => m[1]!.replaceAll("'toots/", `'${dir}/`));
+    expect(blocks).toHaveLength(2);
+    // The second block uses the first one's variable: one session, as in the DuckDB shell.
+    const statements = blocks.join('\n').replace(/--[^\n]*/g, '').split(/;\s*\n/).map((s) => s.trim()).filter(Boolean);
+    const last = await nativeQuery<{ toots: number }>(statements);
+    expect(Number(last[0]!.toots)).toBe(70);
   });
 });
