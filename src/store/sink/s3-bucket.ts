@@ -75,7 +75,7 @@ export class S3Bucket {
         timedOut ? 'busy' : 'unreachable',
         timedOut
           ? `The bucket's server did not answer within ${TIMEOUT_MS / 1000} s.`
-          : `Could not reach the bucket at ${this.config.endpoint}: the server is down or unreachable, or the bucket's CORS rule does not let this page (${pageOrigin()}) in. The README says how to set that rule.`,
+          : `Could not reach the bucket at ${this.config.endpoint}: the server is down or unreachable, or the bucket does not exist or its CORS rule does not let this page (${pageOrigin()}) in (a browser cannot tell these apart). The README says how to set that rule.`,
       );
     }
     if (res.ok) return res;

@@ -22,6 +22,13 @@ export interface S3TestServer {
   failNext(method: string, count: number, status: number, code: string): void;
   /** Drops the faults not yet used. */
   clearFaults(): void;
+  /**
+   * Lets `n` more PUTs through, then leaves every later PUT unanswered (as a tab killed mid-upload
+   * leaves it) until `dropHeld`, which hangs them up. `held` counts the requests waiting.
+   */
+  holdPutsAfter(n: number): void;
+  readonly held: number;
+  dropHeld(): void;
   /** An object's bytes (signed GET, as any S3 client reads it), or null. */
   get(key: string): Promise<Uint8Array | null>;
   /** Every object's key under `prefix` (ListObjectsV2, page after page). */
@@ -47,8 +54,14 @@ export async function startS3(opts: { origins?: string[] } = {}): Promise<S3Test
   const handle = s3.getMiddleware();
   const requests: RecordedRequest[] = [];
   const faults: Array<{ method: string; status: number; code: string }> = [];
+  let passPuts = Infinity;
+  const held: http.ServerResponse[] = [];
   const server = http.createServer((req, res) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    if (req.method === 'PUT' && passPuts-- <= 0) {
+      held.push(res);
+      return;
+    }
     const at = faults.findIndex((f) => f.method === req.method);
     if (at >= 0) {
       const [f] = faults.splice(at, 1);
@@ -77,6 +90,16 @@ export async function startS3(opts: { origins?: string[] } = {}): Promise<S3Test
     },
     clearFaults() {
       faults.length = 0;
+    },
+    holdPutsAfter(n) {
+      passPuts = n;
+    },
+    get held() {
+      return held.length;
+    },
+    dropHeld() {
+      passPuts = Infinity;
+      for (const res of held.splice(0)) res.destroy();
     },
     get,
     async list(prefix = '') {
