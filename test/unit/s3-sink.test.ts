@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { A, B, codec, openLocalData, posts, tableFingerprint, write } from './helpers/local-data';
 import { nativeQuery } from './helpers/native-duckdb';
 import { BUCKET, S3_KEY, startS3, type S3TestServer } from './helpers/s3-server';
@@ -63,10 +63,13 @@ describe('the bucket sink', () => {
     expect(m.rows).toBe(55);
     expect(await bucketFingerprint(m)).toEqual(await tableFingerprint(data));
 
-    // Nothing changed locally: no request at all.
+    // Nothing changed locally: no request at all, and the manifest (megabytes at scale) is not read.
     const asked = s3.requests.length;
+    const reads = vi.spyOn(data.store, 'snapshot');
     await up.sync();
     expect(s3.requests.length).toBe(asked);
+    expect(reads).not.toHaveBeenCalled();
+    reads.mockRestore();
 
     // An edit and a delete reach the bucket once the next compaction rewrites the segment.
     await write(data, [{ ...first[0]!, favourites_count: 4242, content: '<p>edited</p>', edited_at: '2026-01-05T00:00:00.000Z' }]);

@@ -89,6 +89,10 @@ export class SinkUploader {
   private bucket: S3Bucket | null = null;
   private failures = 0;
   private running: Promise<void> | null = null;
+  /** Until a round completes after `configure`: the row's figures are not read yet. */
+  private fresh = true;
+  /** The saved progress, read once per destination: only this uploader writes it. */
+  private progress: SinkProgress | null = null;
 
   constructor(
     private readonly deps: UploaderDeps,
@@ -104,6 +108,8 @@ export class SinkUploader {
     this.config = config;
     this.bucket = config ? new S3Bucket(config, this.deps.fetchFn) : null;
     this.failures = 0;
+    this.fresh = true;
+    this.progress = null;
     this.set({ state: config ? 'idle' : 'off', message: '', retryAt: 0 });
   }
 
@@ -125,6 +131,13 @@ export class SinkUploader {
     const bucket = this.bucket!;
     try {
       const progress = await this.progressFor(config);
+      // The page asks every few seconds; the manifest with its side tables is megabytes at a
+      // million toots, so it is read only once its sequence number moved.
+      if ((await this.deps.store.snapshotSeq()) === progress.upToSeq && !progress.garbage.length && !this.fresh) {
+        if (this.status.state !== 'idle') this.set({ state: 'idle', message: '', retryAt: 0 });
+        this.failures = 0;
+        return;
+      }
       for (;;) {
         const snap = await this.deps.store.snapshot();
         this.showBehind(snap, progress);
@@ -132,6 +145,7 @@ export class SinkUploader {
         if (await this.mirror(snap, progress, bucket, config)) break;
         // Another compaction committed while we read a segment: start over from the new manifest.
       }
+      this.fresh = false;
       this.failures = 0;
       this.set({ state: 'idle', message: '', retryAt: 0 });
     } catch (err) {
@@ -213,12 +227,13 @@ export class SinkUploader {
 
   /** The saved progress for this destination; another bucket or prefix starts afresh (same writer). */
   private async progressFor(config: SinkConfig): Promise<SinkProgress> {
-    const p = await this.deps.settings.progress();
     const dest = `${config.endpoint}|${config.bucket}|${normalPrefix(config.prefix)}`;
-    if (p.dest === dest) return p;
+    if (this.progress?.dest === dest) return this.progress;
+    const p = await this.deps.settings.progress();
+    if (p.dest === dest) return (this.progress = p);
     const fresh: SinkProgress = { writerId: p.writerId, dest, segments: {}, live: [], upToSeq: -1, garbage: [], lastUploadAt: 0 };
     await this.deps.settings.saveProgress(fresh);
-    return fresh;
+    return (this.progress = fresh);
   }
 
   private showBehind(snap: Snapshot | null, progress: SinkProgress): void {
