@@ -49,6 +49,23 @@ export class S3Bucket {
     return `${this.config.endpoint.replace(/\/+$/, '')}/${encodeURIComponent(this.config.bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
   }
 
+  /**
+   * The folders directly under `prefix` (`prefix/` included, ListObjectsV2 with a `/` delimiter),
+   * page after page: each writer's folder under the sink's prefix.
+   */
+  async folders(prefix: string): Promise<string[]> {
+    const found: string[] = [];
+    let token = '';
+    do {
+      const query = `list-type=2&delimiter=%2F&prefix=${encodeURIComponent(prefix ? `${prefix}/` : '')}${token ? `&continuation-token=${encodeURIComponent(token)}` : ''}`;
+      const res = await this.send('GET', '', {}, false, query);
+      const xml = await res!.text();
+      for (const m of xml.matchAll(/<CommonPrefixes>\s*<Prefix>([^<]*)<\/Prefix>/g)) found.push(xmlText(m[1]!).replace(/\/$/, ''));
+      token = /<IsTruncated>true<\/IsTruncated>/.test(xml) ? xmlText(/<NextContinuationToken>([^<]*)</.exec(xml)?.[1] ?? '') : '';
+    } while (token);
+    return found;
+  }
+
   async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
     await this.send('PUT', key, { body, headers: { 'content-type': contentType } });
   }
@@ -64,10 +81,11 @@ export class S3Bucket {
     await this.send('DELETE', key, {}, true);
   }
 
-  private async send(method: string, key: string, init: { body?: Uint8Array; headers?: Record<string, string> }, missingOk = false): Promise<Response | null> {
+  private async send(method: string, key: string, init: { body?: Uint8Array; headers?: Record<string, string> }, missingOk = false, query = ''): Promise<Response | null> {
     let res: Response;
     try {
-      const signed = await this.client.sign(this.url(key), { method, ...init, body: init.body as BodyInit | undefined });
+      const url = key ? this.url(key) : `${this.config.endpoint.replace(/\/+$/, '')}/${encodeURIComponent(this.config.bucket)}`;
+      const signed = await this.client.sign(query ? `${url}?${query}` : url, { method, ...init, body: init.body as BodyInit | undefined });
       res = await this.fetchFn(signed, { signal: AbortSignal.timeout(TIMEOUT_MS) });
     } catch (err) {
       const timedOut = (err as Error)?.name === 'TimeoutError';
@@ -85,6 +103,9 @@ export class S3Bucket {
     throw describe(res.status, code, this.config);
   }
 }
+
+/** The five entities S3's XML escapes. */
+const xmlText = (s: string) => s.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e]!);
 
 function pageOrigin(): string {
   return typeof location !== 'undefined' ? location.origin : 'this page';

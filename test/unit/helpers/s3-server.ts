@@ -29,6 +29,8 @@ export interface S3TestServer {
   holdPutsAfter(n: number): void;
   readonly held: number;
   dropHeld(): void;
+  /** Stores an object (signed PUT), as another client would. */
+  put(key: string, body: Uint8Array): Promise<void>;
   /** An object's bytes (signed GET, as any S3 client reads it), or null. */
   get(key: string): Promise<Uint8Array | null>;
   /** Every object's key under `prefix` (ListObjectsV2, page after page). */
@@ -100,6 +102,10 @@ export async function startS3(opts: { origins?: string[] } = {}): Promise<S3Test
     dropHeld() {
       passPuts = Infinity;
       for (const res of held.splice(0)) res.destroy();
+    },
+    async put(key, body) {
+      const res = await client.fetch(objectUrl(key), { method: 'PUT', body: body as BodyInit });
+      if (!res.ok) throw new Error(`PUT ${key}: ${res.status}`);
     },
     get,
     async list(prefix = '') {
