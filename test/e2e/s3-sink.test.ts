@@ -12,7 +12,9 @@ const WRONG_KEY_ID = 'AKIAWRONGKEY00000000';
  * Issue 20 in the browser: the page archives into a real S3-compatible server (s3rver) on
  * 127.0.0.1 whose bucket's CORS rule allows the page's origin. A wrong key pauses the sink with a
  * message while collection goes on; the right key uploads the compacted segment, and native
- * DuckDB reading every object the bucket's manifest names finds exactly the page's toots, once.
+ * DuckDB reading every object the bucket's manifest names finds exactly the page's toots, once;
+ * Import reads the bucket back through the manifest; a bucket without a CORS rule for the page is
+ * a message on the row.
  */
 describe('archive to an S3 bucket', () => {
   const h = useHarness({ fakes: { alpha: { domain: 'alpha.test', liveFeeds: 'public', cacheSeconds: 1, seed: 20 } } });
@@ -72,6 +74,14 @@ describe('archive to an S3 bucket', () => {
     expect(new Set(bucketUris).size).toBe(bucketUris.length);
     expect(new Set(bucketUris)).toEqual(new Set(pageUris.filter((u) => !laterUris.has(u))));
     expect(manifest.rows).toBe(IMPORTED + 30);
+
+    // Import reads the bucket back through its manifest (signed GETs, same CORS rule): every row,
+    // none of them new here.
+    await page.getByRole('button', { name: 'Import from the bucket' }).click();
+    await expect
+      .poll(() => page.getByTestId('import-export-result').textContent().catch(() => ''), { timeout: 120_000 })
+      .toMatch(new RegExp(`^Imported ${(IMPORTED + 30).toLocaleString('en-US')} rows from the bucket \\(Tootscope columns\\): 0 new toots`));
+    expect(await tootsCollected(page)).toBe(IMPORTED + 40);
 
     // The key pair: in no request URL, nowhere on the page.
     for (const r of s3.requests) {
