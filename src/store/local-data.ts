@@ -272,7 +272,7 @@ export class LocalData {
       const dropped: number[] = plan.merged.filter((m) => keep.delete(m));
       for (const p of plan.parts) {
         const w = written.find((x) => x.id === p.id);
-        if (w) keep.set(p.id, { id: p.id, rows: w.rows, bytes: w.bytes.byteLength, ...(w.derived.length ? { derived: w.derived } : {}) });
+        if (w) keep.set(p.id, { id: p.id, rows: w.rows, bytes: w.bytes.byteLength, at: plan.seq, ...(w.derived.length ? { derived: w.derived } : {}) });
         else if (keep.delete(p.id)) dropped.push(p.id);
       }
       const segments = [...keep.values()].sort((a, b) => a.id - b.id);

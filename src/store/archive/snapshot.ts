@@ -12,6 +12,11 @@ export interface SegmentRef {
   bytes: number;
   /** Columns stored as null where their source gives the value (segment-form.ts); absent: none. */
   derived?: string[];
+  /**
+   * The manifest (`upToSeq`) that wrote these bytes: a rewrite keeps the id, not this, so the
+   * bucket sink (store/sink/) tells a rewritten segment from one it already uploaded.
+   */
+  at?: number;
 }
 
 /**

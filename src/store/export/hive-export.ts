@@ -85,15 +85,17 @@ export interface HiveOptions {
    */
   strategy?: 'split' | 'per-partition';
   maxRowsPerFile?: number;
+  /** The table or view to read, shaped like `toots` (default). The bucket sink reads one segment's rows. */
+  from?: string;
 }
 
 const COLUMNS = TOOT_COLUMNS.map(([n]) => n).join(', ');
 /** Plain TIMESTAMP → DATE: no time zone functions (no ICU in DuckDB-WASM offline). */
 const DATE_KEY = 'created_ts::DATE';
-const PARTITIONS_SQL = `SELECT strftime(${DATE_KEY}, '%Y-%m-%d') AS date, from_instance AS instance, count(*)::INTEGER AS rows
-  FROM toots GROUP BY ALL ORDER BY date NULLS LAST, instance NULLS LAST`;
+const PARTITIONS_SQL = (from: string) => `SELECT strftime(${DATE_KEY}, '%Y-%m-%d') AS date, from_instance AS instance, count(*)::INTEGER AS rows
+  FROM ${from} GROUP BY ALL ORDER BY date NULLS LAST, instance NULLS LAST`;
 /** Rows in partition order: the counts above, in the same order, cut it into partitions. */
-const ORDERED_SQL = `SELECT ${COLUMNS} FROM toots
+const ORDERED_SQL = (from: string) => `SELECT ${COLUMNS} FROM ${from}
   ORDER BY ${DATE_KEY} NULLS LAST, from_instance NULLS LAST, created_ts, uri`;
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -126,6 +128,7 @@ export async function exportHiveFiles(db: AnalyticsDb, codec: ParquetCodec, opts
   const run = opts.run ?? (<T>(fn: () => Promise<T>) => fn());
   const max = Math.max(1, opts.maxRowsPerFile ?? MAX_ROWS_PER_FILE);
   const strategy = opts.strategy ?? 'split';
+  const from = opts.from ?? 'toots';
   const files: HiveFile[] = [];
   const timings = { queryMs: 0, parquetMs: 0, zipMs: 0 };
   opts.onProgress?.({ step: 'query' });
@@ -133,10 +136,10 @@ export async function exportHiveFiles(db: AnalyticsDb, codec: ParquetCodec, opts
 
   if (strategy === 'per-partition') {
     const partitions = await run(async () => {
-      const parts = await db.query<HivePartition>(PARTITIONS_SQL);
+      const parts = await db.query<HivePartition>(PARTITIONS_SQL(from));
       for (const [i, p] of parts.entries()) {
         opts.onProgress?.({ step: 'parquet', done: i, total: parts.length });
-        const base = `SELECT ${COLUMNS} FROM toots WHERE ${partitionWhere(p)} ORDER BY created_ts, uri`;
+        const base = `SELECT ${COLUMNS} FROM ${from} WHERE ${partitionWhere(p)} ORDER BY created_ts, uri`;
         for (const [at, n] of fileSlices(p.rows, max)) {
           const sql = p.rows > max ? `${base} LIMIT ${n} OFFSET ${at}` : base;
           files.push({ path: `${partitionDir(p)}/part-${at / max}.parquet`, rows: n, bytes: await writeParquet(codec, await db.queryArrow(sql)) });
@@ -149,8 +152,8 @@ export async function exportHiveFiles(db: AnalyticsDb, codec: ParquetCodec, opts
   }
 
   const { partitions, table } = await run(async () => ({
-    partitions: await db.query<HivePartition>(PARTITIONS_SQL),
-    table: await db.queryArrow(ORDERED_SQL),
+    partitions: await db.query<HivePartition>(PARTITIONS_SQL(from)),
+    table: await db.queryArrow(ORDERED_SQL(from)),
   }));
   timings.queryMs = performance.now() - t0;
   const total = partitions.reduce((s, p) => s + p.rows, 0);

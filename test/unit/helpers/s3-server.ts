@@ -1,0 +1,138 @@
+import http from 'node:http';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import S3rver from 's3rver';
+import { AwsClient } from 'aws4fetch';
+
+/** s3rver's built-in account: it knows this key id and refuses any other with 403 InvalidAccessKeyId. */
+export const S3_KEY = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+export const BUCKET = 'toots';
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+}
+
+export interface S3TestServer {
+  endpoint: string;
+  requests: RecordedRequest[];
+  /** The next `count` requests with `method` are answered `status` with S3's error body `code`. */
+  failNext(method: string, count: number, status: number, code: string): void;
+  /** Drops the faults not yet used. */
+  clearFaults(): void;
+  /**
+   * Lets `n` more PUTs through, then leaves every later PUT unanswered (as a tab killed mid-upload
+   * leaves it) until `dropHeld`, which hangs them up. `held` counts the requests waiting.
+   */
+  holdPutsAfter(n: number): void;
+  readonly held: number;
+  dropHeld(): void;
+  /** Stores an object (signed PUT), as another client would. */
+  put(key: string, body: Uint8Array): Promise<void>;
+  /** An object's bytes (signed GET, as any S3 client reads it), or null. */
+  get(key: string): Promise<Uint8Array | null>;
+  /** Every object's key under `prefix` (ListObjectsV2, page after page). */
+  list(prefix?: string): Promise<string[]>;
+  /** Writes `keys` under a new folder, the bucket's layout kept: for native DuckDB to read. */
+  download(keys: readonly string[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real S3-compatible server (s3rver 3.7, Koa on the file system) on 127.0.0.1 with one bucket,
+ * whose CORS rule allows `origins` (none: no CORS rule, as a fresh bucket has). Every request is
+ * recorded. s3rver checks the access key id but, unlike AWS, not the SigV4 signature itself.
+ */
+export async function startS3(opts: { origins?: string[] } = {}): Promise<S3TestServer> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tootscope-s3-'));
+  const rules = (opts.origins ?? [])
+    .map((o) => `<CORSRule><AllowedOrigin>${o}</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod><AllowedMethod>DELETE</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader></CORSRule>`)
+    .join('');
+  const configs = rules ? [`<CORSConfiguration>${rules}</CORSConfiguration>`] : [];
+  const s3 = new S3rver({ silent: true, directory: dir, vhostBuckets: false, configureBuckets: [{ name: BUCKET, configs }] });
+  await s3.configureBuckets();
+  const handle = s3.getMiddleware();
+  const requests: RecordedRequest[] = [];
+  const faults: Array<{ method: string; status: number; code: string }> = [];
+  let passPuts = Infinity;
+  const held: http.ServerResponse[] = [];
+  const server = http.createServer((req, res) => {
+    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    if (req.method === 'PUT' && passPuts-- <= 0) {
+      held.push(res);
+      return;
+    }
+    const at = faults.findIndex((f) => f.method === req.method);
+    if (at >= 0) {
+      const [f] = faults.splice(at, 1);
+      // As S3 answers: an XML error body, and CORS headers on it (S3 adds them to errors too).
+      res.writeHead(f!.status, { 'content-type': 'application/xml', 'access-control-allow-origin': req.headers.origin ?? '*' });
+      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${f!.code}</Code><Message>injected</Message></Error>`);
+      return;
+    }
+    handle(req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const client = new AwsClient({ ...S3_KEY, service: 's3', region: 'us-east-1' });
+  const objectUrl = (key: string) => `${endpoint}/${BUCKET}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  const get = async (key: string) => {
+    const res = await client.fetch(objectUrl(key));
+    if (res.status === 404) return null;
+    if (!res.ok) throw new Error(`GET ${key}: ${res.status}`);
+    return new Uint8Array(await res.arrayBuffer());
+  };
+  return {
+    endpoint,
+    requests,
+    failNext(method, count, status, code) {
+      for (let i = 0; i < count; i++) faults.push({ method, status, code });
+    },
+    clearFaults() {
+      faults.length = 0;
+    },
+    holdPutsAfter(n) {
+      passPuts = n;
+    },
+    get held() {
+      return held.length;
+    },
+    dropHeld() {
+      passPuts = Infinity;
+      for (const res of held.splice(0)) res.destroy();
+    },
+    async put(key, body) {
+      const res = await client.fetch(objectUrl(key), { method: 'PUT', body: body as BodyInit });
+      if (!res.ok) throw new Error(`PUT ${key}: ${res.status}`);
+    },
+    get,
+    async list(prefix = '') {
+      const keys: string[] = [];
+      let token = '';
+      do {
+        const more = token ? `&continuation-token=${encodeURIComponent(token)}` : '';
+        const xml = await (await client.fetch(`${endpoint}/${BUCKET}?list-type=2&prefix=${encodeURIComponent(prefix)}${more}`)).text();
+        keys.push(...[...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]!.replaceAll('&amp;', '&')));
+        token = /<IsTruncated>true<\/IsTruncated>/.test(xml) ? (/<NextContinuationToken>([^<]*)</.exec(xml)?.[1] ?? '') : '';
+      } while (token);
+      return keys.sort();
+    },
+    async download(keys) {
+      const out = mkdtempSync(path.join(tmpdir(), 'tootscope-bucket-'));
+      for (const key of keys) {
+        const bytes = await get(key);
+        if (!bytes) throw new Error(`the manifest names ${key}, which the bucket does not hold`);
+        mkdirSync(path.dirname(path.join(out, key)), { recursive: true });
+        writeFileSync(path.join(out, key), bytes);
+      }
+      return out;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
