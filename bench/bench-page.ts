@@ -71,7 +71,7 @@ async function setup(): Promise<{ bundle: string; threads: string; openMs: numbe
   // As the collecting tab does (src/ui/app-state.svelte.ts): DuckDB's table in its database file in
   // OPFS, which the reload reopens. A fresh profile has none, so this opens an empty file.
   const store = await BatchStore.open();
-  const opened = await openTableFile(() => openBrowserDb({ path: DB_PATH }), () => removeDbFile(), store);
+  const opened = await openTableFile(() => openBrowserDb({ path: DB_PATH }), () => removeDbFile(), store, () => dbFileSize());
   db = opened.db;
   data = await LocalData.open(db, languageNames(), async () => timedCodec, { store, file: true });
   const openMs = now() - t0;

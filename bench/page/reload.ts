@@ -1,7 +1,7 @@
 import { SUMMARY_SQL, type Summary } from '../../src/core/sql/summary';
 import { ROLLUP_SUMMARY_SQL } from '../../src/core/sql/rollups';
 import { openBrowserDb } from '../../src/db/duckdb-browser';
-import { DB_PATH, removeDbFile } from '../../src/db/opfs-file';
+import { DB_PATH, dbFileSize, removeDbFile } from '../../src/db/opfs-file';
 import { openTableFile } from '../../src/store/table-file';
 import { dashboardQueries } from './charts';
 import { BatchStore } from '../../src/store/wal/batch-store';
@@ -41,7 +41,7 @@ export async function reloadToQueryable() {
   };
   const reads0 = codecTimes.reads.length;
   const t0 = now();
-  const starting = openTableFile(() => openBrowserDb({ path: DB_PATH }), () => removeDbFile(), store);
+  const starting = openTableFile(() => openBrowserDb({ path: DB_PATH }), () => removeDbFile(), store, () => dbFileSize());
   // As the app does: the stored summary is shown while DuckDB starts.
   const storedSummaryMs = (await LocalData.storedSummary(store)) ? now() : null;
   const { db, rebuilt } = await starting;

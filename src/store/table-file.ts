@@ -44,15 +44,17 @@ export async function openTableFile<D extends AnalyticsDb>(
   open: () => Promise<D>,
   remove: () => Promise<void>,
   store: BatchStore,
+  fileSize: () => Promise<number | null> = async () => null,
 ): Promise<{ db: D; rebuilt: string | null }> {
-  let problem: string | null;
+  let problem: string | null = cutShort(await fileSize());
   let db: D | null = null;
   try {
+    if (problem) throw new Error(problem);
     db = await openWhenFree(open);
     problem = await fileProblem(db, store);
     if (!problem) return { db, rebuilt: null };
   } catch (err) {
-    problem = `it could not be ${db ? 'read' : 'opened'} (${(err as Error).message.split('\n')[0]})`;
+    problem ??= `it could not be ${db ? 'read' : 'opened'} (${(err as Error).message.split('\n')[0]})`;
   }
   await db?.close().catch(() => undefined);
   await remove();
@@ -60,6 +62,21 @@ export async function openTableFile<D extends AnalyticsDb>(
     db: await open(),
     rebuilt: `DuckDB's table file could not be used: ${problem}. It is rebuilt from the stored toots; nothing is lost.`,
   };
+}
+
+/** DuckDB's file: three 4 KiB headers, then whole blocks of 256 KiB (its default block allocation). */
+const HEADERS_BYTES = 3 * 4096;
+const BLOCK_BYTES = 256 * 1024;
+
+/**
+ * Why a file of `size` bytes cannot be whole, or null. duckdb-wasm 1.32's open of a file cut short
+ * inside its headers never returned (the page said "Loading stored toots…" for good), so a size that
+ * is not headers plus whole blocks is caught before DuckDB sees it. 0 or unknown: a new file.
+ */
+export function cutShort(size: number | null): string | null {
+  if (!size) return null;
+  if (size >= HEADERS_BYTES && (size - HEADERS_BYTES) % BLOCK_BYTES === 0) return null;
+  return `it was cut short (${size.toLocaleString('en')} bytes is not DuckDB's headers and whole blocks)`;
 }
 
 /** OPFS lets one access handle at a time hold a file; DuckDB's error then names it. */
