@@ -3,7 +3,7 @@ import type { StreamChannel } from '../core/mastodon';
 import { readNote } from '../core/misskey-note';
 import { compareIds } from '../core/status-id';
 import type { TootSource } from '../core/toot';
-import { EventLoopTurns } from './event-loop';
+import { SocketSession } from './socket-session';
 import { MAX_EVENT_CHARS } from './sse-source';
 import { reconnectLoop } from './reconnect-loop';
 import { StreamingReader } from './streaming-reader';
@@ -25,7 +25,6 @@ export interface MisskeyOptions {
 /** The id this reader gives its one channel connection on the socket (any string does). */
 const CONNECTION_ID = 'tootscope';
 
-type Frame = { kind: 'message'; data: unknown } | { kind: 'closed'; reason: string };
 
 /**
  * A Misskey server (or a fork: Sharkey, Iceshrimp, Firefish…) read over its own API
@@ -75,87 +74,36 @@ export class MisskeySource extends StreamingReader {
     outer.addEventListener('abort', stopConn, { once: true });
     const watchdogMs = this.opts.watchdogMs ?? WS_WATCHDOG_MS;
     const host = new URL(this.opts.baseUrl).host;
-    const queue: Frame[] = [];
-    let wake: (() => void) | null = null;
-    const push = (f: Frame) => {
-      queue.push(f);
-      wake?.();
-    };
-    let watchdog: ReturnType<typeof setTimeout> | undefined;
-    const feedDog = () => {
-      clearTimeout(watchdog);
-      watchdog = setTimeout(() => push({ kind: 'closed', reason: `no data for ${Math.round(watchdogMs / 1000)} s` }), watchdogMs);
-    };
-    let ws: WebSocket | null = null;
+    const session = new SocketSession({ host, watchdogMs, openMs: Math.min(watchdogMs, WS_OPEN_TIMEOUT_MS), signal: conn.signal });
     try {
-      feedDog();
       const Ctor = this.opts.webSocket ?? WebSocket;
+      let ws: WebSocket;
       try {
         ws = new Ctor(this.wsUrl());
       } catch {
         // The URL holds the token: say what failed without it.
         throw new HttpError(401, `the token cannot be sent to ${host}`);
       }
-      const socket = ws;
-      const open = new Promise<boolean>((resolve) => {
-        socket.onopen = () => resolve(true);
-        socket.onmessage = (e: MessageEvent) => {
-          feedDog();
-          push({ kind: 'message', data: e.data });
-        };
-        socket.onclose = (e: CloseEvent) => {
-          resolve(false);
-          push({ kind: 'closed', reason: `the WebSocket closed${e.code && e.code !== 1005 ? ` (${e.code})` : ''}` });
-        };
-        socket.onerror = () => undefined;
-        conn.signal.addEventListener('abort', () => resolve(false), { once: true });
-      });
-      const openMs = Math.min(watchdogMs, WS_OPEN_TIMEOUT_MS);
-      let openTimer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<'late'>((resolve) => (openTimer = setTimeout(() => resolve('late'), openMs)));
-      const first = await Promise.race([open, late]);
-      clearTimeout(openTimer);
-      if (first === 'late') throw new Error(`the WebSocket to ${host} did not open in ${Math.round(openMs / 1000)} s`);
+      const opened = await session.open(ws);
       if (conn.signal.aborted) return;
-      if (!first) {
+      if (!opened) {
         // A browser hides why an upgrade failed; the same token on a REST request says it.
         await fetchNotes(this.opts.baseUrl, feed, this.opts.token, { limit: 1 }, conn.signal);
         throw new Error(`the WebSocket to ${host} could not be opened`);
       }
       onOpen();
-      feedDog();
-      ws.send(JSON.stringify({ type: 'connect', body: { channel: feed.timeline, id: CONNECTION_ID, params: connectParams(feed) } }));
+      session.send(JSON.stringify({ type: 'connect', body: { channel: feed.timeline, id: CONNECTION_ID, params: connectParams(feed) } }));
       // Notes meanwhile wait in the queue until the gap is filled.
       await this.backfill(conn.signal, feed);
       this.cb.onState({ state: 'streaming' });
-      const turns = new EventLoopTurns();
-      const stopped = new Promise<void>((resolve) => conn.signal.addEventListener('abort', () => resolve(), { once: true }));
-      for (;;) {
-        while (!queue.length) {
-          await Promise.race([new Promise<void>((r) => (wake = r)), stopped]);
-          wake = null;
-          if (conn.signal.aborted) return;
-        }
-        const frame = queue.shift()!;
-        if (frame.kind === 'closed') throw new Error(frame.reason);
-        this.handle(frame.data, feed);
-        await turns.maybeYield();
-      }
+      await session.pump((data) => this.handle(data, feed));
     } catch (err) {
       if (outer.aborted) return;
       throw err;
     } finally {
-      clearTimeout(watchdog);
       outer.removeEventListener('abort', stopConn);
       if (!conn.signal.aborted) conn.abort(new DOMException('connection closed', 'AbortError'));
-      if (ws) {
-        ws.onopen = ws.onmessage = ws.onclose = null;
-        try {
-          ws.close();
-        } catch {
-          /* already closing */
-        }
-      }
+      session.close();
     }
   }
 

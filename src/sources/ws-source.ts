@@ -1,4 +1,4 @@
-import { EventLoopTurns } from './event-loop';
+import { SocketSession } from './socket-session';
 import { REST_TIMEOUT_MS } from './http-guard';
 import { MAX_EVENT_CHARS } from './sse-source';
 import { reconnectLoop } from './reconnect-loop';
@@ -42,8 +42,6 @@ class SubscribeRefused extends Error {
   }
 }
 
-type Frame = { kind: 'message'; data: unknown } | { kind: 'closed'; reason: string };
-
 /**
  * Mastodon's streaming API over one WebSocket (`/api/v1/streaming`): what Akkoma, Pleroma and
  * GoToSocial offer, and Mastodon too. The token goes in `Sec-WebSocket-Protocol`, as Mastodon's web
@@ -83,22 +81,10 @@ export class WsSource extends StreamingReader {
     outer.addEventListener('abort', stopConn, { once: true });
     const watchdogMs = this.opts.watchdogMs ?? WS_WATCHDOG_MS;
     const host = new URL(this.opts.streamingBase).host;
-    const queue: Frame[] = [];
-    let wake: (() => void) | null = null;
-    const push = (f: Frame) => {
-      queue.push(f);
-      wake?.();
-    };
-    let watchdog: ReturnType<typeof setTimeout> | undefined;
-    const feedDog = () => {
-      clearTimeout(watchdog);
-      watchdog = setTimeout(() => push({ kind: 'closed', reason: `no data for ${Math.round(watchdogMs / 1000)} s` }), watchdogMs);
-    };
-    let ws: WebSocket | null = null;
-    let opened = false;
+    const session = new SocketSession({ host, watchdogMs, openMs: Math.min(watchdogMs, WS_OPEN_TIMEOUT_MS), signal: conn.signal });
     try {
-      feedDog();
       const Ctor = this.opts.webSocket ?? WebSocket;
+      let ws: WebSocket;
       try {
         // No token (an Akkoma's public stream): no subprotocol, as an empty one is not allowed.
         ws = this.opts.token ? new Ctor(this.wsUrl(), this.opts.token) : new Ctor(this.wsUrl());
@@ -106,27 +92,7 @@ export class WsSource extends StreamingReader {
         // A token with characters a subprotocol may not hold: no server would take it.
         throw new HttpError(401, `the token cannot be sent to ${host} (${err instanceof Error ? err.message : String(err)})`);
       }
-      const socket = ws;
-      const open = new Promise<boolean>((resolve) => {
-        socket.onopen = () => resolve(true);
-        socket.onmessage = (e: MessageEvent) => {
-          feedDog();
-          push({ kind: 'message', data: e.data });
-        };
-        socket.onclose = (e: CloseEvent) => {
-          resolve(false);
-          push({ kind: 'closed', reason: `the WebSocket closed${e.code && e.code !== 1005 ? ` (${e.code}${e.reason ? ` ${e.reason}` : ''})` : ''}` });
-        };
-        socket.onerror = () => undefined;
-        conn.signal.addEventListener('abort', () => resolve(false), { once: true });
-      });
-      const openMs = Math.min(watchdogMs, WS_OPEN_TIMEOUT_MS);
-      let openTimer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<'late'>((resolve) => (openTimer = setTimeout(() => resolve('late'), openMs)));
-      const first = await Promise.race([open, late]);
-      clearTimeout(openTimer);
-      if (first === 'late') throw new Error(`the WebSocket to ${host} did not open in ${Math.round(openMs / 1000)} s`);
-      opened = first;
+      const opened = await session.open(ws);
       if (conn.signal.aborted) return;
       if (!opened) {
         // A browser hides why an upgrade failed; a refused token shows on a REST request with it.
@@ -134,43 +100,20 @@ export class WsSource extends StreamingReader {
         throw new Error(`the WebSocket to ${host} could not be opened`);
       }
       onOpen();
-      feedDog();
       const channel = channelOf(this.opts.channel);
-      if (channel.kind !== 'hashtag') ws.send(JSON.stringify(subscribeMessage(channel))); // a hashtag is in the URL
+      if (channel.kind !== 'hashtag') session.send(JSON.stringify(subscribeMessage(channel))); // a hashtag is in the URL
       // Messages meanwhile wait in the queue, as SSE bytes wait in the stream, until the gap is filled.
       await this.core.backfill(conn.signal);
       this.cb.onState({ state: 'streaming' });
       void this.core.reconcileEvery(conn.signal);
-      const turns = new EventLoopTurns();
-      const stopped = new Promise<void>((resolve) => conn.signal.addEventListener('abort', () => resolve(), { once: true }));
-      for (;;) {
-        while (!queue.length) {
-          await Promise.race([new Promise<void>((r) => (wake = r)), stopped]);
-          wake = null;
-          if (conn.signal.aborted) return;
-        }
-        const frame = queue.shift()!;
-        if (frame.kind === 'closed') throw new Error(frame.reason);
-        this.handle(frame.data);
-        // Each message may be a flood's: let timers, storage and rendering have their turn.
-        await turns.maybeYield();
-      }
+      await session.pump((data) => this.handle(data));
     } catch (err) {
       if (outer.aborted) return;
       throw err;
     } finally {
-      clearTimeout(watchdog);
       outer.removeEventListener('abort', stopConn);
       if (!conn.signal.aborted) conn.abort(new DOMException('connection closed', 'AbortError'));
-      if (ws) {
-        ws.onopen = ws.onmessage = ws.onclose = null;
-        // A socket closed before it opened throws in some browsers; it goes away regardless.
-        try {
-          ws.close();
-        } catch {
-          /* already closing */
-        }
-      }
+      session.close();
     }
   }
 
