@@ -9,7 +9,7 @@ import { reconnectLoop } from './reconnect-loop';
 import { StreamingReader } from './streaming-reader';
 import { HttpError, type SourceCallbacks, type SourceState } from './source';
 import { connectParams, fetchNotes, misskeyFeed, MisskeyApiError, noteId, walkNotesSince, type MisskeyFeed } from './misskey-timeline';
-import { WS_OPEN_TIMEOUT_MS, WS_WATCHDOG_MS, type WebSocketCtor } from './ws-source';
+import type { WebSocketCtor } from './ws-source';
 
 export interface MisskeyOptions {
   baseUrl: string;
@@ -69,12 +69,9 @@ export class MisskeySource extends StreamingReader {
   }
 
   private async connect(outer: AbortSignal, onOpen: () => void, feed: MisskeyFeed): Promise<void> {
-    const conn = new AbortController();
-    const stopConn = () => conn.abort(outer.reason);
-    outer.addEventListener('abort', stopConn, { once: true });
-    const watchdogMs = this.opts.watchdogMs ?? WS_WATCHDOG_MS;
     const host = new URL(this.opts.baseUrl).host;
-    const session = new SocketSession({ host, watchdogMs, openMs: Math.min(watchdogMs, WS_OPEN_TIMEOUT_MS), signal: conn.signal });
+    const session = new SocketSession({ host, watchdogMs: this.opts.watchdogMs, outer });
+    const signal = session.signal;
     try {
       const Ctor = this.opts.webSocket ?? WebSocket;
       let ws: WebSocket;
@@ -85,24 +82,22 @@ export class MisskeySource extends StreamingReader {
         throw new HttpError(401, `the token cannot be sent to ${host}`);
       }
       const opened = await session.open(ws);
-      if (conn.signal.aborted) return;
+      if (signal.aborted) return;
       if (!opened) {
         // A browser hides why an upgrade failed; the same token on a REST request says it.
-        await fetchNotes(this.opts.baseUrl, feed, this.opts.token, { limit: 1 }, conn.signal);
+        await fetchNotes(this.opts.baseUrl, feed, this.opts.token, { limit: 1 }, signal);
         throw new Error(`the WebSocket to ${host} could not be opened`);
       }
       onOpen();
       session.send(JSON.stringify({ type: 'connect', body: { channel: feed.timeline, id: CONNECTION_ID, params: connectParams(feed) } }));
       // Notes meanwhile wait in the queue until the gap is filled.
-      await this.backfill(conn.signal, feed);
+      await this.backfill(signal, feed);
       this.cb.onState({ state: 'streaming' });
       await session.pump((data) => this.handle(data, feed));
     } catch (err) {
       if (outer.aborted) return;
       throw err;
     } finally {
-      outer.removeEventListener('abort', stopConn);
-      if (!conn.signal.aborted) conn.abort(new DOMException('connection closed', 'AbortError'));
       session.close();
     }
   }

@@ -1,4 +1,18 @@
 import { EventLoopTurns } from './event-loop';
+import { REST_TIMEOUT_MS } from './http-guard';
+
+/**
+ * A WebSocket's keep-alive is ping frames, which a page never sees: only messages feed the
+ * watchdog, so it must outlast a quiet stream. Five minutes without one post on a public stream
+ * is a dead socket on any server worth streaming; reconciliation covers the wait meanwhile.
+ */
+export const WS_WATCHDOG_MS = 5 * 60_000;
+
+/**
+ * A socket that neither opens nor fails (a blocked connection fires no event in Chrome) is given
+ * up after as long as a REST request gets.
+ */
+export const WS_OPEN_TIMEOUT_MS = REST_TIMEOUT_MS;
 
 type Frame = { kind: 'message'; data: unknown } | { kind: 'closed'; reason: string };
 
@@ -13,11 +27,25 @@ export class SocketSession {
   private wake: (() => void) | null = null;
   private watchdog: ReturnType<typeof setTimeout> | undefined;
   private ws: WebSocket | null = null;
+  private readonly conn = new AbortController();
+  private readonly stopConn = () => this.conn.abort(this.opts.outer.reason);
 
+  private readonly watchdogMs: number;
+  private readonly openMs: number;
+
+  /** `outer` stops the reader; the session's own `signal` also ends with the connection. */
   constructor(
-    private readonly opts: { host: string; watchdogMs: number; openMs: number; signal: AbortSignal },
+    private readonly opts: { host: string; watchdogMs?: number; outer: AbortSignal },
   ) {
+    this.watchdogMs = opts.watchdogMs ?? WS_WATCHDOG_MS;
+    this.openMs = Math.min(this.watchdogMs, WS_OPEN_TIMEOUT_MS);
+    opts.outer.addEventListener('abort', this.stopConn, { once: true });
     this.feedDog();
+  }
+
+  /** Aborted when the reader stops or this connection ends: what its backfill and requests run under. */
+  get signal(): AbortSignal {
+    return this.conn.signal;
   }
 
   /**
@@ -27,7 +55,9 @@ export class SocketSession {
    */
   async open(ws: WebSocket): Promise<boolean> {
     this.ws = ws;
-    const { signal, openMs, host } = this.opts;
+    const { openMs } = this;
+    const { host } = this.opts;
+    const signal = this.signal;
     const open = new Promise<boolean>((resolve) => {
       ws.onopen = () => resolve(true);
       ws.onmessage = (e: MessageEvent) => {
@@ -60,7 +90,7 @@ export class SocketSession {
    * storage and rendering get their turn.
    */
   async pump(handle: (data: unknown) => void): Promise<void> {
-    const { signal } = this.opts;
+    const signal = this.signal;
     const turns = new EventLoopTurns();
     const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     for (;;) {
@@ -76,8 +106,10 @@ export class SocketSession {
     }
   }
 
-  /** Ends the watchdog and the socket (one closed before it opened throws in some browsers). */
+  /** Ends the connection's signal, the watchdog and the socket (one closed before it opened throws in some browsers). */
   close(): void {
+    this.opts.outer.removeEventListener('abort', this.stopConn);
+    if (!this.conn.signal.aborted) this.conn.abort(new DOMException('connection closed', 'AbortError'));
     clearTimeout(this.watchdog);
     const ws = this.ws;
     if (!ws) return;
@@ -96,7 +128,7 @@ export class SocketSession {
 
   private feedDog(): void {
     clearTimeout(this.watchdog);
-    const ms = this.opts.watchdogMs;
+    const ms = this.watchdogMs;
     this.watchdog = setTimeout(() => this.push({ kind: 'closed', reason: `no data for ${Math.round(ms / 1000)} s` }), ms);
   }
 }

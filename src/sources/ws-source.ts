@@ -1,5 +1,4 @@
 import { SocketSession } from './socket-session';
-import { REST_TIMEOUT_MS } from './http-guard';
 import { MAX_EVENT_CHARS } from './sse-source';
 import { reconnectLoop } from './reconnect-loop';
 import { StreamingReader } from './streaming-reader';
@@ -7,19 +6,6 @@ import { HttpError, type SourceCallbacks } from './source';
 import { StreamCore, type StreamCoreOptions } from './stream-core';
 import { fetchPage, timelineUrl } from './timeline-pager';
 import { channelOf, streamName, subscribeMessage, wsQuery } from '../core/channel';
-
-/**
- * A WebSocket's keep-alive is ping frames, which a page never sees: only messages feed the
- * watchdog, so it must outlast a quiet stream. Five minutes without one post on a public stream
- * is a dead socket on any server worth streaming; reconciliation covers the wait meanwhile.
- */
-export const WS_WATCHDOG_MS = 5 * 60_000;
-
-/**
- * A socket that neither opens nor fails (a blocked connection fires no event in Chrome) is given
- * up after as long as a REST request gets.
- */
-export const WS_OPEN_TIMEOUT_MS = REST_TIMEOUT_MS;
 
 /** The browser's WebSocket, or (in Node tests) the `ws` package's, which has the same shape. */
 export type WebSocketCtor = new (url: string, protocols?: string | string[]) => WebSocket;
@@ -76,12 +62,9 @@ export class WsSource extends StreamingReader {
 
   /** Returns when stopped; rejects on a failed or broken connection. */
   private async connect(outer: AbortSignal, onOpen: () => void): Promise<void> {
-    const conn = new AbortController();
-    const stopConn = () => conn.abort(outer.reason);
-    outer.addEventListener('abort', stopConn, { once: true });
-    const watchdogMs = this.opts.watchdogMs ?? WS_WATCHDOG_MS;
     const host = new URL(this.opts.streamingBase).host;
-    const session = new SocketSession({ host, watchdogMs, openMs: Math.min(watchdogMs, WS_OPEN_TIMEOUT_MS), signal: conn.signal });
+    const session = new SocketSession({ host, watchdogMs: this.opts.watchdogMs, outer });
+    const signal = session.signal;
     try {
       const Ctor = this.opts.webSocket ?? WebSocket;
       let ws: WebSocket;
@@ -93,26 +76,24 @@ export class WsSource extends StreamingReader {
         throw new HttpError(401, `the token cannot be sent to ${host} (${err instanceof Error ? err.message : String(err)})`);
       }
       const opened = await session.open(ws);
-      if (conn.signal.aborted) return;
+      if (signal.aborted) return;
       if (!opened) {
         // A browser hides why an upgrade failed; a refused token shows on a REST request with it.
-        await this.probeToken(conn.signal);
+        await this.probeToken(signal);
         throw new Error(`the WebSocket to ${host} could not be opened`);
       }
       onOpen();
       const channel = channelOf(this.opts.channel);
       if (channel.kind !== 'hashtag') session.send(JSON.stringify(subscribeMessage(channel))); // a hashtag is in the URL
       // Messages meanwhile wait in the queue, as SSE bytes wait in the stream, until the gap is filled.
-      await this.core.backfill(conn.signal);
+      await this.core.backfill(signal);
       this.cb.onState({ state: 'streaming' });
-      void this.core.reconcileEvery(conn.signal);
+      void this.core.reconcileEvery(signal);
       await session.pump((data) => this.handle(data));
     } catch (err) {
       if (outer.aborted) return;
       throw err;
     } finally {
-      outer.removeEventListener('abort', stopConn);
-      if (!conn.signal.aborted) conn.abort(new DOMException('connection closed', 'AbortError'));
       session.close();
     }
   }
