@@ -82,12 +82,7 @@ export class Intake {
       // A row counts toots, not deliveries: a status that comes again (its edit, a backfill or a
       // reconciliation fetching it once more) is stored again and merged by uri, and counted once
       // (a CI run counted 70 on a row for 50 stored).
-      let counted = this.countedIds.get(row.base_url);
-      if (!counted) this.countedIds.set(row.base_url, (counted = new Set()));
-      const key = `${row.id} ${row.uri}`;
-      if (counted.has(key)) continue;
-      if (counted.size >= COUNTED_MEMORY) counted.clear();
-      counted.add(key);
+      if (!firstTime(this.countedIds, row.base_url, `${row.id} ${row.uri}`, COUNTED_MEMORY)) continue;
       perBase.set(row.base_url, (perBase.get(row.base_url) ?? 0) + 1);
     }
     for (const [base, n] of perBase) this.hooks.onStored(base, n);
@@ -100,15 +95,22 @@ export class Intake {
 
   private skip(baseUrl: string, status: unknown, reason: string): void {
     const id = identityOf(status);
-    if (id !== null) {
-      let seen = this.skippedIds.get(baseUrl);
-      if (!seen) this.skippedIds.set(baseUrl, (seen = new Set()));
-      if (seen.has(id)) return;
-      if (seen.size >= SKIPPED_MEMORY) seen.clear();
-      seen.add(id);
-    }
+    if (id !== null && !firstTime(this.skippedIds, baseUrl, id, SKIPPED_MEMORY)) return;
     this.hooks.onSkipped(baseUrl, reason);
   }
+}
+
+/**
+ * True the first time `key` is seen for `baseUrl`, and remembers it; at most `limit` keys per
+ * instance are kept (then forgotten at once, so a key seen long ago may count once more).
+ */
+function firstTime(memory: Map<string, Set<string>>, baseUrl: string, key: string, limit: number): boolean {
+  let seen = memory.get(baseUrl);
+  if (!seen) memory.set(baseUrl, (seen = new Set()));
+  if (seen.has(key)) return false;
+  if (seen.size >= limit) seen.clear();
+  seen.add(key);
+  return true;
 }
 
 /** `id uri` of a status that has both as short strings: what makes it the same status seen again. */
