@@ -46,15 +46,16 @@ export async function openTableFile<D extends AnalyticsDb>(
   store: BatchStore,
   fileSize: () => Promise<number | null> = async () => null,
 ): Promise<{ db: D; rebuilt: string | null }> {
-  let problem: string | null = cutShort(await fileSize());
+  let problem = cutShort(await fileSize());
   let db: D | null = null;
-  try {
-    if (problem) throw new Error(problem);
-    db = await openWhenFree(open);
-    problem = await fileProblem(db, store);
-    if (!problem) return { db, rebuilt: null };
-  } catch (err) {
-    problem ??= `it could not be ${db ? 'read' : 'opened'} (${(err as Error).message.split('\n')[0]})`;
+  if (!problem) {
+    try {
+      db = await openWhenFree(open);
+      problem = await fileProblem(db, store);
+      if (!problem) return { db, rebuilt: null };
+    } catch (err) {
+      problem = `it could not be ${db ? 'read' : 'opened'} (${(err as Error).message.split('\n')[0]})`;
+    }
   }
   await db?.close().catch(() => undefined);
   await remove();
