@@ -14,6 +14,7 @@ export default defineConfig({
           // Vitest's 10 s default for beforeAll (opening DuckDB-WASM, loading a table) ran out on a
           // busy 2-core machine: a limit is there to end a hang, not to time the machine.
           hookTimeout: 60_000,
+          expect: { poll: { timeout: 30_000 } },
         },
       },
       {
@@ -25,6 +26,10 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,
+          // expect.poll's 1 s default timed the machine: on a loaded CI run the first instance row
+          // took longer than 1 s to render (core-loop failed at "row count 0"). Poll waits on a
+          // condition; its limit only ends a hang.
+          expect: { poll: { timeout: 30_000, interval: 100 } },
         },
       },
     ],
