@@ -1,0 +1,139 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MastodonStatus } from '../../src/core/mastodon';
+import { nativeQuery } from '../unit/helpers/native-duckdb';
+import { noteFromStatus, startFakeMisskey, type FakeMisskey } from '../fake-mastodon/misskey';
+import { useHarness } from './support/harness';
+import { openApp, row, setToken, waitForCount, waitForRowState } from './support/app-page';
+
+/**
+ * Issue 19's joint test: a Mastodon over SSE, a Mastodon over WebSocket, an Akkoma read
+ * anonymously over its WebSocket, a Misskey read anonymously and a Sharkey read with a pasted
+ * token, all at once, with posts that federate between them. The count equals their joint ground
+ * truth by uri; deletes and edits are honoured where the server sends them (Misskey sends neither
+ * on a timeline channel: see test/fake-mastodon/misskey.ts); the Parquet export, read by native
+ * DuckDB, has every post once with the right `base_url`, `source` and `from_instance`.
+ */
+describe('five servers of four kinds at once', () => {
+  const h = useHarness({
+    fakes: {
+      sse: { domain: 'sse.test', liveFeeds: 'authenticated', tokens: ['s-token'], cacheSeconds: 1, heartbeatMs: 1000, seed: 41, users: 20_000 },
+      ws: { domain: 'ws.test', liveFeeds: 'authenticated', tokens: ['w-token'], cacheSeconds: 1, heartbeatMs: 1000, seed: 42, users: 20_000 },
+      akkoma: {
+        domain: 'akkoma.test', cacheSeconds: 1, seed: 43, users: 20_000, ids: 'flake', wsFlavour: 'akkoma',
+        software: { name: 'akkoma', version: '3.15.1' }, instanceVersion: '2.7.2 (compatible; Akkoma 3.15.1)',
+      },
+    },
+  });
+  let misskey: FakeMisskey;
+  let sharkey: FakeMisskey;
+  beforeAll(async () => {
+    misskey = await startFakeMisskey({ version: '2025.4.0' });
+    sharkey = await startFakeMisskey({ name: 'sharkey', version: '2025.4.3', policies: { gtlAvailable: false }, tokens: ['k-token'] });
+  });
+  afterAll(async () => {
+    await misskey?.close();
+    await sharkey?.close();
+  });
+
+  it('counts their joint ground truth, honours deletes and edits per kind, and exports each post once', async () => {
+    const { sse, ws, akkoma } = h.fakes;
+    const host = (u: string) => new URL(u).host;
+    const [sHost, wHost, aHost, mHost, kHost] = [sse.webUrl, ws.webUrl, akkoma.webUrl, misskey.url, sharkey.url].map(host) as [string, string, string, string, string];
+    for (const f of [sse, ws, akkoma]) for (let i = 0; i < 4; i++) f.publish();
+    for (let i = 0; i < 4; i++) misskey.publish();
+    for (let i = 0; i < 2; i++) sharkey.publish();
+
+    const page = await openApp(h.context, `${h.url}?instances=${[sse.webUrl, ws.webUrl, akkoma.webUrl, misskey.url, sharkey.url].join(',')}`);
+    await waitForRowState(page, aHost, /^streaming/, 120_000);
+    await waitForRowState(page, mHost, /^streaming/);
+    for (const hst of [sHost, wHost, kHost]) await waitForRowState(page, hst, /needs sign-in/);
+    await setToken(page, sHost, 's-token');
+    await setToken(page, wHost, 'w-token');
+    await setToken(page, kHost, 'k-token');
+    for (const hst of [sHost, wHost, kHost]) await waitForRowState(page, hst, /^streaming/);
+    // A signed-in Mastodon streams over SSE unless the person picks WebSocket.
+    await row(page, wHost).getByLabel('Stream over').selectOption('ws');
+    await expect.poll(() => ws.stats.webSocketsOpened).toBeGreaterThanOrEqual(1);
+    await waitForRowState(page, wHost, /^streaming/);
+
+    // Each row says what it is and how it connects.
+    const connection = (hst: string) => row(page, hst).getByTestId('connection').textContent();
+    expect(await connection(sHost)).toBe('· SSE, signed in');
+    expect(await connection(wHost)).toBe('· WebSocket, signed in');
+    expect(await connection(aHost)).toBe('· WebSocket, anonymous');
+    expect(await connection(mHost)).toBe('· WebSocket, anonymous');
+    expect(await connection(kHost)).toBe('· WebSocket, signed in');
+    await expect.poll(() => row(page, aHost).getByTestId('software').textContent()).toBe('Akkoma 3.15.1');
+    await expect.poll(() => row(page, mHost).getByTestId('software').textContent()).toBe('Misskey 2025.4.0');
+    await expect.poll(() => row(page, kHost).getByTestId('software').textContent()).toBe('Sharkey 2025.4.3');
+
+    // Live traffic on all five; posts federate between kinds; deletes and edits where servers send them.
+    const deleted = new Set<string>();
+    const edited: Array<{ fake: typeof sse; status: MastodonStatus; text: string }> = [];
+    for (let i = 0; i < 24; i++) {
+      const s = sse.publish();
+      const w = ws.publish();
+      const a = akkoma.publish();
+      misskey.publish();
+      if (i % 3 === 0) sharkey.publish();
+      const copy = i % 4 === 0 ? ws.publishFrom(a) : null; // an Akkoma post seen on a Mastodon too: one uri, two copies
+      if (i % 6 === 1) misskey.publish(noteFromStatus(s)); // a Mastodon post federated to the Misskey
+      if (i === 5) edited.push({ fake: sse, status: s, text: 'edited over SSE' });
+      if (i === 7) edited.push({ fake: ws, status: w, text: 'edited over WebSocket' });
+      if (i === 9) edited.push({ fake: akkoma, status: a, text: 'edited on Akkoma' });
+      if (i === 11) {
+        sse.deleteStatus(s.id);
+        deleted.add(s.uri);
+      }
+      if (i === 13) {
+        ws.deleteStatus(w.id);
+        deleted.add(w.uri);
+      }
+      if (i === 12) {
+        // Deleted at its origin, and (as the delete federates) on the server that had a copy.
+        akkoma.deleteStatus(a.id);
+        ws.deleteStatus(copy!.id);
+        deleted.add(a.uri);
+      }
+    }
+    for (const e of edited) e.fake.edit(e.status.id, { content: `<p>${e.text}</p>` });
+    const misskeyUri = (srv: FakeMisskey) => (n: Record<string, unknown>) => (typeof n.uri === 'string' ? n.uri : `${srv.url}/notes/${String(n.id)}`);
+    const truth = new Set([
+      ...[sse, ws, akkoma].flatMap((f) => f.groundTruth().published.map((s) => s.uri)),
+      ...misskey.groundTruth().map(misskeyUri(misskey)),
+      ...sharkey.groundTruth().map(misskeyUri(sharkey)),
+    ]);
+    for (const u of deleted) truth.delete(u);
+    await waitForCount(page, truth.size);
+
+    // Each went its own way: no WebSocket to the SSE row's server, and none of the sockets carried a token in its URL.
+    expect(sse.stats.webSocketsOpened).toBe(0);
+    expect(new Set(ws.stats.webSocketTokenVia.filter((v) => v !== 'none'))).toEqual(new Set(['protocol']));
+    expect(new Set(akkoma.stats.webSocketTokenVia)).toEqual(new Set(['none']));
+    expect(new Set(misskey.stats.tokenVia)).toEqual(new Set(['none']));
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export Parquet' }).click()]);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'tootscope-four-')), download.suggestedFilename());
+    await download.saveAs(file);
+    const rows = await nativeQuery<{ uri: string; base: string; source: string; from: string; text: string }>(
+      `SELECT uri, base_url AS base, source, from_instance AS "from", mastodon_text AS text FROM read_parquet('${file}')`,
+    );
+    expect(rows).toHaveLength(truth.size);
+    expect(new Set(rows.map((r) => r.uri))).toEqual(truth);
+    for (const r of rows) {
+      // Where the post was written, whichever server it was read from.
+      expect(r.from, r.uri).toBe(new URL(r.uri).host);
+      expect(['stream', 'backfill', 'poll'], `${r.uri} came as ${r.source}`).toContain(r.source);
+    }
+    // Every server's rows are stored under it (a federated post under whichever server delivered it first).
+    const from = (base: string) => rows.filter((r) => r.base === base).length;
+    expect(from(misskey.url)).toBeGreaterThan(20);
+    expect(rows.filter((r) => r.base === sharkey.url && r.uri.startsWith(`${sharkey.url}/notes/`))).toHaveLength(sharkey.groundTruth().length);
+    for (const f of [sse, ws, akkoma]) expect(from(f.webUrl), f.domain).toBeGreaterThan(20);
+    expect(new Set(rows.map((r) => r.base))).toEqual(new Set([sse.webUrl, ws.webUrl, akkoma.webUrl, misskey.url, sharkey.url]));
+    for (const e of edited) expect(rows.find((r) => r.uri === e.status.uri)?.text, e.text).toBe(e.text);
+  });
+});
