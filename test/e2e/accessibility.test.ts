@@ -72,6 +72,8 @@ describe('accessibility and small screens', () => {
       await expect.poll(() => tootsCollected(page), { timeout: 60_000 }).toBeGreaterThan(50);
       await expect.poll(() => page.locator('article.chart-card svg.chart').count(), { timeout: 60_000 }).toBeGreaterThan(3);
       await page.getByRole('button', { name: 'Stop demo' }).click({ timeout: 10_000 });
+      // Toots are there and nothing collects: the bar says so, not "no source yet".
+      await expect.poll(() => page.getByTestId('nav-status').textContent()).toMatch(/^\d[\d,]* toots · no source running$/);
       await expect.poll(() => page.locator('article.chart-card[aria-busy="true"]').count(), { timeout: 30_000 }).toBe(0);
       await page.screenshot({ path: `/tmp/a11y/${name.replace(' ', '-')}.png`, fullPage: true }).catch(() => undefined);
       expect(await seriousViolations(page)).toEqual([]);
@@ -123,7 +125,12 @@ describe('accessibility and small screens', () => {
       // Far down the page, the bar (with the collection's state) is still at the top of the screen.
       const bar = page.getByRole('navigation', { name: 'Sections' });
       expect(Math.round((await bar.boundingBox())!.y)).toBe(0);
-      expect(await page.getByTestId('nav-status').textContent()).toMatch(/^\d[\d,]* toots · no source yet$/);
+      // This profile kept the toots the tests above collected, and nothing collects now.
+      const status = (await page.getByTestId('nav-status').textContent()) ?? '';
+      expect(status).toMatch(/^0 toots · no source yet$|^[1-9][\d,]* toots · no source running$/);
+      // The bar is the page's table of contents: every section, in the page's order.
+      const sections = await page.evaluate(() => [...document.querySelectorAll('section[aria-labelledby]')].map((s) => `#${s.getAttribute('aria-labelledby')}`));
+      expect(await bar.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(sections);
     } finally {
       await page.close();
     }
