@@ -104,7 +104,14 @@ export default defineConfig({
     servePrecompressed(),
   ],
   optimizeDeps: { exclude: ['@duckdb/duckdb-wasm', 'parquet-wasm', '@bokuweb/zstd-wasm'] },
-  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 4096,
+    // Rolldown's note on slow plugins printed a screenful on every `npm start` (issue 18's
+    // start-up noise): it is advice for whoever tunes the build, not news for someone starting
+    // the app. `node --cpu-prof` on the build finds the same.
+    rolldownOptions: { checks: { bundlerTimings: false } },
+  },
   worker: { format: 'es' },
   server: { host: '127.0.0.1', port: 5173 },
   preview: { host: '127.0.0.1', port: 4173 },

@@ -7,6 +7,7 @@ import { LocalData, type Reloading } from '../store/local-data';
 import { openTableFile } from '../store/table-file';
 import { languageNames } from './language-names';
 import { mark } from '../db/startup-marks';
+import { workerParquetCodec } from '../store/archive/parquet-worker-client';
 
 export type OpenDb = (opts?: { path?: string }) => Promise<AnalyticsDb & { bundle?: string }>;
 
@@ -52,7 +53,7 @@ export async function openStore(store: BatchStore, openDb: OpenDb, collector: bo
   if (saved) ev.onReloading(saved);
   const { db, file, rebuilt } = await starting;
   if (rebuilt) ev.onNotice(rebuilt);
-  const codec = async () => (await import('../store/archive/parquet-worker-client')).workerParquetCodec;
+  const codec = async () => workerParquetCodec;
   const open = (on: AnalyticsDb) => LocalData.open(on, languageNames(), codec, { store, onLoad: ev.onReloading, file, leaveOwnBatches: true });
   const data = await open(db).catch(async (err: Error) => {
     if (!file) throw err;

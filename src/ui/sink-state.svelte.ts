@@ -1,6 +1,7 @@
 import type { AppState } from './app-state.svelte';
 import { SinkSettings, configProblem, type SinkConfig } from '../store/sink/sink-settings';
 import { SinkUploader, type SinkStatus } from '../store/sink/uploader';
+import { workerParquetCodec } from '../store/archive/parquet-worker-client';
 
 /** How often the sink looks for a new manifest: a compaction is minutes apart, a check is one IndexedDB read. */
 const CHECK_EVERY_MS = 2_000;
@@ -77,7 +78,7 @@ export class SinkState {
         {
           db: data.db,
           store: data.store,
-          codec: async () => (await import('../store/archive/parquet-worker-client')).workerParquetCodec,
+          codec: async () => workerParquetCodec,
           settings: this.settings,
           run: (fn) => app.exclusive(fn),
         },
