@@ -133,6 +133,14 @@ describe('the bucket sink', () => {
     expect(wrong.up.status.message).not.toContain('AKIAWRONG');
     expect(wrong.up.status.retryAt).toBeGreaterThan(Date.now() - 1000);
 
+    // The right key id with a wrong secret: the signature is refused, as AWS refuses it.
+    const before = await s3.list('');
+    const forged = await uploader(data, config({ secretAccessKey: secret }));
+    await forged.up.sync();
+    expect(forged.up.status.state).toBe('paused');
+    expect(forged.up.status.message).toMatch(/^The bucket refused the access key \(403 SignatureDoesNotMatch\): check the key id and its secret\. Nothing is lost/);
+    expect(await s3.list('')).toEqual(before);
+
     const missing = await uploader(data, config({ bucket: 'no-such-bucket' }));
     await missing.up.sync();
     expect(missing.up.status.message).toMatch(/^There is no bucket named "no-such-bucket" at http:\/\/127\.0\.0\.1:\d+ \(404 NoSuchBucket\)/);

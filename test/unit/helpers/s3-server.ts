@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
-import { AwsClient } from 'aws4fetch';
+import { AwsClient, AwsV4Signer } from 'aws4fetch';
 
 /** s3rver's built-in account: it knows this key id and refuses any other with 403 InvalidAccessKeyId. */
 export const S3_KEY = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -41,9 +41,35 @@ export interface S3TestServer {
 }
 
 /**
+ * Whether a request signed with s3rver's key id carries the signature AWS would compute for it
+ * with that key's secret. s3rver checks the key id and nothing more, so a wrong secret passed
+ * where AWS answers 403 SignatureDoesNotMatch. The signature is recomputed with aws4fetch (the
+ * page's own signer) over exactly the headers the request says it signed, at its own x-amz-date.
+ * Requests with another key id are left to s3rver (403 InvalidAccessKeyId), unsigned ones too.
+ */
+async function signatureMatches(req: http.IncomingMessage, endpoint: string): Promise<boolean> {
+  const auth = req.headers.authorization;
+  const m = auth ? /^AWS4-HMAC-SHA256 Credential=([^/]+)\/\d{8}\/([^/]+)\/s3\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=[0-9a-f]{64}$/.exec(auth) : null;
+  if (!auth || !m || m[1] !== S3_KEY.accessKeyId) return true;
+  const headers = new Headers();
+  for (const name of m[3]!.split(';')) if (name !== 'host') headers.set(name, String(req.headers[name] ?? ''));
+  const signer = new AwsV4Signer({
+    method: req.method ?? 'GET',
+    url: `${endpoint}${req.url ?? '/'}`,
+    headers,
+    accessKeyId: S3_KEY.accessKeyId,
+    secretAccessKey: S3_KEY.secretAccessKey,
+    service: 's3',
+    region: m[2]!,
+    datetime: String(req.headers['x-amz-date'] ?? ''),
+  });
+  return (await signer.authHeader()) === auth;
+}
+
+/**
  * A real S3-compatible server (s3rver 3.7, Koa on the file system) on 127.0.0.1 with one bucket,
  * whose CORS rule allows `origins` (none: no CORS rule, as a fresh bucket has). Every request is
- * recorded. s3rver checks the access key id but, unlike AWS, not the SigV4 signature itself.
+ * recorded. s3rver checks the access key id; the signature is checked here, as AWS checks it.
  */
 export async function startS3(opts: { origins?: string[] } = {}): Promise<S3TestServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tootscope-s3-'));
@@ -58,8 +84,14 @@ export async function startS3(opts: { origins?: string[] } = {}): Promise<S3Test
   const faults: Array<{ method: string; status: number; code: string }> = [];
   let passPuts = Infinity;
   const held: http.ServerResponse[] = [];
-  const server = http.createServer((req, res) => {
+  let endpoint = '';
+  const server = http.createServer(async (req, res) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    if (!(await signatureMatches(req, endpoint))) {
+      res.writeHead(403, { 'content-type': 'application/xml', 'access-control-allow-origin': req.headers.origin ?? '*' });
+      res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided.</Message></Error>');
+      return;
+    }
     if (req.method === 'PUT' && passPuts-- <= 0) {
       held.push(res);
       return;
@@ -75,7 +107,7 @@ export async function startS3(opts: { origins?: string[] } = {}): Promise<S3Test
     handle(req, res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const client = new AwsClient({ ...S3_KEY, service: 's3', region: 'us-east-1' });
   const objectUrl = (key: string) => `${endpoint}/${BUCKET}/${key.split('/').map(encodeURIComponent).join('/')}`;
   const get = async (key: string) => {
