@@ -12,10 +12,11 @@ import { BUCKET, S3_KEY, startS3, type S3TestServer } from '../unit/helpers/s3-s
 import { IMPORTED, bucketState, configureSink, importFile, manifestUris } from './support/bucket';
 
 /**
- * Issue 20: the browser dies (SIGKILL) while the sink uploads a segment's objects. No manifest is
- * written before all of them are in, so a reader finds nothing half-done; after a relaunch the sink
- * resumes from what IndexedDB kept, and the bucket ends holding exactly what the manifest names,
- * which is every toot of the page, once.
+ * Issue 20: the browser dies (SIGKILL) while the sink uploads a segment's objects, and again while
+ * it writes the manifest that would name a second import's objects. No manifest names an object
+ * before it is in, and a manifest is replaced whole or not at all, so a reader finds nothing
+ * half-done; after each relaunch the sink resumes from what IndexedDB kept, and the bucket ends
+ * holding exactly what the manifest names, which is every toot of the page, once.
  */
 describe('archive to an S3 bucket through a crash', () => {
   let site: Awaited<ReturnType<typeof serveStatic>>;
@@ -33,7 +34,7 @@ describe('archive to an S3 bucket through a crash', () => {
     await s3?.close();
   });
 
-  it('resumes after a kill mid-upload and ends equal to the page', { timeout: 240_000 }, async () => {
+  it('resumes after a kill mid-upload and one mid-manifest-update, and ends equal to the page', { timeout: 480_000 }, async () => {
     let browser = await launchBrowser({ userDataDir: profile });
     try {
       let page = await openApp(browser.context, site.url);
@@ -64,6 +65,36 @@ describe('archive to an S3 bucket through a crash', () => {
       expect(pageUris.length).toBe(IMPORTED);
       expect(bucketUris.length).toBe(IMPORTED);
       expect(new Set(bucketUris)).toEqual(new Set(pageUris));
+
+      // Killed again, now mid-manifest-update: a second import's objects go in, and the manifest
+      // that would name them gets no answer. The manifest before still stands, untouched: a
+      // reader following it sees the bucket as it was, nothing half-done.
+      const importAgain = page.getByRole('button', { name: 'Import Parquet' });
+      await expect.poll(() => importAgain.isEnabled(), { timeout: 60_000 }).toBe(true);
+      s3.holdPuts((p) => p.endsWith('/manifest.json'));
+      await page.getByLabel('Parquet files to import').setInputFiles(await importFile(122));
+      await expect.poll(() => s3.held, { timeout: 120_000 }).toBeGreaterThan(0);
+      await killBrowser(profile);
+      await browser.close().catch(() => undefined);
+      s3.dropHeld();
+      const mid = await bucketState(s3, 'crash');
+      expect(mid.manifestKey).toBe(manifestKey);
+      expect(mid.manifest).toEqual(manifest);
+      expect(mid.keys.length).toBeGreaterThan(keys.length);
+
+      browser = await launchBrowser({ userDataDir: profile });
+      page = await openApp(browser.context, site.url);
+      // The objects it had in were counted before (the status read "behind: 0" from the start):
+      // wait for the manifest that names them, then for nothing to be behind.
+      await expect.poll(async () => (await bucketState(s3, 'crash')).manifest.upToSeq, { timeout: 120_000 }).toBeGreaterThan(manifest.upToSeq);
+      await expect.poll(() => page.locator('section.sink').getByTestId('sink-status').textContent(), { timeout: 120_000 }).toMatch(/behind: 0 segments/);
+      const end = await bucketState(s3, 'crash');
+      expect(end.keys).toEqual([...end.manifest.objects.map((o) => o.key), end.manifestKey].sort());
+      const endBucket = await manifestUris(s3, end.manifest);
+      const endPage = (await queryViaConsole(page, 'SELECT uri FROM toots')).rows.map((r) => r[0]!);
+      expect(endPage.length).toBeGreaterThan(IMPORTED);
+      expect(endBucket.length).toBe(endPage.length);
+      expect(new Set(endBucket)).toEqual(new Set(endPage));
     } finally {
       await browser.close().catch(() => undefined);
     }

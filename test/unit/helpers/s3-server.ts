@@ -27,6 +27,8 @@ export interface S3TestServer {
    * leaves it) until `dropHeld`, which hangs them up. `held` counts the requests waiting.
    */
   holdPutsAfter(n: number): void;
+  /** Leaves every later PUT whose path `match`es unanswered until `dropHeld` (the others pass). */
+  holdPuts(match: (path: string) => boolean): void;
   readonly held: number;
   dropHeld(): void;
   /** Stores an object (signed PUT), as another client would. */
@@ -82,7 +84,7 @@ export async function startS3(opts: { origins?: string[] } = {}): Promise<S3Test
   const handle = s3.getMiddleware();
   const requests: RecordedRequest[] = [];
   const faults: Array<{ method: string; status: number; code: string }> = [];
-  let passPuts = Infinity;
+  let hold: { after: number; match: (path: string) => boolean } | null = null;
   const held: http.ServerResponse[] = [];
   let endpoint = '';
   const server = http.createServer(async (req, res) => {
@@ -92,7 +94,7 @@ export async function startS3(opts: { origins?: string[] } = {}): Promise<S3Test
       res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided.</Message></Error>');
       return;
     }
-    if (req.method === 'PUT' && passPuts-- <= 0) {
+    if (req.method === 'PUT' && hold?.match(req.url ?? '') && hold.after-- <= 0) {
       held.push(res);
       return;
     }
@@ -126,13 +128,16 @@ export async function startS3(opts: { origins?: string[] } = {}): Promise<S3Test
       faults.length = 0;
     },
     holdPutsAfter(n) {
-      passPuts = n;
+      hold = { after: n, match: () => true };
+    },
+    holdPuts(match) {
+      hold = { after: 0, match };
     },
     get held() {
       return held.length;
     },
     dropHeld() {
-      passPuts = Infinity;
+      hold = null;
       for (const res of held.splice(0)) res.destroy();
     },
     async put(key, body) {
