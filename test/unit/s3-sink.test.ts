@@ -159,6 +159,13 @@ describe('the bucket sink', () => {
     await busier.up.sync();
     expect(busier.up.status.message).toMatch(/^The bucket's server is busy or failing \(503 SlowDown\)\. Nothing is lost/);
     s3.clearFaults();
+    // A full disk, as MinIO says it (cmd/api-errors.go: ErrStorageFull, 507 XMinioStorageFull).
+    const full = await uploader(data);
+    s3.failNext('PUT', 1000, 507, 'XMinioStorageFull');
+    await full.up.sync();
+    expect(full.up.status.state).toBe('paused');
+    expect(full.up.status.message).toMatch(/^The bucket is full or over its quota \(507 XMinioStorageFull\): free space or raise the quota\. Nothing is lost: the page keeps every toot/);
+    s3.clearFaults();
     await busier.up.retryNow();
     expect(busier.up.status).toMatchObject({ state: 'idle', message: '' });
 

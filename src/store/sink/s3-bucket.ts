@@ -130,7 +130,7 @@ function describe(status: number, code: string, c: SinkConfig): SinkError {
     return new SinkError('refused', `The bucket refused this access key${named}: it needs permission to put, get and delete objects under the prefix.`, status);
   }
   if (status === 507 || /Quota|Storage|TooLarge/i.test(code)) {
-    return new SinkError('full', `The bucket is full or over its quota${named}: free space or raise the quota; nothing is lost meanwhile.`, status);
+    return new SinkError('full', `The bucket is full or over its quota${named}: free space or raise the quota.`, status);
   }
   if (status === 503 || status === 500 || status === 502 || status === 504 || status === 429) {
     return new SinkError('busy', `The bucket's server is busy or failing${named}.`, status);
