@@ -188,6 +188,8 @@ export class SinkUploader {
         objects: live,
       };
       const body = new TextEncoder().encode(JSON.stringify(manifest, null, 1));
+      // Every segment may be in while the manifest naming them is not: not "up to date" yet.
+      this.set({ state: 'uploading', message: `Writing the manifest (${manifest.objects.length.toLocaleString()} objects).` });
       await this.retrying(() => bucket.put(`${base}/manifest.json`, body, 'application/json'));
       const liveKeys = new Set(live.map((o) => o.key));
       progress.garbage = [...new Set([...progress.garbage, ...progress.live.map((o) => o.key)])].filter((k) => !liveKeys.has(k));
