@@ -158,6 +158,13 @@ describe('hostile servers', () => {
       await addInstance(page, silent.url);
       const host = new URL(silent.url).host;
       await waitForRowState(page, host, new RegExp(`^reconnecting in \\d+ s \\(no answer from ${host} in 20 s\\)$`), 40_000);
+      // A server never heard from: the row offers what applies (try now, pause), not a token
+      // field, a feed or a sign-in for a server that has not said what it is (issue 18).
+      const r = row(page, host);
+      expect(await r.getByRole('button', { name: 'Retry now' }).count()).toBe(1);
+      expect(await r.getByLabel('Access token').count()).toBe(0);
+      expect(await r.getByLabel('Feed').count()).toBe(0);
+      expect(await r.getByRole('button', { name: 'Sign in' }).count()).toBe(0);
       await goodCollects(1);
     } finally {
       await silent.close();
