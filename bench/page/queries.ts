@@ -49,7 +49,7 @@ export async function queries(db0: BrowserDb, runs: number) {
 }
 
 /**
- * The live summary as the app computes it (AppState.refreshSummary): ROLLUP_SUMMARY_SQL over the
+ * The live summary as the app computes it (SummaryState.refresh): ROLLUP_SUMMARY_SQL over the
  * rollups every merge maintains (src/core/sql/rollups.ts), checked against the full summary.
  */
 export async function liveRollup(db0: BrowserDb, runs: number) {

@@ -1,6 +1,4 @@
 import type { AnalyticsDb } from '../db/analytics-db';
-import type { Summary } from '../core/sql/summary';
-import { ROLLUP_SUMMARY_SQL } from '../core/sql/rollups';
 import type { TootRow } from '../core/toot';
 import type { RetentionRule } from '../core/sql/retention';
 import { parseInstanceUrl, DiscoveryError } from '../sources/discovery';
@@ -13,6 +11,7 @@ import type { LocalData, Reloading } from '../store/local-data';
 import { Settings } from '../store/settings';
 import { InstanceState } from './instance-state.svelte';
 import { DemoState } from './demo-state.svelte';
+import { SummaryState } from './summary-state.svelte';
 import { languageNames } from './language-names';
 import { openIntake, openStore, startPositions, type OpenDb } from './open-store';
 import { mark } from '../db/startup-marks';
@@ -25,24 +24,17 @@ export type TabRole = 'starting' | 'collector' | 'viewer';
 /** Where DuckDB's table lives: its database file in OPFS (the collector), or memory (the others). */
 export type TableHome = 'file' | 'memory';
 
-const SUMMARY_EVERY_MS = 1000;
-
 /** The page's state: instances, the store, DuckDB, and the figures the panels show. */
 export class AppState {
   instances = $state<InstanceState[]>([]);
   db = $state.raw<DbStatus>({ state: 'loading' });
   role = $state<TabRole>('starting');
   tableHome = $state<TableHome | null>(null);
-  summary = $state.raw<Summary | null>(null);
-  summaryMs = $state(0);
   /**
    * Stored toots being loaded into DuckDB (tens of seconds at a million and more): how far, and
    * the summary the manifest saved, which the panel shows meanwhile. Null once loaded.
    */
   reloading = $state.raw<Reloading | null>(null);
-  memoryBytes = $state(0);
-  /** What this origin keeps on disk (IndexedDB: batches and snapshot), from navigator.storage. */
-  storedBytes = $state(0);
   storage = $state.raw<IngestStatus>({ state: 'ok' });
   persistent = $state(true);
   addError = $state('');
@@ -52,15 +44,14 @@ export class AppState {
   /** Bumped after every batch lands in DuckDB (and after a restore): panels re-query on change, throttled. */
   dataVersion = $state(0);
   readonly demo: DemoState;
+  /** The Summary panel's figures, refreshed at most once a second. */
+  readonly figures = new SummaryState(() => this.data?.db ?? null);
 
   private settings = new Settings();
   private store: BatchStore | null = null;
   private data: LocalData | null = null;
   private ingest: Ingest | null = null;
   private intake: Intake | null = null;
-  private summaryTimer: ReturnType<typeof setTimeout> | null = null;
-  private summaryDirty = false;
-  private summaryRunning = false;
   private ticker: ReturnType<typeof setInterval> | null = null;
   private rowListeners = new Set<(row: TootRow) => void>();
   private releaseLock: () => void = () => undefined;
@@ -147,7 +138,7 @@ export class AppState {
       const { data, bundle, file } = await openStore(store, this.openDb, collector, {
         onReloading: (r) => {
           this.reloading = r;
-          if (r?.saved) this.summary = r.saved;
+          if (r?.saved) this.figures.summary = r.saved;
         },
         onNotice: (m) => (this.notice = m),
       });
@@ -162,7 +153,7 @@ export class AppState {
       mark('ready');
       this.dataVersion++;
       // The first figures at once, not after the throttle's second.
-      void this.refreshSummary().then(() => mark('first-summary'), () => undefined);
+      void this.figures.refresh().then(() => mark('first-summary'), () => undefined);
     } catch (err) {
       this.reloading = null;
       this.db = { state: 'error', message: `DuckDB could not start: ${(err as Error).message}` };
@@ -233,7 +224,7 @@ export class AppState {
 
   private changed(): void {
     this.dataVersion++;
-    this.refreshSummarySoon();
+    this.figures.soon();
   }
 
   private onStorage(s: IngestStatus): void {
@@ -330,34 +321,6 @@ export class AppState {
     return () => this.rowListeners.delete(fn);
   }
 
-  private refreshSummarySoon(): void {
-    this.summaryDirty = true;
-    if (this.summaryTimer || this.summaryRunning) return;
-    this.summaryTimer = setTimeout(() => {
-      this.summaryTimer = null;
-      void this.refreshSummary();
-    }, SUMMARY_EVERY_MS);
-  }
-
-  /** At most one summary query at a time and one a second, whatever the toot rate. */
-  async refreshSummary(): Promise<void> {
-    const db = this.data?.db;
-    if (!db || this.summaryRunning) return;
-    this.summaryRunning = true;
-    this.summaryDirty = false;
-    try {
-      const t0 = performance.now();
-      const [s] = await db.query<Summary>(ROLLUP_SUMMARY_SQL);
-      this.summaryMs = performance.now() - t0;
-      this.summary = s ?? null;
-      this.memoryBytes = await db.memoryBytes();
-      this.storedBytes = (await navigator.storage?.estimate?.().catch(() => null))?.usage ?? 0;
-    } finally {
-      this.summaryRunning = false;
-      if (this.summaryDirty) this.refreshSummarySoon();
-    }
-  }
-
   /** Everything in IndexedDB and DuckDB now, before an export or a page hide. */
   async flush(): Promise<void> {
     await this.ingest?.flush();
@@ -405,6 +368,7 @@ export class AppState {
 
   dispose(): void {
     if (this.ticker) clearInterval(this.ticker);
+    this.figures.dispose();
     this.ingest?.stop();
     for (const i of this.instances) i.stopSource();
     this.demo.stop();

@@ -148,7 +148,7 @@ export class SqlConsoleState {
     if (changed) {
       // Panels re-query on dataVersion; the summary has its own refresh.
       this.app.dataVersion++;
-      void this.app.refreshSummary();
+      void this.app.figures.refresh();
     }
     await this.refreshSchema();
   }
