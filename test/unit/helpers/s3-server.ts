@@ -68,6 +68,12 @@ async function signatureMatches(req: http.IncomingMessage, endpoint: string): Pr
   return (await signer.authHeader()) === auth;
 }
 
+/** As S3 answers an error: an XML body, and CORS headers on it (S3 adds them to errors too). */
+function s3Error(req: http.IncomingMessage, res: http.ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/xml', 'access-control-allow-origin': req.headers.origin ?? '*' });
+  res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
+}
+
 /**
  * A real S3-compatible server (s3rver 3.7, Koa on the file system) on 127.0.0.1 with one bucket,
  * whose CORS rule allows `origins` (none: no CORS rule, as a fresh bucket has). Every request is
@@ -90,8 +96,7 @@ export async function startS3(opts: { origins?: string[] } = {}): Promise<S3Test
   const server = http.createServer(async (req, res) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     if (!(await signatureMatches(req, endpoint))) {
-      res.writeHead(403, { 'content-type': 'application/xml', 'access-control-allow-origin': req.headers.origin ?? '*' });
-      res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided.</Message></Error>');
+      s3Error(req, res, 403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
       return;
     }
     if (req.method === 'PUT' && hold?.match(req.url ?? '') && hold.after-- <= 0) {
@@ -101,9 +106,7 @@ export async function startS3(opts: { origins?: string[] } = {}): Promise<S3Test
     const at = faults.findIndex((f) => f.method === req.method);
     if (at >= 0) {
       const [f] = faults.splice(at, 1);
-      // As S3 answers: an XML error body, and CORS headers on it (S3 adds them to errors too).
-      res.writeHead(f!.status, { 'content-type': 'application/xml', 'access-control-allow-origin': req.headers.origin ?? '*' });
-      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${f!.code}</Code><Message>injected</Message></Error>`);
+      s3Error(req, res, f!.status, f!.code, 'injected');
       return;
     }
     handle(req, res);
