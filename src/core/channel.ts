@@ -77,3 +77,39 @@ export function hasTag(c: Channel, tags: ReadonlyArray<{ name: string }> | null 
   const want = c.tag.normalize('NFKC').toLowerCase();
   return (tags ?? []).some((t) => typeof t?.name === 'string' && t.name.normalize('NFKC').toLowerCase() === want);
 }
+
+/**
+ * Where a feed's collection continues (Intake's positions, kept in IndexedDB): an instance's
+ * public timeline keeps the instance's own key, as before feeds were several per row, and every
+ * other feed its own, so a hashtag's newest post never moves the public timeline past posts it has
+ * not fetched yet. A feed with no position of its own yet starts from the instance's.
+ */
+export const feedKey = (baseUrl: string, channel: StreamChannel): string => (channel === 'public' ? baseUrl : `${baseUrl} ${channel}`);
+
+/** The activity chart's series key for a feed; the space keeps it from being taken for an instance. */
+export const FEED_PREFIX = 'feed ';
+
+/**
+ * The SQL condition a stored toot meets when the feed would deliver it: collected from the
+ * instance, and by the feed's rule (an author of the instance for `local`, of another for
+ * `remote`, the tag among `hashtags`, which are kept lowercased). Derived from the toot itself, so
+ * a post that two feeds deliver, stored once, counts in both. A local author's posts live under
+ * the instance's host, or under its own `domain` where the server names one apart (discovery.ts).
+ */
+export function feedWhereSql(baseUrl: string, channel: StreamChannel, domain?: string): string {
+  const q = (s: string) => `'${s.replaceAll('\0', '').replaceAll("'", "''")}'`;
+  const hosts = [...new Set([new URL(baseUrl).host, ...(domain ? [domain] : [])])].map(q).join(', ');
+  const c = channelOf(channel);
+  const parts = [`base_url = ${q(baseUrl)}`];
+  if ((c.kind === 'public' && c.side === 'local') || (c.kind === 'hashtag' && c.local)) parts.push(`from_instance IN (${hosts})`);
+  if (c.kind === 'public' && c.side === 'remote') parts.push(`from_instance NOT IN (${hosts})`);
+  if (c.kind === 'hashtag') parts.push(`list_contains(hashtags, ${q(c.tag.toLowerCase())})`);
+  return parts.join(' AND ');
+}
+
+/** A feed as the page names it: "public (all)", "local", "remote", "#rust", "#rust (local)". */
+export function feedLabel(channel: StreamChannel): string {
+  const c = channelOf(channel);
+  if (c.kind === 'public') return c.side === 'all' ? 'public (all)' : c.side;
+  return `#${c.tag}${c.local ? ' (local)' : ''}`;
+}

@@ -7,7 +7,8 @@ import { tootsToIPC } from '../../src/core/arrow-batch';
 import { TootTable } from '../../src/store/duckdb/toot-table';
 import type { AnalyticsDb } from '../../src/db/analytics-db';
 import { cubeActivitySql } from '../../src/core/sql/cube/charts';
-import type { MastodonStatus } from '../../src/core/mastodon';
+import type { MastodonStatus, StreamChannel } from '../../src/core/mastodon';
+import { channelOf, feedWhereSql, FEED_PREFIX, hasTag } from '../../src/core/channel';
 import {
   activitySql, appsSql, chooseGrain, cleanKeywords, containsPattern, dailySql, hashtagsSql, hourlySql, keywordsSql,
   languagesSql, lengthsSql, overlapSql, parseFilterParams, parseInstanceGroups, spanSql, whereSql, writeFilterParams, GROUP_PREFIX,
@@ -350,6 +351,36 @@ describe('7. activity over time per instance', () => {
     // A name with a quote stays a name.
     const quoted = await run<ActivityRow>(activitySql({}, { grain: 'week', by: 'from_instance', topN: 5, groups: { 'c.example': "o'c" } }));
     expect(quoted.map((r) => r.series)).toContain(`${GROUP_PREFIX}o'c`);
+  });
+
+  it('splits by the feeds the rows follow: a toot counts in every feed that would deliver it, and in none that would not', async () => {
+    const feeds: Array<[string, StreamChannel]> = [[A, 'public'], [A, 'public/local'], [A, 'public/remote'], [A, '#fedi'], [A, '#coffee/local'], [B, '#fedi'], [C, '#nothing']];
+    const options = { grain: 'week' as const, by: 'feed' as const, topN: 20, feeds: feeds.map(([b, c]) => ({ key: `${FEED_PREFIX}${b} ${c}`, where: feedWhereSql(b, c) })) };
+    const rows = await run<ActivityRow>(activitySql({}, options));
+    // Ground truth from the posts themselves, as each feed's server would pick them.
+    const truth = new Map<string, number>();
+    for (const [b, c] of feeds) {
+      const ch = channelOf(c);
+      const host = new URL(b).host;
+      const n = SPECS.filter(([, acct, , , tags, , base]) => {
+        const local = acct.split('@')[1] === host;
+        if (base !== b) return false;
+        if (ch.kind === 'public') return ch.side === 'all' || (ch.side === 'local') === local;
+        return hasTag(ch, tags.map((name) => ({ name }))) && (!ch.local || local);
+      }).length;
+      if (n) truth.set(`${FEED_PREFIX}${b} ${c}`, n);
+    }
+    expect(new Map(rows.map((r) => [r.series, r.toots]))).toEqual(truth);
+    expect(truth.get(`${FEED_PREFIX}${A} #fedi`)).toBe(3); // rows 1, 3 and 29: 'Fedi' counts, a remote author counts
+    expect(truth.get(`${FEED_PREFIX}${A} public`)).toBe(truth.get(`${FEED_PREFIX}${A} public/local`)! + truth.get(`${FEED_PREFIX}${A} public/remote`)!);
+    // A server that names its accounts under a domain of its own (LOCAL_DOMAIN): b.example's
+    // authors count as local to A when A says its domain is b.example.
+    const split = await run<ActivityRow>(activitySql({}, { ...options, feeds: [{ key: 'l', where: feedWhereSql(A, 'public/local', 'b.example') }] }));
+    expect(split.map((r) => r.toots)).toEqual([SPECS.filter(([, acct, , , , , base]) => base === A && /@[ab]\.example$/.test(acct)).length]);
+    // The hourly cube keeps no hashtags per hour: the chart asks the raw rows.
+    expect(cubeActivitySql({}, options)).toBeNull();
+    // No feed followed: nothing to draw, not everything as "other".
+    expect(await run<ActivityRow>(activitySql({}, { ...options, feeds: [] }))).toEqual([]);
   });
 
   it('reports the span the grain and window are chosen from', async () => {

@@ -1,5 +1,5 @@
 import { groupedKeySql, type InstanceGroups } from './instance-groups';
-import { filteredCte, GRAIN_MINUTES, grainGridSql, isGrain, shiftedTs, sqlInt, type ChartFilters, type TimeGrain } from './filters';
+import { filteredCte, GRAIN_MINUTES, grainGridSql, isGrain, shiftedTs, sqlInt, sqlString, type ChartFilters, type TimeGrain } from './filters';
 
 /** Posts per bucket for one series (a top instance, or `other`), and the rolling mean. */
 export interface ActivityRow {
@@ -17,7 +17,8 @@ export interface ActivityRow {
   rolling: number;
 }
 
-export type ActivityBy = 'from_instance' | 'base_url';
+/** The author's instance, the instance collected from, or the feeds the rows follow (core/channel.ts). */
+export type ActivityBy = 'from_instance' | 'base_url' | 'feed';
 export const OTHER_SERIES = 'other';
 
 export interface ActivityOptions {
@@ -31,6 +32,21 @@ export interface ActivityOptions {
   offsetMinutes?: number;
   /** Instances drawn together under a name of the person's (instance-groups.ts). */
   groups?: InstanceGroups;
+  /** With `by: 'feed'`: each feed's series key and the condition its toots meet (channel.ts `feedWhereSql`). */
+  feeds?: ReadonlyArray<{ key: string; where: string }>;
+}
+
+/**
+ * The series keys of each toot. A toot is in one instance's series; with `by: 'feed'` it is in
+ * every feed that would deliver it (a post with #rust and #go is in both), and in none when no
+ * feed covers it (imports, the demo): those are left out, not drawn as `other`.
+ */
+function seriesKeysSql(options: ActivityOptions): { key: string; where: string } {
+  if (options.by !== 'feed') return { key: groupedKeySql(options.by === 'base_url' ? 'base_url' : 'from_instance', options.groups), where: '' };
+  const feeds = options.feeds ?? [];
+  if (!feeds.length) return { key: 'NULL::VARCHAR', where: ' WHERE false' };
+  const cases = feeds.map((f) => `CASE WHEN ${f.where} THEN ${sqlString(f.key)} END`);
+  return { key: `unnest(list_filter([${cases.join(', ')}], x -> x IS NOT NULL))`, where: '' };
 }
 
 /** Rolling window that suits the span: 15 minutes while live, 7 days over a long collection. */
@@ -39,14 +55,14 @@ export const defaultWindowMinutes = (spanMs: number): number => (spanMs <= 2 * 8
 export function activitySql(filters: ChartFilters, options: ActivityOptions): string {
   const grain: TimeGrain = isGrain(options.grain) ? options.grain : 'hour';
   const step = GRAIN_MINUTES[grain];
-  const by = options.by === 'base_url' ? 'base_url' : 'from_instance';
+  const keys = seriesKeysSql(options);
   const topN = Math.max(1, sqlInt(options.topN ?? 8, 8, 100));
   const windowMinutes = sqlInt(options.windowMinutes ?? step, step, 10 * 366 * 1440);
   // RANGE … PRECEDING is measured from the bucket start: a window of w minutes holds the buckets
   // that start within (w − step) minutes before this one.
   const preceding = Math.max(0, windowMinutes - step);
   return `WITH ${filteredCte(filters)},
-t AS (SELECT date_trunc('${grain}', ${shiftedTs(options.offsetMinutes)}) AS bucket, ${groupedKeySql(by, options.groups)} AS k FROM f),
+t AS (SELECT date_trunc('${grain}', ${shiftedTs(options.offsetMinutes)}) AS bucket, ${keys.key} AS k FROM f${keys.where}),
 top AS (SELECT k, row_number() OVER (ORDER BY count(*) DESC, k) AS rank FROM t GROUP BY k ORDER BY rank LIMIT ${topN}),
 s AS (SELECT t.bucket, coalesce(top.k, '${OTHER_SERIES}') AS series, coalesce(top.rank, ${topN + 1})::INTEGER AS rank
       FROM t LEFT JOIN top ON top.k = t.k),

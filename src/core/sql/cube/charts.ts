@@ -26,7 +26,8 @@ const wholeHours = (o: number | undefined) => offsetOf(o) % 60 === 0;
 
 export function cubeActivitySql(filters: ChartFilters, options: ActivityOptions): string | null {
   const grain: TimeGrain = isGrain(options.grain) ? options.grain : 'hour';
-  if (grain === 'minute' || !wholeHours(options.offsetMinutes)) return null;
+  // Feeds are conditions on hashtags and authors, which the hourly cube does not keep.
+  if (grain === 'minute' || !wholeHours(options.offsetMinutes) || options.by === 'feed') return null;
   const step = GRAIN_MINUTES[grain];
   const by = options.by === 'base_url' ? 'base_url' : 'from_instance';
   const topN = Math.max(1, sqlInt(options.topN ?? 8, 8, 100));
