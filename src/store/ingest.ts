@@ -62,6 +62,8 @@ export class Ingest {
   /** Stored batches (with their rows) DuckDB has not merged yet, oldest first. */
   private unapplied: Array<{ stored: StoredBatch; rows: TootRow[] }> = [];
   private blocked = false;
+  /** The feed (core/channel.ts `feedKey`) each row came by, where it was not the instance's public timeline. */
+  private readonly feeds = new WeakMap<TootRow, string>();
   private readonly store: BatchStore;
   private data: LocalData | null = null;
 
@@ -100,9 +102,13 @@ export class Ingest {
     return this.rows.length + this.deletes.length;
   }
 
-  /** Throws InvalidStatusError for a payload that cannot be a row. */
-  addStatus(status: unknown, baseUrl: string, source: TootSource, receivedAt = Date.now()): TootRow {
+  /**
+   * Throws InvalidStatusError for a payload that cannot be a row. `feed`: where the row's
+   * position is kept (the instance's own, `baseUrl`, unless given).
+   */
+  addStatus(status: unknown, baseUrl: string, source: TootSource, receivedAt = Date.now(), feed?: string): TootRow {
     const row = normalizeStatus(status, baseUrl, source, receivedAt);
+    if (feed !== undefined && feed !== baseUrl) this.feeds.set(row, feed);
     this.rows.push(row);
     if (this.rows.length >= MAX_BATCH_ROWS) void this.flush();
     return row;
@@ -110,6 +116,21 @@ export class Ingest {
 
   addDelete(baseUrl: string, id: string): void {
     this.deletes.push({ base_url: baseUrl, id });
+  }
+
+  /** Where the row's position is kept: its feed's key, or its instance's. */
+  feedOf(row: TootRow): string {
+    return this.feeds.get(row) ?? row.base_url;
+  }
+
+  /** The newest id per feed among `rows`: stored with their batch. */
+  private positionsOf(rows: readonly TootRow[]): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const r of rows) {
+      const feed = this.feedOf(r);
+      out.set(feed, maxId(out.get(feed) ?? null, r.id));
+    }
+    return out;
   }
 
   /** Prunes by a retention rule with the next flush (after that flush's rows). */
@@ -147,7 +168,7 @@ export class Ingest {
     try {
       let ipc: Uint8Array | null = null;
       if (rows.length) ({ rows, ipc } = this.encode(rows));
-      stored = await this.store.append({ ipc, deletes, ...(prune ? { prune } : {}) }, rows.length, positionsOf(rows), takenAt);
+      stored = await this.store.append({ ipc, deletes, ...(prune ? { prune } : {}) }, rows.length, this.positionsOf(rows), takenAt);
     } catch (err) {
       // Put the rows back in front of anything that arrived meanwhile: nothing is lost.
       this.rows = rows.concat(this.rows);
@@ -223,9 +244,3 @@ export class Ingest {
 }
 
 
-/** The newest id per instance among `rows`: stored with their batch. */
-function positionsOf(rows: readonly TootRow[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const r of rows) out.set(r.base_url, maxId(out.get(r.base_url) ?? null, r.id));
-  return out;
-}

@@ -2,11 +2,15 @@ import { maxId } from '../core/status-id';
 import { InvalidStatusError } from '../core/normalize';
 import type { TootRow, TootSource } from '../core/toot';
 import type { SourceEvent } from '../sources/source';
+import type { StreamChannel } from '../core/mastodon';
+import { feedKey } from '../core/channel';
 import type { Ingest } from './ingest';
 
 export interface IntakeHooks {
   /** `n` toots first seen on `baseUrl` reached IndexedDB. */
   onStored(baseUrl: string, n: number): void;
+  /** Of those stored, `n` came by `feed` (core/channel.ts `feedKey`) for the first time: each feed's own count. */
+  onFeedStored?(feed: string, n: number): void;
   /** One status from `baseUrl` was skipped (first time only for the same id): why, in plain words. */
   onSkipped(baseUrl: string, reason: string): void;
   /** Every valid row as it arrives (live sketches). */
@@ -23,15 +27,16 @@ const COUNTED_MEMORY = 20_000;
  * nothing a stranger's server sends can throw back into its reader (a reader that saw an exception
  * would take its connection for broken and fetch the same bad page again, forever: issue 14).
  *
- * Positions (the newest id per instance, where polls and backfills continue from) move past a row
- * only once it is stored. Not past a skipped status: a hostile one could carry the largest id there
- * is and stop its instance's polling for good. A poll that sees a skipped status again (until a newer
- * valid one is stored) does not count it again.
+ * Positions (the newest id per feed of each instance, core/channel.ts `feedKey`, where polls and
+ * backfills continue from) move past a row only once it is stored. Not past a skipped status: a
+ * hostile one could carry the largest id there is and stop its instance's polling for good. A poll
+ * that sees a skipped status again (until a newer valid one is stored) does not count it again.
  */
 export class Intake {
   private stored: Map<string, string>;
   private skippedIds = new Map<string, Set<string>>();
   private countedIds = new Map<string, Set<string>>();
+  private feedCountedIds = new Map<string, Set<string>>();
 
   constructor(
     private readonly ingest: Ingest,
@@ -46,12 +51,15 @@ export class Intake {
     this.stored = new Map(positions);
   }
 
-  /** Where collection from `baseUrl` continues: past every stored row. */
-  lastId(baseUrl: string): string | null {
-    return this.stored.get(baseUrl) ?? null;
+  /**
+   * Where collection from `baseUrl` by `channel` continues: past every row that feed stored; a
+   * feed with none yet starts where the instance's public timeline is.
+   */
+  lastId(baseUrl: string, channel: StreamChannel = 'public'): string | null {
+    return this.stored.get(feedKey(baseUrl, channel)) ?? this.stored.get(baseUrl) ?? null;
   }
 
-  accept(baseUrl: string, event: SourceEvent, source?: TootSource): void {
+  accept(baseUrl: string, event: SourceEvent, source?: TootSource, channel: StreamChannel = 'public'): void {
     if (event.kind === 'delete') {
       this.ingest.addDelete(baseUrl, event.id);
       return;
@@ -62,7 +70,7 @@ export class Intake {
     }
     let row: TootRow;
     try {
-      row = this.ingest.addStatus(event.status, baseUrl, source ?? event.via);
+      row = this.ingest.addStatus(event.status, baseUrl, source ?? event.via, Date.now(), feedKey(baseUrl, channel));
     } catch (err) {
       this.skip(baseUrl, event.status, err instanceof InvalidStatusError ? err.message : `unexpected: ${errorText(err)}`);
       return;
@@ -77,15 +85,19 @@ export class Intake {
   /** Ingest's rows reached IndexedDB: move positions and counters past them. */
   storedRows(rows: readonly TootRow[]): void {
     const perBase = new Map<string, number>();
+    const perFeed = new Map<string, number>();
     for (const row of rows) {
-      this.stored.set(row.base_url, maxId(this.stored.get(row.base_url) ?? null, row.id));
-      // A row counts toots, not deliveries: a status that comes again (its edit, a backfill or a
-      // reconciliation fetching it once more) is stored again and merged by uri, and counted once
-      // (a CI run counted 70 on a row for 50 stored).
-      if (!firstTime(this.countedIds, row.base_url, `${row.id} ${row.uri}`, COUNTED_MEMORY)) continue;
-      perBase.set(row.base_url, (perBase.get(row.base_url) ?? 0) + 1);
+      const feed = this.ingest.feedOf(row);
+      this.stored.set(feed, maxId(this.stored.get(feed) ?? null, row.id));
+      // A row counts toots, not deliveries: a status that comes again (its edit, a backfill, a
+      // reconciliation, or a second feed of the same instance) is stored again and merged by uri,
+      // and counted once (a CI run counted 70 on a row for 50 stored). Each feed counts its own.
+      const identity = `${row.id} ${row.uri}`;
+      if (firstTime(this.feedCountedIds, feed, identity, COUNTED_MEMORY)) perFeed.set(feed, (perFeed.get(feed) ?? 0) + 1);
+      if (firstTime(this.countedIds, row.base_url, identity, COUNTED_MEMORY)) perBase.set(row.base_url, (perBase.get(row.base_url) ?? 0) + 1);
     }
     for (const [base, n] of perBase) this.hooks.onStored(base, n);
+    for (const [feed, n] of perFeed) this.hooks.onFeedStored?.(feed, n);
   }
 
   /** A row Ingest could not encode (after validation passed): skipped like an invalid status. */

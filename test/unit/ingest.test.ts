@@ -153,3 +153,31 @@ describe('Intake counts', () => {
     expect(n!.n).toBe(6);
   });
 });
+
+/** Issue 19: several feeds per instance, each with its own position and count. */
+describe('Intake feeds', () => {
+  it('keeps each feed’s position and count apart, and counts a post two feeds bring once for the instance', async () => {
+    const name = `intake-feeds-${Date.now()}`;
+    const data = await openLocalData(name);
+    const perBase = new Map<string, number>();
+    const perFeed = new Map<string, number>();
+    const add = (m: Map<string, number>, k: string, n: number) => m.set(k, (m.get(k) ?? 0) + n);
+    const ingest: Ingest = new Ingest(data, { onStored: (rows) => intake.storedRows(rows), onFlushed: () => undefined, onStatus: () => undefined });
+    const intake = new Intake(ingest, { onStored: (b, n) => add(perBase, b, n), onFeedStored: (f, n) => add(perFeed, f, n), onSkipped: () => undefined });
+    const [older, shared, newest] = [posts(2), posts(1), posts(1)];
+    for (const s of older) intake.accept(A, { kind: 'update', status: s, via: 'stream' }, undefined, 'public');
+    intake.accept(A, { kind: 'update', status: shared[0]!, via: 'stream' }, undefined, 'public');
+    intake.accept(A, { kind: 'update', status: shared[0]!, via: 'stream' }, undefined, '#rust');
+    // The tag's newest post: it must not move the public timeline past posts it has not fetched.
+    intake.accept(A, { kind: 'update', status: newest[0]!, via: 'stream' }, undefined, '#rust');
+    await ingest.flush();
+    expect(perBase.get(A)).toBe(4);
+    expect(Object.fromEntries(perFeed)).toEqual({ [A]: 3, [`${A} #rust`]: 2 });
+    expect(intake.lastId(A, 'public')).toBe(shared[0]!.id);
+    expect(intake.lastId(A, '#rust')).toBe(newest[0]!.id);
+    // A feed with no position of its own starts where the public timeline is.
+    expect(intake.lastId(A, '#go')).toBe(shared[0]!.id);
+    // The positions reach IndexedDB with the batch: a reload continues each feed where it was.
+    expect(Object.fromEntries((await data.store.positions()) ?? [])).toEqual({ [A]: shared[0]!.id, [`${A} #rust`]: newest[0]!.id });
+  });
+});
