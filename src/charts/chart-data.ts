@@ -6,6 +6,7 @@ import type {
   ActivityRow, AppRow, DailyRow, HashtagRow, HourlyRow, KeywordRow, LanguageRow, LengthRow, OverlapMeasure, OverlapRow,
 } from '../core/sql/charts';
 import { GROUP_PREFIX } from '../core/sql/charts/instance-groups';
+import { FEED_PREFIX } from '../core/channel';
 import type { BarDatum } from './bar';
 import type { BoxDatum } from './boxplot';
 import { formatBlogDay, formatBucket, formatInteger, formatMean, formatShare, hostLabel } from './format';
@@ -140,11 +141,14 @@ export function activitySeries(rows: readonly ActivityRow[], value: 'toots' | 'r
 
 /** A series is an instance, `other`, or a group of the person's (instance-groups.ts): named, not clickable. */
 const isGroup = (k: string) => k.startsWith(GROUP_PREFIX);
-const seriesLabel = (k: string) => (k === 'other' ? 'other' : isGroup(k) ? `${k.slice(GROUP_PREFIX.length)} (group)` : hostLabel(k));
-const seriesPick = (k: string) => (k === 'other' || isGroup(k) ? null : { pick: instancePick(k) });
+/** A feed's series (channel.ts FEED_PREFIX): "host #tag", not an instance to filter by. */
+const isFeed = (k: string) => k.startsWith(FEED_PREFIX);
+const seriesLabel = (k: string) =>
+  k === 'other' ? 'other' : isGroup(k) ? `${k.slice(GROUP_PREFIX.length)} (group)` : isFeed(k) ? k.slice(FEED_PREFIX.length) : hostLabel(k);
+const seriesPick = (k: string) => (k === 'other' || isGroup(k) || isFeed(k) ? null : { pick: instancePick(k) });
 export const activityTable = (rows: readonly ActivityRow[], grain: string): TableData => ({
   columns: [{ label: 'Bucket' }, { label: 'Instance' }, { label: 'Toots', numeric: true }, { label: 'Rolling mean', numeric: true, format: formatMean }],
-  rows: rows.map((r) => ({ cells: [formatBucket(r.t, grain), isGroup(r.series) ? seriesLabel(r.series) : r.series, r.toots, r.rolling], ...(seriesPick(r.series) ?? {}) })),
+  rows: rows.map((r) => ({ cells: [formatBucket(r.t, grain), isGroup(r.series) || isFeed(r.series) ? seriesLabel(r.series) : r.series, r.toots, r.rolling], ...(seriesPick(r.series) ?? {}) })),
 });
 
 export const lengthBoxes = (rows: readonly LengthRow[]): BoxDatum[] =>

@@ -13,7 +13,16 @@ export interface InstanceInfo {
   liveFeeds?: { local: FeedAccess; remote: FeedAccess };
   /** From NodeInfo, else from the instance API's version string. */
   software?: Software;
+  /**
+   * The instance's own domain (v2 `domain`, v1 `uri`): its local accounts' and, on a server whose
+   * accounts are named under another domain than its pages (Mastodon's LOCAL_DOMAIN and
+   * WEB_DOMAIN), not the host people type. Absent when the server does not say one plainly.
+   */
+  domain?: string;
 }
+
+const DOMAIN = /^[a-z0-9.-]{1,253}(:\d{1,5})?$/i;
+const domainOf = (v: unknown): { domain?: string } => (typeof v === 'string' && DOMAIN.test(v) ? { domain: v.toLowerCase() } : {});
 
 export class DiscoveryError extends Error {}
 
@@ -104,6 +113,7 @@ export async function discoverInstance(input: string, signal?: AbortSignal): Pro
         title: str(v2.body.title) ?? host,
         version: str(v2.body.version) ?? '',
         software: software(v2.body.version),
+        ...domainOf(v2.body.domain),
         ...(access ? { liveFeeds: { local: access.local as FeedAccess, remote: access.remote as FeedAccess } } : {}),
       };
     }
@@ -116,6 +126,7 @@ export async function discoverInstance(input: string, signal?: AbortSignal): Pro
       title: str(v1.body.title) ?? host,
       version: str(v1.body.version) ?? '',
       software: software(v1.body.version),
+      ...domainOf(v1.body.uri),
     };
   }
   if (v2.status === 401 || v1.status === 401) {

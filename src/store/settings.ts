@@ -5,7 +5,10 @@ import type { RetentionSetting } from '../core/sql/retention';
 
 export interface InstanceSetting {
   baseUrl: string;
+  /** The first feed, as versions before several feeds per row read it. */
   channel: StreamChannel;
+  /** Every feed the row follows (absent in settings saved before feeds were several). */
+  channels?: StreamChannel[];
   paused: boolean;
 }
 

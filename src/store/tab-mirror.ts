@@ -1,4 +1,5 @@
 import type { SourceState } from '../sources/source';
+import type { StreamChannel } from '../core/mastodon';
 
 /**
  * What the collecting tab's rows show, sent to the other tabs of the page once a second, so a viewer
@@ -11,6 +12,8 @@ export interface RowMirror {
   collected: number;
   skipped: number;
   ratePerMin: number | null;
+  /** Each feed's channel and count (absent from a tab of an older version). */
+  feeds?: Array<[StreamChannel, number]>;
 }
 
 export interface DemoMirror {

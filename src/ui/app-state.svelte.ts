@@ -2,7 +2,7 @@ import type { AnalyticsDb } from '../db/analytics-db';
 import type { TootRow } from '../core/toot';
 import type { RetentionRule } from '../core/sql/retention';
 import { parseInstanceUrl, DiscoveryError } from '../sources/discovery';
-import type { SourceEvent } from '../sources/source';
+import type { StreamChannel } from '../core/mastodon';
 import { BatchStore, type StoredBatch } from '../store/wal/batch-store';
 import { electCollector, openTabChannel, type TabMessage } from '../store/collector-lock';
 import type { Ingest, IngestStatus } from '../store/ingest';
@@ -63,7 +63,7 @@ export class AppState {
   private opened: Promise<void> = Promise.resolve();
 
   constructor(private readonly openDb: OpenDb) {
-    this.demo = new DemoState((e) => this.accept(this.demo.baseUrl, e, 'demo'));
+    this.demo = new DemoState((e) => this.intake?.accept(this.demo.baseUrl, e, 'demo'));
   }
 
   /** `resume`: what the page was doing before it left to sign in (restoreSignInView). */
@@ -86,10 +86,10 @@ export class AppState {
     else this.tabs = openTabChannel((m) => void this.onTabMessage(m));
     const collector = first || !store.persistent;
     this.openIntake(store);
-    for (const s of await this.settings.instances()) this.addSaved(s.baseUrl, s.channel, s.paused);
+    for (const s of await this.settings.instances()) this.addSaved(s.baseUrl, s.channels ?? [s.channel], s.paused);
     for (const raw of url.instances) this.add(raw, url.channels.get(raw));
     if (signedIn && 'token' in signedIn && !this.instances.some((i) => i.baseUrl === signedIn.baseUrl)) {
-      this.addSaved(signedIn.baseUrl, 'public', false);
+      this.addSaved(signedIn.baseUrl, ['public'], false);
       this.persist();
     }
     this.wantDemo = (url.demo && !url.instances.length) || resume?.demo === true;
@@ -121,6 +121,12 @@ export class AppState {
       onFlushed: (b) => this.onFlushed(b),
       onStatus: (s) => this.onStorage(s),
       onStored: (base, n) => (base === this.demo.baseUrl ? this.demo.noteStored(n) : this.instances.find((i) => i.baseUrl === base)?.noteStored(n)),
+      onFeedStored: (feed, n) => {
+        // feedKey: the instance's URL, then its channel after a space (none for the public timeline).
+        const space = feed.indexOf(' ');
+        const base = space < 0 ? feed : feed.slice(0, space);
+        this.instances.find((i) => i.baseUrl === base)?.noteFeedStored(space < 0 ? 'public' : (feed.slice(space + 1) as StreamChannel), n);
+      },
       onSkipped: (base, reason) => {
         const inst = this.instances.find((i) => i.baseUrl === base);
         if (inst) inst.noteSkipped(reason);
@@ -201,7 +207,12 @@ export class AppState {
       this.demo.remote = m.mirror.demo;
     } else if (m.type === 'instances') {
       const saved = await this.settings.instances();
-      for (const s of saved) this.addSaved(s.baseUrl, s.channel, s.paused);
+      for (const s of saved) {
+        this.addSaved(s.baseUrl, s.channels ?? [s.channel], s.paused);
+        // A viewer shows the collector's feeds (it runs no readers of its own).
+        const inst = this.instances.find((i) => i.baseUrl === s.baseUrl);
+        if (inst && this.role !== 'collector' && inst.channels.join() !== (s.channels ?? [s.channel]).join()) inst.setFeeds(s.channels ?? [s.channel]);
+      }
       for (const i of this.instances.filter((x) => !saved.some((s) => s.baseUrl === x.baseUrl))) this.drop(i);
     }
   }
@@ -245,24 +256,27 @@ export class AppState {
       this.addError = err instanceof DiscoveryError ? err.message : String(err);
       return false;
     }
-    if (this.instances.some((i) => i.baseUrl === baseUrl)) {
+    const known = this.instances.find((i) => i.baseUrl === baseUrl);
+    // A link that names another feed of a listed instance (…/tags/rust) adds that feed to its row.
+    if (known && channel !== 'public' && known.addChannel(channel)) return true;
+    if (known) {
       this.addError = `${new URL(baseUrl).host} is already in the list`;
       return false;
     }
-    this.addSaved(baseUrl, channel, false);
+    this.addSaved(baseUrl, [channel], false);
     this.persist();
     return true;
   }
 
-  private addSaved(baseUrl: string, channel: InstanceState['channel'], paused: boolean): void {
+  private addSaved(baseUrl: string, channels: readonly StreamChannel[], paused: boolean): void {
     if (this.instances.some((i) => i.baseUrl === baseUrl)) return;
     const inst = new InstanceState(baseUrl, {
-      onEvent: (i, e) => this.accept(i.baseUrl, e, null),
-      lastId: (b) => this.intake?.lastId(b) ?? null,
+      onEvent: (i, e, channel) => this.intake?.accept(i.baseUrl, e, undefined, channel),
+      lastId: (b, channel) => this.intake?.lastId(b, channel) ?? null,
       onChanged: () => this.persist(),
       canCollect: () => this.role === 'collector',
     });
-    inst.channel = channel;
+    inst.setFeeds(channels);
     inst.paused = paused;
     this.instances.push(inst);
     const added = this.instances[this.instances.length - 1]!;
@@ -306,13 +320,8 @@ export class AppState {
 
   private persist(): void {
     void this.settings
-      .saveInstances(this.instances.map((i) => ({ baseUrl: i.baseUrl, channel: i.channel, paused: i.paused })))
+      .saveInstances(this.instances.map((i) => ({ baseUrl: i.baseUrl, channel: i.channel, channels: i.channels, paused: i.paused })))
       .then(() => this.tabs?.post({ type: 'instances' }));
-  }
-
-  /** One event from a source: Intake never throws back into the reader. */
-  private accept(baseUrl: string, e: SourceEvent, demo: 'demo' | null): void {
-    this.intake?.accept(baseUrl, e, demo ?? undefined);
   }
 
   /** Every normalised row as it arrives (before dedup): for live sketches. Returns an unsubscribe. */

@@ -1,3 +1,4 @@
+import { feedLabel, feedWhereSql, FEED_PREFIX } from '../core/channel';
 import {
   activitySql, browserOffsetMinutes, chooseGrain, cleanKeywords, dailySql, defaultWindowMinutes, hourlySql, keywordsSql, GRAIN_MINUTES,
   type ActivityBy, type ActivityRow, type AppRow, type ChartFilters, type DailyRow, type HashtagRow, type HourlyRow, type KeywordRow,
@@ -105,8 +106,15 @@ export class ChartsState {
   get inputs(): string {
     return JSON.stringify([
       this.filters.value, this.zone, this.keywords, this.keywordGrain, this.activityGrain, this.activityBy, this.activityTopN,
-      this.activityWindow, this.activityGroups, this.languagesAsBlog, this.lengthsAsBlog,
+      this.activityWindow, this.activityGroups, this.languagesAsBlog, this.lengthsAsBlog, this.activityBy === 'feed' ? this.feeds : null,
     ]);
+  }
+
+  /** Every feed the rows follow, as the activity chart splits by them (core/channel.ts). */
+  get feeds(): Array<{ key: string; where: string }> {
+    return this.app.instances.flatMap((i) =>
+      i.channels.map((c) => ({ key: `${FEED_PREFIX}${i.host} ${feedLabel(c)}`, where: feedWhereSql(i.baseUrl, c, i.info?.domain) })),
+    );
   }
 
   /** Starts following the data and the inputs; returns the stop function. */
@@ -161,7 +169,7 @@ export class ChartsState {
       const grain = this.activityGrain === 'auto' ? chooseGrain(spanMs) : this.activityGrain;
       const window = this.activityWindow === 'auto' ? Math.max(defaultWindowMinutes(spanMs), GRAIN_MINUTES[grain]) : this.activityWindow;
       const keywordGrain = this.keywordGrain;
-      const activity = { grain, by: this.activityBy, topN: this.activityTopN, windowMinutes: window, offsetMinutes, groups: this.activityGroups };
+      const activity = { grain, by: this.activityBy, topN: this.activityTopN, windowMinutes: window, offsetMinutes, groups: this.activityGroups, feeds: this.feeds };
       await run<ActivityRow>('activity', cubeActivitySql(f, activity) ?? activitySql(f, activity), (r) => {
         this.activity = r;
         this.usedGrain = grain;

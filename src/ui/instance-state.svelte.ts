@@ -9,14 +9,15 @@ import { MisskeySource } from '../sources/misskey-source';
 import { WsSource } from '../sources/ws-source';
 import type { RowMirror } from '../store/tab-mirror';
 import type { StreamCoverage } from '../sources/reconcile';
-import { sleep, type Source, type SourceEvent, type SourceState } from '../sources/source';
+import { sleep, type SourceEvent, type SourceState } from '../sources/source';
+import { ChannelFeed, combinedState } from './channel-feed.svelte';
 import { reconcileIntervalMs } from './reconcile-setting';
 import { RateWindow } from './rate-window';
 
 export interface InstanceHooks {
-  onEvent(inst: InstanceState, event: SourceEvent): void;
-  /** Highest id already stored from this instance, to continue (and backfill) from. */
-  lastId(baseUrl: string): string | null;
+  onEvent(inst: InstanceState, event: SourceEvent, channel: StreamChannel): void;
+  /** Highest id already stored from this instance by this feed, to continue (and backfill) from. */
+  lastId(baseUrl: string, channel: StreamChannel): string | null;
   onChanged(): void;
   /** False while another tab collects: the row waits in standby. */
   canCollect(): boolean;
@@ -26,12 +27,14 @@ export interface InstanceHooks {
 export class InstanceState {
   readonly baseUrl: string;
   readonly host: string;
-  channel = $state<StreamChannel>('public');
+  /** What the row follows on its instance, each with its own reader; never empty. */
+  feeds = $state.raw<ChannelFeed[]>([new ChannelFeed('public')]);
+  /** The row's own state (discovery, paused, standby); null once its feeds' readers run. */
+  private rowStatus = $state.raw<SourceState | null>({ state: 'connecting' });
   /** How a signed-in Mastodon row streams; servers that only speak WebSocket always use it. Not saved yet. */
   transport = $state<'sse' | 'ws'>('sse');
   token = $state('');
   paused = $state(false);
-  status = $state.raw<SourceState>({ state: 'connecting' });
   info = $state.raw<InstanceInfo | null>(null);
   /** Toots from this instance that are stored (in IndexedDB), not merely received. */
   collected = $state(0);
@@ -40,12 +43,9 @@ export class InstanceState {
   warnings = $state.raw<string[]>([]);
   /** Stored toots per minute (the last minute, or since the row started when shorter); null at first. */
   ratePerMin = $state<number | null>(null);
-  /** How complete the stream is, from reconciling with the REST timeline; null until measured. */
-  coverage = $state.raw<StreamCoverage | null>(null);
   /** The clock, ticked once a second, for countdowns in the row. */
   now = $state(Date.now());
   private readonly rate = new RateWindow();
-  private source: Source | null = null;
   private discovery: AbortController | null = null;
 
   constructor(
@@ -54,6 +54,34 @@ export class InstanceState {
   ) {
     this.baseUrl = baseUrl;
     this.host = new URL(baseUrl).host;
+  }
+
+  get status(): SourceState {
+    return this.rowStatus ?? combinedState(this.feeds);
+  }
+
+  set status(s: SourceState) {
+    this.rowStatus = s;
+  }
+
+  /** The first feed's channel (a row of one feed: its only one). */
+  get channel(): StreamChannel {
+    return this.feeds[0]!.channel;
+  }
+
+  get channels(): StreamChannel[] {
+    return this.feeds.map((f) => f.channel);
+  }
+
+  /** How complete the stream is, from reconciling with the REST timeline; null until measured, and for a row of several feeds (each shows its own). */
+  get coverage(): StreamCoverage | null {
+    return this.feeds.length === 1 ? this.feeds[0]!.coverage : null;
+  }
+
+  /** The feeds a saved row or a shared link names, before the row starts. */
+  setFeeds(channels: readonly StreamChannel[]): void {
+    const unique = [...new Set(channels)];
+    this.feeds = (unique.length ? unique : ['public' as const]).map((c) => new ChannelFeed(c));
   }
 
   get mode(): 'stream' | 'poll' {
@@ -115,28 +143,39 @@ export class InstanceState {
       }
     }
     if (this.paused) return;
+    this.rowStatus = null;
+    for (const feed of this.feeds) this.startFeed(feed);
+  }
+
+  /** One feed's reader, of the kind the server and the sign-in call for. */
+  private startFeed(feed: ChannelFeed): void {
+    const info = this.info;
+    if (!info) return;
+    feed.stop();
+    feed.status = { state: 'connecting' };
+    feed.coverage = null;
+    const channel = feed.channel;
     const cb = {
-      onEvent: (e: SourceEvent) => this.hooks.onEvent(this, e),
+      onEvent: (e: SourceEvent) => this.hooks.onEvent(this, e, channel),
       onState: (s: SourceState) => {
-        this.status = s;
+        feed.status = s;
       },
-      onWarning: (w: string) => this.warn(w),
+      onWarning: (w: string) => this.warn(this.feeds.length > 1 ? `${channel}: ${w}` : w),
       onCoverage: (c: StreamCoverage) => {
-        this.coverage = c;
+        feed.coverage = c;
       },
     };
-    this.coverage = null;
-    const lastId = () => this.hooks.lastId(this.baseUrl);
-    const streamOpts = { baseUrl: this.baseUrl, streamingBase: this.info.streamingBase, channel: this.channel, token: this.token, lastId, reconcileMs: reconcileIntervalMs() };
+    const lastId = () => this.hooks.lastId(this.baseUrl, channel);
+    const streamOpts = { baseUrl: this.baseUrl, streamingBase: info.streamingBase, channel, token: this.token, lastId, reconcileMs: reconcileIntervalMs() };
     // Akkoma and Pleroma stream public timelines to anyone: no need to poll them.
-    this.source = this.misskey
-      ? new MisskeySource({ baseUrl: this.baseUrl, channel: this.channel, token: this.token, lastId }, cb)
-      : !this.token && !streamsAnonymously(this.info.software)
-      ? new RestPoller({ baseUrl: this.baseUrl, channel: this.channel, token: null, lastId }, cb)
+    feed.source = this.misskey
+      ? new MisskeySource({ baseUrl: this.baseUrl, channel, token: this.token, lastId }, cb)
+      : !this.token && !streamsAnonymously(info.software)
+      ? new RestPoller({ baseUrl: this.baseUrl, channel, token: null, lastId }, cb)
       : this.transport === 'ws' || this.webSocketOnly
         ? new WsSource(streamOpts, cb)
         : new SseSource(streamOpts, cb);
-    this.source.start();
+    feed.source.start();
   }
 
   warn(message: string): void {
@@ -173,11 +212,24 @@ export class InstanceState {
     if (!this.paused) void this.start();
   }
 
-  setChannel(channel: StreamChannel): void {
-    if (channel === this.channel) return;
-    this.channel = channel;
+  /** Follows one more feed on this instance; false if the row follows it already. */
+  addChannel(channel: StreamChannel): boolean {
+    if (this.channels.includes(channel)) return false;
+    const feed = new ChannelFeed(channel);
+    this.feeds = [...this.feeds, feed];
     this.hooks.onChanged();
-    if (!this.paused) void this.start();
+    // Readers running: this one joins them. Otherwise the row's next start starts it.
+    if (this.rowStatus === null && !this.paused) this.startFeed(feed);
+    return true;
+  }
+
+  /** Stops following a feed; a row keeps at least one (Remove takes the row away). */
+  removeChannel(channel: StreamChannel): void {
+    const feed = this.feeds.find((f) => f.channel === channel);
+    if (!feed || this.feeds.length < 2) return;
+    feed.stop();
+    this.feeds = this.feeds.filter((f) => f !== feed);
+    this.hooks.onChanged();
   }
 
   setTransport(transport: 'sse' | 'ws'): void {
@@ -189,8 +241,13 @@ export class InstanceState {
   stopSource(): void {
     this.discovery?.abort();
     this.discovery = null;
-    this.source?.stop();
-    this.source = null;
+    for (const f of this.feeds) f.stop();
+  }
+
+  /** `n` toots that `channel` brought reached IndexedDB for the first time. */
+  noteFeedStored(channel: StreamChannel, n: number): void {
+    const feed = this.feeds.find((f) => f.channel === channel);
+    if (feed) feed.collected += n;
   }
 
   /** `n` of this instance's toots reached IndexedDB. */
@@ -213,7 +270,10 @@ export class InstanceState {
 
   /** This row as it is shown, for the other tabs (tab-mirror.ts). */
   mirror(): RowMirror {
-    return { baseUrl: this.baseUrl, status: this.status, collected: this.collected, skipped: this.skipped, ratePerMin: this.ratePerMin };
+    return {
+      baseUrl: this.baseUrl, status: this.status, collected: this.collected, skipped: this.skipped, ratePerMin: this.ratePerMin,
+      feeds: this.feeds.map((f) => [f.channel, f.collected]),
+    };
   }
 
   /** In standby: the collecting tab's state and counts for this row. */
@@ -223,5 +283,9 @@ export class InstanceState {
     this.collected = m.collected;
     this.skipped = m.skipped;
     this.ratePerMin = m.ratePerMin;
+    for (const [channel, n] of m.feeds ?? []) {
+      const feed = this.feeds.find((f) => f.channel === channel);
+      if (feed) feed.collected = n;
+    }
   }
 }

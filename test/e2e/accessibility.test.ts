@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useHarness } from './support/harness';
-import { openApp, tootsCollected } from './support/app-page';
+import { addInstance, openApp, row, tootsCollected } from './support/app-page';
 
 const require = createRequire(import.meta.url);
 /** axe-core's source, evaluated in the page (its documented way for any driver): no wrapper package needed. */
@@ -57,7 +57,7 @@ async function overflow(page: Page): Promise<{ scrollWidth: number; width: numbe
 
 /** Issue 18: a page with data, at a desktop and a phone size, checked by axe-core and for sideways scrolling. */
 describe('accessibility and small screens', () => {
-  const h = useHarness();
+  const h = useHarness({ fakes: { masto: { domain: 'a11y.test', cacheSeconds: 1, heartbeatMs: 1000, seed: 91, users: 2_000 } } });
 
   const sizes = [
     ['desktop', { width: 1366, height: 900 }],
@@ -76,7 +76,7 @@ describe('accessibility and small screens', () => {
       await expect.poll(() => page.getByTestId('nav-status').textContent()).toMatch(/^\d[\d,]* toots · no source running$/);
       await expect.poll(() => page.locator('article.chart-card[aria-busy="true"]').count(), { timeout: 30_000 }).toBe(0);
       await page.screenshot({ path: `/tmp/a11y/${name.replace(' ', '-')}.png`, fullPage: true }).catch(() => undefined);
-      expect(await seriousViolations(page)).toEqual([]);
+      expect(await seriousViolations(page), 'with the demo').toEqual([]);
       const o = await overflow(page);
       expect(o.wide, `page ${o.scrollWidth} px wide in a ${o.width} px viewport`).toEqual([]);
       // The demo's handles are random, so a long one shows only now and then: put one in the sample on purpose.
@@ -91,6 +91,17 @@ describe('accessibility and small screens', () => {
       const withLong = await overflow(page);
       await page.evaluate(() => document.querySelector('[data-probe="long-handle"]')?.remove());
       expect(withLong.wide, 'a sampled toot with a long handle').toEqual([]);
+      // An instance row following two feeds (issue 19): each feed's line, the token and feed controls.
+      const { masto } = h.fakes;
+      await addInstance(page, masto.webUrl);
+      const r = row(page, new URL(masto.webUrl).host);
+      await r.getByLabel('Hashtag').fill('rust');
+      await r.getByRole('button', { name: 'Follow', exact: true }).click();
+      await expect.poll(() => r.getByTestId('feed-state').allTextContents(), { timeout: 60_000 }).toEqual([expect.stringMatching(/^polling/), expect.stringMatching(/^polling/)]);
+      expect(await seriousViolations(page), 'with an instance row').toEqual([]);
+      const withRow = await overflow(page);
+      expect(withRow.wide, 'an instance row of two feeds').toEqual([]);
+      await r.getByRole('button', { name: 'Remove' }).click();
       } finally {
         // The next size's page must be the collecting tab, not a viewer of this one.
         await page.close();

@@ -163,7 +163,7 @@ describe('hostile servers', () => {
       const r = row(page, host);
       expect(await r.getByRole('button', { name: 'Retry now' }).count()).toBe(1);
       expect(await r.getByLabel('Access token').count()).toBe(0);
-      expect(await r.getByLabel('Feed').count()).toBe(0);
+      expect(await r.getByLabel('Add feed').count()).toBe(0);
       expect(await r.getByRole('button', { name: 'Sign in' }).count()).toBe(0);
       await goodCollects(1);
     } finally {
