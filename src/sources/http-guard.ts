@@ -39,6 +39,8 @@ export interface GuardedResponse {
   res: Response;
   /** The body as JSON, read under the same deadline, at most `maxBytes` of it. */
   json(): Promise<unknown>;
+  /** The body as text, under the same deadline and cap. */
+  text(): Promise<string>;
   /** Ends the request (and its deadline) early, e.g. after an error status. */
   done(): void;
 }
@@ -81,23 +83,19 @@ export async function guardedFetch(
       `${asked.host} redirected ${opts.what} to ${new URL(res.url).host}; refused: only ${asked.host} itself is read`,
     );
   }
-  return {
-    res,
-    done,
-    async json() {
-      try {
-        const text = await readCapped(res, opts.maxBytes, () => {
-          local.abort(new DOMException('too large', 'AbortError'));
-          return new TooLargeError(`${asked.host} sent more than ${mb(opts.maxBytes)} for ${opts.what}; cut off`);
-        });
-        return JSON.parse(text) as unknown;
-      } catch (err) {
-        throw explain(err);
-      } finally {
-        done();
-      }
-    },
+  const text = async () => {
+    try {
+      return await readCapped(res, opts.maxBytes, () => {
+        local.abort(new DOMException('too large', 'AbortError'));
+        return new TooLargeError(`${asked.host} sent more than ${mb(opts.maxBytes)} for ${opts.what}; cut off`);
+      });
+    } catch (err) {
+      throw explain(err);
+    } finally {
+      done();
+    }
   };
+  return { res, done, text, json: async () => JSON.parse(await text()) as unknown };
 }
 
 /** The body as text, cancelling the read once it passes `maxBytes`. */

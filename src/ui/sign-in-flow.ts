@@ -1,5 +1,5 @@
 import {
-  authorizeUrl, exchangeCode, randomString, readCallback, redirectUriOf, registerClient, revokeToken, withoutCallback,
+  authorizeUrl, exchangeCode, newState, newVerifier, readCallback, redirectUriOf, registerClient, revokeToken, withoutCallback,
 } from '../sources/oauth';
 import type { Settings } from '../store/settings';
 
@@ -61,7 +61,7 @@ export async function startSignIn(settings: Settings, baseUrl: string, resume: R
     client = await registerClient(baseUrl, redirectUri);
     await settings.saveClient(baseUrl, client);
   }
-  const pending = { state: randomString(16), verifier: randomString(48), baseUrl, createdAt: Date.now() };
+  const pending = { state: newState(), verifier: newVerifier(), baseUrl, createdAt: Date.now() };
   await settings.savePending(pending);
   rememberView(pending.state, resume);
   location.assign(await authorizeUrl(baseUrl, client, pending));
@@ -69,7 +69,8 @@ export async function startSignIn(settings: Settings, baseUrl: string, resume: R
 
 /** On return from the instance: null when this load is not a sign-in callback. */
 export async function finishSignIn(settings: Settings): Promise<{ baseUrl: string; token: string } | { error: string } | null> {
-  const cb = readCallback(location.search);
+  const search = location.search;
+  const cb = readCallback(search);
   if (!cb) return null;
   history.replaceState(history.state, '', `${location.pathname}${withoutCallback(location.search)}${location.hash}`);
   const pending = await settings.takePending(cb.state);
@@ -78,7 +79,7 @@ export async function finishSignIn(settings: Settings): Promise<{ baseUrl: strin
   const client = await settings.client(pending.baseUrl, redirectUriOf(location));
   if (!client) return { error: 'Sign-in could not be completed: the app registration was lost.' };
   try {
-    const token = await exchangeCode(pending.baseUrl, client, cb.code, pending.verifier);
+    const token = await exchangeCode(pending.baseUrl, client, search, pending.state, pending.verifier);
     await settings.saveToken(pending.baseUrl, token);
     return { baseUrl: pending.baseUrl, token };
   } catch (err) {

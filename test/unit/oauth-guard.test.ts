@@ -44,7 +44,7 @@ describe('sign-in requests (issue 14: tokens go only to their own server)', () =
       res.writeHead(308, { Location: `${other.url}${p}` });
       res.end();
     });
-    await expect(exchangeCode(instance.url, client, 'the-code', 'the-verifier')).rejects.toThrow();
+    await expect(exchangeCode(instance.url, client, '?code=the-code&state=s', 's', 'the-verifier')).rejects.toThrow();
     await expect(registerClient(instance.url, 'http://page.test/')).rejects.toThrow();
     expect(other.seen).toEqual([]);
   });
@@ -59,7 +59,7 @@ describe('sign-in requests (issue 14: tokens go only to their own server)', () =
         res.end('{"error":"Validation failed: Redirect URI must be an absolute URI."}');
       }
     });
-    await expect(exchangeCode(instance.url, client, 'c', 'v')).rejects.toBeInstanceOf(TooLargeError);
+    await expect(exchangeCode(instance.url, client, '?code=c&state=s', 's', 'v')).rejects.toBeInstanceOf(TooLargeError);
     await expect(registerClient(instance.url, 'not a uri')).rejects.toThrow('422 Validation failed: Redirect URI must be an absolute URI.');
   });
 
@@ -71,8 +71,23 @@ describe('sign-in requests (issue 14: tokens go only to their own server)', () =
       else res.end('{}');
     });
     expect(await registerClient(instance.url, 'http://page.test/')).toEqual(client);
-    expect(await exchangeCode(instance.url, client, 'c', 'v')).toBe('tok');
+    expect(await exchangeCode(instance.url, client, '?code=c&state=s', 's', 'v')).toBe('tok');
     await expect(revokeToken(instance.url, client, 'tok')).resolves.toBeUndefined();
     expect(instance.seen.find((r) => r.path === '/oauth/revoke')?.body).toContain('token=tok');
+  });
+
+  it('exchanges no code from an answer that is not this sign-in’s, or that another server signed', async () => {
+    const instance = await server((_p, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"access_token":"tok","token_type":"Bearer"}');
+    });
+    // Another sign-in's state, an issuer that is not this instance, the person's refusal.
+    await expect(exchangeCode(instance.url, client, '?code=c&state=someone-elses', 's', 'v')).rejects.toThrow(/state/);
+    await expect(exchangeCode(instance.url, client, '?code=c&state=s&iss=https%3A%2F%2Fevil.example%2F', 's', 'v')).rejects.toThrow(/iss/);
+    await expect(exchangeCode(instance.url, client, '?error=access_denied&error_description=The+resource+owner+denied+the+request.&state=s', 's', 'v'))
+      .rejects.toThrow('The resource owner denied the request.');
+    expect(instance.seen).toEqual([]);
+    // The instance naming itself as it does (its root URL) is fine.
+    expect(await exchangeCode(instance.url, client, `?code=c&state=s&iss=${encodeURIComponent(`${instance.url}/`)}`, 's', 'v')).toBe('tok');
   });
 });
