@@ -16,10 +16,13 @@ export interface OAuthClient {
 }
 
 export interface PendingSignIn {
+  /** OAuth's `state`; for MiAuth, its session. */
   state: string;
   verifier: string;
   baseUrl: string;
   createdAt: number;
+  /** How the person signs in: OAuth (Mastodon's API), or Misskey's MiAuth (sources/miauth.ts). Absent: OAuth. */
+  kind?: 'oauth' | 'miauth';
 }
 
 const CLIENT_NAME = 'Tootscope';
@@ -131,9 +134,16 @@ export async function revokeToken(baseUrl: string, client: OAuthClient, token: s
   }
 }
 
-/** `?code=…&state=…` (or `?error=…`) on return from the instance; null on an ordinary load. */
-export function readCallback(search: string): { code: string; state: string } | { error: string; state: string } | null {
+/**
+ * `?code=…&state=…` (or `?error=…`) on return from an OAuth sign-in, `?session=…` from a MiAuth
+ * one (its session stands for the state); null on an ordinary load.
+ */
+export function readCallback(
+  search: string,
+): { code: string; state: string } | { error: string; state: string } | { session: string; state: string } | null {
   const q = new URLSearchParams(search);
+  const session = q.get('session');
+  if (session && !q.has('state')) return { session, state: session };
   const state = q.get('state');
   if (!state) return null;
   const code = q.get('code');
@@ -142,10 +152,13 @@ export function readCallback(search: string): { code: string; state: string } | 
   return error ? { error, state } : null;
 }
 
-/** The same query without the OAuth parameters, for history.replaceState. */
+/** The parameters a sign-in's return adds to the page's address. */
+export const CALLBACK_PARAMS = ['code', 'state', 'error', 'error_description', 'iss', 'session'];
+
+/** The same query without the sign-in's parameters, for history.replaceState. */
 export function withoutCallback(search: string): string {
   const q = new URLSearchParams(search);
-  for (const k of ['code', 'state', 'error', 'error_description']) q.delete(k);
+  for (const k of CALLBACK_PARAMS) q.delete(k);
   const s = q.toString();
   return s ? `?${s}` : '';
 }

@@ -305,7 +305,7 @@ export class AppState {
   async signIn(inst: InstanceState): Promise<void> {
     try {
       await this.flush();
-      await startSignIn(this.settings, inst.baseUrl, { demo: this.demo.running, demoRate: this.demo.rate });
+      await startSignIn(this.settings, inst.baseUrl, { demo: this.demo.running, demoRate: this.demo.rate }, inst.misskey ? 'miauth' : 'oauth');
     } catch (err) {
       inst.warn(`Sign-in could not start: ${(err as Error).message}`);
     }
@@ -316,6 +316,8 @@ export class AppState {
     inst.setToken('');
     const problem = await signOut(this.settings, inst.baseUrl, token);
     if (problem) inst.warn(problem);
+    // MiAuth gives the app no way to end its token by the token itself.
+    else if (inst.misskey && token) inst.warn('Signed out: the token is forgotten here. To end it on the server too, remove “Tootscope” from the access tokens in your settings there.');
   }
 
   private persist(): void {

@@ -1,6 +1,7 @@
 import {
-  authorizeUrl, exchangeCode, newState, newVerifier, readCallback, redirectUriOf, registerClient, revokeToken, withoutCallback,
+  authorizeUrl, CALLBACK_PARAMS, exchangeCode, newState, newVerifier, readCallback, redirectUriOf, registerClient, revokeToken, withoutCallback,
 } from '../sources/oauth';
+import { checkMiAuth, miAuthUrl, newMiAuthSession } from '../sources/miauth';
 import type { Settings } from '../store/settings';
 
 /** What the page was doing when it left for the instance's sign-in page. */
@@ -44,7 +45,7 @@ export function restoreSignInView(): ResumeView | null {
   const v = saved as Record<string, unknown>;
   if (v.state !== cb.state || typeof v.search !== 'string' || typeof v.hash !== 'string') return null;
   const q = new URLSearchParams(withoutCallback(v.search));
-  for (const [k, value] of new URLSearchParams(location.search)) if (['code', 'state', 'error', 'error_description'].includes(k)) q.set(k, value);
+  for (const [k, value] of new URLSearchParams(location.search)) if (CALLBACK_PARAMS.includes(k)) q.set(k, value);
   const search = q.toString();
   history.replaceState(history.state, '', `${location.pathname}${search ? `?${search}` : ''}${v.hash}`);
   return { demo: v.demo === true, demoRate: typeof v.demoRate === 'number' ? v.demoRate : 0 };
@@ -54,8 +55,17 @@ export function restoreSignInView(): ResumeView | null {
  * Sign-in steps that touch the page's location. The token never appears in a URL: the code the
  * instance sends back is removed from the address bar before it is exchanged.
  */
-export async function startSignIn(settings: Settings, baseUrl: string, resume: ResumeView = { demo: false, demoRate: 0 }): Promise<void> {
+export async function startSignIn(
+  settings: Settings, baseUrl: string, resume: ResumeView = { demo: false, demoRate: 0 }, kind: 'oauth' | 'miauth' = 'oauth',
+): Promise<void> {
   const redirectUri = redirectUriOf(location);
+  if (kind === 'miauth') {
+    const session = newMiAuthSession();
+    await settings.savePending({ state: session, verifier: '', baseUrl, createdAt: Date.now(), kind });
+    rememberView(session, resume);
+    location.assign(miAuthUrl(baseUrl, session, redirectUri));
+    return;
+  }
   let client = await settings.client(baseUrl, redirectUri);
   if (!client) {
     client = await registerClient(baseUrl, redirectUri);
@@ -76,6 +86,17 @@ export async function finishSignIn(settings: Settings): Promise<{ baseUrl: strin
   const pending = await settings.takePending(cb.state);
   if (!pending) return { error: 'Sign-in could not be completed: this page did not start it (or it was already used).' };
   if ('error' in cb) return { error: `Sign-in was refused by ${new URL(pending.baseUrl).host}: ${cb.error}` };
+  // A return of the other kind than the sign-in this page started is not its return.
+  if ('session' in cb !== (pending.kind === 'miauth')) return { error: 'Sign-in could not be completed: this page did not start it (or it was already used).' };
+  if ('session' in cb) {
+    try {
+      const token = await checkMiAuth(pending.baseUrl, pending.state);
+      await settings.saveToken(pending.baseUrl, token);
+      return { baseUrl: pending.baseUrl, token };
+    } catch (err) {
+      return { error: `Sign-in with ${new URL(pending.baseUrl).host} failed: ${(err as Error).message}` };
+    }
+  }
   const client = await settings.client(pending.baseUrl, redirectUriOf(location));
   if (!client) return { error: 'Sign-in could not be completed: the app registration was lost.' };
   try {

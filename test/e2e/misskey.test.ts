@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useHarness } from './support/harness';
-import { openApp, row, setToken, waitForCount, waitForRowState } from './support/app-page';
+import type { Page } from 'playwright-core';
+import { addInstance, openApp, row, setToken, waitForCount, waitForRowState } from './support/app-page';
 import { queryViaConsole } from './support/page-sql';
 import { noteFromStatus, startFakeMisskey, type FakeMisskey } from '../fake-mastodon/misskey';
 
@@ -16,13 +17,20 @@ describe('Misskey beside Mastodon', () => {
   let misskey: FakeMisskey;
   /** A Sharkey that shows visitors no global timeline: read only with a pasted token. */
   let closed: FakeMisskey;
+  /** A Misskey closed to visitors too, signed in to with MiAuth. */
+  let miauth: FakeMisskey;
+  let page: Page;
+  const urls: string[] = [];
   beforeAll(async () => {
     misskey = await startFakeMisskey({ version: '2025.4.0' });
     closed = await startFakeMisskey({ name: 'sharkey', version: '2025.4.3', policies: { gtlAvailable: false }, tokens: ['s-token'] });
+    miauth = await startFakeMisskey({ version: '2025.4.1', policies: { gtlAvailable: false } });
+    h.context.on('request', (r) => urls.push(r.url()));
   });
   afterAll(async () => {
     await misskey?.close();
     await closed?.close();
+    await miauth?.close();
   });
 
   it('collects all three, each post once; a closed timeline says so and a pasted token opens it; a malformed note costs only itself', async () => {
@@ -33,7 +41,7 @@ describe('Misskey beside Mastodon', () => {
     for (let i = 0; i < 5; i++) misskey.publish();
     const cHost = new URL(closed.url).host;
     for (let i = 0; i < 3; i++) closed.publish();
-    const page = await openApp(h.context, `${h.url}?instances=${misskey.url},${masto.webUrl},${closed.url}`);
+    page = await openApp(h.context, `${h.url}?instances=${misskey.url},${masto.webUrl},${closed.url}`);
     await waitForRowState(page, mHost, /^streaming/, 120_000);
     // The Sharkey says why it collects nothing, and how to get a token; a pasted one makes it stream.
     await waitForRowState(page, cHost, /needs sign-in: this server does not show its global timeline to visitors \(GTL_DISABLED\)/);
@@ -72,5 +80,33 @@ describe('Misskey beside Mastodon', () => {
     expect(rows[0]![0]).toBe('unknown');
     expect(Number(rows[0]![1])).toBe(misskey.groundTruth().filter((n) => typeof n.uri !== 'string').length);
     expect(rows[0]![3]).toBe('true');
+  });
+
+  it('signs in with MiAuth: the server sends the person back, the token comes only in the check’s answer', async () => {
+    const host = new URL(miauth.url).host;
+    for (let i = 0; i < 4; i++) miauth.publish();
+    await addInstance(page, miauth.url);
+    await waitForRowState(page, host, /needs sign-in/, 60_000);
+    await row(page, host).getByRole('button', { name: 'Sign in' }).click();
+    // Off to the server's MiAuth page (which accepts at once here) and back to the page.
+    await page.waitForURL((u) => u.href.startsWith(h.url) && !u.search.includes('session='), { timeout: 60_000 });
+    await waitForRowState(page, host, /^streaming/, 60_000);
+    expect(await row(page, host).getByTestId('connection').textContent()).toBe('· WebSocket, signed in');
+    const token = await row(page, host).getByLabel('Access token').inputValue();
+    expect(token).toMatch(/^mi-/);
+    const [asked] = miauth.stats.miauth;
+    expect(asked).toMatchObject({ name: 'Tootscope', permission: 'read:account' });
+    // The session went out in the MiAuth page's URL; the token in no URL at all.
+    expect(urls.filter((u) => u.includes(token))).toEqual([]);
+    expect(page.url()).not.toMatch(/session=|token/);
+    miauth.publish();
+    const notes = miauth.groundTruth().length;
+    await expect.poll(async () => Number(await row(page, host).getByTestId('collected').textContent()), { timeout: 60_000 }).toBe(notes);
+
+    // Signing out forgets the token and says how to end it on the server.
+    await row(page, host).getByRole('button', { name: 'Sign out' }).click();
+    await waitForRowState(page, host, /needs sign-in/);
+    expect(await row(page, host).getByLabel('Access token').inputValue()).toBe('');
+    expect(await row(page, host).locator('.warnings').textContent()).toContain('remove “Tootscope” from the access tokens');
   });
 });

@@ -26,10 +26,17 @@
  *   A message that is not JSON is ignored. Keep-alive is WebSocket pings every 60 s.
  * - The `hashtag` channel (stream/channels/hashtag.ts) takes `params.q`, lists of tags (OR of
  *   ANDs), needs no credential and no policy; its REST twin `notes/search-by-tag` takes `tag`.
+ * - MiAuth (ApiServerService.ts; frontend pages/miauth.vue): the app sends the person to
+ *   `/miauth/<session>?name=…&callback=…&permission=…`; once they accept, the page calls
+ *   `miauth/gen-token` and goes to `callback` with `?session=<session>` appended. The app then
+ *   `POST /api/miauth/<session>/check`s, which answers `{ok: true, token, user}` once and
+ *   `{ok: false}` for an unknown or already fetched session. The fake accepts at once (there is no
+ *   person to click), as fake-mastodon's OAuth approves at once.
  * - Deletions never reach a timeline channel: Misskey sends `noteUpdated` `{type:"deleted"}` only to
  *   a socket that subscribed to that one note (`subNote`), which the fake does not model.
  */
 
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -46,7 +53,7 @@ export interface FakeMisskey {
   url: string;
   domain: string;
   requests: Record<string, number>;
-  stats: { socketsOpened: number; refusedUpgrades: number; tokenVia: string[]; connects: string[]; socketUrls: string[] };
+  stats: { socketsOpened: number; refusedUpgrades: number; tokenVia: string[]; connects: string[]; socketUrls: string[]; miauth: Array<{ session: string; name: string; permission: string }> };
   /** Posts a public note by a local user (or as `input` says), to the timelines and the sockets. */
   publish(input?: Partial<NoteInput>): Note;
   /** Posts anything as a note body, e.g. a malformed one: the server is a stranger's. */
@@ -85,7 +92,9 @@ interface Socket {
 
 export async function startFakeMisskey(opts: FakeMisskeyOptions = {}): Promise<FakeMisskey> {
   const requests: Record<string, number> = {};
-  const stats: FakeMisskey['stats'] = { socketsOpened: 0, refusedUpgrades: 0, tokenVia: [], connects: [], socketUrls: [] };
+  const stats: FakeMisskey['stats'] = { socketsOpened: 0, refusedUpgrades: 0, tokenVia: [], connects: [], socketUrls: [], miauth: [] };
+  /** MiAuth sessions the person accepted: their token, until the app fetched it. */
+  const miauthSessions = new Map<string, { token: string; fetched: boolean }>();
   const software = { name: opts.name ?? 'misskey', version: opts.version ?? '2025.4.0' };
   const tokens = new Set(opts.tokens ?? []);
   const policies = { gtlAvailable: opts.policies?.gtlAvailable ?? true, ltlAvailable: opts.policies?.ltlAvailable ?? true };
@@ -106,6 +115,26 @@ export async function startFakeMisskey(opts: FakeMisskeyOptions = {}): Promise<F
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     requests[path] = (requests[path] ?? 0) + 1;
     if (handleNodeInfo(req, res, path, `http://${req.headers.host}`, { software, users: 1200, localPosts: 50_000, corsOnDocument: true, schemas: ['2.1', '2.0'] }, cors)) return;
+    const miauthPage = /^\/miauth\/([^/]+)$/.exec(path);
+    if (miauthPage && req.method === 'GET') {
+      const q = new URL(req.url ?? '/', 'http://x').searchParams;
+      const session = decodeURIComponent(miauthPage[1]!);
+      stats.miauth.push({ session, name: q.get('name') ?? '', permission: q.get('permission') ?? '' });
+      const token = `mi-${session.slice(0, 8)}-${randomUUID()}`;
+      tokens.add(token);
+      miauthSessions.set(session, { token, fetched: false });
+      const callback = q.get('callback');
+      if (!callback) return sendText(res, 200, '<!DOCTYPE html><p>Accepted. You can close this page.</p>', 'text/html; charset=utf-8');
+      res.writeHead(302, { Location: `${callback}${callback.includes('?') ? '&' : '?'}session=${encodeURIComponent(session)}` });
+      return res.end();
+    }
+    const miauthCheck = /^\/api\/miauth\/([^/]+)\/check$/.exec(path);
+    if (miauthCheck && req.method === 'POST') {
+      const found = miauthSessions.get(decodeURIComponent(miauthCheck[1]!));
+      if (!found || found.fetched) return sendJson(res, 200, { ok: false }, cors);
+      found.fetched = true;
+      return sendJson(res, 200, { ok: true, token: found.token, user: { id: users[0]!.id, username: users[0]!.username, host: null } }, cors);
+    }
     if (!path.startsWith('/api/')) {
       return sendText(res, 200, '<!DOCTYPE html><html><head><title>Misskey</title></head><body><noscript>JavaScript required</noscript></body></html>', 'text/html; charset=utf-8');
     }
