@@ -2,6 +2,7 @@ import { createStore, get, set, type UseStore } from 'idb-keyval';
 import type { StreamChannel } from '../core/mastodon';
 import type { OAuthClient, PendingSignIn } from '../sources/oauth';
 import type { RetentionSetting } from '../core/sql/retention';
+import type { Software } from '../sources/nodeinfo';
 
 export interface InstanceSetting {
   baseUrl: string;
@@ -64,6 +65,21 @@ export class Settings {
     if (token) all[baseUrl] = token;
     else delete all[baseUrl];
     await this.write('tokens', all);
+  }
+
+  /**
+   * The server software each instance said it runs (NodeInfo), kept past the row's removal so an
+   * export still says what its toots were collected from.
+   */
+  software(): Promise<Record<string, Software>> {
+    return this.read<Record<string, Software>>('software', {});
+  }
+
+  async saveSoftware(baseUrl: string, software: Software): Promise<void> {
+    const all = await this.software();
+    const had = all[baseUrl];
+    if (had && had.name === software.name && had.version === software.version) return;
+    await this.write('software', { ...all, [baseUrl]: { name: software.name, version: software.version } });
   }
 
   /** The OAuth client registered on an instance for this page's URL: reused, not registered again. */

@@ -3,6 +3,7 @@ import type { TootRow } from '../core/toot';
 import type { RetentionRule } from '../core/sql/retention';
 import { parseInstanceUrl, DiscoveryError } from '../sources/discovery';
 import type { StreamChannel } from '../core/mastodon';
+import type { InstanceSoftware } from '../store/export/stored-export';
 import { BatchStore, type StoredBatch } from '../store/wal/batch-store';
 import { electCollector, openTabChannel, type TabMessage } from '../store/collector-lock';
 import type { Ingest, IngestStatus } from '../store/ingest';
@@ -275,6 +276,9 @@ export class AppState {
       lastId: (b, channel) => this.intake?.lastId(b, channel) ?? null,
       onChanged: () => this.persist(),
       canCollect: () => this.role === 'collector',
+      onDiscovered: (info) => {
+        if (info.software) void this.settings.saveSoftware(info.baseUrl, info.software).catch(() => undefined);
+      },
     });
     inst.setFeeds(channels);
     inst.paused = paused;
@@ -330,6 +334,14 @@ export class AppState {
   subscribeRows(fn: (row: TootRow) => void): () => void {
     this.rowListeners.add(fn);
     return () => this.rowListeners.delete(fn);
+  }
+
+  /** Each instance's server software as last discovered (rows removed since included), for exports. */
+  async instanceSoftware(): Promise<InstanceSoftware[]> {
+    const known = { ...(await this.settings.software()) };
+    for (const i of this.instances) if (i.info?.software) known[i.baseUrl] = i.info.software;
+    const list = Object.entries(known).map(([base_url, s]) => ({ base_url, software: s.name, version: s.version }));
+    return [...list, { base_url: this.demo.baseUrl, software: 'tootscope-demo', version: '' }].sort((a, b) => a.base_url.localeCompare(b.base_url));
   }
 
   /** Everything in IndexedDB and DuckDB now, before an export or a page hide. */

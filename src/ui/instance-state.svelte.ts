@@ -21,6 +21,8 @@ export interface InstanceHooks {
   onChanged(): void;
   /** False while another tab collects: the row waits in standby. */
   canCollect(): boolean;
+  /** Discovery found what the server is. */
+  onDiscovered?(info: InstanceInfo): void;
 }
 
 /** One instance's row: where it is in discovery and collection, and what it has brought in. */
@@ -126,6 +128,7 @@ export class InstanceState {
       for (let attempt = 0; !this.info; attempt++) {
         try {
           this.info = await discoverInstance(this.baseUrl, discovery.signal);
+          this.hooks.onDiscovered?.(this.info);
         } catch (err) {
           if (discovery.signal.aborted) return;
           if (!(err instanceof NoAnswerError || err instanceof TooLargeError)) {

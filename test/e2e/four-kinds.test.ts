@@ -135,5 +135,15 @@ describe('five servers of four kinds at once', () => {
     for (const f of [sse, ws, akkoma]) expect(from(f.webUrl), f.domain).toBeGreaterThan(20);
     expect(new Set(rows.map((r) => r.base))).toEqual(new Set([sse.webUrl, ws.webUrl, akkoma.webUrl, misskey.url, sharkey.url]));
     for (const e of edited) expect(rows.find((r) => r.uri === e.status.uri)?.text, e.text).toBe(e.text);
+    // Each server's software, in the file's own metadata, joined to its toots as a reader would (docs/SCHEMA.md).
+    const bySoftware = await nativeQuery<{ base: string; software: string; n: number }>(
+      `WITH i AS (SELECT unnest(from_json(decode(value), '[{"base_url":"VARCHAR","software":"VARCHAR","version":"VARCHAR"}]'), recursive := true)
+                  FROM parquet_kv_metadata('${file}') WHERE decode(key) = 'tootscope.instances')
+       SELECT base_url AS base, software, count(*)::INTEGER AS n FROM read_parquet('${file}') JOIN i USING (base_url) GROUP BY ALL`,
+    );
+    expect(Object.fromEntries(bySoftware.map((r) => [r.base, r.software]))).toEqual({
+      [sse.webUrl]: 'mastodon', [ws.webUrl]: 'mastodon', [akkoma.webUrl]: 'akkoma', [misskey.url]: 'misskey', [sharkey.url]: 'sharkey',
+    });
+    expect(bySoftware.reduce((n, r) => n + r.n, 0), 'every toot joined to its server').toBe(truth.size);
   });
 });

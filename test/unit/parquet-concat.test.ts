@@ -110,6 +110,20 @@ describe('concatParquet', () => {
     expect(wasmRows(join(concatParquet([a, empty]))).rows).toEqual(expectedJson(rowsA));
   });
 
+  it('adds key/value metadata of its own, keeps the inputs’ (ARROW:schema), and replaces a key given again', async () => {
+    const value = JSON.stringify([{ base_url: 'https://a.example', software: 'mastodon', version: '4.5.2' }]);
+    const file = save('kv.parquet', join(concatParquet([a, b], { 'tootscope.instances': value, 'ARROW:schema': 'replaced' })));
+    const kv = await nativeQuery<{ key: string; value: string }>(`SELECT decode(key) AS key, decode(value) AS value FROM parquet_kv_metadata('${file}') ORDER BY key`);
+    expect(kv.map((r) => r.key)).toEqual(['ARROW:schema', 'tootscope.instances']);
+    expect(kv[0]!.value).toBe('replaced');
+    expect(kv[1]!.value).toBe(value);
+    const plain = save('kv-plain.parquet', join(concatParquet([a, b], { 'tootscope.instances': value })));
+    const [arrow] = await nativeQuery<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM parquet_kv_metadata('${plain}') WHERE decode(key) = 'ARROW:schema' AND octet_length(value) > 100`);
+    expect(arrow!.n).toBe(1);
+    // The rows are untouched.
+    expect(await duckRows(plain)).toEqual(await duckRows(save('kv-none.parquet', join(concatParquet([a, b])))));
+  });
+
   it('refuses inputs with another schema, no inputs, and what is not Parquet', () => {
     const other = pq.writeParquet(pq.Table.fromIPCStream(tableToIPC(new Table({ id: vectorFromArray([1, 2], new Int32()) }), 'stream')));
     expect(() => concatParquet([a, other])).toThrow(/file 2 has a different schema/);

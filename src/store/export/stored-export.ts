@@ -6,6 +6,17 @@ import { concatParquet } from '../parquet/concat';
 import { spliceColumns } from '../parquet/splice';
 import { segmentColumnsIpc, segmentIpc, type ParquetCodec } from '../archive/snapshot';
 
+/** What an instance runs, as the export's `tootscope.instances` key/value metadata lists it. */
+export interface InstanceSoftware {
+  base_url: string;
+  /** NodeInfo's lower-case name (`mastodon`, `akkoma`, `misskey`…), `tootscope-demo` for the demo. */
+  software: string;
+  version: string;
+}
+
+/** The file-level metadata key that lists each `base_url`'s server software (docs/SCHEMA.md § Export metadata). */
+export const INSTANCES_KEY = 'tootscope.instances';
+
 /**
  * The Export button's file: every toot this tab holds, as one zstd Parquet file, built from what
  * is already encoded. Stored segments whose rows no later batch changed are copied row group by
@@ -17,7 +28,9 @@ import { segmentColumnsIpc, segmentIpc, type ParquetCodec } from '../archive/sna
  *
  * Returns the file as parts for `new Blob(parts)` (no single giant copy).
  */
-export async function exportStoredToots(local: LocalData, codec: ParquetCodec): Promise<{ parts: Uint8Array[]; bytes: number }> {
+export async function exportStoredToots(
+  local: LocalData, codec: ParquetCodec, opts: { instances?: readonly InstanceSoftware[] } = {},
+): Promise<{ parts: Uint8Array[]; bytes: number }> {
   // Each file is encoded in the Parquet worker as soon as DuckDB has given its rows, while DuckDB
   // reads the next: at 1.6 M toots the export took 4.6 s with the two one after the other.
   const started = (p: Promise<Uint8Array>) => {
@@ -52,6 +65,8 @@ export async function exportStoredToots(local: LocalData, codec: ParquetCodec): 
   const files = await Promise.all(pending);
   // With no rows at all, still a valid (empty) file with the schema.
   if (!files.length) files.push(await codec.write(tableToIPC(markTimestampsUtc(new Table([tootsToRecordBatch([])])), 'stream')));
-  const parts = concatParquet(files);
+  // The software is a fact about the instance, not the toot: one list in the footer, not a column
+  // (a column would change the stored segments' schema, which export copies as they are).
+  const parts = concatParquet(files, opts.instances ? { [INSTANCES_KEY]: JSON.stringify(opts.instances) } : {});
   return { parts, bytes: parts.reduce((n, p) => n + p.byteLength, 0) };
 }

@@ -11,7 +11,7 @@
  * module knows nothing about survive untouched.
  */
 
-import { encodeThriftStruct, STRUCT, type ThriftField, type ThriftStruct } from './thrift-compact';
+import { BINARY, encodeThriftStruct, LIST, STRUCT, type ThriftField, type ThriftList, type ThriftStruct } from './thrift-compact';
 import {
   CC, CMD, FMD, MAGIC, RG, chunkMetaData, chunkSpan, columnChunksOf, field, footerTail, i64, parquetFooter, rowGroupsOf, sameBytes,
   withoutBloomFilter, withoutPageIndexes,
@@ -58,12 +58,34 @@ function shiftRowGroup(rg: ThriftStruct, delta: bigint, ordinal: number): Thrift
   });
 }
 
+const utf8 = new TextEncoder();
+
+/** The footer's key/value metadata with `extra` set (a key already there takes the new value). */
+function withKeyValues(meta: ThriftStruct, extra: Readonly<Record<string, string>>): ThriftStruct {
+  const keys = Object.keys(extra);
+  if (!keys.length) return meta;
+  const old = field(meta, FMD.keyValueMetadata);
+  const kept = ((old?.value as ThriftList | undefined)?.items ?? []).filter((kv) => {
+    const key = field(kv as ThriftStruct, 1)?.value;
+    return !(key instanceof Uint8Array && keys.includes(new TextDecoder().decode(key)));
+  });
+  const added = keys.map((k): ThriftStruct => [
+    { id: 1, type: BINARY, value: utf8.encode(k) },
+    { id: 2, type: BINARY, value: utf8.encode(extra[k]!) },
+  ]);
+  const kv: ThriftField = { id: FMD.keyValueMetadata, type: LIST, value: { elemType: STRUCT, items: [...kept, ...added] } };
+  const rest = meta.filter((f) => f.id !== FMD.keyValueMetadata);
+  const at = rest.findIndex((f) => f.id > FMD.keyValueMetadata);
+  return at < 0 ? [...rest, kv] : [...rest.slice(0, at), kv, ...rest.slice(at)];
+}
+
 /**
  * One Parquet file holding the rows of `files` in order, as parts to hand to `new Blob(parts)`:
  * the magic, a subarray of each input (no copy), and the new footer with its length and magic.
- * Schema, key/value metadata (ARROW:schema), created_by and column orders come from the first file.
+ * Schema, key/value metadata (ARROW:schema), created_by and column orders come from the first file;
+ * `keyValues` adds entries of the file's own (DuckDB reads them with `parquet_kv_metadata`).
  */
-export function concatParquet(files: readonly Uint8Array[]): Uint8Array[] {
+export function concatParquet(files: readonly Uint8Array[], keyValues: Readonly<Record<string, string>> = {}): Uint8Array[] {
   if (!files.length) throw new Error('concatParquet needs at least one Parquet file');
   const footers = files.map(parquetFooter);
   const first = footers[0]!;
@@ -91,6 +113,6 @@ export function concatParquet(files: readonly Uint8Array[]): Uint8Array[] {
     if (f.id === FMD.rowGroups) return { ...f, value: { elemType: STRUCT, items: rowGroups } };
     return f;
   });
-  parts.push(footerTail(meta));
+  parts.push(footerTail(withKeyValues(meta, keyValues)));
   return parts;
 }

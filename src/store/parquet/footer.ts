@@ -7,7 +7,7 @@ export const i64 = (s: ThriftStruct, id: number) => field(s, id)?.value as bigin
 export const without = (s: ThriftStruct, ids: number[]) => s.filter((f) => !ids.includes(f.id));
 
 // Field ids from parquet.thrift.
-export const FMD = { schema: 2, numRows: 3, rowGroups: 4 };
+export const FMD = { schema: 2, numRows: 3, rowGroups: 4, keyValueMetadata: 5 };
 export const RG = { columns: 1, totalByteSize: 2, numRows: 3, fileOffset: 5, totalCompressedSize: 6, ordinal: 7 };
 export const CC = { fileOffset: 2, metaData: 3, offsetIndexOffset: 4, offsetIndexLength: 5, columnIndexOffset: 6, columnIndexLength: 7, encryptedMetaData: 9 };
 export const CMD = { codec: 4, totalUncompressedSize: 6, totalCompressedSize: 7, dataPageOffset: 9, indexPageOffset: 10, dictionaryPageOffset: 11, bloomFilterOffset: 14, bloomFilterLength: 15 };

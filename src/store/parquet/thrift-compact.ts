@@ -9,6 +9,7 @@
 const BOOL_TRUE = 1, BOOL_FALSE = 2, I8 = 3, I16 = 4, I32 = 5, I64 = 6, DOUBLE = 7, BINARY = 8;
 const LIST = 9, SET = 10, MAP = 11, UUID = 13;
 export const STRUCT = 12;
+export { BINARY, LIST };
 
 /** A struct is its fields in the order they were read; `type` is the field's compact type code. */
 export type ThriftStruct = ThriftField[];
