@@ -42,3 +42,28 @@ export function readUrlState(search: string): UrlState {
   }
   return { instances, channels, demo: q.has('demo') };
 }
+
+/** A feed as the path of Mastodon's own page for it (the inverse of channelFromPath; '' for the public timeline). */
+export function feedPath(channel: StreamChannel): string {
+  const c = parseChannel(channel);
+  if (!c || (c.kind === 'public' && c.side === 'all')) return '';
+  if (c.kind === 'public') return `/public/${c.side}`;
+  // Tags are letters, digits, marks and `_` (channel.ts): nothing a link must escape but what the query escapes.
+  return `/tags/${c.tag}${c.local ? '/local' : ''}`;
+}
+
+/**
+ * A link that opens this view elsewhere: the page's address with `instances` naming every row's
+ * feeds (one entry per feed, as channelFromPath reads them back) and its other parameters (filters,
+ * section) kept. Never a token: rows' tokens are not part of it.
+ */
+export function shareLink(page: { origin: string; pathname: string; search: string; hash: string }, rows: ReadonlyArray<{ baseUrl: string; channels: readonly StreamChannel[] }>): string {
+  const q = new URLSearchParams(page.search);
+  q.delete('demo');
+  const entries = rows.flatMap((r) => r.channels.map((c) => `${r.baseUrl}${feedPath(c)}`));
+  if (entries.length) q.set('instances', entries.join(','));
+  else q.delete('instances');
+  // Commas and slashes stay readable in the shared address; URLSearchParams would escape them.
+  const search = q.toString().replace(/%2C/gi, ',').replace(/%2F/gi, '/').replace(/%3A/gi, ':');
+  return `${page.origin}${page.pathname}${search ? `?${search}` : ''}${page.hash}`;
+}

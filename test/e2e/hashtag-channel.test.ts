@@ -75,6 +75,12 @@ describe('feeds of one instance', () => {
     await row(page, host).getByRole('button', { name: `Unfollow #go on ${host}` }).click();
     expect(await feeds()).toEqual(['#rust', 'public/local']);
 
+    // A link that opens these feeds elsewhere, without the token.
+    await page.getByRole('button', { name: 'Link to these sources' }).click();
+    const link = await page.getByLabel('Link', { exact: true }).inputValue();
+    expect(new URL(link).searchParams.get('instances')).toBe(`${masto.webUrl}/tags/rust,${masto.webUrl}/public/local`);
+    expect(link).not.toContain('t-token');
+
     // The stored table agrees, and no post is stored twice.
     const { rows } = await queryViaConsole(page, "SELECT count(*) AS n, count(DISTINCT uri) AS u, count(*) FILTER (WHERE list_contains(hashtags, 'rust')) AS r FROM toots");
     expect(rows[0]!.map(Number)).toEqual([followed, followed, tagged('rust').length]);
