@@ -12,8 +12,8 @@ export interface RowMirror {
   collected: number;
   skipped: number;
   ratePerMin: number | null;
-  /** Each feed's channel and count (absent from a tab of an older version). */
-  feeds?: Array<[StreamChannel, number]>;
+  /** Each feed's channel, count and state (absent from a tab of an older version). */
+  feeds?: Array<[StreamChannel, number, SourceState]>;
 }
 
 export interface DemoMirror {

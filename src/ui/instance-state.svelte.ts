@@ -62,8 +62,10 @@ export class InstanceState {
     return this.rowStatus ?? combinedState(this.feeds);
   }
 
+  /** A state of the whole row (discovery, paused, standby): each feed is in it too until its reader runs. */
   set status(s: SourceState) {
     this.rowStatus = s;
+    for (const f of this.feeds) f.status = s;
   }
 
   /** The first feed's channel (a row of one feed: its only one). */
@@ -275,7 +277,7 @@ export class InstanceState {
   mirror(): RowMirror {
     return {
       baseUrl: this.baseUrl, status: this.status, collected: this.collected, skipped: this.skipped, ratePerMin: this.ratePerMin,
-      feeds: this.feeds.map((f) => [f.channel, f.collected]),
+      feeds: this.feeds.map((f) => [f.channel, f.collected, f.status]),
     };
   }
 
@@ -286,9 +288,12 @@ export class InstanceState {
     this.collected = m.collected;
     this.skipped = m.skipped;
     this.ratePerMin = m.ratePerMin;
-    for (const [channel, n] of m.feeds ?? []) {
+    for (const [channel, n, state] of m.feeds ?? []) {
       const feed = this.feeds.find((f) => f.channel === channel);
-      if (feed) feed.collected = n;
+      if (!feed) continue;
+      feed.collected = n;
+      // As the row: standby, with the collecting tab's state of that feed.
+      if (state) feed.status = state.state === 'standby' ? { state: 'standby' } : { state: 'standby', remote: state };
     }
   }
 }

@@ -13,7 +13,8 @@ describe('two tabs', () => {
   it('elects one collector and hands over without loss or double reading', async () => {
     const fake = h.fakes.fake;
     for (let i = 0; i < 5; i++) fake.publish();
-    const first = await openApp(h.context, `${h.url}?instances=${fake.webUrl}`);
+    // The row follows two feeds: the public timeline and its local half (issue 19).
+    const first = await openApp(h.context, `${h.url}?instances=${fake.webUrl},${fake.webUrl}/public/local`);
     const host = new URL(fake.webUrl).host;
     await waitForRowState(first, host, /^polling/);
     await waitForCount(first, 5);
@@ -24,6 +25,12 @@ describe('two tabs', () => {
     await waitForRowState(second, host, /^polling in another tab/);
     await waitForCount(second, 5);
     await expect.poll(() => rowCount(second, host), { timeout: 20_000 }).toBe(5);
+    // Each feed line too: the collector's state and count, not a reader of its own that never starts.
+    const feed = (page: Page, channel: string) => row(page, host).locator(`li.feed[data-channel="${channel}"]`);
+    await expect.poll(() => feed(second, 'public').getByTestId('feed-state').textContent(), { timeout: 20_000 }).toMatch(/^polling in another tab/);
+    await expect.poll(() => feed(second, 'public/local').getByTestId('feed-state').textContent(), { timeout: 20_000 }).toMatch(/^polling in another tab/);
+    await expect.poll(() => digits(feed(second, 'public').getByTestId('feed-collected')), { timeout: 20_000 }).toBe(5);
+    expect(await digits(feed(second, 'public/local').getByTestId('feed-collected'))).toBe(await digits(feed(first, 'public/local').getByTestId('feed-collected')));
     for (let i = 0; i < 4; i++) fake.publish();
     await waitForCount(first, 9);
     await waitForCount(second, 9);
