@@ -81,6 +81,7 @@ export class SinkState {
           codec: async () => workerParquetCodec,
           settings: this.settings,
           run: (fn) => app.exclusive(fn),
+          instances: () => app.instanceSoftware(),
         },
         (s) => (this.status = s),
       );

@@ -75,6 +75,10 @@ describe('Hive export and Parquet import', () => {
 
     const tree = path.join(work, 'export');
     const entries = unzipSync(readFileSync(zipPath));
+    // Beside the tree, each instance's server software.
+    const instances = JSON.parse(new TextDecoder().decode(entries['instances.json'])) as Array<{ base_url: string; software: string }>;
+    expect(instances.find((i) => i.base_url === alpha.webUrl)?.software).toBe('mastodon');
+    delete entries['instances.json'];
     for (const [name, bytes] of Object.entries(entries)) {
       expect(name).toMatch(/^date=\d{4}-\d{2}-\d{2}\/instance=[A-Za-z0-9._%-]+\/part-\d+\.parquet$/);
       mkdirSync(path.dirname(path.join(tree, name)), { recursive: true });

@@ -63,6 +63,8 @@ describe('archive to an S3 bucket', () => {
     expect(manifestKey).toMatch(/^tootscope\/w-[0-9a-f]{12}\/manifest\.json$/);
     expect(keys).toEqual([...manifest.objects.map((o) => o.key), manifestKey].sort());
     for (const o of manifest.objects) expect(o.key).toMatch(/^tootscope\/w-[0-9a-f]{12}\/date=\d{4}-\d\d-\d\d\/instance=[^/]+\/part-[0-9a-f]{32}\.parquet$/);
+    // The manifest says what each instance runs, as the one-file export's metadata does.
+    expect(manifest.instances?.find((i) => i.base_url === alpha.webUrl)?.software).toBe('mastodon');
 
     // Every object the manifest names, read by native DuckDB: the page's toots but the ten that
     // came after the compaction, each once.

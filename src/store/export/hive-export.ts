@@ -4,6 +4,7 @@ import type { AnalyticsDb } from '../../db/analytics-db';
 import { TOOT_COLUMNS } from '../../core/toot';
 import { markTimestampsUtc } from '../parquet/parquet-wasm';
 import type { ParquetCodec } from '../archive/snapshot';
+import type { InstanceSoftware } from './stored-export';
 
 /**
  * The toot table as a Hive-partitioned Parquet tree in one zip, for engines that outgrow the
@@ -183,17 +184,24 @@ export async function exportHiveFiles(db: AnalyticsDb, codec: ParquetCodec, opts
  * The zip: entries stored (level 0), since zstd Parquet does not deflate further. Plain zip, not
  * zip64: fine below 4 GB, which is beyond what DuckDB-WASM holds in a tab anyway (DUCKDB-WASM.md).
  */
-export function zipHive(files: readonly HiveFile[]): Uint8Array {
+/** The zip's `instances.json`: each `base_url`'s server software (docs/SCHEMA.md § Export metadata). */
+export const INSTANCES_FILE = 'instances.json';
+
+export function zipHive(files: readonly HiveFile[], instances?: readonly InstanceSoftware[]): Uint8Array {
   const tree: Zippable = {};
   for (const f of files) tree[f.path] = [f.bytes, { level: 0 }];
+  // Beside the tree, not in it: a `**/*.parquet` glob and our own import pass it by.
+  if (instances) tree[INSTANCES_FILE] = [new TextEncoder().encode(JSON.stringify(instances, null, 1)), { level: 6 }];
   return zipSync(tree, { level: 0 });
 }
 
-export async function exportHiveZip(db: AnalyticsDb, codec: ParquetCodec, opts: HiveOptions = {}): Promise<HiveExport & { zip: Uint8Array }> {
+export async function exportHiveZip(
+  db: AnalyticsDb, codec: ParquetCodec, opts: HiveOptions & { instances?: readonly InstanceSoftware[] } = {},
+): Promise<HiveExport & { zip: Uint8Array }> {
   const out = await exportHiveFiles(db, codec, opts);
   opts.onProgress?.({ step: 'zip' });
   const t0 = performance.now();
-  const zip = zipHive(out.files);
+  const zip = zipHive(out.files, opts.instances);
   out.timings.zipMs = performance.now() - t0;
   return { ...out, zip };
 }

@@ -1,3 +1,4 @@
+import type { InstanceSoftware } from '../export/stored-export';
 import type { AnalyticsDb } from '../../db/analytics-db';
 import type { ParquetCodec, SegmentRef, Snapshot } from '../archive/snapshot';
 import type { BatchStore } from '../wal/batch-store';
@@ -31,6 +32,8 @@ export interface BucketManifest {
   rows: number;
   /** Keys relative to the bucket (the prefix included), each a Hive Parquet file. */
   objects: SinkObject[];
+  /** Each `base_url`'s server software, as the one-file export's metadata lists it (docs/SCHEMA.md § Export metadata). */
+  instances?: InstanceSoftware[];
 }
 
 export interface UploaderDeps {
@@ -45,6 +48,8 @@ export interface UploaderDeps {
   backoffMs?: number;
   maxBackoffMs?: number;
   now?: () => number;
+  /** Each instance's server software, written into the manifest. */
+  instances?: () => Promise<InstanceSoftware[]>;
 }
 
 /** A stored segment version: a rewrite keeps the id and gets a new `at`. */
@@ -52,8 +57,8 @@ export const segmentKey = (s: SegmentRef) => `${s.id}@${s.at ?? 'x'}:${s.rows}:$
 /** Retries of a busy server inside one round, before the row says so and waits longer. */
 const QUICK_RETRIES = 3;
 /**
- * Uploads at a time. A segment is one object per day and author's server, often hundreds of
- * small ones (each with its CORS preflight): one at a time, the round trips dominate.
+ * Uploads at a time. A segment is one object per day and collecting instance (hive-export.ts),
+ * a few per segment, each with its CORS preflight: one at a time, the round trips dominate.
  */
 const PARALLEL_PUTS = 6;
 
@@ -186,6 +191,7 @@ export class SinkUploader {
         writtenAt: new Date(this.now).toISOString(),
         rows: live.reduce((n, o) => n + o.rows, 0),
         objects: live,
+        ...(this.deps.instances ? { instances: await this.deps.instances().catch(() => []) } : {}),
       };
       const body = new TextEncoder().encode(JSON.stringify(manifest, null, 1));
       // Every segment may be in while the manifest naming them is not: not "up to date" yet.
