@@ -86,6 +86,12 @@ export function hasTag(c: Channel, tags: ReadonlyArray<{ name: string }> | null 
  */
 export const feedKey = (baseUrl: string, channel: StreamChannel): string => (channel === 'public' ? baseUrl : `${baseUrl} ${channel}`);
 
+/** A feedKey read back: the instance, and the feed (the public timeline when the key names none). */
+export function parseFeedKey(key: string): { baseUrl: string; channel: StreamChannel } {
+  const space = key.indexOf(' ');
+  return space < 0 ? { baseUrl: key, channel: 'public' } : { baseUrl: key.slice(0, space), channel: key.slice(space + 1) as StreamChannel };
+}
+
 /** The activity chart's series key for a feed; the space keeps it from being taken for an instance. */
 export const FEED_PREFIX = 'feed ';
 

@@ -3,6 +3,7 @@ import type { TootRow } from '../core/toot';
 import type { RetentionRule } from '../core/sql/retention';
 import { parseInstanceUrl, DiscoveryError } from '../sources/discovery';
 import type { StreamChannel } from '../core/mastodon';
+import { parseFeedKey } from '../core/channel';
 import type { InstanceSoftware } from '../store/export/stored-export';
 import { BatchStore, type StoredBatch } from '../store/wal/batch-store';
 import { electCollector, openTabChannel, type TabMessage } from '../store/collector-lock';
@@ -123,10 +124,8 @@ export class AppState {
       onStatus: (s) => this.onStorage(s),
       onStored: (base, n) => (base === this.demo.baseUrl ? this.demo.noteStored(n) : this.instances.find((i) => i.baseUrl === base)?.noteStored(n)),
       onFeedStored: (feed, n) => {
-        // feedKey: the instance's URL, then its channel after a space (none for the public timeline).
-        const space = feed.indexOf(' ');
-        const base = space < 0 ? feed : feed.slice(0, space);
-        this.instances.find((i) => i.baseUrl === base)?.noteFeedStored(space < 0 ? 'public' : (feed.slice(space + 1) as StreamChannel), n);
+        const { baseUrl, channel } = parseFeedKey(feed);
+        this.instances.find((i) => i.baseUrl === baseUrl)?.noteFeedStored(channel, n);
       },
       onSkipped: (base, reason) => {
         const inst = this.instances.find((i) => i.baseUrl === base);

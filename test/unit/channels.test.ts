@@ -6,7 +6,7 @@ import { WsSource, type WebSocketCtor } from '../../src/sources/ws-source';
 import { RestPoller } from '../../src/sources/rest-poller';
 import type { Source, SourceCallbacks } from '../../src/sources/source';
 import type { MastodonStatus, StreamChannel } from '../../src/core/mastodon';
-import { formatChannel, hashtagChannel, parseChannel } from '../../src/core/channel';
+import { formatChannel, hashtagChannel, parseChannel, feedKey, parseFeedKey } from '../../src/core/channel';
 import { recordSource } from './helpers/source-recorder';
 import { readUrlState } from '../../src/ui/url-state';
 
@@ -107,5 +107,15 @@ describe('channels', () => {
     await poll(() => ids().length).toBe(2);
     expect(ids()).toEqual(want.map((s) => s.id));
     expect(fake.stats.requests['/api/v1/timelines/tag/rust']).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('feed keys', () => {
+  it('read back as the instance and the feed they were made of', () => {
+    for (const [baseUrl, channel] of [['https://a.example', 'public'], ['http://127.0.0.1:8080', '#rust/local'], ['https://b.example', 'public/remote']] as const) {
+      expect(parseFeedKey(feedKey(baseUrl, channel))).toEqual({ baseUrl, channel });
+    }
+    // The public timeline keeps the instance's own key, as positions stored before feeds were several.
+    expect(feedKey('https://a.example', 'public')).toBe('https://a.example');
   });
 });
