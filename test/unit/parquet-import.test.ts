@@ -170,9 +170,10 @@ describe('Parquet import', () => {
     expect(isZip(zip)).toBe(true);
     const data = await freshData();
     const entries = parquetEntriesOfZip(zip);
-    expect(entries.length).toBeGreaterThan(100);
+    // One file per day and collecting instance (hive-export.ts): several, smaller than a batch.
+    expect(entries.length).toBeGreaterThan(3);
     const result = await importParquetFiles(codec, entries.map(([name, bytes]) => ({ name, bytes })), (ipc, n) => data.importBatch(ipc, n));
-    // Rows gather across the small files into the usual 10 k batches.
+    // Rows gather across the files into the usual 10 k batches.
     expect(result).toMatchObject({ files: entries.length, batches: Math.ceil((await count(source)) / 10_000) });
     expect(await dump(data.db)).toEqual(await dump(source));
   });
