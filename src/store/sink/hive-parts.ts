@@ -12,7 +12,7 @@ export interface HivePart {
 
 /**
  * One stored segment as the Hive files the zip export writes (hive-export.ts: the 36 columns of
- * SCHEMA.md, partitioned by UTC date and author's server), each named after a hash of its bytes.
+ * SCHEMA.md, partitioned by UTC date and the instance collected from), each named after a hash of its bytes.
  *
  * Read from the segment's stored bytes, not from DuckDB's live table: rows a later batch edited
  * or deleted are still in the stored segment until the next compaction rewrites it, and the
