@@ -75,11 +75,18 @@ export class Settings {
     return this.read<Record<string, Software>>('software', {});
   }
 
-  async saveSoftware(baseUrl: string, software: Software): Promise<void> {
-    const all = await this.software();
-    const had = all[baseUrl];
-    if (had && had.name === software.name && had.version === software.version) return;
-    await this.write('software', { ...all, [baseUrl]: { name: software.name, version: software.version } });
+  /** One read-modify-write at a time: rows discovered together would otherwise overwrite each other's entry. */
+  private softwareWrites: Promise<void> = Promise.resolve();
+
+  saveSoftware(baseUrl: string, software: Software): Promise<void> {
+    const next = this.softwareWrites.then(async () => {
+      const all = await this.software();
+      const had = all[baseUrl];
+      if (had && had.name === software.name && had.version === software.version) return;
+      await this.write('software', { ...all, [baseUrl]: { name: software.name, version: software.version } });
+    });
+    this.softwareWrites = next.catch(() => undefined);
+    return next;
   }
 
   /** The OAuth client registered on an instance for this page's URL: reused, not registered again. */

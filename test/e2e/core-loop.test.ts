@@ -93,7 +93,7 @@ describe('core loop: collect, dedup, reload, export', () => {
 
   it('exports Parquet that native DuckDB reads as exactly the ground truth', async () => {
     const [download] = await Promise.all([
-      page.waitForEvent('download'),
+      page.waitForEvent('download', { timeout: 120_000 }),
       page.getByRole('button', { name: 'Export Parquet' }).click(),
     ]);
     expect(download.suggestedFilename()).toMatch(/\.parquet$/);

@@ -67,7 +67,7 @@ describe('Hive export and Parquet import', () => {
   });
 
   it('exports a Hive zip that native DuckDB reads with the same counts per date and instance', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export Hive zip' }).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByRole('button', { name: 'Export Hive zip' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^tootscope-hive-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.zip$/);
     const zipPath = path.join(work, download.suggestedFilename());
     await download.saveAs(zipPath);
@@ -102,7 +102,7 @@ describe('Hive export and Parquet import', () => {
   });
 
   it('a fresh profile imports the one-file Parquet export through the file input: the same count, once', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export Parquet' }).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByRole('button', { name: 'Export Parquet' }).click()]);
     parquetFile = path.join(work, download.suggestedFilename());
     await download.saveAs(parquetFile);
 

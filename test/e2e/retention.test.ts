@@ -21,7 +21,7 @@ describe('retention', () => {
     await page.getByLabel('Keep').selectOption('toots');
     await page.getByLabel('N', { exact: true }).fill('4');
     await expect.poll(() => page.getByText('6 toots fall outside.').count(), { timeout: 20_000 }).toBe(1);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export them first' }).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByRole('button', { name: 'Export them first' }).click()]);
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'tootscope-retention-')), download.suggestedFilename());
     await download.saveAs(file);
     const [out] = await nativeQuery<{ n: string }>(`SELECT count(*) AS n FROM read_parquet('${file}')`);

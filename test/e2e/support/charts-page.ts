@@ -93,7 +93,7 @@ export async function readTable(c: Locator): Promise<{ columns: string[]; rows: 
 
 /** Clicks and waits for the download it starts; returns the file's bytes and its suggested name. */
 export async function download(page: Page, click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {
-  const [d] = await Promise.all([page.waitForEvent('download'), click()]) as [Download, void];
+  const [d] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), click()]) as [Download, void];
   const file = await d.path();
   if (!file) throw new Error(`download ${d.suggestedFilename()} failed: ${await d.failure()}`);
   return { name: d.suggestedFilename(), bytes: readFileSync(file) };

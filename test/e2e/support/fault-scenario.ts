@@ -345,7 +345,7 @@ export async function runFaultScenario(opts: FaultScenarioOptions = {}): Promise
     log(`final: collected ${end.have} / expected ${end.want} after ${end.ms} ms`);
 
     // Export and read back with native DuckDB.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export Parquet' }).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByRole('button', { name: 'Export Parquet' }).click()]);
     const dir = mkdtempSync(path.join(tmpdir(), 'tootscope-reliability-'));
     const file = path.join(dir, download.suggestedFilename());
     await download.saveAs(file);
