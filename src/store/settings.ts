@@ -13,6 +13,9 @@ export interface InstanceSetting {
   paused: boolean;
 }
 
+/** The feeds a saved row follows, in settings of either version. */
+export const savedChannels = (s: InstanceSetting): StreamChannel[] => s.channels ?? [s.channel];
+
 /**
  * What the person chose, kept in IndexedDB beside the data: instances and their access tokens.
  * Tokens live only here and in memory: never in the URL, localStorage, logs or exports.

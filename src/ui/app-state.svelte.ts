@@ -10,7 +10,7 @@ import { electCollector, openTabChannel, type TabMessage } from '../store/collec
 import type { Ingest, IngestStatus } from '../store/ingest';
 import type { Intake } from '../store/intake';
 import type { LocalData, Reloading } from '../store/local-data';
-import { Settings } from '../store/settings';
+import { savedChannels, Settings } from '../store/settings';
 import { InstanceState } from './instance-state.svelte';
 import { DemoState } from './demo-state.svelte';
 import { SummaryState } from './summary-state.svelte';
@@ -88,7 +88,7 @@ export class AppState {
     else this.tabs = openTabChannel((m) => void this.onTabMessage(m));
     const collector = first || !store.persistent;
     this.openIntake(store);
-    for (const s of await this.settings.instances()) this.addSaved(s.baseUrl, s.channels ?? [s.channel], s.paused);
+    for (const s of await this.settings.instances()) this.addSaved(s.baseUrl, savedChannels(s), s.paused);
     for (const raw of url.instances) this.add(raw, url.channels.get(raw));
     if (signedIn && 'token' in signedIn && !this.instances.some((i) => i.baseUrl === signedIn.baseUrl)) {
       this.addSaved(signedIn.baseUrl, ['public'], false);
@@ -208,10 +208,11 @@ export class AppState {
     } else if (m.type === 'instances') {
       const saved = await this.settings.instances();
       for (const s of saved) {
-        this.addSaved(s.baseUrl, s.channels ?? [s.channel], s.paused);
+        const channels = savedChannels(s);
+        this.addSaved(s.baseUrl, channels, s.paused);
         // A viewer shows the collector's feeds (it runs no readers of its own).
         const inst = this.instances.find((i) => i.baseUrl === s.baseUrl);
-        if (inst && this.role !== 'collector' && inst.channels.join() !== (s.channels ?? [s.channel]).join()) inst.setFeeds(s.channels ?? [s.channel]);
+        if (inst && this.role !== 'collector' && inst.channels.join() !== channels.join()) inst.setFeeds(channels);
       }
       for (const i of this.instances.filter((x) => !saved.some((s) => s.baseUrl === x.baseUrl))) this.drop(i);
     }

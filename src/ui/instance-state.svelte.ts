@@ -217,6 +217,10 @@ export class InstanceState {
     if (!this.paused) void this.start();
   }
 
+  private feedOf(channel: StreamChannel): ChannelFeed | undefined {
+    return this.feeds.find((f) => f.channel === channel);
+  }
+
   /** Follows one more feed on this instance; false if the row follows it already. */
   addChannel(channel: StreamChannel): boolean {
     if (this.channels.includes(channel)) return false;
@@ -230,7 +234,7 @@ export class InstanceState {
 
   /** Stops following a feed; a row keeps at least one (Remove takes the row away). */
   removeChannel(channel: StreamChannel): void {
-    const feed = this.feeds.find((f) => f.channel === channel);
+    const feed = this.feedOf(channel);
     if (!feed || this.feeds.length < 2) return;
     feed.stop();
     this.feeds = this.feeds.filter((f) => f !== feed);
@@ -251,7 +255,7 @@ export class InstanceState {
 
   /** `n` toots that `channel` brought reached IndexedDB for the first time. */
   noteFeedStored(channel: StreamChannel, n: number): void {
-    const feed = this.feeds.find((f) => f.channel === channel);
+    const feed = this.feedOf(channel);
     if (feed) feed.collected += n;
   }
 
@@ -284,16 +288,21 @@ export class InstanceState {
   /** In standby: the collecting tab's state and counts for this row. */
   showMirror(m: RowMirror): void {
     if (this.status.state !== 'standby') return;
-    this.status = m.status.state === 'standby' ? { state: 'standby' } : { state: 'standby', remote: m.status };
+    this.status = standbyOf(m.status);
     this.collected = m.collected;
     this.skipped = m.skipped;
     this.ratePerMin = m.ratePerMin;
     for (const [channel, n, state] of m.feeds ?? []) {
-      const feed = this.feeds.find((f) => f.channel === channel);
+      const feed = this.feedOf(channel);
       if (!feed) continue;
       feed.collected = n;
       // As the row: standby, with the collecting tab's state of that feed.
-      if (state) feed.status = state.state === 'standby' ? { state: 'standby' } : { state: 'standby', remote: state };
+      if (state) feed.status = standbyOf(state);
     }
   }
+}
+
+/** A state as a viewer tab shows it: standby, with the collecting tab's state inside. */
+function standbyOf(s: SourceState): SourceState {
+  return s.state === 'standby' ? { state: 'standby' } : { state: 'standby', remote: s };
 }
