@@ -108,7 +108,9 @@ export class MisskeySource extends StreamingReader {
     const lastId = this.opts.lastId();
     if (!lastId) {
       const page = await fetchNotes(this.opts.baseUrl, feed, this.opts.token, { limit: 40 }, signal);
-      for (const note of [...page].sort((a, b) => compareIds(noteId(a) ?? '', noteId(b) ?? ''))) this.emit(note, feed, 'backfill');
+      const sorted = [...page].sort((a, b) => compareIds(noteId(a) ?? '', noteId(b) ?? ''));
+      for (const note of sorted) this.emit(note, feed, 'backfill');
+      await this.cb.onColdStart?.(sorted.map(noteId).filter((id): id is string => id !== null));
       return;
     }
     await walkNotesSince({

@@ -97,7 +97,9 @@ export class RestPoller implements Source {
     const lastId = this.opts.lastId();
     if (lastId === null) {
       const page = await fetchPage(timelineUrl(this.opts.baseUrl, this.opts.channel, {}), this.opts.token, signal);
-      emit([...page.statuses].sort((a, b) => compareIds(a.id, b.id)));
+      const sorted = [...page.statuses].sort((a, b) => compareIds(a.id, b.id));
+      emit(sorted);
+      await this.cb.onColdStart?.(sorted.map((s) => s.id));
       return { maxAge: page.maxAge, resetAt: exhausted(page.rateLimit) };
     }
     const last = await walkNewer({

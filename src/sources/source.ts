@@ -29,6 +29,12 @@ export interface SourceCallbacks {
   onWarning(message: string): void;
   /** A stream's completeness, after each comparison with the REST timeline. */
   onCoverage?(coverage: StreamCoverage): void;
+  /**
+   * A cold start (nothing stored from this feed yet) handed on the newest page, whose ids these are:
+   * the collector decides where collection begins. The reader reads nothing newer until this
+   * resolves, so that point is kept before any row that depends on it.
+   */
+  onColdStart?(pageIds: readonly string[]): Promise<void>;
 }
 
 export interface Source {

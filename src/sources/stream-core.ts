@@ -49,6 +49,7 @@ export class StreamCore {
       const statuses = [...page.statuses].sort((a, b) => compareIds(a.id, b.id));
       for (const s of statuses) this.emitStatus(s, 'backfill');
       // An empty timeline: everything after it is new, so reconciliation walks from the start.
+      await this.cb.onColdStart?.(statuses.map((s) => s.id));
       ledger?.goLive(statuses.at(-1)?.id ?? '0');
       return;
     }

@@ -133,6 +133,14 @@ export class Ingest {
     return out;
   }
 
+  /**
+   * Keeps a feed's position without a row (a cold start's beginning). A failed write is left to
+   * the next batch to report: the point then lives in memory only, as before there was one.
+   */
+  keepPosition(feed: string, id: string): Promise<void> {
+    return this.store.seedPositions(new Map([[feed, id]])).catch(() => undefined);
+  }
+
   /** Prunes by a retention rule with the next flush (after that flush's rows). */
   addPrune(rule: RetentionRule): void {
     this.prune = rule;

@@ -37,6 +37,8 @@ export class Intake {
   private skippedIds = new Map<string, Set<string>>();
   private countedIds = new Map<string, Set<string>>();
   private feedCountedIds = new Map<string, Set<string>>();
+  /** The newest id per feed that became a row in this page (stored or not yet): where a cold start begins. */
+  private accepted = new Map<string, string>();
 
   constructor(
     private readonly ingest: Ingest,
@@ -59,6 +61,22 @@ export class Intake {
     return this.stored.get(feedKey(baseUrl, channel)) ?? this.stored.get(baseUrl) ?? null;
   }
 
+  /**
+   * A feed's cold start: collection begins after the newest status of the page it showed that
+   * became a row (never past a skipped one, as above), or from the start of a timeline that was
+   * empty. Kept in IndexedDB at once: a tab killed before its first batch was stored would
+   * otherwise cold-start again on the next load and skip what came in between (a CI run kept 40 of
+   * 3,794 toots so). A page of skipped statuses only sets no point: the next start is cold again.
+   */
+  async coldStart(baseUrl: string, channel: StreamChannel, pageIds: readonly string[]): Promise<void> {
+    if (this.lastId(baseUrl, channel) !== null) return;
+    const key = feedKey(baseUrl, channel);
+    const start = this.accepted.get(key) ?? (pageIds.length ? null : '0');
+    if (start === null) return;
+    this.stored.set(key, start);
+    await this.ingest.keepPosition(key, start);
+  }
+
   accept(baseUrl: string, event: SourceEvent, source?: TootSource, channel: StreamChannel = 'public'): void {
     if (event.kind === 'delete') {
       this.ingest.addDelete(baseUrl, event.id);
@@ -68,13 +86,15 @@ export class Intake {
       this.skip(baseUrl, event.status, event.reason);
       return;
     }
+    const key = feedKey(baseUrl, channel);
     let row: TootRow;
     try {
-      row = this.ingest.addStatus(event.status, baseUrl, source ?? event.via, Date.now(), feedKey(baseUrl, channel));
+      row = this.ingest.addStatus(event.status, baseUrl, source ?? event.via, Date.now(), key);
     } catch (err) {
       this.skip(baseUrl, event.status, err instanceof InvalidStatusError ? err.message : `unexpected: ${errorText(err)}`);
       return;
     }
+    this.accepted.set(key, maxId(this.accepted.get(key) ?? null, row.id));
     try {
       this.hooks.onRow?.(row);
     } catch (err) {

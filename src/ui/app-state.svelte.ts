@@ -274,6 +274,7 @@ export class AppState {
     const inst = new InstanceState(baseUrl, {
       onEvent: (i, e, channel) => this.intake?.accept(i.baseUrl, e, undefined, channel),
       lastId: (b, channel) => this.intake?.lastId(b, channel) ?? null,
+      coldStart: async (b, channel, ids) => this.intake?.coldStart(b, channel, ids),
       onChanged: () => this.persist(),
       canCollect: () => this.role === 'collector',
       onDiscovered: (info) => {

@@ -18,6 +18,8 @@ export interface InstanceHooks {
   onEvent(inst: InstanceState, event: SourceEvent, channel: StreamChannel): void;
   /** Highest id already stored from this instance by this feed, to continue (and backfill) from. */
   lastId(baseUrl: string, channel: StreamChannel): string | null;
+  /** A feed's cold start showed the page with these ids: the collector keeps where collection begins. */
+  coldStart?(baseUrl: string, channel: StreamChannel, pageIds: readonly string[]): Promise<void>;
   onChanged(): void;
   /** False while another tab collects: the row waits in standby. */
   canCollect(): boolean;
@@ -169,6 +171,7 @@ export class InstanceState {
       onCoverage: (c: StreamCoverage) => {
         feed.coverage = c;
       },
+      onColdStart: async (ids: readonly string[]) => this.hooks.coldStart?.(this.baseUrl, channel, ids),
     };
     const lastId = () => this.hooks.lastId(this.baseUrl, channel);
     const streamOpts = { baseUrl: this.baseUrl, streamingBase: info.streamingBase, channel, token: this.token, lastId, reconcileMs: reconcileIntervalMs() };

@@ -47,6 +47,31 @@ describe('SseSource', () => {
     expect(events.slice(1).every((e) => e.kind === 'update' && e.via === 'backfill')).toBe(true);
   });
 
+  it('hands on a cold start’s page and reads the stream only once the collector has kept where it begins', async () => {
+    fake = await startFakeMastodon({ tokens: ['tok'], heartbeatMs: 60_000, cacheSeconds: 1, seed: 5 });
+    const before = [fake.publish(), fake.publish()];
+    const { events, states, lastId, callbacks } = recordSource();
+    let keep!: () => void;
+    const asked: string[][] = [];
+    callbacks.onColdStart = (ids) => {
+      asked.push([...ids]);
+      return new Promise<void>((resolve) => (keep = resolve));
+    };
+    source = new SseSource({ baseUrl: fake.webUrl, streamingBase: fake.streamingUrl, channel: 'public', token: 'tok', lastId }, callbacks);
+    source.start();
+    await until(() => asked.length === 1);
+    expect(asked[0]).toEqual(before.map((s) => s.id));
+    // The stream is open, but what it carries waits for the beginning to be kept.
+    await until(() => fake!.stats.openStreams === 1);
+    const live = fake.publish();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events.map((e) => (e.kind === 'update' ? e.status.id : ''))).toEqual(before.map((s) => s.id));
+    expect(states.some((s) => s.state === 'streaming')).toBe(false);
+    keep();
+    await until(() => events.length === 3);
+    expect(events.at(-1)).toMatchObject({ kind: 'update', via: 'stream', status: { id: live.id } });
+  });
+
   it('stops on a 401 with the server reason and closes its connection', async () => {
     fake = await startFakeMastodon({ tokens: ['other'], seed: 4 });
     const { states } = start(fake, 45_000);

@@ -93,7 +93,7 @@ export class BatchStore {
     return (await this.newestSeq()) < 0 ? new Map() : null;
   }
 
-  /** Records positions found elsewhere (DuckDB, for a store older than the positions key). */
+  /** Records positions not carried by a batch: found in DuckDB (a store older than the positions key), or a cold start's beginning. */
   async seedPositions(found: Positions): Promise<void> {
     if (!this.store) {
       this.memoryPositions = mergePositions(this.memoryPositions, found);
