@@ -11,8 +11,19 @@ const cjsArrow = require('apache-arrow') as { tableToIPC(t: unknown, f: 'stream'
 const toOurArrow = (t: unknown): Table => tableFromIPC(cjsArrow.tableToIPC(t, 'stream'));
 const dist = path.dirname(require.resolve('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs'));
 
-/** The same DuckDB-WASM engine the page runs, synchronous, for unit tests (DUCKDB-WASM.md § Tests in Node). */
-export async function openNodeDuckDb(): Promise<AnalyticsDb> {
+type Engine = Awaited<ReturnType<typeof createDuckDB>>;
+
+/**
+ * Engines whose database a test closed. Instantiating duckdb-wasm takes 1.3-1.8 s here (its
+ * memory and static state, not the compile), and a test that reopens its data as a reload does
+ * paid that per open: ~100 s of the unit suite. `open` gives an engine a new, empty database, as
+ * a fresh instance has, so the next open takes a closed one (DUCKDB-WASM.md § Tests in Node).
+ */
+const closed: Engine[] = [];
+
+async function engine(): Promise<Engine> {
+  const reused = closed.pop();
+  if (reused) return reused;
   const db = await createDuckDB(
     {
       mvp: { mainModule: path.join(dist, 'duckdb-mvp.wasm'), mainWorker: path.join(dist, 'duckdb-node-mvp.worker.cjs') },
@@ -22,6 +33,12 @@ export async function openNodeDuckDb(): Promise<AnalyticsDb> {
     NODE_RUNTIME,
   );
   await db.instantiate();
+  return db;
+}
+
+/** The same DuckDB-WASM engine the page runs, synchronous, for unit tests (DUCKDB-WASM.md § Tests in Node). */
+export async function openNodeDuckDb(): Promise<AnalyticsDb> {
+  const db = await engine();
   db.open({});
   const conn = db.connect();
   for (const s of OFFLINE_SETTINGS) conn.query(s);
@@ -44,7 +61,7 @@ export async function openNodeDuckDb(): Promise<AnalyticsDb> {
     },
     async close() {
       conn.close();
-      await db.reset();
+      closed.push(db);
     },
   };
 }
