@@ -9,7 +9,7 @@ import { runFaultScenario } from './support/fault-scenario';
  * `npm run bench:reliability` (docs/RELIABILITY.md).
  */
 describe('fault suite', () => {
-  it('loses nothing and doubles nothing through drops, malformed events, a 429, a revoked token and a reload', { timeout: 300_000 }, async () => {
+  it('loses nothing and doubles nothing through drops, malformed events, a 429, a revoked token and a reload', { timeout: 600_000 }, async () => {
     const r = await runFaultScenario({ toots: 20_000, disconnects: 50, log: process.env.RELIABILITY_LOG ? (l) => console.log(l) : undefined });
     const { backfill_ms: _all, ...figures } = r;
     if (r.lost || r.duplicated || r.extra) console.log(JSON.stringify(figures, null, 2));
