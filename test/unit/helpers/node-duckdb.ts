@@ -42,6 +42,7 @@ export async function openNodeDuckDb(): Promise<AnalyticsDb> {
   db.open({});
   const conn = db.connect();
   for (const s of OFFLINE_SETTINGS) conn.query(s);
+  let done = false;
   return {
     async exec(statements) {
       for (const s of typeof statements === 'string' ? [statements] : statements) conn.query(s);
@@ -60,6 +61,10 @@ export async function openNodeDuckDb(): Promise<AnalyticsDb> {
       return parseByteSize(row?.memory_usage ?? '0');
     },
     async close() {
+      // Twice (a test's own close, then the helper's afterEach) must not hand one engine to two
+      // later opens: the second open would wipe the first's database.
+      if (done) return;
+      done = true;
       conn.close();
       closed.push(db);
     },
