@@ -31,7 +31,6 @@ function ensureChromium() {
 }
 
 const chrome = ensureChromium();
-const hasNice = spawnSync('nice', ['true']).status === 0;
 console.log(`Chromium: ${chrome}`);
 mkdirSync('test-results', { recursive: true });
 
@@ -44,13 +43,8 @@ mkdirSync('test-results', { recursive: true });
 function runProject(name) {
   const report = `test-results/vitest-${name}.json`;
   const args = ['vitest', 'run', '--project', name, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`];
-  // The e2e files are the longer run, and their browser needs the CPU in bursts (an app start);
-  // the unit files only compute. Unit runs at a lower priority (nice 5: about a quarter of a
-  // contended core), so the e2e files get the CPU first and unit fills the time they wait.
-  // Where `nice` is missing, both run at the same priority as before.
-  const [cmd, cmdArgs] = name === 'unit' && hasNice ? ['nice', ['-n', '5', 'npx', ...args]] : ['npx', args];
   return new Promise((resolve) => {
-    const child = spawn(cmd, cmdArgs, { env: { ...process.env, CHROME_PATH: chrome }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npx', args, { env: { ...process.env, CHROME_PATH: chrome }, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
       let rest = '';
       from.setEncoding('utf8');
