@@ -1,26 +1,11 @@
 import * as duckdb from '@duckdb/duckdb-wasm';
-import mvpWasm from '@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm?url';
-import mvpWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-mvp.worker.js?url';
-import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
-import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import { RecordBatch, Table } from 'apache-arrow';
 import { OFFLINE_SETTINGS, QueryCancelledError, parseByteSize, tableRows, type AnalyticsDb } from './analytics-db';
-import { downloadWasm, type StartStep } from './wasm-download';
+import type { StartStep } from './start-step';
+import { instantiateDuckDb, type InstantiatedDb } from './duckdb-worker-start';
 import { mark } from './startup-marks';
 
 mark('duckdb-module');
-
-/**
- * Bundles from our own assets (never a CDN): the page works offline and under any sub-path.
- * Single-threaded `eh` (with `mvp` for a browser without WebAssembly exceptions), never the
- * threaded `coi`: coi took 2.5-5.3 s to start here against ~1 s for eh, needs the page
- * cross-origin isolated, and cannot open a database file in OPFS (duckdb-wasm#2096, #2243), which
- * issue 15 keeps the table in. Figures: docs/BENCHMARKS.md, "probe: DuckDB's own database file".
- */
-const BUNDLES: duckdb.DuckDBBundles = {
-  mvp: { mainModule: mvpWasm, mainWorker: mvpWorker },
-  eh: { mainModule: ehWasm, mainWorker: ehWorker },
-};
 
 export interface BrowserDb extends AnalyticsDb {
   /** Which duckdb-wasm bundle runs: `eh`, or `mvp` where WebAssembly exceptions are missing. */
@@ -29,49 +14,18 @@ export interface BrowserDb extends AnalyticsDb {
   readonly path: string | null;
 }
 
-/** A worker with the wasm compiled and instantiated, no database open yet. */
-export interface InstantiatedDb {
-  db: duckdb.AsyncDuckDB;
-  bundle: 'eh' | 'mvp';
-}
-
-/**
- * Downloads, compiles and instantiates DuckDB in its Web Worker. This needs nothing from the
- * page, so it starts as the page starts, while the page settles which database to open (the
- * collector's file or memory): the open then only opens.
- */
-export async function instantiateBrowserDb(onStep: (s: StartStep) => void = () => undefined): Promise<InstantiatedDb> {
-  const bundle = await duckdb.selectBundle(BUNDLES);
-  const worker = new Worker(bundle.mainWorker!);
-  const db = new duckdb.AsyncDuckDB(new duckdb.ConsoleLogger(duckdb.LogLevel.WARNING), worker);
-  try {
-    const wasm = await downloadWasm(bundle.mainModule, onStep);
-    onStep({ step: 'compile' });
-    try {
-      await db.instantiate(wasm.url, null);
-    } finally {
-      wasm.release();
-    }
-    mark('instantiated');
-    return { db, bundle: bundle.mainModule === ehWasm ? 'eh' : 'mvp' };
-  } catch (err) {
-    await db.terminate().catch(() => undefined);
-    throw err;
-  }
-}
-
 /**
  * DuckDB-WASM in its Web Worker. Loaded on demand by `import()`, so the page paints first.
  * `path` (`opfs://name`) opens that database file read-write; it fails (and the worker is ended)
  * when the file cannot be opened, damaged or held by another tab. `onStep` hears how far the
  * start is: the wasm's bytes, then compiling, then opening. `started` is a worker instantiated
- * beforehand (`instantiateBrowserDb`); without it, one is started here.
+ * beforehand (`instantiateDuckDb`); without it, one is started here.
  */
 export async function openBrowserDb(
   opts: { path?: string; onStep?: (s: StartStep) => void; started?: Promise<InstantiatedDb> | null } = {},
 ): Promise<BrowserDb> {
   const onStep = opts.onStep ?? (() => undefined);
-  const { db, bundle } = await (opts.started ?? instantiateBrowserDb(onStep));
+  const { db, bundle } = await (opts.started ?? instantiateDuckDb(onStep));
   try {
     onStep({ step: 'open' });
     const file = opts.path ? { path: opts.path, accessMode: duckdb.DuckDBAccessMode.READ_WRITE } : {};

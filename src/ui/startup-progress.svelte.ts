@@ -1,4 +1,4 @@
-import type { StartStep } from '../db/wasm-download';
+import type { StartStep } from '../db/start-step';
 
 /** How far DuckDB's start is, for the summary panel's bar (issue 16: never a frozen "Starting…"). */
 export class StartupProgress {
