@@ -4,7 +4,6 @@ import { OFFLINE_SETTINGS, QueryCancelledError, parseByteSize, tableRows, type A
 import type { StartStep } from './start-step';
 import { instantiateDuckDb, type InstantiatedDb } from './duckdb-worker-start';
 import { mark } from './startup-marks';
-import { heldElsewhere } from './opfs-file';
 
 mark('duckdb-module');
 
@@ -21,18 +20,12 @@ export interface BrowserDb extends AnalyticsDb {
  * when the file cannot be opened, damaged or held by another tab. `onStep` hears how far the
  * start is: the wasm's bytes, then compiling, then opening. `started` is a worker instantiated
  * beforehand (`instantiateDuckDb`); without it, one is started here.
- *
- * `keep` hears of a worker whose open failed only because the file is held (the last page's
- * worker letting go of it a moment late, on a reload): that worker is not ended, so the retry
- * opens on it instead of downloading and compiling DuckDB again (2–3 s, seen on each relaunch of
- * the kill test).
  */
 export async function openBrowserDb(
-  opts: { path?: string; onStep?: (s: StartStep) => void; started?: Promise<InstantiatedDb> | null; keep?: (again: InstantiatedDb) => void } = {},
+  opts: { path?: string; onStep?: (s: StartStep) => void; started?: Promise<InstantiatedDb> | null } = {},
 ): Promise<BrowserDb> {
   const onStep = opts.onStep ?? (() => undefined);
-  const started = await (opts.started ?? instantiateDuckDb(onStep));
-  const { db, bundle } = started;
+  const { db, bundle } = await (opts.started ?? instantiateDuckDb(onStep));
   try {
     onStep({ step: 'open' });
     const file = opts.path ? { path: opts.path, accessMode: duckdb.DuckDBAccessMode.READ_WRITE } : {};
@@ -43,8 +36,7 @@ export async function openBrowserDb(
     mark('opened');
     return { bundle, path: opts.path ?? null, ...overConnection(db, conn) };
   } catch (err) {
-    if (opts.keep && heldElsewhere(err)) opts.keep(started);
-    else await db.terminate().catch(() => undefined);
+    await db.terminate().catch(() => undefined);
     throw err;
   }
 }

@@ -51,11 +51,3 @@ export async function removeDbFile(name = DB_FILE): Promise<void> {
     }
   }
 }
-
-/** OPFS lets one access handle at a time hold a file; DuckDB's error then names it. */
-const HELD = /NoModificationAllowed|Access Handle|locked/i;
-
-/** True when `err` says the file is held by another access handle (a page closing, another tab), not damaged. */
-export function heldElsewhere(err: unknown): boolean {
-  return HELD.test(String((err as Error)?.message ?? err));
-}

@@ -11,7 +11,6 @@ export type StartMark =
   | 'wasm-fetched' // the page has the wasm's bytes (or leaves the fetch to the worker: service worker)
   | 'instantiated' // compiled and instantiated in DuckDB's worker
   | 'opened' // the database is open and answered `SELECT 1`
-  | 'open-retry' // the database file was held elsewhere (the last page letting go of it): tried again
   | 'store-open' // the collector lock is settled and IndexedDB is open
   | 'table-ready' // DuckDB's table is set up and the stored toots are in it
   | 'ready' // the page says DuckDB is ready

@@ -2,8 +2,6 @@ import type { AnalyticsDb } from '../db/analytics-db';
 import type { BatchStore } from './wal/batch-store';
 import type { Snapshot } from './archive/snapshot';
 import { readMeta, TABLE_SCHEMA, type TableMeta } from './duckdb/table-meta';
-import { heldElsewhere } from '../db/opfs-file';
-import { mark } from '../db/startup-marks';
 
 /**
  * DuckDB's own database file as a cache of what IndexedDB holds (the batches, the write-ahead
@@ -82,6 +80,9 @@ export function cutShort(size: number | null): string | null {
   return `it was cut short (${size.toLocaleString('en')} bytes is not DuckDB's headers and whole blocks)`;
 }
 
+/** OPFS lets one access handle at a time hold a file; DuckDB's error then names it. */
+const HELD = /NoModificationAllowed|Access Handle|locked/i;
+
 /**
  * Opens, waiting up to ~5 s while the file is held: on a reload the last page's DuckDB worker may
  * let go of it a moment after the new page starts, and a held file is not a damaged one.
@@ -91,8 +92,7 @@ async function openWhenFree<D>(open: () => Promise<D>): Promise<D> {
     try {
       return await open();
     } catch (err) {
-      if (attempt >= 25 || !heldElsewhere(err)) throw err;
-      mark('open-retry');
+      if (attempt >= 25 || !HELD.test(String((err as Error)?.message ?? err))) throw err;
       await new Promise((r) => setTimeout(r, 200));
     }
   }

@@ -47,41 +47,4 @@ describe("DuckDB's database file in OPFS", () => {
     expect(await batchAndSegmentReads(page)).toEqual([]);
     expect(await rebuiltNotice(page).count()).toBe(0);
   });
-
-  it('opens a file another handle holds once it is let go, on the DuckDB it already started', async () => {
-    for (const p of h.context.pages()) await p.close();
-    // Another handle on the file, as the last page's DuckDB worker may hold it a moment into a
-    // reload: a worker of this origin with an OPFS access handle on it, let go on request.
-    const holder = await h.context.newPage();
-    await holder.goto(`${h.url}icon.svg`);
-    await holder.evaluate(async () => {
-      const src = `onmessage = async () => {
-        const file = await (await navigator.storage.getDirectory()).getFileHandle('tootscope.duckdb');
-        const handle = await file.createSyncAccessHandle();
-        onmessage = () => { handle.close(); postMessage('let go'); };
-        postMessage('held');
-      };`;
-      const w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
-      (globalThis as unknown as { holder: Worker }).holder = w;
-      await new Promise((r) => {
-        w.onmessage = r;
-        w.postMessage('hold');
-      });
-    });
-    const page = await openApp(h.context, h.url);
-    const marks = (name: string) => page.evaluate((n) => performance.getEntriesByName(`tootscope:${n}`).length, name);
-    // The page found the file held and waits to try again...
-    await expect.poll(() => marks('open-retry'), { timeout: 60_000 }).toBeGreaterThan(0);
-    await holder.evaluate(() => new Promise((r) => {
-      const w = (globalThis as unknown as { holder: Worker }).holder;
-      w.onmessage = r;
-      w.postMessage('let go');
-    }));
-    // ...and opens it then, with every toot, on the worker it had: DuckDB was started once.
-    await waitForCount(page, 25);
-    await expect.poll(() => tableHome(page), { timeout: 30_000 }).toMatch(/kept in a database file/);
-    expect(await rebuiltNotice(page).count()).toBe(0);
-    expect(await marks('wasm-fetch-start')).toBe(1);
-    await holder.close();
-  });
 });
