@@ -173,10 +173,7 @@ export class LocalData {
     const listed = await this.store.loadAfter(this.table.appliedSeq);
     const limit = below();
     const batches = listed.filter((b) => b.seq < limit);
-    for (const b of batches) {
-      await this.applied(b);
-      this.rowsSinceSnapshot += b.rows;
-    }
+    await this.table.applyInOrder(batches, (b) => (this.rowsSinceSnapshot += b.rows));
     return applied + batches.length;
   }
 

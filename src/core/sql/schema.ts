@@ -187,7 +187,9 @@ function updateContent(c: string): string[] {
       `long_text = CASE WHEN ${newer} THEN ${longText('b.mastodon_text')} ELSE toot_store.long_text END`,
     ];
   }
-  return [`${c} = CASE WHEN ${c === 'app' ? "b.app <> '' AND " : ''}${newer} THEN b.${c} ELSE toot_store.${c} END`];
+  // An app fills an empty one whichever version brings it, as `batchStatement` takes any copy's.
+  if (c === 'app') return [`app = CASE WHEN b.app <> '' AND (${newer} OR toot_store.app = '') THEN b.app ELSE toot_store.app END`];
+  return [`${c} = CASE WHEN ${newer} THEN b.${c} ELSE toot_store.${c} END`];
 }
 
 /** Stored rows of posts whose delete came first (alias `t`). */
