@@ -53,6 +53,8 @@ export class Ingest {
   private timer: ReturnType<typeof setInterval> | null = null;
   /** The IndexedDB write under way, if any. */
   private flushing: Promise<void> | null = null;
+  /** A batch of rows has been stored since this Ingest started. */
+  private storedOnce = false;
   /**
    * Merges into DuckDB, chained in the order their batches were stored. The next write to
    * IndexedDB never waits for them: a merge can take seconds on a loaded machine, and rows held in
@@ -111,6 +113,10 @@ export class Ingest {
     if (feed !== undefined && feed !== baseUrl) this.feeds.set(row, feed);
     this.rows.push(row);
     if (this.rows.length >= MAX_BATCH_ROWS) void this.flush();
+    // The first rows a start takes in are stored at once, not at the next tick (issue 16: "first
+    // toot in IndexedDB" waited up to FLUSH_INTERVAL_MS for it); a page of a poll is still one
+    // batch, as the flush runs once the page's statuses are all added.
+    else if (!this.storedOnce && this.timer && this.rows.length === 1) queueMicrotask(() => void this.flush());
     return row;
   }
 
@@ -191,6 +197,7 @@ export class Ingest {
       return;
     }
     this.hooks.onStored(rows);
+    if (rows.length) this.storedOnce = true;
     this.unapplied.push({ stored, rows });
     if (this.data) this.applying = this.applying.then(() => this.applyWaiting());
   }

@@ -180,6 +180,33 @@ describe('Intake feeds', () => {
     // The positions reach IndexedDB with the batch: a reload continues each feed where it was.
     expect(Object.fromEntries((await data.store.positions()) ?? [])).toEqual({ [A]: shared[0]!.id, [`${A} #rust`]: newest[0]!.id });
   });
+
+  it('stores the first rows of a start at once, then waits for the tick as before (issue 16)', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const data = await openLocalData(`ingest-first-${Date.now()}`);
+    const rec = recorder();
+    const ingest = new Ingest(data, rec.hooks);
+    try {
+      ingest.start();
+      const [first, second, ...page] = posts(6);
+      ingest.addStatus(first!, A, 'stream');
+      // The interval never ticks (faked, and not advanced: vi.waitFor would advance it), so only
+      // the first-rows flush can store this. Waits on the condition, up to 10 s of real time.
+      for (let i = 0; i < 200 && !rec.stored.length; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(rec.stored.map((r) => r.uri)).toEqual([first!.uri]);
+      ingest.addStatus(second!, A, 'stream');
+      for (const s of page) ingest.addStatus(s, B, 'poll');
+      // A flush takes the rows as it starts: had one been queued for these, none would be pending.
+      await Promise.resolve();
+      expect(ingest.pending).toBe(5);
+      await vi.advanceTimersByTimeAsync(500);
+      await ingest.flush();
+      expect(rec.stored.map((r) => r.uri)).toEqual([first, second, ...page].map((s) => s!.uri));
+    } finally {
+      ingest.stop();
+      vi.useRealTimers();
+    }
+  });
 });
 
 /**
