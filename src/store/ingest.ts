@@ -206,8 +206,8 @@ export class Ingest {
    * Merges every stored batch DuckDB has not taken yet as one, up to the first with a retention
    * rule (it applies after its own batch's rows). Writes come every half second but a merge can
    * take longer on a loaded machine: one merge per write would fall ever further behind, so the
-   * merges grow with the backlog instead. The merge takes batches in any cut, as a reload replays
-   * them one by one (duckdb/toot-table.ts), so the table is the same.
+   * merges grow with the backlog instead. The merge takes batches in any cut (TootTable.applyAsOne),
+   * so the table is the same as a reload's, which cuts them otherwise.
    */
   private async applyWaiting(): Promise<void> {
     const data = this.data;
@@ -217,17 +217,13 @@ export class Ingest {
     const taken = this.unapplied.splice(0, cut < 0 ? this.unapplied.length : cut + 1).filter((t) => t.stored.seq > data.appliedSeq);
     if (!taken.length) return;
     const last = taken[taken.length - 1]!.stored;
-    const rows = taken.flatMap((t) => t.rows);
-    const stored: StoredBatch =
-      taken.length === 1
-        ? last
-        : { ...last, rows: rows.length, ipc: rows.length ? tootsToIPC(rows) : null, deletes: taken.flatMap((t) => t.stored.deletes) };
     try {
-      await data.applied(stored);
-      data.noteFlushed(rows.length);
+      // Each batch's rows as they were encoded for IndexedDB: not encoded again.
+      await data.applied(...taken.map((t) => t.stored));
+      data.noteFlushed(taken.reduce((n, t) => n + t.rows.length, 0));
       // A later write may have failed meanwhile (a full quota): its message stays.
       if (!this.blocked) this.hooks.onStatus({ state: 'ok' });
-      this.hooks.onFlushed(stored);
+      this.hooks.onFlushed(last);
     } catch (err) {
       // Stored but not queryable yet: a reload replays it.
       this.hooks.onStatus({ state: 'error', message: `DuckDB could not take a batch (it is stored, and a reload applies it): ${(err as Error).message}` });

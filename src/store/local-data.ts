@@ -177,9 +177,12 @@ export class LocalData {
     return applied + batches.length;
   }
 
-  /** Folds a batch into DuckDB once, in order (a batch this tab just wrote, or one it read). */
-  async applied(batch: StoredBatch): Promise<void> {
-    await this.table.apply(batch);
+  /**
+   * Folds batches into DuckDB once, in order, as one merge (TootTable.applyAsOne): batches this
+   * tab just wrote, or one it read.
+   */
+  async applied(...batches: StoredBatch[]): Promise<void> {
+    await this.table.applyAsOne(batches);
   }
 
   /**

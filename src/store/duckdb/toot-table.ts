@@ -73,16 +73,32 @@ export class TootTable {
   }
 
   /**
+   * Applies stored batches as one merge, once and in order: every batch's rows (their IPC streams
+   * appended in turn), then all their deletes, then the last one's retention step; `appliedSeq`
+   * becomes the last's. Batches at or below `appliedSeq` are skipped. Only the last may carry a
+   * retention step: it applies after the rows of every batch before it. The merge reduces its
+   * rows to one per uri (first sighting's identity, latest version's content, later arrival on a
+   * tie), which over batches laid end to end in order is what merging them one after another
+   * leaves; a delete drops its post whether its rows came before or after it.
+   */
+  applyAsOne(batches: ReadonlyArray<IngestBatch & { seq: number }>): Promise<void> {
+    return this.exclusive(async () => {
+      const fresh = batches.filter((b) => b.seq > this.appliedSeq);
+      const last = fresh.at(-1);
+      if (!last) return;
+      await this.applyNow({ ipc: null, ipcs: fresh.map((b) => b.ipc), deletes: fresh.flatMap((b) => b.deletes), prune: last.prune }, last.seq);
+      this.appliedSeq = last.seq;
+    });
+  }
+
+  /**
    * Applies stored batches in order, as `apply` would one by one, but folds each run of batches
-   * that only add rows (no deletes, no retention step) into one merge of up to `CATCH_UP_ROWS`
-   * rows. A merge costs ~150-280 ms whatever its size up to thousands of rows (its statements,
-   * the rollups, the meta row's commit), so a start that replays what a crash left unmerged (42
-   * batches, 25,224 rows: 10.7 s in the kill test) spent its time on that, not on the rows. The
-   * merge reduces a batch to one row per uri (first sighting's identity, latest version's content,
-   * later arrival on a tie), which over batches laid end to end in order is what merging them one
-   * after another leaves. A run whose merge fails (a batch written by an older Tootscope with
-   * other columns, say) is applied batch by batch instead: merging the same rows again changes
-   * nothing.
+   * that only add rows (no deletes, no retention step) into one merge (`applyAsOne`) of up to
+   * `CATCH_UP_ROWS` rows. A merge costs ~150-280 ms whatever its size up to thousands of rows (its
+   * statements, the rollups, the meta row's commit), so a start that replays what a crash left
+   * unmerged (42 batches, 25,224 rows: 10.7 s in the kill test) spent its time on that, not on
+   * the rows. A run whose merge fails (a batch written by an older Tootscope with other columns,
+   * say) is applied batch by batch instead: merging the same rows again changes nothing.
    */
   async applyInOrder(batches: ReadonlyArray<IngestBatch & { seq: number; rows: number }>, onApplied: (b: { seq: number; rows: number }) => void = () => undefined): Promise<void> {
     let run: Array<IngestBatch & { seq: number; rows: number }> = [];
@@ -92,20 +108,12 @@ export class TootTable {
       run = [];
       runRows = 0;
       if (group.length > 1) {
-        const ok = await this.exclusive(async () => {
-          if (group.at(-1)!.seq <= this.appliedSeq) return true;
-          const fresh = group.filter((b) => b.seq > this.appliedSeq);
-          try {
-            await this.applyNow({ ipc: null, ipcs: fresh.map((b) => b.ipc!), deletes: [] }, fresh.at(-1)!.seq);
-          } catch {
-            return false;
-          }
-          this.appliedSeq = fresh.at(-1)!.seq;
-          return true;
-        });
-        if (ok) {
+        try {
+          await this.applyAsOne(group);
           for (const b of group) onApplied(b);
           return;
+        } catch {
+          // One by one, below.
         }
       }
       for (const b of group) {
@@ -146,8 +154,8 @@ export class TootTable {
    */
   private slots: number | null = null;
 
-  /** `ipcs`: several batches' rows, in order, merged as one (applyInOrder). */
-  private async applyNow({ ipc, ipcs, deletes, prune }: IngestBatch & { ipcs?: Uint8Array[] }, seq?: number): Promise<void> {
+  /** `ipcs`: several batches' rows, in order, merged as one (applyAsOne). */
+  private async applyNow({ ipc, ipcs, deletes, prune }: IngestBatch & { ipcs?: ReadonlyArray<Uint8Array | null> }, seq?: number): Promise<void> {
     let stats: IncomingStats | undefined;
     const parts = (ipcs ?? [ipc]).filter((p): p is Uint8Array => !!p?.byteLength);
     if (parts.length) {
