@@ -24,7 +24,7 @@ import { languageNames } from '../src/ui/language-names';
 import { exportParquet, exportSlices } from './page/export';
 import { openGenerator, steps } from './page/generator';
 import { benchSql, liveRollup, queries } from './page/queries';
-import { chartTimings } from './page/charts';
+import { chartTimings, saveDashboard } from './page/charts';
 import { reloadToQueryable } from './page/reload';
 import { say } from './page/say';
 import { closeWindow, frameDeltas, longTaskApi, openWindow, tasksIn, yieldNow, type Window0 } from './page/responsiveness';
@@ -174,11 +174,12 @@ async function ingestRun(opts: IngestOptions) {
     return stored;
   };
   const origApplied = data0.applied.bind(data0);
-  data0.applied = async (batch) => {
+  // Every batch passed on: Ingest may apply several waiting batches as one.
+  data0.applied = async (...stored) => {
     const timing = pendingBatch;
     pendingBatch = null;
     const t0 = now();
-    await origApplied(batch);
+    await origApplied(...stored);
     if (timing) timing.duckdbMs = now() - t0;
   };
 
@@ -404,7 +405,12 @@ const api = {
   sql: benchSql,
   queries: (runs: number) => queries(requireDb(), runs),
   liveRollup: (runs: number) => liveRollup(requireDb(), runs),
-  charts: (runs: number) => chartTimings(requireDb(), runs),
+  // The collecting tab's dashboard, then its answers saved as the app saves them for the reload.
+  charts: async (runs: number) => {
+    const t = await chartTimings(requireDb(), runs);
+    await saveDashboard(requireDb());
+    return t;
+  },
   exportParquet: (name: string | null) => exportParquet(requireData(), name),
   exportSlices: (base: string, parts: number) => exportSlices(requireDb(), base, parts),
   userAgent: () => navigator.userAgent,

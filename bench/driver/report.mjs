@@ -4,6 +4,19 @@ import { fmt, mb, median, medianOf, r1, r2 } from './util.mjs';
 export const QUERY_NAMES = ['summary', 'daily', 'hourly', 'languages', 'lengths'];
 const pct = (x) => (x == null ? null : Math.round(x * 100));
 
+/**
+ * Navigation → the dashboard's numbers there: the manifest's stored summary and every chart's
+ * saved answer, when those answers equal DuckDB's after the reload; else (nothing saved, or no
+ * stored summary yet: no compaction) DuckDB's own answers.
+ */
+function dashboardSeconds(reload) {
+  if (!reload) return null;
+  const savedOk = reload.savedDashboardMatches === true && reload.savedDashboardMs != null && reload.storedSummaryMs != null;
+  const saved = savedOk ? Math.max(reload.savedDashboardMs, reload.storedSummaryMs) : null;
+  const ms = saved ?? reload.dashboardMs;
+  return ms == null ? null : r2(ms / 1000);
+}
+
 export function summarise(size, runs, native) {
   const ok = runs.filter((r) => r.ingest);
   const m = ok.length ? medianOf(ok.map((r) => ({ ...r, sql: undefined, userAgent: undefined, error: undefined }))) : {};
@@ -37,8 +50,13 @@ export function summarise(size, runs, native) {
     bytes_per_toot: r1(m.rest?.bytesPerToot),
     stored_bytes_per_toot: r1(m.rest?.storedBytesPerToot),
     reload_to_query_s: m.reload ? r2(m.reload.totalMs / 1000) : null,
-    // Navigation → the Summary panel's rollup row and every default chart's query answered (not drawn).
-    reload_to_dashboard_s: m.reload?.dashboardMs == null ? null : r2(m.reload.dashboardMs / 1000),
+    // Navigation → the Summary panel's figures and every default chart's answer there (not drawn): from
+    // the answers the collecting tab saved (src/store/dashboard-cache.ts) when they equal DuckDB's
+    // after the reload, else DuckDB's own answers.
+    reload_to_dashboard_s: dashboardSeconds(m.reload),
+    // DuckDB's own answers to the same (the dashboard before answers were saved).
+    reload_to_dashboard_duckdb_s: m.reload?.dashboardMs == null ? null : r2(m.reload.dashboardMs / 1000),
+    reload_saved_dashboard_matches: ok.every((r) => r.reload?.savedDashboardMatches === true),
     reload_rebuilt: ok.map((r) => r.reload?.rebuilt).find(Boolean) ?? null,
     archive_bytes_per_toot: r1(m.rest?.archiveBytesPerToot),
     db_file_bytes_per_toot: r1(m.rest?.dbFileBytesPerToot),
@@ -73,7 +91,7 @@ export function summarise(size, runs, native) {
 const at = (s, small, large) => ((s.rows ?? s.size) >= 5_000_000 ? large : small);
 
 export const TARGETS = [
-  { key: 'reload_to_dashboard_s', label: (s) => `reload to dashboard ≤ ${at(s, 1, 1)} s`, v: (s) => s.reload_to_dashboard_s, ok: (x, s) => x <= at(s, 1, 1), show: (s) => `${fmt(s.reload_to_dashboard_s)} s (its queries answered, not drawn)${s.reload_rebuilt ? `; the file was REBUILT: ${s.reload_rebuilt}` : ''}` },
+  { key: 'reload_to_dashboard_s', label: (s) => `reload to dashboard ≤ ${at(s, 1, 1)} s`, v: (s) => s.reload_to_dashboard_s, ok: (x, s) => x <= at(s, 1, 1), show: (s) => `${fmt(s.reload_to_dashboard_s)} s (answers there, not drawn; DuckDB's own at ${fmt(s.reload_to_dashboard_duckdb_s)} s)${s.reload_rebuilt ? `; the file was REBUILT: ${s.reload_rebuilt}` : ''}` },
   { key: 'reload_to_query_s', label: (s) => `reload to SUMMARY_SQL on the raw table ≤ ${at(s, 3, 5)} s`, v: (s) => s.reload_to_query_s, ok: (x, s) => x <= at(s, 3, 5), show: (s) => `${fmt(s.reload_to_query_s)} s` },
   { key: 'chart_query_p95_ms', label: (s) => `each default chart's query p95 ≤ ${at(s, 50, 100)} ms`, v: (s) => s.chart_query_p95_ms, ok: (x, s) => x <= at(s, 50, 100), show: (s) => `${fmt(s.chart_query_p95_ms)} ms (worst: ${fmt(s.chart_query_worst)})` },
   { key: 'interaction_p95_ms', label: (s) => `filter click or brush → every chart p95 ≤ ${at(s, 100, 150)} ms`, v: (s) => s.interaction_p95_ms, ok: (x, s) => x <= at(s, 100, 150), show: (s) => `${fmt(s.interaction_p95_ms)} ms` },
@@ -106,7 +124,8 @@ export function table(sums) {
   row('long tasks during ingest (count, total s, longest ms)', sums.map((s) => `${fmt(s.long_tasks)}, ${fmt(r1(s.long_task_ms == null ? null : s.long_task_ms / 1000))}, ${fmt(s.long_task_max_ms)}`));
   row('bytes/toot at rest (storage estimate / stored values)', sums.map((s) => `${fmt(s.bytes_per_toot)} / ${fmt(s.stored_bytes_per_toot)}`));
   row("bytes/toot: Parquet archive / DuckDB's file", sums.map((s) => `${fmt(s.archive_bytes_per_toot)} / ${fmt(s.db_file_bytes_per_toot)}`));
-  row('reload to dashboard: rollup summary + every default chart query (s)', sums.map((s) => fmt(s.reload_to_dashboard_s)));
+  row('reload to dashboard: stored summary + every default chart from saved answers (s)', sums.map((s) => `${fmt(s.reload_to_dashboard_s)}${s.reload_saved_dashboard_matches ? '' : ' (from DuckDB: saved answers missing or not equal to its own)'}`));
+  row("reload to dashboard from DuckDB's own answers (s)", sums.map((s) => fmt(s.reload_to_dashboard_duckdb_s)));
   row('reload to queryable: SUMMARY_SQL on the raw table (s)', sums.map((s) => fmt(s.reload_to_query_s)));
   row('reload to the stored summary shown (s)', sums.map((s) => fmt(s.reload_to_stored_summary_s)));
   row('DuckDB memory after ingest / after reload (MB)', sums.map((s) => `${fmt(s.duckdb_memory_ingest_mb)} / ${fmt(s.duckdb_memory_reload_mb)}`));
@@ -161,7 +180,8 @@ export function breakdown(s) {
   if (rl) {
     out.push(
       `  Reload ${fmt(rl.totalMs)} ms = page and modules ${fmt(rl.modulesMs)} + opening DuckDB's file ${fmt(rl.dbOpenMs)} + LocalData.open ${fmt(rl.localDataOpenMs)}`
-        + ` + the dashboard's queries ${fmt(rl.dashboardQueriesMs)} (dashboard answered at ${fmt(rl.dashboardMs)})`
+        + ` + the dashboard's queries ${fmt(rl.dashboardQueriesMs)} (dashboard answered at ${fmt(rl.dashboardMs)}; the stored summary read at ${fmt(rl.storedSummaryMs)}`
+        + ` and every chart's saved answer at ${fmt(rl.savedDashboardMs)}, ${rl.savedDashboardMatches ? "equal to DuckDB's" : "**not** DuckDB's"})`
         + ` (IndexedDB snapshot ${fmt(rl.idbSnapshotMs)}, IndexedDB batches ${fmt(rl.idbBatchesMs)}; Parquet decode ${fmt(rl.parquetReadMs)} in its worker, while DuckDB inserts the segment before;`
         + ` ${fmt(rl.batchesReplayed)} batches replayed) + summary ${fmt(rl.summaryMs)}; ${fmt(rl.rows)} rows after the reload${rl.rows === s.rows ? ' (all)' : ` (**${fmt(s.rows)} before**)`}. DuckDB by statement: ${topStatements(rl.duckdbStatements, 5, 'ms')}.`,
     );

@@ -1,9 +1,11 @@
 import {
-  activitySql, chooseGrain, dailySql, defaultWindowMinutes, GRAIN_MINUTES, hourlySql, type ChartFilters,
+  activitySql, chooseGrain, dailySql, defaultWindowMinutes, GRAIN_MINUTES, hourlySql, type ChartFilters, type SpanRow,
 } from '../../src/core/sql/charts';
 import {
   cubeActivitySql, cubeAppsSql, cubeDailySql, cubeHashtagsSql, cubeHourlySql, cubeLanguagesSql, cubeLengthsSql, cubeOverlapSql, cubeSpan,
+  cubeSpanSql,
 } from '../../src/core/sql/cube/charts';
+import { DashboardCache, type SavedAnswer } from '../../src/store/dashboard-cache';
 import type { BrowserDb } from '../../src/db/duckdb-browser';
 import { say } from './say';
 import { now, percentile, round } from './stats';
@@ -14,33 +16,52 @@ import { now, percentile, round } from './stats';
  * none), timed per chart and as whole rounds after a filter click or a brush.
  */
 type Step = [name: string, run: () => Promise<unknown>];
+/** What ChartsState saves for the next visit (src/store/dashboard-cache.ts): each chart's SQL and rows. */
+export type Answers = Record<string, SavedAnswer>;
 
-async function round0(db0: BrowserDb, f: ChartFilters): Promise<Step[]> {
+/** Each default chart's SQL as ChartsState builds it, once the span is known. */
+export function dashboardSql(f: ChartFilters, span: SpanRow | null): Array<[name: string, sql: string]> {
+  const spanMs = span?.first != null && span.last != null ? span.last - span.first : 0;
+  const grain = chooseGrain(spanMs);
+  const a = { grain, by: 'from_instance' as const, topN: 8, windowMinutes: Math.max(defaultWindowMinutes(spanMs), GRAIN_MINUTES[grain]), offsetMinutes: 0 };
+  return [
+    ['activity', cubeActivitySql(f, a) ?? activitySql(f, a)],
+    ['languages', cubeLanguagesSql(f)],
+    ['daily', cubeDailySql(f) ?? dailySql(f)],
+    ['hourly', cubeHourlySql(f) ?? hourlySql(f)],
+    ['apps', cubeAppsSql(f)],
+    ['hashtags', cubeHashtagsSql(f)],
+    ['lengths', cubeLengthsSql(f)],
+    ['overlap', cubeOverlapSql(f)],
+  ];
+}
+
+/** One round of the dashboard's queries; each step records its answer in `answers`. */
+async function round0(db0: BrowserDb, f: ChartFilters, answers: Answers = {}): Promise<Step[]> {
   const q = <R>(sql: string) => db0.query<R>(sql);
-  const steps: Step[] = [];
-  let spanMs = 0;
-  steps.push(['span', async () => {
-    const s = await cubeSpan(q, f);
-    spanMs = s.first != null && s.last != null ? s.last - s.first : 0;
-  }]);
-  const sql = (name: string, text: () => string) => steps.push([name, () => q(text())]);
-  sql('activity', () => {
-    const grain = chooseGrain(spanMs);
-    const a = { grain, by: 'from_instance' as const, topN: 8, windowMinutes: Math.max(defaultWindowMinutes(spanMs), GRAIN_MINUTES[grain]), offsetMinutes: 0 };
-    return cubeActivitySql(f, a) ?? activitySql(f, a);
-  });
-  sql('languages', () => cubeLanguagesSql(f));
-  sql('daily', () => cubeDailySql(f) ?? dailySql(f));
-  sql('hourly', () => cubeHourlySql(f) ?? hourlySql(f));
-  sql('apps', () => cubeAppsSql(f));
-  sql('hashtags', () => cubeHashtagsSql(f));
-  sql('lengths', () => cubeLengthsSql(f));
-  sql('overlap', () => cubeOverlapSql(f));
+  let span: SpanRow | null = null;
+  const steps: Step[] = [['span', async () => {
+    span = await cubeSpan(q, f);
+    answers.span = { sql: cubeSpanSql(f), rows: [span] };
+  }]];
+  for (const name of ['activity', 'languages', 'daily', 'hourly', 'apps', 'hashtags', 'lengths', 'overlap']) {
+    steps.push([name, async () => {
+      const sql = dashboardSql(f, span).find(([n]) => n === name)![1];
+      answers[name] = { sql, rows: await q(sql) };
+    }]);
+  }
   return steps;
 }
 
-/** The unfiltered dashboard's chart queries, in the order ChartsState runs them. */
-export const dashboardQueries = (db0: BrowserDb) => round0(db0, {});
+/** The unfiltered dashboard's chart queries, in the order ChartsState runs them, answers into `answers`. */
+export const dashboardQueries = (db0: BrowserDb, answers: Answers = {}) => round0(db0, {}, answers);
+
+/** Saves the unfiltered dashboard's answers as the app does after a round, for the reload to draw from. */
+export async function saveDashboard(db0: BrowserDb): Promise<void> {
+  const answers: Answers = {};
+  for (const [, run] of await dashboardQueries(db0, answers)) await run();
+  await DashboardCache.open().save({ savedAt: Date.now(), answers });
+}
 
 const p95 = (xs: number[]) => percentile(xs, 0.95);
 

@@ -9,6 +9,7 @@ import {
   cubeSpanSql,
 } from '../core/sql/cube/charts';
 import { Throttle } from '../charts/throttle';
+import { DashboardCache, type SavedAnswer, type SavedDashboard } from '../store/dashboard-cache';
 import type { AppState } from './app-state.svelte';
 import type { FilterState } from './filter-state.svelte';
 
@@ -34,6 +35,8 @@ export const REFRESH_EVERY_MS = 1000;
  * and the DuckDB worker it occupies is the one that merges the collected batches.
  */
 export const CHARTS_BUSY_SHARE = 1 / 3;
+/** The charts' answers are saved for the next visit at most this often (and when the page is hidden). */
+export const SAVE_EVERY_MS = 5000;
 
 /**
  * Runs every chart's query on `app.database` and keeps the results. A round starts on a new data
@@ -76,14 +79,26 @@ export class ChartsState {
   usedGrainKeywords = $state<'hour' | 'day'>('hour');
   roundMs = $state(0);
   busy = $state(false);
+  /**
+   * While DuckDB starts, the charts show the answers the last visit saved (store/dashboard-cache.ts):
+   * when they were saved, or null once DuckDB's own answers have replaced them.
+   */
+  savedAt = $state<number | null>(null);
 
   private last = new Map<ChartId | 'span', string>();
   private readonly throttle: Throttle;
+  /** The last visit's answers, until DuckDB answers. */
+  private saved: SavedDashboard | null = null;
+  /** DuckDB's latest answer per chart, and when the round that gave them ended: what is saved. */
+  private answers = new Map<ChartId | 'span', SavedAnswer>();
+  private answeredAt = 0;
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly app: AppState,
     private readonly filters: FilterState,
     intervalMs = REFRESH_EVERY_MS,
+    private readonly cache: DashboardCache = DashboardCache.open(),
   ) {
     this.throttle = new Throttle(() => this.refresh(), intervalMs, { busyShare: CHARTS_BUSY_SHARE });
   }
@@ -119,6 +134,15 @@ export class ChartsState {
 
   /** Starts following the data and the inputs; returns the stop function. */
   connect(): () => void {
+    void this.cache.load().then((saved) => {
+      if (!saved || this.app.database) return;
+      this.saved = saved;
+      this.throttle.request(true);
+    });
+    const onHide = () => {
+      if (document.visibilityState === 'hidden') this.saveNow();
+    };
+    globalThis.document?.addEventListener('visibilitychange', onHide);
     const stop = $effect.root(() => {
       $effect(() => {
         void this.app.dataVersion;
@@ -132,20 +156,35 @@ export class ChartsState {
     return () => {
       stop();
       this.throttle.dispose();
+      globalThis.document?.removeEventListener('visibilitychange', onHide);
+      this.saveNow();
     };
+  }
+
+  private saveSoon(): void {
+    this.saveTimer ??= setTimeout(() => this.saveNow(), SAVE_EVERY_MS);
+  }
+
+  private saveNow(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    if (!this.answers.size) return;
+    void this.cache.save({ savedAt: this.answeredAt, answers: Object.fromEntries(this.answers) });
   }
 
   private async refresh(): Promise<void> {
     const db = this.app.database;
-    if (!db) return;
-    const version = this.app.dataVersion;
+    const saved = db ? null : this.saved;
+    if (!db && !saved) return;
+    // The saved answers' keys never equal a data version's: DuckDB's first round asks everything.
+    const version = db ? String(this.app.dataVersion) : 'saved';
     const f: ChartFilters = JSON.parse(JSON.stringify(this.filters.value)) as ChartFilters;
     const offsetMinutes = this.offsetMinutes;
     const errors: Partial<Record<ChartId, string>> = { ...this.errors };
     this.busy = true;
     const t0 = performance.now();
     /** `sql` names the query (the cache key); `fetch` runs it, by default as one query. */
-    const run = async <T>(id: ChartId | 'span', sql: string | null, store: (rows: T[]) => void, fetch = () => db.query<T>(sql!)) => {
+    const run = async <T>(id: ChartId | 'span', sql: string | null, store: (rows: T[]) => void, fetch = () => db!.query<T>(sql!)) => {
       const key = `${version}\n${sql}`;
       if (this.last.get(id) === key) return;
       this.last.set(id, key);
@@ -153,17 +192,26 @@ export class ChartsState {
         store([]);
         return;
       }
+      if (saved) {
+        // Only an answer to this very SQL: any other filter or option waits for DuckDB.
+        const a = saved.answers[id];
+        store(a?.sql === sql ? (a.rows as T[]) : []);
+        return;
+      }
       try {
-        store(await fetch());
+        const rows = await fetch();
+        store(rows);
+        this.answers.set(id, { sql, rows });
         if (id !== 'span') delete errors[id];
       } catch (err) {
         this.last.delete(id);
+        this.answers.delete(id);
         if (id !== 'span') errors[id] = `Query failed: ${(err as Error).message}`;
       }
     };
     try {
       // Every default chart reads the cubes (core/sql/cube/); the raw SQL answers what they do not cover.
-      const query = <R>(sql: string) => db.query<R>(sql);
+      const query = <R>(sql: string) => db!.query<R>(sql);
       await run<SpanRow>('span', cubeSpanSql(f), (r) => (this.span = r[0] ?? null), async () => [await cubeSpan(query, f)]);
       const spanMs = this.span?.first != null && this.span.last != null ? this.span.last - this.span.first : 0;
       const grain = this.activityGrain === 'auto' ? chooseGrain(spanMs) : this.activityGrain;
@@ -187,6 +235,14 @@ export class ChartsState {
       });
       await run<LengthRow>('lengths', cubeLengthsSql(f, this.lengthsAsBlog ? { unknown: false, whis: WHIS_BLOG } : {}), (r) => (this.lengths = r));
       await run<OverlapRow>('overlap', cubeOverlapSql(f), (r) => (this.overlap = r));
+      if (saved) {
+        this.savedAt = saved.savedAt;
+      } else {
+        this.saved = null;
+        this.savedAt = null;
+        this.answeredAt = Date.now();
+        this.saveSoon();
+      }
     } finally {
       this.errors = errors;
       this.roundMs = performance.now() - t0;

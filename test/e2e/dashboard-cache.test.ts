@@ -1,0 +1,100 @@
+import type { Page, Route } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from './support/harness';
+import { openApp, waitForCount, waitForRowState } from './support/app-page';
+import { card, readTable } from './support/charts-page';
+
+const CHARTS = ['Daily usage', 'Top 20 languages', 'Client apps', 'Top hashtags', 'Federation overlap'];
+
+/** Every chart's table, as text. */
+async function tables(page: Page): Promise<Record<string, Awaited<ReturnType<typeof readTable>>>> {
+  const out: Record<string, Awaited<ReturnType<typeof readTable>>> = {};
+  for (const title of CHARTS) out[title] = await readTable(card(page, title));
+  return out;
+}
+
+/** The daily table's toots, all days added up. */
+async function dailyToots(page: Page): Promise<number> {
+  const t = await readTable(card(page, 'Daily usage'));
+  const col = t.columns.indexOf('Toots');
+  return t.rows.reduce((n, r) => n + Number(r[col]!.replace(/\D/g, '')), 0);
+}
+
+/** The toots the saved dashboard's time span counts, read from IndexedDB as the next visit will. */
+function savedToots(page: Page): Promise<number | null> {
+  return page.evaluate(async () => {
+    if (!(await indexedDB.databases()).some((d) => d.name === 'tootscope-dashboard')) return null;
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open('tootscope-dashboard');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    try {
+      if (!db.objectStoreNames.contains('answers')) return null;
+      const saved = await new Promise<{ answers?: { span?: { rows?: Array<{ toots?: number }> } } } | undefined>((resolve, reject) => {
+        const req = db.transaction('answers').objectStore('answers').get('last-round');
+        req.onsuccess = () => resolve(req.result as never);
+        req.onerror = () => reject(req.error);
+      });
+      return Number(saved?.answers?.span?.rows?.[0]?.toots ?? NaN);
+    } finally {
+      db.close();
+    }
+  });
+}
+
+/**
+ * Issue 15: a reload draws every chart from the answers the last visit saved, before DuckDB is up
+ * (held back here by holding its wasm), says they are saved ones and when, and replaces them with
+ * DuckDB's own once it is ready.
+ */
+describe('the dashboard on a reload, before DuckDB is ready', () => {
+  const h = useHarness({ fakes: { alpha: { domain: 'cache.test', liveFeeds: 'public', cacheSeconds: 1, seed: 15 } }, serviceWorkers: 'block' });
+
+  it('draws every chart from the saved answers while DuckDB starts, then from DuckDB', async () => {
+    const alpha = h.fakes.alpha;
+    for (let i = 0; i < 40; i++) alpha.publish();
+    const url = `${h.url}?instances=${alpha.webUrl}`;
+    const host = new URL(alpha.webUrl).host;
+    const first = await openApp(h.context, url);
+    await waitForRowState(first, host, /^polling/);
+    await waitForCount(first, 40);
+    // The page saves the charts' answers a few seconds after a round, and when it is hidden.
+    await expect.poll(() => savedToots(first), { timeout: 60_000 }).toBe(40);
+    const before = await tables(first);
+    expect(before['Daily usage']?.rows.length).toBeGreaterThan(0);
+    expect(before['Top 20 languages']?.rows.length).toBeGreaterThan(0);
+    expect(await dailyToots(first)).toBe(40);
+    await first.close();
+
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let held = 0;
+    const hold = async (route: Route) => {
+      held++;
+      await released;
+      await route.continue();
+    };
+    await h.context.route(/duckdb-(eh|mvp)-[^/]*\.wasm$/, hold);
+    const second = await openApp(h.context, url);
+    try {
+      await expect.poll(() => second.getByTestId('charts-saved').count(), { timeout: 30_000 }).toBe(1);
+      expect(await second.getByTestId('charts-saved').textContent()).toMatch(/^Charts as saved at .+; they update once DuckDB is ready\.$/);
+      expect(await tables(second)).toEqual(before);
+      // All of that with DuckDB's wasm still held back.
+      expect(held).toBe(1);
+      expect(await second.getByText('DuckDB-WASM bundle:').count()).toBe(0);
+    } finally {
+      release();
+    }
+    await expect.poll(() => second.getByText('DuckDB-WASM bundle:').count(), { timeout: 60_000 }).toBe(1);
+    await expect.poll(() => second.getByTestId('charts-saved').count(), { timeout: 60_000 }).toBe(0);
+    // DuckDB's answers: the same, and they follow new toots.
+    expect(await tables(second)).toEqual(before);
+    for (let i = 0; i < 5; i++) alpha.publish();
+    await waitForCount(second, 45);
+    await expect.poll(() => dailyToots(second), { timeout: 30_000 }).toBe(45);
+    await h.context.unroute(/duckdb-(eh|mvp)-[^/]*\.wasm$/, hold);
+    await second.close();
+  });
+});
