@@ -112,8 +112,10 @@ export const FOLD_CUBES = CUBES.map((c) => {
 });
 
 /**
- * How many of the cubes exist. A database file written before one of them existed (the table
- * persists with DuckDB's file) has fewer: `TootTable.init` then computes them from the table.
+ * How many of the cubes exist, and `toot_store`'s comment (the key of the set-up statements that
+ * made its database: `TootTable.init`). A database file written before one of the cubes existed
+ * (the table persists with DuckDB's file) has fewer: `TootTable.init` then computes them from the
+ * table.
  */
-export const CUBES_PRESENT_SQL = `SELECT count(*)::INTEGER AS n FROM duckdb_tables()
-  WHERE NOT temporary AND table_name IN (${CUBE_TABLES.map((t) => `'${t}'`).join(', ')})`;
+export const CUBES_PRESENT_SQL = `SELECT count(*) FILTER (table_name IN (${CUBE_TABLES.map((t) => `'${t}'`).join(', ')}))::INTEGER AS n,
+  max(comment) FILTER (table_name = 'toot_store') AS setup FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main'`;
