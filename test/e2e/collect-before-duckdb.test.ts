@@ -1,6 +1,7 @@
-import type { Page, Route } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useHarness } from './support/harness';
+import { holdDuckDbWasm } from './support/hold-duckdb';
 import { openApp, row, tootsCollected, waitForCount, waitForRowState } from './support/app-page';
 
 /** Toots in the stored batches (IndexedDB, the write-ahead log), read in the page. */
@@ -47,15 +48,7 @@ describe('collection before DuckDB is ready', () => {
   it('stores the first toots in IndexedDB while DuckDB cannot start, then DuckDB takes them once', async () => {
     const alpha = h.fakes.alpha;
     for (let i = 0; i < 12; i++) alpha.publish();
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    let held = 0;
-    const hold = async (route: Route) => {
-      held++;
-      await released;
-      await route.continue();
-    };
-    await h.context.route(/duckdb-(eh|mvp)-[^/]*\.wasm$/, hold);
+    const wasm = await holdDuckDbWasm(h.context);
     const page = await openApp(h.context, `${h.url}?instances=${alpha.webUrl}`);
     const host = new URL(alpha.webUrl).host;
     try {
@@ -64,11 +57,11 @@ describe('collection before DuckDB is ready', () => {
       await expect.poll(() => storedRows(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(12);
       await expect.poll(() => rowMatchesStore(page, host)).toBe(true);
       // All of that while DuckDB's wasm has not arrived: DuckDB is not ready and counts nothing yet.
-      expect(held).toBe(1);
+      expect(wasm.held()).toBe(1);
       expect(await page.getByText('DuckDB-WASM bundle:').count()).toBe(0);
       expect(await tootsCollected(page)).toBe(0);
     } finally {
-      release();
+      wasm.release();
     }
     await expect.poll(() => page.getByText('DuckDB-WASM bundle:').count(), { timeout: 60_000 }).toBe(1);
     await waitForCount(page, 12);
@@ -78,7 +71,7 @@ describe('collection before DuckDB is ready', () => {
     for (let i = 0; i < 3; i++) alpha.publish();
     await waitForCount(page, 15);
     await expect.poll(() => rowMatchesStore(page, host)).toBe(true);
-    await h.context.unroute(/duckdb-(eh|mvp)-[^/]*\.wasm$/, hold);
+    await wasm.stop();
     await page.close();
   });
 });

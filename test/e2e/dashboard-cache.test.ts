@@ -1,6 +1,7 @@
-import type { Page, Route } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useHarness } from './support/harness';
+import { holdDuckDbWasm } from './support/hold-duckdb';
 import { openApp, waitForCount, waitForRowState } from './support/app-page';
 import { card, readTable } from './support/charts-page';
 
@@ -67,25 +68,17 @@ describe('the dashboard on a reload, before DuckDB is ready', () => {
     expect(await dailyToots(first)).toBe(40);
     await first.close();
 
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    let held = 0;
-    const hold = async (route: Route) => {
-      held++;
-      await released;
-      await route.continue();
-    };
-    await h.context.route(/duckdb-(eh|mvp)-[^/]*\.wasm$/, hold);
+    const wasm = await holdDuckDbWasm(h.context);
     const second = await openApp(h.context, url);
     try {
       await expect.poll(() => second.getByTestId('charts-saved').count(), { timeout: 30_000 }).toBe(1);
       expect(await second.getByTestId('charts-saved').textContent()).toMatch(/^Charts as saved at .+; they update once DuckDB is ready\.$/);
       expect(await tables(second)).toEqual(before);
       // All of that with DuckDB's wasm still held back.
-      expect(held).toBe(1);
+      expect(wasm.held()).toBe(1);
       expect(await second.getByText('DuckDB-WASM bundle:').count()).toBe(0);
     } finally {
-      release();
+      wasm.release();
     }
     await expect.poll(() => second.getByText('DuckDB-WASM bundle:').count(), { timeout: 60_000 }).toBe(1);
     await expect.poll(() => second.getByTestId('charts-saved').count(), { timeout: 60_000 }).toBe(0);
@@ -94,7 +87,7 @@ describe('the dashboard on a reload, before DuckDB is ready', () => {
     for (let i = 0; i < 5; i++) alpha.publish();
     await waitForCount(second, 45);
     await expect.poll(() => dailyToots(second), { timeout: 30_000 }).toBe(45);
-    await h.context.unroute(/duckdb-(eh|mvp)-[^/]*\.wasm$/, hold);
+    await wasm.stop();
     await second.close();
   });
 });
