@@ -48,6 +48,12 @@ export function parseByteSize(text: string): number {
 }
 
 /** The query was stopped by `cancel()`. */
+/**
+ * DuckDB itself could not start (its wasm did not arrive, or would not compile): nothing about a
+ * database file. Whoever opens a file lets it through instead of removing the file as damaged.
+ */
+export class EngineStartError extends Error {}
+
 export class QueryCancelledError extends Error {
   constructor() {
     super('Query cancelled.');

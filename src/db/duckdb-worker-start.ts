@@ -5,6 +5,7 @@ import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import { wasmSize, type StartStep } from './start-step';
 import { mark } from './startup-marks';
+import { EngineStartError } from './analytics-db';
 
 /**
  * Bundles come from our own assets (never a CDN): the page works offline and under any sub-path.
@@ -37,6 +38,13 @@ const EXCEPTIONS_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 9
  * the mount (0.5–0.85 s later), and a download read on the page's own thread into a blob held up
  * that thread's start-up work by another ~1 s on a first visit.
  */
+/**
+ * No byte of the wasm for this long, before all of it arrived: the download failed or stalled.
+ * duckdb-wasm's worker never answers then (its `instantiateStreaming(…).then(…)` has no catch),
+ * and the page would say "downloading" for good.
+ */
+export const DOWNLOAD_STALL_MS = 30_000;
+
 export async function instantiateDuckDb(onStep: (s: StartStep) => void): Promise<InstantiatedDb> {
   const bundle = WebAssembly.validate(EXCEPTIONS_PROBE) ? 'eh' : 'mvp';
   const wasmUrl = new URL(bundle === 'eh' ? ehWasm : mvpWasm, location.href).href;
@@ -50,20 +58,42 @@ export async function instantiateDuckDb(onStep: (s: StartStep) => void): Promise
     mark('wasm-fetched');
     onStep({ step: 'compile' });
   };
+  let lastByte = Date.now();
+  let watch: ReturnType<typeof setTimeout> | undefined;
+  // Only where the size is known: otherwise the last byte cannot be told from a stall.
+  const stalled = new Promise<never>((_, reject) => {
+    if (!total) return;
+    const check = () => {
+      if (downloaded) return;
+      const quiet = Date.now() - lastByte;
+      if (quiet < DOWNLOAD_STALL_MS) {
+        watch = setTimeout(check, DOWNLOAD_STALL_MS - quiet);
+        return;
+      }
+      reject(new EngineStartError(`its wasm did not arrive (no byte for ${DOWNLOAD_STALL_MS / 1000} s: offline, or the download failed). Collection goes on into this browser's storage; reload to try again.`));
+    };
+    watch = setTimeout(check, DOWNLOAD_STALL_MS);
+  });
   try {
     mark('wasm-fetch-start');
     onStep({ step: 'download', loaded: 0, total });
-    await db.instantiate(wasmUrl, null, (p) => {
-      // bytesTotal is the response's length, compressed as served (duckdb-wasm#2077): the size is ours.
-      const size = Math.max(total, p.bytesLoaded);
-      if (p.bytesLoaded >= size && size > 0) done();
-      else if (!downloaded) onStep({ step: 'download', loaded: p.bytesLoaded, total: size });
-    });
+    await Promise.race([
+      stalled,
+      db.instantiate(wasmUrl, null, (p) => {
+        lastByte = Date.now();
+        // bytesTotal is the response's length, compressed as served (duckdb-wasm#2077): the size is ours.
+        const size = Math.max(total, p.bytesLoaded);
+        if (p.bytesLoaded >= size && size > 0) done();
+        else if (!downloaded) onStep({ step: 'download', loaded: p.bytesLoaded, total: size });
+      }),
+    ]);
     done();
     mark('instantiated');
     return { db, bundle };
   } catch (err) {
     await db.terminate().catch(() => undefined);
-    throw err;
+    throw err instanceof EngineStartError ? err : new EngineStartError((err as Error).message);
+  } finally {
+    clearTimeout(watch);
   }
 }

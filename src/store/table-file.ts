@@ -1,4 +1,4 @@
-import type { AnalyticsDb } from '../db/analytics-db';
+import { EngineStartError, type AnalyticsDb } from '../db/analytics-db';
 import type { BatchStore } from './wal/batch-store';
 import type { Snapshot } from './archive/snapshot';
 import { readMeta, TABLE_SCHEMA, type TableMeta } from './duckdb/table-meta';
@@ -54,6 +54,8 @@ export async function openTableFile<D extends AnalyticsDb>(
       problem = await fileProblem(db, store);
       if (!problem) return { db, rebuilt: null };
     } catch (err) {
+      // DuckDB could not start at all: the file is not to blame, and is kept.
+      if (err instanceof EngineStartError) throw err;
       problem = `it could not be ${db ? 'read' : 'opened'} (${(err as Error).message.split('\n')[0]})`;
     }
   }

@@ -1,4 +1,4 @@
-import type { AnalyticsDb } from '../db/analytics-db';
+import { EngineStartError, type AnalyticsDb } from '../db/analytics-db';
 import { DB_PATH, dbFileSize, opfsAvailable, removeDbFile } from '../db/opfs-file';
 import type { BatchStore, StoredBatch } from '../store/wal/batch-store';
 import { Ingest, type IngestStatus } from '../store/ingest';
@@ -42,6 +42,7 @@ export async function openStore(store: BatchStore, openDb: OpenDb, collector: bo
     ? openTableFile(() => openDb({ path: DB_PATH }), () => removeDbFile(), store, () => dbFileSize()).then(
         (opened) => ({ ...opened, file: true }),
         (err: Error) => {
+          if (err instanceof EngineStartError) throw err;
           ev.onNotice(`DuckDB's table file could not be opened or replaced (${err.message}): this tab keeps its table in memory.`);
           return inMemory();
         },

@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Page, Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useHarness } from './support/harness';
 import { holdDuckDbWasm } from './support/hold-duckdb';
@@ -19,6 +19,18 @@ async function dailyToots(page: Page): Promise<number> {
   const t = await readTable(card(page, 'Daily usage'));
   const col = t.columns.indexOf('Toots');
   return t.rows.reduce((n, r) => n + Number(r[col]!.replace(/\D/g, '')), 0);
+}
+
+/** DuckDB's database file's size in OPFS (src/db/opfs-file.ts), or 0 when there is none. */
+function dbFileBytes(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    try {
+      const dir = await navigator.storage.getDirectory();
+      return (await (await dir.getFileHandle('tootscope.duckdb')).getFile()).size;
+    } catch {
+      return 0;
+    }
+  });
 }
 
 /** The toots the saved dashboard's time span counts, read from IndexedDB as the next visit will. */
@@ -87,7 +99,26 @@ describe('the dashboard on a reload, before DuckDB is ready', () => {
     for (let i = 0; i < 5; i++) alpha.publish();
     await waitForCount(second, 45);
     await expect.poll(() => dailyToots(second), { timeout: 30_000 }).toBe(45);
+    await expect.poll(() => savedToots(second), { timeout: 60_000 }).toBe(45);
+    const latest = await tables(second);
     await wasm.stop();
     await second.close();
+
+    // A visit whose DuckDB cannot start (its wasm's download fails) keeps the saved charts, says
+    // they will not update and why, and leaves DuckDB's file alone.
+    const refuse = (route: Route) => route.abort();
+    await h.context.route(/duckdb-(eh|mvp)-[^/]*\.wasm$/, refuse);
+    const third = await openApp(h.context, url);
+    try {
+      await expect.poll(() => third.getByTestId('charts-saved').textContent(), { timeout: 90_000 }).toMatch(/DuckDB could not start, so they do not update\.$/);
+      expect(await third.getByRole('alert').filter({ hasText: 'DuckDB could not start: its wasm did not arrive' }).count()).toBe(1);
+      expect(await tables(third)).toEqual(latest);
+      // The file is DuckDB's cache of the collection: a DuckDB that never started does not remove it.
+      expect(await dbFileBytes(third)).toBeGreaterThan(0);
+      expect(await third.getByText(/table file could not be|rebuilt from the stored toots/).count()).toBe(0);
+    } finally {
+      await h.context.unroute(/duckdb-(eh|mvp)-[^/]*\.wasm$/, refuse);
+      await third.close();
+    }
   });
 });
