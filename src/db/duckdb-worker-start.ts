@@ -40,8 +40,9 @@ const EXCEPTIONS_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 9
  */
 /**
  * No byte of the wasm for this long, before all of it arrived: the download failed or stalled.
- * duckdb-wasm's worker never answers then (its `instantiateStreaming(…).then(…)` has no catch),
- * and the page would say "downloading" for good.
+ * duckdb-wasm's worker never answers then (its `instantiateStreaming(…).then(…)` has no catch;
+ * the same hang in Emscripten's own fetch was left as is upstream, emscripten#13516), and the
+ * page would say "downloading" for good.
  */
 export const DOWNLOAD_STALL_MS = 30_000;
 
