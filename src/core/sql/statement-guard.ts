@@ -137,21 +137,23 @@ export const MESSAGES = {
     'the whole page, and some (memory_limit, threads, temp_directory…) can stall collection or crash DuckDB until you reload. ' +
     "Settings cannot be changed from the console; for a value of your own use SET VARIABLE name = … and getvariable('name').",
   databases: (what: string) =>
-    `${what} is refused: the console works on this page's one in-memory database, which it shares with collection, and ` +
+    `${what} is refused: the console works on this page's one database, which it shares with collection, and ` +
     `${what} would add or remove databases under it. For data of your own make a table: CREATE TEMP TABLE mine AS SELECT … ` +
     'FROM toots; to load a Parquet file use the Import button.',
   engine: (what: string) =>
     `${what} is refused: it changes how DuckDB itself runs or stores data, for the whole page; the console shares that ` +
-    'DuckDB with collection, which it could stall or break until you reload. DuckDB here keeps everything in memory and ' +
-    'needs no maintenance from the console.',
+    'DuckDB with collection, which it could stall or break until you reload. DuckDB here needs no maintenance from the ' +
+    'console: the page checkpoints its file itself.',
   appWrite: (verbs: string, objects: string[]) =>
     `${verbs} on ${objects.join(', ')} is refused: the console can read the app's own tables and views but not change them. ` +
     'Collection writes into them, the panels read them, and compaction saves the toots into this browser\'s storage, so a ' +
     'change here could outlive a reload or stop collection. To work on a copy, make a table of your own first, e.g. ' +
     'CREATE TEMP TABLE mine AS SELECT * FROM toots; then change mine.',
   ownWrite: (verbs: string, objects: string[]) =>
-    `${verbs} on ${objects.join(', ')}: tables you make in the console live only in this tab's DuckDB, so the change ` +
-    'cannot be undone, and a reload starts without them (the collected toots are not touched). Run it anyway?',
+    `${verbs} on ${objects.join(', ')}: tables you make in the console live only in this tab's DuckDB, not in the ` +
+    'collection (the collected toots are not touched), and the change cannot be undone. A TEMP table is gone after a ' +
+    "reload; in the tab that collects, any other table is kept in DuckDB's database file until that file is next " +
+    'rebuilt. Run it anyway?',
 };
 
 const EXTENSION_SETTINGS = new Set([
