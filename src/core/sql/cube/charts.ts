@@ -17,7 +17,7 @@ import {
 } from '../charts';
 import { taggedOnly } from '../charts/languages';
 import { whiskerFences } from '../charts/lengths';
-import { AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_HOUR, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, pickCube } from './cubes';
+import { AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_HOUR, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, pickCube, topKey } from './cubes';
 import { cubeSource } from './source';
 
 const offsetOf = (o: number | undefined) => sqlInt(o ?? 0, 0, 24 * 60);
@@ -110,8 +110,11 @@ SELECT tag, sum(n)::INTEGER AS toots FROM f
 GROUP BY tag ORDER BY toots DESC, tag LIMIT ${limit}`;
 }
 
-/** `arg_min(key, (−n, key))`: the key with the most posts, ties to the first A→Z, as daily.ts ranks them. */
-const top = (key: string, where: string) => `arg_min(${key}, (-n, ${key})) FILTER (WHERE ${where})`;
+const top = topKey;
+
+/** No filter at all: every toot in view. */
+const unfiltered = (f: ChartFilters) =>
+  !(f.instances ?? []).some((v) => v !== '') && !(f.languages ?? []).some((v) => v !== '') && !Number.isFinite(f.from) && !Number.isFinite(f.to);
 
 /**
  * The per-author cells are summed per (day, author, bot) once and everything about authors is
@@ -121,17 +124,21 @@ const top = (key: string, where: string) => `arg_min(${key}, (-n, ${key})) FILTE
  */
 export function cubeDailySql(filters: ChartFilters, options: DailyOptions = {}): string | null {
   if (offsetOf(options.offsetMinutes) !== 0) return null;
-  return `WITH h AS (${cubeSource(AGG_HOUR, filters)}),
-a AS (${cubeSource(AGG_DAY_AUTHOR, filters)}),
-d AS MATERIALIZED (SELECT ts::DATE AS day, from_instance, base_url, sum(n) AS n FROM h GROUP BY ALL),
-totals AS (SELECT day, sum(n)::INTEGER AS toots, count(DISTINCT from_instance)::INTEGER AS source_instances FROM d GROUP BY day),
-collected AS (SELECT day, base_url, sum(n) AS n FROM d GROUP BY ALL),
-c AS (SELECT day, ${top('base_url', 'TRUE')} AS k, max(n)::INTEGER AS n FROM collected GROUP BY day),
+  // Unfiltered, the author figures are kept per day (cubes.ts `daily_authors`).
+  const authors = unfiltered(filters)
+    ? `authors AS (SELECT ts::DATE AS day, users, top_user, top_user_toots, top_bot, top_bot_toots FROM daily_authors)`
+    : `a AS (${cubeSource(AGG_DAY_AUTHOR, filters)}),
 per AS (SELECT ts::DATE AS day, acct, bot, sum(n) AS n FROM a GROUP BY ALL),
 authors AS (SELECT day, count(DISTINCT acct)::INTEGER AS users,
     ${top('acct', 'NOT bot')} AS top_user, max(n) FILTER (WHERE NOT bot)::INTEGER AS top_user_toots,
     ${top('acct', 'bot')} AS top_bot, max(n) FILTER (WHERE bot)::INTEGER AS top_bot_toots
-  FROM per GROUP BY day)
+  FROM per GROUP BY day)`;
+  return `WITH h AS (${cubeSource(AGG_HOUR, filters)}),
+d AS MATERIALIZED (SELECT ts::DATE AS day, from_instance, base_url, sum(n) AS n FROM h GROUP BY ALL),
+totals AS (SELECT day, sum(n)::INTEGER AS toots, count(DISTINCT from_instance)::INTEGER AS source_instances FROM d GROUP BY day),
+collected AS (SELECT day, base_url, sum(n) AS n FROM d GROUP BY ALL),
+c AS (SELECT day, ${top('base_url', 'TRUE')} AS k, max(n)::INTEGER AS n FROM collected GROUP BY day),
+${authors}
 SELECT strftime(totals.day, '%Y-%m-%d') AS day, totals.toots, coalesce(authors.users, 0)::INTEGER AS users, totals.source_instances,
   authors.top_user, authors.top_user_toots, authors.top_bot, authors.top_bot_toots, c.k AS top_collected, c.n AS top_collected_toots
 FROM totals

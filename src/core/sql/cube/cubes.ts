@@ -37,8 +37,9 @@ export interface Cube {
 /** The filter dimensions (filters.ts: `from_instance`, `seen_on`, `language`). */
 const ALL_FILTERS = [['from_instance', 'VARCHAR'], ['seen_on', 'VARCHAR[]'], ['language', 'VARCHAR']] as const;
 const LANGUAGE_ONLY = [['language', 'VARCHAR']] as const;
+const NO_FILTERS = [] as const;
 
-function plain(table: string, unit: CubeUnit, filters: typeof ALL_FILTERS | typeof LANGUAGE_ONLY, own: Cube['keys']): Cube {
+function plain(table: string, unit: CubeUnit, filters: typeof ALL_FILTERS | typeof LANGUAGE_ONLY | typeof NO_FILTERS, own: Cube['keys']): Cube {
   const keys = [...filters, ...own];
   return {
     table, unit, keys, instances: filters === ALL_FILTERS,
@@ -52,6 +53,8 @@ export const AGG_HOUR = plain('agg_hour', 'hour', ALL_FILTERS, [['base_url', 'VA
 
 /** Per UTC day and author: the daily table's distinct users and most active user and bot. */
 export const AGG_DAY_AUTHOR = plain('agg_day_author', 'day', ALL_FILTERS, [['acct', 'VARCHAR'], ['bot', 'BOOLEAN']]);
+/** The same without the filter dimensions: what `daily_authors` is recomputed from, a day at a time. */
+export const AGG_DAY_ACCT = plain('agg_day_acct', 'day', NO_FILTERS, [['acct', 'VARCHAR'], ['bot', 'BOOLEAN']]);
 
 /**
  * Per UTC day, language and length: the length box plots (a histogram, so quartiles stay exact).
@@ -82,7 +85,7 @@ export function pickCube(f: { instances?: string[] }, ...cubes: Cube[]): Cube {
   return c;
 }
 
-export const CUBES: readonly Cube[] = [AGG_HOUR, AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG];
+export const CUBES: readonly Cube[] = [AGG_HOUR, AGG_DAY_AUTHOR, AGG_DAY_ACCT, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG];
 export const CUBE_TABLES = CUBES.map((c) => c.table);
 
 const columns = (c: Cube) => ['ts', ...c.keys.map(([k]) => k)];
@@ -91,25 +94,51 @@ const columns = (c: Cube) => ['ts', ...c.keys.map(([k]) => k)];
 export const countRows = (c: Cube, rel: string, where = ''): string =>
   `SELECT ${columns(c).join(', ')}, sum(w)::BIGINT AS n FROM (${c.rows(rel, '1', where)}) GROUP BY ALL`;
 
-export const CREATE_CUBES = CUBES.map(
-  (c) => `CREATE TABLE IF NOT EXISTS ${c.table} (ts TIMESTAMP, ${c.keys.map(([k, t]) => `${k} ${t}`).join(', ')}, n BIGINT)`,
-);
+/** `arg_min(key, (−n, key))`: the key with the most posts, ties to the first A→Z, as daily.ts ranks them. */
+export const topKey = (key: string, where: string) => `arg_min(${key}, (-n, ${key})) FILTER (WHERE ${where})`;
 
-export const REBUILD_CUBES = CUBES.map((c) => `CREATE OR REPLACE TABLE ${c.table} AS ${countRows(c, 'toot_store')}`);
+/**
+ * The daily table's author figures per UTC day for the unfiltered view, the one the page opens
+ * with: distinct users and the most active user and bot. Computing them from `agg_day_author`
+ * took most of the daily table's 287 ms at 1.6 M toots (the only default chart over 50 ms); read
+ * from here, the whole table took 18–21 ms in a native probe (docs/BENCHMARKS.md). Each fold
+ * recomputes the days its delta touched from `agg_day_acct`.
+ */
+const dailyAuthors = (where: string) => `SELECT ts, count(DISTINCT acct)::INTEGER AS users,
+  ${topKey('acct', 'NOT bot')} AS top_user, max(n) FILTER (WHERE NOT bot)::INTEGER AS top_user_toots,
+  ${topKey('acct', 'bot')} AS top_bot, max(n) FILTER (WHERE bot)::INTEGER AS top_bot_toots
+  FROM agg_day_acct a ${where} GROUP BY ts`;
+/** Days `rollup_delta` touched (NULL too: a post without a time is a day of its own here, as in GROUP BY). */
+const touched = (alias: string) =>
+  `WHERE EXISTS (SELECT 1 FROM (SELECT DISTINCT date_trunc('day', created_ts)::TIMESTAMP AS day FROM rollup_delta) t WHERE ${alias}.ts IS NOT DISTINCT FROM t.day)`;
+
+export const CREATE_CUBES = [
+  ...CUBES.map((c) => `CREATE TABLE IF NOT EXISTS ${c.table} (ts TIMESTAMP, ${c.keys.map(([k, t]) => `${k} ${t}`).join(', ')}, n BIGINT)`),
+  'CREATE TABLE IF NOT EXISTS daily_authors (ts TIMESTAMP, users INTEGER, top_user VARCHAR, top_user_toots INTEGER, top_bot VARCHAR, top_bot_toots INTEGER)',
+];
+
+export const REBUILD_CUBES = [
+  ...CUBES.map((c) => `CREATE OR REPLACE TABLE ${c.table} AS ${countRows(c, 'toot_store')}`),
+  `CREATE OR REPLACE TABLE daily_authors AS ${dailyAuthors('')}`,
+];
 
 /**
  * Adds `rollup_delta` into each cube in place, dropping cells that reach zero; NULL is a key like
  * any other, as in GROUP BY.
  */
-export const FOLD_CUBES = CUBES.map((c) => {
-  const cols = columns(c);
-  return `MERGE INTO ${c.table} r
+export const FOLD_CUBES = [
+  ...CUBES.map((c) => {
+    const cols = columns(c);
+    return `MERGE INTO ${c.table} r
     USING (SELECT ${cols.join(', ')}, sum(w)::BIGINT AS d FROM (${c.rows('rollup_delta', 'sign')}) GROUP BY ALL) s
     ON ${cols.map((k) => `r.${k} IS NOT DISTINCT FROM s.${k}`).join(' AND ')}
     WHEN MATCHED AND r.n + s.d = 0 THEN DELETE
     WHEN MATCHED THEN UPDATE SET n = r.n + s.d
     WHEN NOT MATCHED AND s.d <> 0 THEN INSERT VALUES (${cols.map((k) => `s.${k}`).join(', ')}, s.d)`;
-});
+  }),
+  `DELETE FROM daily_authors d ${touched('d')}`,
+  `INSERT INTO daily_authors ${dailyAuthors(touched('a'))}`,
+];
 
 /**
  * How many of the cubes exist, and `toot_store`'s comment (the key of the set-up statements that
