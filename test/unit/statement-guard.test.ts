@@ -202,7 +202,7 @@ describe('the guard', () => {
       if (v.action !== 'confirm') continue;
       expect(v.objects, sql).toEqual(objects);
       expect(v.message).toMatch(/only in this tab's DuckDB/);
-      expect(v.message).toMatch(/A TEMP table is gone after a reload; in the tab that collects, any other table is kept in DuckDB's database file/);
+      expect(v.message).toMatch(/A TEMP table is gone after a reload; in the tab that collects, any other table may be kept in DuckDB's database file/);
       expect(v.message).not.toMatch(/a reload starts without them/);
       expect(v.message).toMatch(/Run it anyway\?$/);
     }

@@ -152,8 +152,8 @@ export const MESSAGES = {
   ownWrite: (verbs: string, objects: string[]) =>
     `${verbs} on ${objects.join(', ')}: tables you make in the console live only in this tab's DuckDB, not in the ` +
     'collection (the collected toots are not touched), and the change cannot be undone. A TEMP table is gone after a ' +
-    "reload; in the tab that collects, any other table is kept in DuckDB's database file until that file is next " +
-    'rebuilt. Run it anyway?',
+    "reload; in the tab that collects, any other table may be kept in DuckDB's database file until that file is " +
+    'next rebuilt. Run it anyway?',
 };
 
 const EXTENSION_SETTINGS = new Set([
