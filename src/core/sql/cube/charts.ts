@@ -15,9 +15,10 @@ import {
   type DailyOptions, type HashtagsOptions, type HourlyOptions, type LanguagesOptions, type LengthsOptions, type OverlapOptions,
   type SpanRow, type TimeGrain, whereSql,
 } from '../charts';
+import { filterConditions } from '../charts/filters';
 import { taggedOnly } from '../charts/languages';
 import { whiskerFences } from '../charts/lengths';
-import { AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_HOUR, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, pickCube, topKey } from './cubes';
+import { AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_HOUR, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, pickCube, topKey as top } from './cubes';
 import { cubeSource } from './source';
 
 const offsetOf = (o: number | undefined) => sqlInt(o ?? 0, 0, 24 * 60);
@@ -110,11 +111,6 @@ SELECT tag, sum(n)::INTEGER AS toots FROM f
 GROUP BY tag ORDER BY toots DESC, tag LIMIT ${limit}`;
 }
 
-const top = topKey;
-
-/** No filter at all: every toot in view. */
-const unfiltered = (f: ChartFilters) =>
-  !(f.instances ?? []).some((v) => v !== '') && !(f.languages ?? []).some((v) => v !== '') && !Number.isFinite(f.from) && !Number.isFinite(f.to);
 
 /**
  * The per-author cells are summed per (day, author, bot) once and everything about authors is
@@ -125,7 +121,7 @@ const unfiltered = (f: ChartFilters) =>
 export function cubeDailySql(filters: ChartFilters, options: DailyOptions = {}): string | null {
   if (offsetOf(options.offsetMinutes) !== 0) return null;
   // Unfiltered, the author figures are kept per day (cubes.ts `daily_authors`).
-  const authors = unfiltered(filters)
+  const authors = filterConditions(filters).length === 0
     ? `authors AS (SELECT ts::DATE AS day, users, top_user, top_user_toots, top_bot, top_bot_toots FROM daily_authors)`
     : `a AS (${cubeSource(AGG_DAY_AUTHOR, filters)}),
 per AS (SELECT ts::DATE AS day, acct, bot, sum(n) AS n FROM a GROUP BY ALL),
