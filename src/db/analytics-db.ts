@@ -47,13 +47,13 @@ export function parseByteSize(text: string): number {
   return n * (scale[unit] ?? 1);
 }
 
-/** The query was stopped by `cancel()`. */
 /**
  * DuckDB itself could not start (its wasm did not arrive, or would not compile): nothing about a
  * database file. Whoever opens a file lets it through instead of removing the file as damaged.
  */
 export class EngineStartError extends Error {}
 
+/** The query was stopped by `cancel()`. */
 export class QueryCancelledError extends Error {
   constructor() {
     super('Query cancelled.');

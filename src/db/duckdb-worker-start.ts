@@ -28,6 +28,14 @@ export interface InstantiatedDb {
 const EXCEPTIONS_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 8, 1, 6, 0, 6, 64, 25, 11, 11]);
 
 /**
+ * No byte of the wasm for this long, before all of it arrived: the download failed or stalled.
+ * duckdb-wasm's worker never answers then (its `instantiateStreaming(…).then(…)` has no catch;
+ * the same hang in Emscripten's own fetch was left as is upstream, emscripten#13516), and the
+ * page would say "downloading" for good.
+ */
+export const DOWNLOAD_STALL_MS = 30_000;
+
+/**
  * Starts DuckDB's worker and has it download, compile and instantiate the wasm, from the moment
  * the app's script runs: this needs nothing of the page, so it runs while the page mounts and
  * settles which database to open (the collector's file or memory), and the open then only opens.
@@ -38,14 +46,6 @@ const EXCEPTIONS_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 9
  * the mount (0.5–0.85 s later), and a download read on the page's own thread into a blob held up
  * that thread's start-up work by another ~1 s on a first visit.
  */
-/**
- * No byte of the wasm for this long, before all of it arrived: the download failed or stalled.
- * duckdb-wasm's worker never answers then (its `instantiateStreaming(…).then(…)` has no catch;
- * the same hang in Emscripten's own fetch was left as is upstream, emscripten#13516), and the
- * page would say "downloading" for good.
- */
-export const DOWNLOAD_STALL_MS = 30_000;
-
 export async function instantiateDuckDb(onStep: (s: StartStep) => void): Promise<InstantiatedDb> {
   const bundle = WebAssembly.validate(EXCEPTIONS_PROBE) ? 'eh' : 'mvp';
   const wasmUrl = new URL(bundle === 'eh' ? ehWasm : mvpWasm, location.href).href;
