@@ -44,9 +44,11 @@ async function round0(db0: BrowserDb, f: ChartFilters, answers: Answers = {}): P
     span = await cubeSpan(q, f);
     answers.span = { sql: cubeSpanSql(f), rows: [span] };
   }]];
-  for (const name of ['activity', 'languages', 'daily', 'hourly', 'apps', 'hashtags', 'lengths', 'overlap']) {
+  // Each chart's SQL once the span step has run, built once a round (the names need no span).
+  let plan: Map<string, string> | null = null;
+  for (const [name] of dashboardSql(f, null)) {
     steps.push([name, async () => {
-      const sql = dashboardSql(f, span).find(([n]) => n === name)![1];
+      const sql = (plan ??= new Map(dashboardSql(f, span))).get(name)!;
       answers[name] = { sql, rows: await q(sql) };
     }]);
   }
