@@ -1,7 +1,7 @@
 import type { Page, Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useHarness } from './support/harness';
-import { holdDuckDbWasm } from './support/hold-duckdb';
+import { DUCKDB_WASM, holdDuckDbWasm } from './support/hold-duckdb';
 import { openApp, waitForCount, waitForRowState } from './support/app-page';
 import { card, readTable } from './support/charts-page';
 
@@ -107,7 +107,7 @@ describe('the dashboard on a reload, before DuckDB is ready', () => {
     // A visit whose DuckDB cannot start (its wasm's download fails) keeps the saved charts, says
     // they will not update and why, and leaves DuckDB's file alone.
     const refuse = (route: Route) => route.abort();
-    await h.context.route(/duckdb-(eh|mvp)-[^/]*\.wasm$/, refuse);
+    await h.context.route(DUCKDB_WASM, refuse);
     const third = await openApp(h.context, url);
     try {
       await expect.poll(() => third.getByTestId('charts-saved').textContent(), { timeout: 90_000 }).toMatch(/DuckDB could not start, so they do not update\.$/);
@@ -117,7 +117,7 @@ describe('the dashboard on a reload, before DuckDB is ready', () => {
       expect(await dbFileBytes(third)).toBeGreaterThan(0);
       expect(await third.getByText(/table file could not be|rebuilt from the stored toots/).count()).toBe(0);
     } finally {
-      await h.context.unroute(/duckdb-(eh|mvp)-[^/]*\.wasm$/, refuse);
+      await h.context.unroute(DUCKDB_WASM, refuse);
       await third.close();
     }
   });

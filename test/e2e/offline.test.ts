@@ -5,8 +5,8 @@ import { openApp, tootsCollected } from './support/app-page';
 import { queryViaConsole } from './support/page-sql';
 import { serveStatic } from './support/static-server';
 import { DIST } from './support/global-setup';
+import { DUCKDB_WASM } from './support/hold-duckdb';
 
-const DUCKDB_WASM = /duckdb-(eh|mvp)-[^/]*\.wasm$/;
 /** `eh` or `mvp`, from a hashed asset's path or URL. */
 const bundleOf = (pathOrUrl: string) => DUCKDB_WASM.exec(pathOrUrl)?.[1];
 

@@ -1,6 +1,7 @@
 import type { BrowserContext, Route } from 'playwright-core';
 
-const DUCKDB_WASM = /duckdb-(eh|mvp)-[^/]*\.wasm$/;
+/** DuckDB's wasm files as the build names them (hashed), by path or URL. */
+export const DUCKDB_WASM = /duckdb-(eh|mvp)-[^/]*\.wasm$/;
 
 /**
  * Holds back every DuckDB wasm request of `context` until `release()`: the page runs as it does
