@@ -53,8 +53,11 @@ export function row(page: Page, host: string) {
 export async function retryNow(page: Page, host: string): Promise<boolean> {
   const button = row(page, host).getByRole('button', { name: 'Retry now' });
   if (!(await button.count())) return false;
-  await button.click().catch(() => undefined);
-  return true;
+  // The button goes as soon as the retry starts, possibly between the count and the click; a
+  // click would then wait out Playwright's 30 s default for a button that never comes back. The
+  // callers poll, so a missed click is simply tried again.
+  const clicked = await button.click({ timeout: 2_000 }).then(() => true, () => false);
+  return clicked;
 }
 
 export async function waitForRowState(page: Page, host: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
