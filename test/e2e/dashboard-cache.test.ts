@@ -108,9 +108,15 @@ describe('the dashboard on a reload, before DuckDB is ready', () => {
     // they will not update and why, and leaves DuckDB's file alone.
     const refuse = (route: Route) => route.abort();
     await h.context.route(DUCKDB_WASM, refuse);
+    // The page's clock, so that the download watchdog's 30 s (DOWNLOAD_STALL_MS) pass at once
+    // instead of being waited out: Playwright's fastForward jumps ahead and fires each timer that
+    // fell due meanwhile, as a laptop closed and reopened would.
+    await h.context.clock.install();
     const third = await openApp(h.context, url);
     try {
-      await expect.poll(() => third.getByTestId('charts-saved').textContent(), { timeout: 90_000 }).toMatch(/DuckDB could not start, so they do not update\.$/);
+      await expect.poll(() => third.getByTestId('charts-saved').textContent()).toMatch(/they update once DuckDB is ready\.$/);
+      await third.clock.fastForward(31_000);
+      await expect.poll(() => third.getByTestId('charts-saved').textContent()).toMatch(/DuckDB could not start, so they do not update\.$/);
       expect(await third.getByRole('alert').filter({ hasText: 'DuckDB could not start: its wasm did not arrive' }).count()).toBe(1);
       expect(await tables(third)).toEqual(latest);
       // The file is DuckDB's cache of the collection: a DuckDB that never started does not remove it.

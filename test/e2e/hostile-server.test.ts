@@ -54,9 +54,19 @@ describe('hostile servers', () => {
     await waitForCount(page, expected);
   };
 
+  /**
+   * Jumps the page's clock past REST_TIMEOUT_MS (20 s) instead of waiting it out: every timer that
+   * fell due meanwhile fires once, as after a laptop's lid was closed and opened again. Only once
+   * the request it should cut is open, or the deadline would not be set yet.
+   */
+  const passDeadline = () => page.clock.fastForward(21_000);
+
   beforeAll(async () => {
     ({ good, streamer, poller } = h.fakes);
     other = await startElsewhere({ domain: 'elsewhere.test' });
+    // The page's clock is Playwright's, running as a real one, so that the 20 s deadline of a
+    // server that never answers (REST_TIMEOUT_MS) can pass at once: see \`passDeadline\`.
+    await h.context.clock.install();
     page = await openApp(h.context, h.url);
     for (let i = 0; i < 5; i++) good.publish();
     expected = 5;
@@ -123,10 +133,13 @@ describe('hostile servers', () => {
 
   it('says "no answer" for a page whose body stalls, and retries', async () => {
     const seen = await recordStates(page, hostOf(poller));
+    const served = poller.stats.hostileServed;
     poller.setFault({ hostileTimeline: { count: 1, answer: { kind: 'stall-body' } } });
     poller.publish();
     expected += 1;
-    await expect.poll(seen, { timeout: 40_000 }).toContainEqual(expect.stringContaining(`(no answer from ${hostOf(poller)} in 20 s)`));
+    await expect.poll(() => poller.stats.hostileServed).toBe(served + 1);
+    await passDeadline();
+    await expect.poll(seen).toContainEqual(expect.stringContaining(`(no answer from ${hostOf(poller)} in 20 s)`));
     await waitForCount(page, expected);
   });
 
@@ -141,6 +154,8 @@ describe('hostile servers', () => {
   });
 
   it('cuts off a stream event that never ends and keeps streaming after it', async () => {
+    // The clock's jump in an earlier test may have had the stream reconnect: wait for it to be open.
+    await waitForRowState(page, hostOf(streamer), /^streaming/);
     const seen = await recordStates(page, hostOf(streamer));
     const taken = await streamer.sendEndless('event: update\ndata: {"id":"1","content":"', 100 * MB);
     // The page hung up near the 8 Mi-character cap, far from 100 MB.
@@ -157,7 +172,9 @@ describe('hostile servers', () => {
     try {
       await addInstance(page, silent.url);
       const host = new URL(silent.url).host;
-      await waitForRowState(page, host, new RegExp(`^reconnecting in \\d+ s \\(no answer from ${host} in 20 s\\)$`), 40_000);
+      await expect.poll(() => silent.connections()).toBeGreaterThan(0);
+      await passDeadline();
+      await waitForRowState(page, host, new RegExp(`^reconnecting in \\d+ s \\(no answer from ${host} in 20 s\\)$`));
       // A server never heard from: the row offers what applies (try now, pause), not a token
       // field, a feed or a sign-in for a server that has not said what it is (issue 18).
       const r = row(page, host);

@@ -118,6 +118,8 @@ export interface FakeMastodonStats {
   streamEventsDropped: number;
   /** Forced timeline failures served, with the request each answered. */
   faultsServed: Array<{ at: number; status: number; url: string }>;
+  /** Hostile answers begun (`hostileInstance`, `hostileTimeline`): a stalled one is still open. */
+  hostileServed: number;
 }
 
 export interface FakeMastodon {
@@ -371,6 +373,7 @@ export async function startFakeMastodon(opts: FakeMastodonOptions = {}): Promise
         streamEvents: streaming.eventsWritten + wsStreaming.eventsWritten,
         streamEventsDropped: streaming.eventsDropped,
         faultsServed: [...web.faultsServed],
+        hostileServed: web.hostileServed,
       };
     },
 

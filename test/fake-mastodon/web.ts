@@ -67,6 +67,8 @@ export class WebHost {
   hostileInstance: HostileFault | null = null;
   /** Every forced failure served, with the request it answered. */
   readonly faultsServed: Array<{ at: number; status: number; url: string }> = [];
+  /** Hostile answers (`hostileInstance`, `hostileTimeline`) begun. */
+  hostileServed = 0;
   tooManyRequests = 0;
   cacheHits = 0;
   private readonly cache = new Map<string, CachedResponse>();
@@ -137,6 +139,7 @@ export class WebHost {
     if (req.method === 'GET' && path === '/api/v2/instance' && this.opts.instanceApi === 'v2') {
       if (this.hostileInstance && this.hostileInstance.count > 0) {
         this.hostileInstance.count--;
+        this.hostileServed++;
         return answerHostile(req, res, this.hostileInstance.answer, headers, JSON.stringify(instanceV2(this.opts.instance())), false);
       }
       return sendJson(res, 200, instanceV2(this.opts.instance()), { ...headers, 'Cache-Control': 'max-age=180, public' });
@@ -171,6 +174,7 @@ export class WebHost {
     }
     if (this.hostileTimeline && this.hostileTimeline.count > 0) {
       this.hostileTimeline.count--;
+      this.hostileServed++;
       const sample = this.opts.store.page({ limit: 1 }, () => true)[0];
       return answerHostile(req, res, this.hostileTimeline.answer, headers, sample ? spliceRaw(JSON.stringify(sample)) : '{}', true);
     }
