@@ -124,7 +124,7 @@ describe('filters', () => {
       "WHERE from_instance IN ('x'' OR 1=1 --') AND language IN ('e''n')",
     );
     expect(whereSql({ from: 0, to: 1000, instances: ['a.example', A] })).toBe(
-      `WHERE created_ts >= epoch_ms(0) AND created_ts < epoch_ms(1000) AND (from_instance IN ('a.example') OR list_has_any(seen_on, ['${A}']))`,
+      `WHERE created_ts >= epoch_ms(0) AND created_ts < epoch_ms(1000) AND (from_instance IN ('a.example') OR list_contains(seen_on, '${A}'))`,
     );
     expect(whereSql({ from: Number.NaN })).toBe('');
     expect(containsPattern("100%_\\'")).toBe("'%100\\%\\_\\\\''%'");

@@ -18,8 +18,6 @@ export interface ChartFilters {
 /** A SQL string literal. NUL cannot be part of a DuckDB string literal, so it is dropped. */
 export const sqlString = (s: string): string => `'${String(s).replaceAll('\0', '').replaceAll("'", "''")}'`;
 
-export const sqlStringList = (xs: readonly string[]): string => `[${xs.map(sqlString).join(', ')}]`;
-
 /** `https://host` (collected from) rather than a bare host (author's server). */
 export const isCollectedFrom = (v: string): boolean => /^https?:\/\//i.test(v);
 
@@ -41,7 +39,10 @@ export function filterConditions(f: ChartFilters): string[] {
   const collected = values.filter(isCollectedFrom);
   const any: string[] = [];
   if (authors.length) any.push(`from_instance IN (${authors.map(sqlString).join(', ')})`);
-  if (collected.length) any.push(`list_has_any(seen_on, ${sqlStringList(collected)})`);
+  // One list_contains per value, not list_has_any(seen_on, [...]): at 1.6 M toots the dashboard's
+  // round under one collecting instance took 693 ms with list_has_any and 431 ms this way (native
+  // DuckDB on one thread; the cubes' rows are each tested once per chart).
+  for (const v of collected) any.push(`list_contains(seen_on, ${sqlString(v)})`);
   if (any.length) out.push(any.length > 1 ? `(${any.join(' OR ')})` : any[0]!);
   const langs = (f.languages ?? []).filter((v) => v !== '');
   if (langs.length) out.push(`language IN (${langs.map(sqlString).join(', ')})`);
