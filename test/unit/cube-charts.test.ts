@@ -78,12 +78,18 @@ const time = fc.oneof(
   fc.integer({ min: -2, max: 74 }).map((h) => T0 + h * HOUR),
   fc.integer({ min: -1, max: 4 }).map((d) => T0 - 18 * HOUR + d * 86_400_000),
 );
-const filters: fc.Arbitrary<ChartFilters> = fc.record({
-  from: fc.option(time, { nil: undefined }),
-  to: fc.option(time, { nil: undefined }),
-  instances: fc.option(fc.subarray([...HOSTS, ...BASES, 'nowhere.example'], { maxLength: 2 }), { nil: undefined }),
-  languages: fc.option(fc.subarray(['en', 'de', 'ja', 'unknown'], { maxLength: 2 }), { nil: undefined }),
-}, { requiredKeys: [] });
+const filters: fc.Arbitrary<ChartFilters> = fc.oneof(
+  fc.record({
+    from: fc.option(time, { nil: undefined }),
+    to: fc.option(time, { nil: undefined }),
+    instances: fc.option(fc.subarray([...HOSTS, ...BASES, 'nowhere.example'], { maxLength: 2 }), { nil: undefined }),
+    languages: fc.option(fc.subarray(['en', 'de', 'ja', 'unknown'], { maxLength: 2 }), { nil: undefined }),
+  }, { requiredKeys: [] }),
+  // A brush alone, which the daily table answers from its kept days and the rows of its part
+  // days; a short one often holds no whole day.
+  fc.record({ from: time, to: time }),
+  time.chain((from) => fc.integer({ min: 1, max: 30 * HOUR }).map((d) => ({ from, to: from + d }))),
+);
 const views = fc.record({
   filters,
   grain: fc.constantFrom<TimeGrain>('hour', 'day', 'week', 'month'),

@@ -18,8 +18,8 @@ import {
 import { filterConditions } from '../charts/filters';
 import { taggedOnly } from '../charts/languages';
 import { whiskerFences } from '../charts/lengths';
-import { AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_HOUR, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, pickCube, topKey as top } from './cubes';
-import { cubeSource } from './source';
+import { AGG_DAY_ACCT, AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_HOUR, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, countRows, pickCube, topKey as top } from './cubes';
+import { cubeSource, timeParts } from './source';
 
 const offsetOf = (o: number | undefined) => sqlInt(o ?? 0, 0, 24 * 60);
 /** Hour buckets shifted by the offset are still whole buckets. */
@@ -111,36 +111,55 @@ SELECT tag, sum(n)::INTEGER AS toots FROM f
 GROUP BY tag ORDER BY toots DESC, tag LIMIT ${limit}`;
 }
 
-
 /**
- * The per-author cells are summed per (day, author, bot) once and everything about authors is
- * one aggregate over that: a window ranking every (day, author) took most of the time. Days are
- * formatted only at the end: strftime on every cell cost more than the rest. CTEs read twice are
- * MATERIALIZED, or DuckDB computes them once per reader.
+ * Days are formatted only at the end: strftime on every cell cost more than the rest. CTEs read
+ * twice are MATERIALIZED, or DuckDB computes them once per reader.
  */
 export function cubeDailySql(filters: ChartFilters, options: DailyOptions = {}): string | null {
   if (offsetOf(options.offsetMinutes) !== 0) return null;
-  // Unfiltered, the author figures are kept per day (cubes.ts `daily_authors`).
-  const authors = filterConditions(filters).length === 0
-    ? `authors AS (SELECT ts::DATE AS day, users, top_user, top_user_toots, top_bot, top_bot_toots FROM daily_authors)`
-    : `a AS (${cubeSource(AGG_DAY_AUTHOR, filters)}),
-per AS (SELECT ts::DATE AS day, acct, bot, sum(n) AS n FROM a GROUP BY ALL),
-authors AS (SELECT day, count(DISTINCT acct)::INTEGER AS users,
-    ${top('acct', 'NOT bot')} AS top_user, max(n) FILTER (WHERE NOT bot)::INTEGER AS top_user_toots,
-    ${top('acct', 'bot')} AS top_bot, max(n) FILTER (WHERE bot)::INTEGER AS top_bot_toots
-  FROM per GROUP BY day)`;
   return `WITH h AS (${cubeSource(AGG_HOUR, filters)}),
 d AS MATERIALIZED (SELECT ts::DATE AS day, from_instance, base_url, sum(n) AS n FROM h GROUP BY ALL),
 totals AS (SELECT day, sum(n)::INTEGER AS toots, count(DISTINCT from_instance)::INTEGER AS source_instances FROM d GROUP BY day),
 collected AS (SELECT day, base_url, sum(n) AS n FROM d GROUP BY ALL),
 c AS (SELECT day, ${top('base_url', 'TRUE')} AS k, max(n)::INTEGER AS n FROM collected GROUP BY day),
-${authors}
+authors AS (${dailyAuthorsSql(filters)})
 SELECT strftime(totals.day, '%Y-%m-%d') AS day, totals.toots, coalesce(authors.users, 0)::INTEGER AS users, totals.source_instances,
   authors.top_user, authors.top_user_toots, authors.top_bot, authors.top_bot_toots, c.k AS top_collected, c.n AS top_collected_toots
 FROM totals
 LEFT JOIN authors ON authors.day = totals.day
 LEFT JOIN c ON c.day = totals.day
 ORDER BY totals.day`;
+}
+
+/**
+ * Distinct users and the most active user and bot per day, from cells `ts, acct, bot, n` (more
+ * columns allowed). The cells are summed per (day, author, bot) once and everything about authors
+ * is one aggregate over that: a window ranking every (day, author) took most of the time.
+ */
+const authorsOf = (cells: string) => `SELECT day, count(DISTINCT acct)::INTEGER AS users,
+    ${top('acct', 'NOT bot')} AS top_user, max(n) FILTER (WHERE NOT bot)::INTEGER AS top_user_toots,
+    ${top('acct', 'bot')} AS top_bot, max(n) FILTER (WHERE bot)::INTEGER AS top_bot_toots
+  FROM (SELECT ts::DATE AS day, acct, bot, sum(n) AS n FROM (${cells}) GROUP BY ALL) GROUP BY day`;
+
+const keptAuthors = (conds: string[]) =>
+  `SELECT ts::DATE AS day, users, top_user, top_user_toots, top_bot, top_bot_toots FROM daily_authors${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''}`;
+
+/**
+ * The daily table's author figures (day, users, top user and bot with their toots) under
+ * `filters`. Unfiltered they are kept per day (cubes.ts \`daily_authors\`); under a time range
+ * alone, so are those of the days wholly inside it, and only the part days at its two ends are
+ * counted from their rows: summing the per-author cube over every day in range took most of a
+ * brushed round (301 ms of 518 at 1.6 M toots, native DuckDB on one thread). Any other filter
+ * sums the per-author cube.
+ */
+function dailyAuthorsSql(filters: ChartFilters): string {
+  if (filterConditions(filters).length === 0) return keptAuthors([]);
+  if (filterConditions({ instances: filters.instances, languages: filters.languages }).length === 0) {
+    const { whole, edges } = timeParts('day', filters);
+    const counted = edges.map((span) => countRows(AGG_DAY_ACCT, 'toot_store', `WHERE ${span.join(' AND ')}`));
+    return [keptAuthors(whole ?? ['FALSE']), ...(counted.length ? [authorsOf(counted.join('\nUNION ALL '))] : [])].join('\nUNION ALL ');
+  }
+  return authorsOf(cubeSource(AGG_DAY_AUTHOR, filters));
 }
 
 export function cubeLengthsSql(filters: ChartFilters, options: LengthsOptions = {}): string {
