@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'vite';
 
@@ -9,6 +10,8 @@ export const DIST = path.resolve(import.meta.dirname, '../../../test-results/dis
  * the build runs as production.
  */
 export default async function setup(): Promise<void> {
+  // `npm test` builds once for its two e2e processes (scripts/test.mjs).
+  if (process.env.TOOTSCOPE_E2E_PREBUILT === '1' && existsSync(path.join(DIST, 'index.html'))) return;
   const env = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   try {
