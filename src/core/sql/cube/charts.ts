@@ -146,7 +146,7 @@ const keptAuthors = (conds: string[]) =>
 
 /**
  * The daily table's author figures (day, users, top user and bot with their toots) under
- * `filters`. Unfiltered they are kept per day (cubes.ts \`daily_authors\`); under a time range
+ * `filters`. Unfiltered they are kept per day (cubes.ts `daily_authors`); under a time range
  * alone, so are those of the days wholly inside it, and only the part days at its two ends are
  * counted from their rows: summing the per-author cube over every day in range took most of a
  * brushed round (301 ms of 518 at 1.6 M toots, native DuckDB on one thread). Any other filter
