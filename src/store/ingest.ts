@@ -63,6 +63,8 @@ export class Ingest {
   private applying: Promise<void> = Promise.resolve();
   /** Stored batches (with their rows) DuckDB has not merged yet, oldest first. */
   private unapplied: Array<{ stored: StoredBatch; rows: TootRow[] }> = [];
+  /** A merge failed: the next one first applies every stored batch DuckDB has not taken (applyWaiting). */
+  private catchUpFirst = false;
   private blocked = false;
   /** The feed (core/channel.ts `feedKey`) each row came by, where it was not the instance's public timeline. */
   private readonly feeds = new WeakMap<TootRow, string>();
@@ -212,6 +214,18 @@ export class Ingest {
   private async applyWaiting(): Promise<void> {
     const data = this.data;
     if (!data) return;
+    if (this.catchUpFirst) {
+      try {
+        await data.catchUp();
+        this.catchUpFirst = false;
+        if (!this.blocked) this.hooks.onStatus({ state: 'ok' });
+      } catch (err) {
+        // Every waiting batch is in IndexedDB, which the next try reads: none is kept in memory.
+        this.unapplied = [];
+        this.hooks.onStatus({ state: 'error', message: `DuckDB could not take a batch (it is stored; the next merge tries again): ${(err as Error).message}` });
+        return;
+      }
+    }
     const cut = this.unapplied.findIndex((u) => u.stored.prune);
     // Batches DuckDB already holds (a catch-up read them from IndexedDB) are not merged twice.
     const taken = this.unapplied.splice(0, cut < 0 ? this.unapplied.length : cut + 1).filter((t) => t.stored.seq > data.appliedSeq);
@@ -225,8 +239,12 @@ export class Ingest {
       if (!this.blocked) this.hooks.onStatus({ state: 'ok' });
       this.hooks.onFlushed(last);
     } catch (err) {
-      // Stored but not queryable yet: a reload replays it.
-      this.hooks.onStatus({ state: 'error', message: `DuckDB could not take a batch (it is stored, and a reload applies it): ${(err as Error).message}` });
+      // Stored but not queryable yet. Merging the next batch alone would move appliedSeq past
+      // these, and neither a reload nor a compaction would then bring their rows into DuckDB: so
+      // the next merge first reads every stored batch DuckDB has not taken, in order, from
+      // IndexedDB (not from memory, which a DuckDB that keeps failing would fill).
+      this.catchUpFirst = true;
+      this.hooks.onStatus({ state: 'error', message: `DuckDB could not take a batch (it is stored; the next merge tries again): ${(err as Error).message}` });
     }
   }
 

@@ -133,6 +133,35 @@ describe('Ingest', () => {
 });
 
 /** Issue 14: a row's counter counts what was stored, once per toot however often it arrives. */
+describe('Ingest when DuckDB fails a merge', () => {
+  it('merges the batch again with the next one, never past it, and a reload holds the same', async () => {
+    const name = `ingest-failed-merge-${Date.now()}`;
+    const data = await openLocalData(name);
+    const statuses: string[] = [];
+    const ingest = new Ingest(data, { ...recorder().hooks, onStatus: (s) => statuses.push('message' in s ? s.message : s.state) });
+    const applied = data.applied.bind(data);
+    let failures = 1;
+    data.applied = async (...batches) => {
+      if (failures > 0) {
+        failures--;
+        throw new Error('Out of Memory Error: could not allocate block');
+      }
+      return applied(...batches);
+    };
+    for (const s of posts(3)) ingest.addStatus(s, A, 'stream');
+    await ingest.flush();
+    expect(statuses.at(-1)).toMatch(/^DuckDB could not take a batch .*: Out of Memory Error/);
+    for (const s of posts(2)) ingest.addStatus(s, B, 'stream');
+    await ingest.flush();
+    expect(statuses.at(-1)).toBe('ok');
+    const [n] = await data.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM toots');
+    expect(n!.n).toBe(5);
+    const reloaded = await openLocalData(name);
+    const [m] = await reloaded.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM toots');
+    expect(m!.n).toBe(5);
+  });
+});
+
 describe('Intake counts', () => {
   it('counts a status delivered again (a re-fetch, an edit) once, and two posts sharing an id twice', async () => {
     const data = await openLocalData(`intake-count-${Date.now()}`);
