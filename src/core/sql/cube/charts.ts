@@ -18,7 +18,9 @@ import {
 import { filterConditions } from '../charts/filters';
 import { taggedOnly } from '../charts/languages';
 import { whiskerFences } from '../charts/lengths';
-import { AGG_DAY_ACCT, AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_HOUR, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, countRows, pickCube, topKey as top } from './cubes';
+import {
+  AGG_DAY_ACCT, AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_HOUR, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, AUTHOR_FIGURES, countRows, pickCube, topKey as top,
+} from './cubes';
 import { cubeSource, timeParts } from './source';
 
 const offsetOf = (o: number | undefined) => sqlInt(o ?? 0, 0, 24 * 60);
@@ -132,14 +134,12 @@ ORDER BY totals.day`;
 }
 
 /**
- * Distinct users and the most active user and bot per day, from cells `ts, acct, bot, n` (more
- * columns allowed). The cells are summed per (day, author, bot) once and everything about authors
- * is one aggregate over that: a window ranking every (day, author) took most of the time.
+ * The author figures per day from cells `ts, acct, bot, n` (more columns allowed). The cells are
+ * summed per (day, author, bot) once and everything about authors is one aggregate over that: a
+ * window ranking every (day, author) took most of the time.
  */
-const authorsOf = (cells: string) => `SELECT day, count(DISTINCT acct)::INTEGER AS users,
-    ${top('acct', 'NOT bot')} AS top_user, max(n) FILTER (WHERE NOT bot)::INTEGER AS top_user_toots,
-    ${top('acct', 'bot')} AS top_bot, max(n) FILTER (WHERE bot)::INTEGER AS top_bot_toots
-  FROM (SELECT ts::DATE AS day, acct, bot, sum(n) AS n FROM (${cells}) GROUP BY ALL) GROUP BY day`;
+const authorsOf = (cells: string) =>
+  `SELECT day, ${AUTHOR_FIGURES} FROM (SELECT ts::DATE AS day, acct, bot, sum(n) AS n FROM (${cells}) GROUP BY ALL) GROUP BY day`;
 
 const keptAuthors = (conds: string[]) =>
   `SELECT ts::DATE AS day, users, top_user, top_user_toots, top_bot, top_bot_toots FROM daily_authors${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''}`;

@@ -98,16 +98,20 @@ export const countRows = (c: Cube, rel: string, where = ''): string =>
 export const topKey = (key: string, where: string) => `arg_min(${key}, (-n, ${key})) FILTER (WHERE ${where})`;
 
 /**
- * The daily table's author figures per UTC day for the unfiltered view, the one the page opens
- * with: distinct users and the most active user and bot. Computing them from `agg_day_author`
- * took most of the daily table's 287 ms at 1.6 M toots (the only default chart over 50 ms); read
- * from here, the whole table took 18–21 ms in a native probe (docs/BENCHMARKS.md). Each fold
- * recomputes the days its delta touched from `agg_day_acct`.
+ * The daily table's author figures, aggregated per day over cells `acct, bot, n` that hold one
+ * row per (author, bot) of the day: distinct users and the most active user and bot.
  */
-const dailyAuthors = (where: string) => `SELECT ts, count(DISTINCT acct)::INTEGER AS users,
+export const AUTHOR_FIGURES = `count(DISTINCT acct)::INTEGER AS users,
   ${topKey('acct', 'NOT bot')} AS top_user, max(n) FILTER (WHERE NOT bot)::INTEGER AS top_user_toots,
-  ${topKey('acct', 'bot')} AS top_bot, max(n) FILTER (WHERE bot)::INTEGER AS top_bot_toots
-  FROM agg_day_acct a ${where} GROUP BY ts`;
+  ${topKey('acct', 'bot')} AS top_bot, max(n) FILTER (WHERE bot)::INTEGER AS top_bot_toots`;
+
+/**
+ * The author figures per UTC day for the unfiltered view, the one the page opens with.
+ * Computing them from `agg_day_author` took most of the daily table's 287 ms at 1.6 M toots (the
+ * only default chart over 50 ms); read from here, the whole table took 18–21 ms in a native probe
+ * (docs/BENCHMARKS.md). Each fold recomputes the days its delta touched from `agg_day_acct`.
+ */
+const dailyAuthors = (where: string) => `SELECT ts, ${AUTHOR_FIGURES} FROM agg_day_acct a ${where} GROUP BY ts`;
 /** Days `rollup_delta` touched (NULL too: a post without a time is a day of its own here, as in GROUP BY). */
 const touched = (alias: string) =>
   `WHERE EXISTS (SELECT 1 FROM (SELECT DISTINCT date_trunc('day', created_ts)::TIMESTAMP AS day FROM rollup_delta) t WHERE ${alias}.ts IS NOT DISTINCT FROM t.day)`;
