@@ -222,7 +222,7 @@ export class Ingest {
       } catch (err) {
         // Every waiting batch is in IndexedDB, which the next try reads: none is kept in memory.
         this.unapplied = [];
-        this.hooks.onStatus({ state: 'error', message: `DuckDB could not take a batch (it is stored; the next merge tries again): ${(err as Error).message}` });
+        this.mergeFailed(err);
         return;
       }
     }
@@ -243,9 +243,14 @@ export class Ingest {
       // these, and neither a reload nor a compaction would then bring their rows into DuckDB: so
       // the next merge first reads every stored batch DuckDB has not taken, in order, from
       // IndexedDB (not from memory, which a DuckDB that keeps failing would fill).
-      this.catchUpFirst = true;
-      this.hooks.onStatus({ state: 'error', message: `DuckDB could not take a batch (it is stored; the next merge tries again): ${(err as Error).message}` });
+      this.mergeFailed(err);
     }
+  }
+
+  /** The batches stay stored in IndexedDB; the next merge catches up on them first (applyWaiting). */
+  private mergeFailed(err: unknown): void {
+    this.catchUpFirst = true;
+    this.hooks.onStatus({ state: 'error', message: `DuckDB could not take a batch (it is stored; the next merge tries again): ${(err as Error).message}` });
   }
 
   /**
