@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useHarness } from './support/harness';
 import { addInstance, openApp, row, tootsCollected } from './support/app-page';
+import { idbValue } from './support/idb';
 
 const require = createRequire(import.meta.url);
 /** axe-core's source, evaluated in the page (its documented way for any driver): no wrapper package needed. */
@@ -55,25 +56,6 @@ async function overflow(page: Page): Promise<{ scrollWidth: number; width: numbe
   });
 }
 
-/** The instance rows the page saved for its next visit (src/store/settings.ts, IndexedDB). */
-function savedInstances(page: Page): Promise<unknown[]> {
-  return page.evaluate(
-    () =>
-      new Promise<unknown[]>((resolve, reject) => {
-        const open = indexedDB.open('tootscope-settings');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const req = open.result.transaction('settings').objectStore('settings').get('instances');
-          req.onsuccess = () => {
-            open.result.close();
-            resolve((req.result as unknown[] | undefined) ?? []);
-          };
-          req.onerror = () => reject(req.error);
-        };
-      }),
-  );
-}
-
 /** Issue 18: a page with data, at a desktop and a phone size, checked by axe-core and for sideways scrolling. */
 describe('accessibility and small screens', () => {
   const h = useHarness({ fakes: { masto: { domain: 'a11y.test', cacheSeconds: 1, heartbeatMs: 1000, seed: 91, users: 2_000 } } });
@@ -123,7 +105,7 @@ describe('accessibility and small screens', () => {
       await r.getByRole('button', { name: 'Remove' }).click();
       // The removal is saved asynchronously: closing the page before it lands would hand the next
       // size's page this instance, live.
-      await expect.poll(() => savedInstances(page)).toEqual([]);
+      await expect.poll(() => idbValue(page, 'tootscope-settings', 'settings', 'instances')).toEqual([]);
       } finally {
         // The next size's page must be the collecting tab, not a viewer of this one.
         await page.close();

@@ -4,6 +4,7 @@ import { useHarness } from './support/harness';
 import { DUCKDB_WASM, holdDuckDbWasm } from './support/hold-duckdb';
 import { openApp, waitForCount, waitForRowState } from './support/app-page';
 import { card, readTable } from './support/charts-page';
+import { idbValue } from './support/idb';
 
 const CHARTS = ['Daily usage', 'Top 20 languages', 'Client apps', 'Top hashtags', 'Federation overlap'];
 
@@ -33,27 +34,10 @@ function dbFileBytes(page: Page): Promise<number> {
   });
 }
 
-/** The toots the saved dashboard's time span counts, read from IndexedDB as the next visit will. */
-function savedToots(page: Page): Promise<number | null> {
-  return page.evaluate(async () => {
-    if (!(await indexedDB.databases()).some((d) => d.name === 'tootscope-dashboard')) return null;
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open('tootscope-dashboard');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    try {
-      if (!db.objectStoreNames.contains('answers')) return null;
-      const saved = await new Promise<{ answers?: { span?: { rows?: Array<{ toots?: number }> } } } | undefined>((resolve, reject) => {
-        const req = db.transaction('answers').objectStore('answers').get('last-round');
-        req.onsuccess = () => resolve(req.result as never);
-        req.onerror = () => reject(req.error);
-      });
-      return Number(saved?.answers?.span?.rows?.[0]?.toots ?? NaN);
-    } finally {
-      db.close();
-    }
-  });
+/** The toots the saved dashboard's time span counts, read from IndexedDB as the next visit will (NaN: none saved). */
+async function savedToots(page: Page): Promise<number> {
+  const saved = (await idbValue(page, 'tootscope-dashboard', 'answers', 'last-round')) as { answers?: { span?: { rows?: Array<{ toots?: number }> } } } | undefined;
+  return Number(saved?.answers?.span?.rows?.[0]?.toots ?? NaN);
 }
 
 /**
