@@ -289,8 +289,8 @@ describe('charts: tables, cross-filtering, the URL, downloads', () => {
     await page.mouse.up();
 
     await expect.poll(() => chips(page), { timeout: 5_000 }).toEqual([expect.stringMatching(new RegExp(`^time: ${DAY} (09:5\\d|10:0\\d) UTC – ${DAY} (13:5\\d|14:0\\d) UTC$`))]);
-    const from = Date.parse(param(page, 'from') ?? '');
-    const to = Date.parse(param(page, 'to') ?? '');
+    const from = Date.parse((await param(page, 'from')) ?? '');
+    const to = Date.parse((await param(page, 'to')) ?? '');
     // Within a few minutes of where the drag went: far from any post (they sit at :01–:09 of odd hours).
     expect(Math.abs(from - Date.parse(`${DAY}T10:00:00Z`))).toBeLessThan(10 * 60_000);
     expect(Math.abs(to - Date.parse(`${DAY}T14:00:00Z`))).toBeLessThan(10 * 60_000);
@@ -327,8 +327,8 @@ describe('charts: tables, cross-filtering, the URL, downloads', () => {
     await expect.poll(() => chips(page), { timeout: 5_000 }).toEqual([`time: ${DAY} 10:00 UTC – ${DAY} 14:00 UTC`]);
     expect(await activity.getByRole('alert').count()).toBe(0);
     const f = { from: Date.parse(`${DAY}T10:00:00Z`), to: Date.parse(`${DAY}T14:00:00Z`) };
-    expect(Date.parse(param(page, 'from') ?? '')).toBe(f.from);
-    expect(Date.parse(param(page, 'to') ?? '')).toBe(f.to);
+    expect(Date.parse((await param(page, 'from')) ?? '')).toBe(f.from);
+    expect(Date.parse((await param(page, 'to')) ?? '')).toBe(f.to);
     expect(expected(f).total).toBe(12);
     await expectTables(page, f, ['languages', 'hourly', 'daily', 'activity', 'apps']);
     // The fields show the filter as it stands, so a mouse brush and the keyboard agree.
@@ -342,13 +342,13 @@ describe('charts: tables, cross-filtering, the URL, downloads', () => {
     await expect.poll(async () => (await chips(page)).length, { timeout: 5_000 }).toBe(2);
     expect((await chips(page))[1]).toBe("author's instance: beta.test");
     await expect.poll(() => param(page, 'instance'), { timeout: 5_000 }).toBe('beta.test');
-    const from = Date.parse(param(page, 'from')!);
-    const to = Date.parse(param(page, 'to')!);
+    const from = Date.parse((await param(page, 'from'))!);
+    const to = Date.parse((await param(page, 'to'))!);
     const f: Filter = { from, to, instances: ['beta.test'] };
     expect(expected(f).languages.map((r) => [r[1], r[2]])).toEqual([['en', '4'], ['de', '1'], ['ja', '1']]);
     await expectTables(page, f, ['languages', 'daily']);
     const shown = await chips(page);
-    const link = page.url();
+    const link = await page.evaluate(() => location.href);
     expect(link).toContain(`instances=${alpha.webUrl},${beta.webUrl}`);
 
     await page.close();
@@ -356,7 +356,7 @@ describe('charts: tables, cross-filtering, the URL, downloads', () => {
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await waitForCount(page, POSTS.length);
     await expect.poll(() => chips(page), { timeout: 5_000 }).toEqual(shown);
-    expect(page.url()).toBe(link);
+    expect(await page.evaluate(() => location.href)).toBe(link);
     await expectTables(page, f, ['languages', 'daily', 'hourly', 'overlap']);
   });
 
@@ -399,7 +399,7 @@ describe('charts: tables, cross-filtering, the URL, downloads', () => {
   it("keeps a post's client app when a federated copy (which carries none) arrives later", async () => {
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await expect.poll(() => chips(page), { timeout: 5_000 }).toEqual([]);
-    await expect.poll(() => [param(page, 'from'), param(page, 'to'), param(page, 'instance')], { timeout: 5_000 }).toEqual([null, null, null]);
+    await expect.poll(() => Promise.all([param(page, 'from'), param(page, 'to'), param(page, 'instance')]), { timeout: 5_000 }).toEqual([null, null, null]);
 
     // Posted with Tusky on its home server (alpha) and collected there: the app is known.
     const post = P('alpha', '16:00', 'erin', 'en', 'Tusky', 'Posted from my phone');

@@ -106,7 +106,8 @@ export async function chips(page: Page): Promise<string[]> {
   return (await list.locator('li > span').allTextContents()).map((s) => s.trim());
 }
 
-/** The page URL's query parameter, decoded. */
-export function param(page: Page, name: string): string | null {
-  return new URL(page.url()).searchParams.get(name);
+/** The page URL's query parameter, decoded, read from the page itself: Playwright's page.url()
+ * learns of a history.replaceState asynchronously and can lag on a busy machine. */
+export async function param(page: Page, name: string): Promise<string | null> {
+  return new URL(await page.evaluate(() => location.href)).searchParams.get(name);
 }
