@@ -88,7 +88,7 @@ describe('core loop: collect, dedup, reload, export', () => {
     // The token survived the reload (it lives in IndexedDB, never in the URL).
     const bHost = new URL(beta.webUrl).host;
     await waitForRowState(page, bHost, /^streaming/);
-    expect(page.url()).not.toContain('beta-token');
+    expect(await page.evaluate(() => location.href)).not.toContain('beta-token');
   });
 
   it('exports Parquet that native DuckDB reads as exactly the ground truth', async () => {

@@ -98,7 +98,7 @@ describe('Misskey beside Mastodon', () => {
     expect(asked).toMatchObject({ name: 'Tootscope', permission: 'read:account' });
     // The session went out in the MiAuth page's URL; the token in no URL at all.
     expect(urls.filter((u) => u.includes(token))).toEqual([]);
-    expect(page.url()).not.toMatch(/session=|token/);
+    expect(await page.evaluate(() => location.href)).not.toMatch(/session=|token/);
     miauth.publish();
     const notes = miauth.groundTruth().length;
     await expect.poll(async () => Number(await row(page, host).getByTestId('collected').textContent()), { timeout: 60_000 }).toBe(notes);

@@ -30,7 +30,7 @@ describe('sign in and sign out', () => {
     await waitForCount(page, 6);
 
     // The address bar holds no code and no token; requests carried the token only in headers.
-    expect(page.url()).not.toMatch(/code=|state=|token/);
+    expect(await page.evaluate(() => location.href)).not.toMatch(/code=|state=|token/);
     const token = await row(page, host).getByLabel('Access token').inputValue();
     expect(token.length).toBeGreaterThan(10);
     expect(urls.filter((u) => u.includes(token))).toEqual([]);
@@ -62,11 +62,11 @@ describe('sign in and sign out', () => {
     // may take a while to leave, sign in and start DuckDB again.
     await waitForRowState(page, host, /^streaming/, 120_000);
 
-    const back = new URL(page.url());
+    const back = new URL(await page.evaluate(() => location.href));
     expect(back.searchParams.has('demo')).toBe(true);
     expect(back.searchParams.get('lang')).toBe('en');
     expect(back.hash).toBe('#live-h');
-    expect(page.url()).not.toMatch(/code=|state=|token/);
+    expect(await page.evaluate(() => location.href)).not.toMatch(/code=|state=|token/);
     expect(await page.getByRole('list', { name: 'Active filters' }).locator('li > span').allTextContents()).toEqual(['language: English (en)']);
     expect(await page.locator('#demo-rate').inputValue()).toBe('100');
     await expect.poll(() => page.getByRole('button', { name: 'Stop demo' }).count(), { timeout: 30_000 }).toBe(1);
