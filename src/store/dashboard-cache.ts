@@ -10,6 +10,11 @@ export interface SavedAnswer {
 export interface SavedDashboard {
   savedAt: number;
   answers: Record<string, SavedAnswer>;
+  /**
+   * The data every answer was given for (LocalData.stamp), or null when they were not all given
+   * for the same: a next visit whose data has this stamp takes them as DuckDB's own answers.
+   */
+  stamp?: string | null;
 }
 
 const KEY = 'last-round';
@@ -18,6 +23,7 @@ function isSaved(x: unknown): x is SavedDashboard {
   if (!x || typeof x !== 'object') return false;
   const d = x as Partial<SavedDashboard>;
   if (typeof d.savedAt !== 'number' || !d.answers || typeof d.answers !== 'object') return false;
+  if (d.stamp !== undefined && d.stamp !== null && typeof d.stamp !== 'string') return false;
   return Object.values(d.answers).every((a) => !!a && typeof a.sql === 'string' && Array.isArray(a.rows));
 }
 
@@ -26,7 +32,8 @@ function isSaved(x: unknown): x is SavedDashboard {
  * up (issue 15: reopening a large collection took seconds before any chart showed, most of it
  * DuckDB's start and opening its file). The answers are a cache of the table, never a source of
  * data: each is taken only for the same SQL, is shown with the time it was saved, and is replaced
- * by DuckDB's own answer as soon as DuckDB is ready.
+ * by DuckDB's own answer as soon as DuckDB is ready, unless DuckDB then holds exactly the data they
+ * were given for (`stamp`): asking again would only keep DuckDB from the person's first query.
  *
  * Its own IndexedDB database, not a store beside the batches: idb-keyval keeps one object store
  * per database, and the write-ahead log's database is not to be upgraded for a cache.

@@ -143,6 +143,25 @@ export class LocalData {
   }
 
   /**
+   * Names the data every chart's answer depends on besides its SQL: the newest batch merged (every
+   * change to the toots comes with one: merges, deletes, retention, imports), the one-row summary
+   * and the first and last hour (so a collection started afresh at the same sequence number
+   * differs: down to the total of characters) and the language names.
+   * Two equal stamps mean equal tables, so a saved answer taken under one is DuckDB's answer
+   * under the other (ui/charts-state.svelte.ts). Read inside `exclusive`: no merge in between.
+   */
+  stamp(): Promise<string> {
+    return this.table.exclusive(async () => {
+      const [row] = await this.db.query<Record<string, unknown>>(
+        `SELECT s.*, (SELECT [min(ts), max(ts)] FROM agg_hour) AS hours,
+           (SELECT hash(string_agg(lang_iso || '=' || language_name, ',' ORDER BY lang_iso)) FROM language) AS names
+         FROM rollup_summary s`,
+      );
+      return JSON.stringify([this.table.appliedSeq, row ?? null], (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+    });
+  }
+
+  /**
    * Applies what IndexedDB holds beyond what DuckDB has. When a snapshot covers batches this tab
    * never applied (another tab compacted them away), the tables are rebuilt from the snapshot.
    * Returns how many batches (or snapshots) were applied; only those numbered below `below()`.

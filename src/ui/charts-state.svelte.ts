@@ -91,6 +91,8 @@ export class ChartsState {
   private saved: SavedDashboard | null = null;
   /** DuckDB's latest answer per chart, and when the round that gave them ended: what is saved. */
   private answers = new Map<ChartId | 'span', SavedAnswer>();
+  /** The data each of `answers` was given for (LocalData.stamp), null when a merge came mid-round. */
+  private answerStamps = new Map<ChartId | 'span', string | null>();
   private answeredAt = 0;
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -169,13 +171,20 @@ export class ChartsState {
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = null;
     if (!this.answers.size) return;
-    void this.cache.save({ savedAt: this.answeredAt, answers: Object.fromEntries(this.answers) });
+    const stamps = new Set([...this.answers.keys()].map((id) => this.answerStamps.get(id) ?? null));
+    const stamp = stamps.size === 1 ? [...stamps][0]! : null;
+    void this.cache.save({ savedAt: this.answeredAt, answers: Object.fromEntries(this.answers), stamp });
   }
 
   private async refresh(): Promise<void> {
     const db = this.app.database;
     const saved = db ? null : this.saved;
     if (!db && !saved) return;
+    const stamp = db ? await this.app.dataStamp() : null;
+    // DuckDB holds exactly the data the last visit's answers were given for: they are its answers,
+    // and asking again would only keep DuckDB from the person's first query (issue 15).
+    const reuse = db && stamp !== null && this.saved?.stamp === stamp ? this.saved : null;
+    const answered = new Set<ChartId | 'span'>();
     // The saved answers' keys never equal a data version's: DuckDB's first round asks everything.
     const version = db ? String(this.app.dataVersion) : 'saved';
     const f: ChartFilters = JSON.parse(JSON.stringify(this.filters.value)) as ChartFilters;
@@ -198,14 +207,17 @@ export class ChartsState {
         store(a?.sql === sql ? (a.rows as T[]) : []);
         return;
       }
+      const kept = reuse?.answers[id];
       try {
-        const rows = await fetch();
+        const rows = kept?.sql === sql ? (kept.rows as T[]) : await fetch();
         store(rows);
         this.answers.set(id, { sql, rows });
+        answered.add(id);
         if (id !== 'span') delete errors[id];
       } catch (err) {
         this.last.delete(id);
         this.answers.delete(id);
+        this.answerStamps.delete(id);
         if (id !== 'span') errors[id] = `Query failed: ${(err as Error).message}`;
       }
     };
@@ -238,6 +250,9 @@ export class ChartsState {
       if (saved) {
         this.savedAt = saved.savedAt;
       } else {
+        // A merge between the two stamps: this round's answers may mix two versions of the data.
+        const after = await this.app.dataStamp();
+        for (const id of answered) this.answerStamps.set(id, stamp !== null && after === stamp ? stamp : null);
         this.saved = null;
         this.savedAt = null;
         this.answeredAt = Date.now();

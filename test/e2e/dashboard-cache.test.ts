@@ -4,7 +4,7 @@ import { useHarness } from './support/harness';
 import { DUCKDB_WASM, holdDuckDbWasm } from './support/hold-duckdb';
 import { openApp, waitForCount, waitForRowState } from './support/app-page';
 import { card, readTable } from './support/charts-page';
-import { idbValue } from './support/idb';
+import { idbValue, setIdbValue } from './support/idb';
 
 const CHARTS = ['Daily usage', 'Top 20 languages', 'Client apps', 'Top hashtags', 'Federation overlap'];
 
@@ -110,5 +110,43 @@ describe('the dashboard on a reload, before DuckDB is ready', () => {
       await h.context.unroute(DUCKDB_WASM, refuse);
       await third.close();
     }
+  });
+
+  it("takes the saved answers as DuckDB's own when DuckDB holds the very data they were given for, and only then", async () => {
+    const alpha = h.fakes.alpha;
+    const url = `${h.url}?instances=${alpha.webUrl}`;
+    type Saved = { stamp?: string | null; answers: { daily: { rows: Array<{ toots: number }> } } };
+    const saved = (page: Page) => idbValue(page, 'tootscope-dashboard', 'answers', 'last-round') as Promise<Saved | undefined>;
+    const first = await openApp(h.context, url);
+    await waitForCount(first, 45);
+    await expect.poll(async () => typeof (await saved(first))?.stamp, { timeout: 60_000 }).toBe('string');
+    await first.close();
+
+    // Mark the saved daily answer so that it can be told from DuckDB's, from a page of the same
+    // origin that does not run the app (the app saves its own answers when it is closed).
+    const edit = async (change: (s: Saved) => void) => {
+      const page = await h.context.newPage();
+      await page.goto(`${h.url}favicon.svg`);
+      const s = (await saved(page))!;
+      change(s);
+      await setIdbValue(page, 'tootscope-dashboard', 'answers', 'last-round', s);
+      await page.close();
+    };
+    await edit((s) => (s.answers.daily.rows[0]!.toots += 1_000_000));
+
+    const same = await openApp(h.context, url);
+    await expect.poll(() => same.getByText('DuckDB-WASM bundle:').count(), { timeout: 60_000 }).toBe(1);
+    await expect.poll(() => same.getByTestId('charts-saved').count(), { timeout: 60_000 }).toBe(0);
+    // DuckDB did not ask again: the marked answer stands as its own (the stamps match).
+    expect(await dailyToots(same)).toBe(1_000_045);
+    await same.close();
+
+    // Another collection's stamp: DuckDB asks, and the charts show its answer.
+    await edit((s) => (s.stamp = `${s.stamp}, another collection`));
+    const other = await openApp(h.context, url);
+    await expect.poll(() => other.getByText('DuckDB-WASM bundle:').count(), { timeout: 60_000 }).toBe(1);
+    await expect.poll(() => dailyToots(other), { timeout: 60_000 }).toBe(45);
+    await expect.poll(() => other.getByTestId('charts-saved').count()).toBe(0);
+    await other.close();
   });
 });

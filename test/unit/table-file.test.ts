@@ -50,6 +50,31 @@ describe("DuckDB's table in a database file", () => {
     await db.close();
   });
 
+  it("names its data the same after a reopen, and differently after any change or in another collection", async () => {
+    const db = await openNodeDuckDb();
+    const one = (await reopen(db, 'file-stamp')).data!;
+    const first = posts(10);
+    await write(one, first);
+    const stamp = await one.stamp();
+    await one.compact();
+    // A compaction moves rows into a segment and changes none of them.
+    expect(await one.stamp()).toBe(stamp);
+    const two = (await reopen(db, 'file-stamp')).data!;
+    expect(await two.stamp()).toBe(stamp);
+    // A delete of a stored post changes the table, and the stamp with it.
+    await write(two, [], A, [{ base_url: A, id: first[0]!.id }]);
+    expect(await count(two)).toBe(9);
+    expect(await two.stamp()).not.toBe(stamp);
+    await db.close();
+    // The same number of batches in another browser's collection of other toots.
+    const other = await openNodeDuckDb();
+    const elsewhere = (await reopen(other, 'file-stamp-other')).data!;
+    await write(elsewhere, posts(10, 3));
+    expect(JSON.parse(await elsewhere.stamp())[0]).toBe(JSON.parse(stamp)[0]);
+    expect(await elsewhere.stamp()).not.toBe(stamp);
+    await other.close();
+  });
+
   it('keeps the segments an edit changed as changed across a reopen, so the next compaction rewrites them', async () => {
     const db = await openNodeDuckDb();
     const one = (await reopen(db, 'file-dirty')).data!;

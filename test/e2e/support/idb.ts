@@ -28,3 +28,27 @@ export function idbValue(page: Page, database: string, store: string, key: strin
     [database, store, key] as const,
   );
 }
+
+/** Writes one value into an existing object store of the page's IndexedDB, as a visit would. */
+export function setIdbValue(page: Page, database: string, store: string, key: string, value: unknown): Promise<void> {
+  return page.evaluate(
+    async ([database, store, key, value]) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open(database);
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const tx = db.transaction(store, 'readwrite');
+          tx.objectStore(store).put(value, key);
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        });
+      } finally {
+        db.close();
+      }
+    },
+    [database, store, key, value] as const,
+  );
+}
