@@ -408,7 +408,7 @@ const api = {
   // The collecting tab's dashboard, then its answers saved as the app saves them for the reload.
   charts: async (runs: number) => {
     const t = await chartTimings(requireDb(), runs);
-    await saveDashboard(requireDb());
+    await saveDashboard(requireDb(), requireData());
     return t;
   },
   exportParquet: (name: string | null) => exportParquet(requireData(), name),

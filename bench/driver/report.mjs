@@ -57,6 +57,7 @@ export function summarise(size, runs, native) {
     // DuckDB's own answers to the same (the dashboard before answers were saved).
     reload_to_dashboard_duckdb_s: m.reload?.dashboardMs == null ? null : r2(m.reload.dashboardMs / 1000),
     reload_saved_dashboard_matches: ok.every((r) => r.reload?.savedDashboardMatches === true),
+    reload_saved_dashboard_adopted: ok.every((r) => r.reload?.savedDashboardAdopted === true),
     reload_rebuilt: ok.map((r) => r.reload?.rebuilt).find(Boolean) ?? null,
     archive_bytes_per_toot: r1(m.rest?.archiveBytesPerToot),
     db_file_bytes_per_toot: r1(m.rest?.dbFileBytesPerToot),
@@ -180,7 +181,7 @@ export function breakdown(s) {
   if (rl) {
     out.push(
       `  Reload ${fmt(rl.totalMs)} ms = page and modules ${fmt(rl.modulesMs)} + opening DuckDB's file ${fmt(rl.dbOpenMs)} + LocalData.open ${fmt(rl.localDataOpenMs)}`
-        + ` + the dashboard's queries ${fmt(rl.dashboardQueriesMs)} (dashboard answered at ${fmt(rl.dashboardMs)}; the stored summary read at ${fmt(rl.storedSummaryMs)}`
+        + ` + the dashboard's queries ${fmt(rl.dashboardQueriesMs)}${rl.savedDashboardAdopted ? ` (the saved answers' stamp matched: not asked before the summary; asked after it, they took ${fmt(rl.dashboardAskedAfterMs)})` : ''} (dashboard answered at ${fmt(rl.dashboardMs)}; the stored summary read at ${fmt(rl.storedSummaryMs)}`
         + ` and every chart's saved answer at ${fmt(rl.savedDashboardMs)}, ${rl.savedDashboardMatches ? "equal to DuckDB's" : "**not** DuckDB's"})`
         + ` (IndexedDB snapshot ${fmt(rl.idbSnapshotMs)}, IndexedDB batches ${fmt(rl.idbBatchesMs)}; Parquet decode ${fmt(rl.parquetReadMs)} in its worker, while DuckDB inserts the segment before;`
         + ` ${fmt(rl.batchesReplayed)} batches replayed) + summary ${fmt(rl.summaryMs)}; ${fmt(rl.rows)} rows after the reload${rl.rows === s.rows ? ' (all)' : ` (**${fmt(s.rows)} before**)`}. DuckDB by statement: ${topStatements(rl.duckdbStatements, 5, 'ms')}.`,

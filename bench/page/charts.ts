@@ -7,6 +7,7 @@ import {
 } from '../../src/core/sql/cube/charts';
 import { DashboardCache, type SavedAnswer } from '../../src/store/dashboard-cache';
 import type { BrowserDb } from '../../src/db/duckdb-browser';
+import type { LocalData } from '../../src/store/local-data';
 import { say } from './say';
 import { now, percentile, round } from './stats';
 
@@ -58,11 +59,16 @@ async function round0(db0: BrowserDb, f: ChartFilters, answers: Answers = {}): P
 /** The unfiltered dashboard's chart queries, in the order ChartsState runs them, answers into `answers`. */
 export const dashboardQueries = (db0: BrowserDb, answers: Answers = {}) => round0(db0, {}, answers);
 
-/** Saves the unfiltered dashboard's answers as the app does after a round, for the reload to draw from. */
-export async function saveDashboard(db0: BrowserDb): Promise<void> {
+/**
+ * Saves the unfiltered dashboard's answers as the app does after a round, for the reload to draw
+ * from, with the stamp of the data they were given for (null if it changed meanwhile).
+ */
+export async function saveDashboard(db0: BrowserDb, data: LocalData): Promise<void> {
   const answers: Answers = {};
+  const stamp = await data.stamp();
   for (const [, run] of await dashboardQueries(db0, answers)) await run();
-  await DashboardCache.open().save({ savedAt: Date.now(), answers });
+  const same = (await data.stamp()) === stamp;
+  await DashboardCache.open().save({ savedAt: Date.now(), answers, stamp: same ? stamp : null });
 }
 
 const p95 = (xs: number[]) => percentile(xs, 0.95);
