@@ -396,8 +396,26 @@ async function memory() {
   return { databaseSizeBytes: databaseSize, duckdbMemoryBytes: duckdbMemory, tags };
 }
 
+/**
+ * With the collecting tab gone (the driver has navigated to an idle page): what the origin stores,
+ * the OPFS files one by one. An open tab's estimate also counts room the browser set aside for
+ * DuckDB's open file handles, which is not data.
+ */
+async function closedUsage(rows: number, usageBefore: number) {
+  const { usage, indexedDB } = await storageUsage();
+  const files: Record<string, number> = {};
+  const dir = await navigator.storage.getDirectory();
+  for await (const [name, handle] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+    if (handle.kind === 'file') files[name] = (await (handle as FileSystemFileHandle).getFile()).size;
+  }
+  return { usageBytes: usage - usageBefore, indexedDBBytes: indexedDB, bytesPerToot: round((usage - usageBefore) / rows, 1), files };
+}
+
 const api = {
   setup,
+  /** What AppState.hide does when the page is hidden or closed: DuckDB's log into its file. */
+  hide: () => requireData().checkpoint(),
+  closedUsage,
   steps,
   ingest: ingestRun,
   atRest,

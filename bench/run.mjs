@@ -183,6 +183,23 @@ async function browserRun(executablePath, baseUrl, size, parquetName) {
       res.parquetFiles = sl.names;
     }
 
+    // At rest with the tab closed: hidden first (the app checkpoints then), then an idle page of
+    // the same origin reads what is stored, once the estimate stops moving.
+    const closed = await step('closed', async () => {
+      await page.evaluate(() => window.bench.hide());
+      await page.goto(`${baseUrl}/bench/index.html?closed=1`);
+      await page.waitForFunction(() => window.bench !== undefined);
+      let last = null;
+      for (let i = 0; i < 10; i++) {
+        const now = await page.evaluate(([rows, before]) => window.bench.closedUsage(rows, before), [ingest.rows, ingest.usageBefore]);
+        if (last && now.usageBytes === last.usageBytes) return now;
+        last = now;
+        await page.waitForTimeout(1000);
+      }
+      return last;
+    });
+    log(`  closed: ${closed.bytesPerToot} B/toot (estimate); files ${Object.entries(closed.files).map(([k, v]) => `${k} ${mb(v)} MB`).join(', ')}`);
+
     // Reload: a navigation to the same page, which opens the stored data by itself.
     const reload = await step('reload', async () => {
       await page.goto(`${baseUrl}/bench/index.html?reload=1`);

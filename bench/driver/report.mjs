@@ -47,7 +47,10 @@ export function summarise(size, runs, native) {
     long_tasks: m.ingest?.mainThread?.longTasks ?? null,
     long_task_ms: r1(m.ingest?.mainThread?.longTaskMs),
     long_task_max_ms: r1(m.ingest?.mainThread?.longTaskMax),
-    bytes_per_toot: r1(m.rest?.bytesPerToot),
+    // At rest: the collecting tab hidden (DuckDB's log checkpointed) and closed; an open tab's
+    // estimate also counts room the browser keeps for DuckDB's open file handles.
+    bytes_per_toot: r1(m.closed?.bytesPerToot ?? m.rest?.bytesPerToot),
+    bytes_per_toot_open_tab: r1(m.rest?.bytesPerToot),
     stored_bytes_per_toot: r1(m.rest?.storedBytesPerToot),
     reload_to_query_s: m.reload ? r2(m.reload.totalMs / 1000) : null,
     // Navigation → the Summary panel's figures and every default chart's answer there (not drawn): from
@@ -61,6 +64,8 @@ export function summarise(size, runs, native) {
     reload_rebuilt: ok.map((r) => r.reload?.rebuilt).find(Boolean) ?? null,
     archive_bytes_per_toot: r1(m.rest?.archiveBytesPerToot),
     db_file_bytes_per_toot: r1(m.rest?.dbFileBytesPerToot),
+    // The same with the tab closed: DuckDB's file and its log as OPFS lists them.
+    db_file_bytes_per_toot_closed: m.closed && m.ingest?.rows ? r1(Object.entries(m.closed.files).filter(([k]) => k.startsWith('tootscope.duckdb')).reduce((a, [, v]) => a + v, 0) / m.ingest.rows) : null,
     // Not a target: when the summary panel shows the figures the manifest stored, before the load.
     reload_to_stored_summary_s: m.reload?.storedSummaryMs == null ? null : r2(m.reload.storedSummaryMs / 1000),
     duckdb_memory_mb: memI == null && memR == null ? null : mb(Math.max(memI ?? 0, memR ?? 0)),
@@ -99,7 +104,7 @@ export const TARGETS = [
   { key: 'duckdb_memory_mb', label: (s) => `DuckDB memory ≤ ${at(s, 300, 650)} MB`, v: (s) => s.duckdb_memory_mb, ok: (x, s) => x <= at(s, 300, 650), show: (s) => `${fmt(s.duckdb_memory_mb)} MB (after ingest ${fmt(s.duckdb_memory_ingest_mb)}, after reload ${fmt(s.duckdb_memory_reload_mb)})` },
   { key: 'ingest_toots_per_s', label: () => 'ingest ≥ 20 k toots/s', v: (s) => s.ingest_toots_per_s, ok: (x) => x >= 20_000, show: (s) => `${fmt(s.ingest_toots_per_s)} toots/s` },
   { key: 'frame_p95_ms', label: () => 'frame p95 ≤ 50 ms during ingest', v: (s) => s.frame_p95_ms, ok: (x) => x <= 50, show: (s) => `${fmt(s.frame_p95_ms)} ms (max ${fmt(s.frame_max_ms)} ms)` },
-  { key: 'bytes_per_toot', label: () => '≤ 400 bytes/toot at rest in all', v: (s) => s.bytes_per_toot, ok: (x) => x <= 400, show: (s) => `${fmt(s.bytes_per_toot)} B by storage estimate (of which DuckDB's file ${fmt(s.db_file_bytes_per_toot)} B; stored values ${fmt(s.stored_bytes_per_toot)} B)` },
+  { key: 'bytes_per_toot', label: () => '≤ 400 bytes/toot at rest in all', v: (s) => s.bytes_per_toot, ok: (x) => x <= 400, show: (s) => `${fmt(s.bytes_per_toot)} B by storage estimate with the tab closed (${fmt(s.bytes_per_toot_open_tab)} B while it was open; DuckDB's file ${fmt(s.db_file_bytes_per_toot)} B; stored values ${fmt(s.stored_bytes_per_toot)} B)` },
   { key: 'archive_bytes_per_toot', label: () => 'Parquet archive ≤ 120 bytes/toot', v: (s) => s.archive_bytes_per_toot, ok: (x) => x <= 120, show: (s) => `${fmt(s.archive_bytes_per_toot)} B` },
   { key: 'export_s', label: (s) => `export ≤ ${at(s, 5, 30)} s`, v: (s) => s.export_s, ok: (x, s) => x <= at(s, 5, 30), show: (s) => (s.export_error ? `failed: ${s.export_error}` : `${fmt(s.export_s)} s`) },
   { key: 'summary_ms', label: () => 'summary on the raw table ≤ 150 ms', v: (s) => s.summary_ms, ok: (x) => x <= 150, show: (s) => `${fmt(s.summary_ms)} ms` },
