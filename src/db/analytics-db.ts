@@ -24,6 +24,11 @@ export interface AnalyticsDb {
   insertIPC(table: string, ipc: Uint8Array, opts?: { append?: boolean }): Promise<void>;
   /** Bytes DuckDB holds (`pragma database_size` memory_usage). */
   memoryBytes(): Promise<number>;
+  /**
+   * Drops the database file's blocks DuckDB holds in memory (release-memory.ts); for after a
+   * checkpoint, when they are all on disk. Absent where the tables live in memory.
+   */
+  releaseMemory?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -4,6 +4,7 @@ import { OFFLINE_SETTINGS, QueryCancelledError, parseByteSize, tableRows, type A
 import type { StartStep } from './start-step';
 import { instantiateDuckDb, type InstantiatedDb } from './duckdb-worker-start';
 import { mark } from './startup-marks';
+import { limitSetting, releaseMemory } from './release-memory';
 
 mark('duckdb-module');
 
@@ -33,16 +34,22 @@ export async function openBrowserDb(
     const conn = await db.connect();
     for (const s of OFFLINE_SETTINGS) await conn.query(s);
     await conn.query('SELECT 1');
+    // Only a file's blocks can leave memory: in memory there is nowhere for them to go.
+    const [setting] = opts.path ? tableRows<{ l: string }>(await conn.query(`SELECT current_setting('memory_limit') AS l`)) : [];
+    const limit = setting ? limitSetting(setting.l) : null;
     mark('opened');
-    return { bundle, path: opts.path ?? null, ...overConnection(db, conn) };
+    return { bundle, path: opts.path ?? null, ...overConnection(db, conn, limit) };
   } catch (err) {
     await db.terminate().catch(() => undefined);
     throw err;
   }
 }
 
-/** The app's interface over one connection of a started duckdb-wasm (bench/opfs-probe uses it too). */
-export function overConnection(db: duckdb.AsyncDuckDB, conn: duckdb.AsyncDuckDBConnection): AnalyticsDb {
+/**
+ * The app's interface over one connection of a started duckdb-wasm (bench/opfs-probe uses it too).
+ * `memoryLimit`: DuckDB's own limit, which `releaseMemory` sets back; null where there is no file.
+ */
+export function overConnection(db: duckdb.AsyncDuckDB, conn: duckdb.AsyncDuckDBConnection, memoryLimit: string | null = null): AnalyticsDb {
   let cancelled = false;
   /**
    * One call at a time on the connection. The worker ran calls in order anyway, but a streamed
@@ -95,6 +102,9 @@ export function overConnection(db: duckdb.AsyncDuckDB, conn: duckdb.AsyncDuckDBC
       // insertArrowFromIPCStream transfers (detaches) its buffer: hand it a copy.
       return serial(() => conn.insertArrowFromIPCStream(ipc.slice(), { name: table, create: !opts?.append }));
     },
+    ...(memoryLimit === null ? {} : {
+      releaseMemory: () => serial(() => releaseMemory((sql) => conn.query(sql), memoryLimit)),
+    }),
     memoryBytes() {
       return serial(async () => {
         const [row] = tableRows<{ memory_usage: string }>(await conn.query('PRAGMA database_size'));

@@ -325,7 +325,11 @@ export class LocalData {
    * by collection: batches keep reaching IndexedDB meanwhile. A failure costs only that.
    */
   async checkpoint(): Promise<void> {
-    if (this.file) await this.table.exclusive(() => this.db.exec('CHECKPOINT')).catch(() => undefined);
+    if (!this.file) return;
+    await this.table.exclusive(async () => {
+      await this.db.exec('CHECKPOINT');
+      await this.db.releaseMemory?.();
+    }).catch(() => undefined);
   }
 
   /**

@@ -150,7 +150,10 @@ export async function loadSnapshot(
       for (const [k, ipc] of pieces.entries()) {
         await db.insertIPC('toot_store', ipc, { append: true });
         // Where the manifest's row counts hold (always, unless edited by hand), this is a full row group.
-        if (k < parts[i]!.cuts.length) await db.exec('CHECKPOINT');
+        if (k < parts[i]!.cuts.length) {
+          await db.exec('CHECKPOINT');
+          await db.releaseMemory?.();
+        }
         // Piece k ends at cut k, the last one at the segment's end.
         progress({ loaded: done + Math.min(parts[i]!.cuts[k] ?? sources[i]!.rows, sources[i]!.rows), total: planned });
       }

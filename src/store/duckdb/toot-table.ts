@@ -236,7 +236,11 @@ export class TootTable {
   private async checkpointIfFull(): Promise<void> {
     const before = this.slots ?? 0;
     this.slots = await this.filledSlots(before);
-    if (Math.floor(this.slots / this.rowGroupRows) > Math.floor(before / this.rowGroupRows)) await this.db.exec('CHECKPOINT');
+    if (Math.floor(this.slots / this.rowGroupRows) > Math.floor(before / this.rowGroupRows)) {
+      await this.db.exec('CHECKPOINT');
+      // Every block is on disk now: DuckDB need not hold them (db/release-memory.ts).
+      await this.db.releaseMemory?.();
+    }
   }
 
   /** Folds the batch in `incoming` (with `stats`) into the table; returns the segments whose rows it changed. */
