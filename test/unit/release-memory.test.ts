@@ -44,10 +44,10 @@ describe('releasing the memory DuckDB holds for its database file', () => {
     const held = used();
     expect(held).toBeGreaterThan(50e6);
 
-    await releaseMemory(run, limit!);
+    await releaseMemory(run, limit!, 1);
     expect(used()).toBeLessThan(held / 4);
     // The limit is DuckDB's own again (within the rounding of its text, "3.1 GiB"), in effect and
-    // not only in name: a query that needs far more than the 1 MiB used to evict still runs
+    // not only in name: a query that needs far more than the 1 MiB it evicted down to still runs
     // (after `RESET memory_limit` it failed).
     expect(Math.abs(limitBytes() - before) / before).toBeLessThan(0.05);
     expect(distinct()).toBe(1_500_000);
