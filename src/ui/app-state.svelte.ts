@@ -224,11 +224,6 @@ export class AppState {
     this.compactIfDue();
   }
 
-  /** What the charts' answers depend on (LocalData.stamp), or null before DuckDB holds the data. */
-  dataStamp(): Promise<string | null> {
-    return this.data ? this.data.stamp().catch(() => null) : Promise.resolve(null);
-  }
-
   /** After each flush, and every second (a quiet stream's last rows are due after a while too). */
   private compactIfDue(): void {
     const data = this.data;

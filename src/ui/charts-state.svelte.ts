@@ -176,11 +176,16 @@ export class ChartsState {
     void this.cache.save({ savedAt: this.answeredAt, answers: Object.fromEntries(this.answers), stamp });
   }
 
+  /** What the answers depend on besides their SQL (LocalData.stamp); null while unknown. */
+  private dataStamp(): Promise<string | null> {
+    return this.app.localData?.stamp().catch(() => null) ?? Promise.resolve(null);
+  }
+
   private async refresh(): Promise<void> {
     const db = this.app.database;
     const saved = db ? null : this.saved;
     if (!db && !saved) return;
-    const stamp = db ? await this.app.dataStamp() : null;
+    const stamp = db ? await this.dataStamp() : null;
     // DuckDB holds exactly the data the last visit's answers were given for: they are its answers,
     // and asking again would only keep DuckDB from the person's first query (issue 15).
     const reuse = db && stamp !== null && this.saved?.stamp === stamp ? this.saved : null;
@@ -251,7 +256,7 @@ export class ChartsState {
         this.savedAt = saved.savedAt;
       } else {
         // A merge between the two stamps: this round's answers may mix two versions of the data.
-        const after = await this.app.dataStamp();
+        const after = await this.dataStamp();
         for (const id of answered) this.answerStamps.set(id, stamp !== null && after === stamp ? stamp : null);
         this.saved = null;
         this.savedAt = null;
