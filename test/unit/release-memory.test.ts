@@ -1,28 +1,17 @@
-import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDuckDB, ConsoleLogger, LogLevel, NODE_RUNTIME } from '@duckdb/duckdb-wasm/blocking';
 import { parseByteSize, tableRows } from '../../src/db/analytics-db';
 import { limitSetting, releaseMemory } from '../../src/db/release-memory';
+import { newEngine } from './helpers/node-duckdb';
 
-const require = createRequire(import.meta.url);
-const dist = path.dirname(require.resolve('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs'));
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tootscope-release-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** DuckDB-WASM (the engine the page runs) on a database file, as the page opens its table file. */
 async function fileDb() {
-  const db = await createDuckDB(
-    {
-      mvp: { mainModule: path.join(dist, 'duckdb-mvp.wasm'), mainWorker: path.join(dist, 'duckdb-node-mvp.worker.cjs') },
-      eh: { mainModule: path.join(dist, 'duckdb-eh.wasm'), mainWorker: path.join(dist, 'duckdb-node-eh.worker.cjs') },
-    },
-    new ConsoleLogger(LogLevel.WARNING),
-    NODE_RUNTIME,
-  );
-  await db.instantiate();
+  const db = await newEngine();
   db.open({ path: path.join(dir, 'release.duckdb'), accessMode: 3 /* READ_WRITE */ });
   const conn = db.connect();
   const q = <T>(sql: string) => tableRows<T>(conn.query(sql));

@@ -22,8 +22,11 @@ type Engine = Awaited<ReturnType<typeof createDuckDB>>;
 const closed: Engine[] = [];
 
 async function engine(): Promise<Engine> {
-  const reused = closed.pop();
-  if (reused) return reused;
+  return closed.pop() ?? newEngine();
+}
+
+/** A new duckdb-wasm engine, instantiated, with no database open yet. */
+export async function newEngine(): Promise<Engine> {
   const db = await createDuckDB(
     {
       mvp: { mainModule: path.join(dist, 'duckdb-mvp.wasm'), mainWorker: path.join(dist, 'duckdb-node-mvp.worker.cjs') },
