@@ -107,15 +107,18 @@ export const TARGETS = [
   { key: 'bytes_per_toot', label: () => '≤ 400 bytes/toot at rest in all', v: (s) => s.bytes_per_toot, ok: (x) => x <= 400, show: (s) => `${fmt(s.bytes_per_toot)} B by storage estimate with the tab closed (${fmt(s.bytes_per_toot_open_tab)} B while it was open; DuckDB's file ${fmt(s.db_file_bytes_per_toot)} B; stored values ${fmt(s.stored_bytes_per_toot)} B)` },
   { key: 'archive_bytes_per_toot', label: () => 'Parquet archive ≤ 120 bytes/toot', v: (s) => s.archive_bytes_per_toot, ok: (x) => x <= 120, show: (s) => `${fmt(s.archive_bytes_per_toot)} B` },
   { key: 'export_s', label: (s) => `export ≤ ${at(s, 5, 30)} s`, v: (s) => s.export_s, ok: (x, s) => x <= at(s, 5, 30), show: (s) => (s.export_error ? `failed: ${s.export_error}` : `${fmt(s.export_s)} s`) },
-  { key: 'summary_ms', label: () => 'summary on the raw table ≤ 150 ms', v: (s) => s.summary_ms, ok: (x) => x <= 150, show: (s) => `${fmt(s.summary_ms)} ms` },
-  { key: 'summary_ratio', label: () => 'summary ≤ 1.5× native (2 threads)', v: (s) => s.queries.summary.ratio2, ok: (x) => x <= 1.5, show: (s) => `${fmt(s.queries.summary.ratio2)}× (${fmt(s.summary_ms)} vs ${fmt(s.summary_native_ms)} ms; native 1 thread ${fmt(s.summary_native_1t_ms)} ms)` },
+  { key: 'summary_ms', reportOnlyAt10m: true, label: () => 'summary on the raw table ≤ 150 ms', v: (s) => s.summary_ms, ok: (x) => x <= 150, show: (s) => `${fmt(s.summary_ms)} ms` },
+  { key: 'summary_ratio', reportOnlyAt10m: true, label: () => 'summary ≤ 1.5× native (2 threads)', v: (s) => s.queries.summary.ratio2, ok: (x) => x <= 1.5, show: (s) => `${fmt(s.queries.summary.ratio2)}× (${fmt(s.summary_ms)} vs ${fmt(s.summary_native_ms)} ms; native 1 thread ${fmt(s.summary_native_1t_ms)} ms)` },
   { key: 'live_summary_ms', label: () => 'live summary from rollups ≤ 20 ms', v: (s) => s.live_summary_ms, ok: (x) => x <= 20, show: (s) => `${fmt(s.live_summary_ms)} ms (the app's incrementally maintained rollups; native recomputing the summary: ${fmt(s.summary_native_ms)} ms)` },
 ];
 
 export function targetState(t, s) {
   if (t.key === 'export_s' && s.export_error) return 'missed';
   const x = t.v(s);
-  return x == null || Number.isNaN(x) ? 'not measured' : t.ok(x, s) ? 'reached' : 'missed';
+  if (x == null || Number.isNaN(x)) return 'not measured';
+  // Issue 15 asks only for a report of the summary's figures at 10 M, not a limit.
+  if (t.reportOnlyAt10m && at(s, false, true)) return 'report';
+  return t.ok(x, s) ? 'reached' : 'missed';
 }
 
 export function table(sums) {
