@@ -4,7 +4,6 @@ import type { RetentionRule } from '../core/sql/retention';
 import { parseInstanceUrl, DiscoveryError } from '../sources/discovery';
 import type { StreamChannel } from '../core/mastodon';
 import { parseFeedKey } from '../core/channel';
-import type { InstanceSoftware } from '../store/export/stored-export';
 import { BatchStore, type StoredBatch } from '../store/wal/batch-store';
 import { electCollector, openTabChannel, type TabMessage } from '../store/collector-lock';
 import type { Ingest, IngestStatus } from '../store/ingest';
@@ -335,14 +334,6 @@ export class AppState {
   subscribeRows(fn: (row: TootRow) => void): () => void {
     this.rowListeners.add(fn);
     return () => this.rowListeners.delete(fn);
-  }
-
-  /** Each instance's server software as last discovered (rows removed since included), for exports. */
-  async instanceSoftware(): Promise<InstanceSoftware[]> {
-    const known = { ...(await this.settings.software()) };
-    for (const i of this.instances) if (i.info?.software) known[i.baseUrl] = i.info.software;
-    const list = Object.entries(known).map(([base_url, s]) => ({ base_url, software: s.name, version: s.version }));
-    return [...list, { base_url: this.demo.baseUrl, software: 'tootscope-demo', version: '' }].sort((a, b) => a.base_url.localeCompare(b.base_url));
   }
 
   /** Everything in IndexedDB and DuckDB now, before an export or a page hide. */

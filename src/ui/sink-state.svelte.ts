@@ -2,6 +2,7 @@ import type { AppState } from './app-state.svelte';
 import { SinkSettings, configProblem, type SinkConfig } from '../store/sink/sink-settings';
 import { SinkUploader, type SinkStatus } from '../store/sink/uploader';
 import { workerParquetCodec } from '../store/archive/parquet-worker-client';
+import { instanceSoftware } from './instance-software';
 
 /** How often the sink looks for a new manifest: a compaction is minutes apart, a check is one IndexedDB read. */
 const CHECK_EVERY_MS = 2_000;
@@ -81,7 +82,7 @@ export class SinkState {
           codec: async () => workerParquetCodec,
           settings: this.settings,
           run: (fn) => app.exclusive(fn),
-          instances: () => app.instanceSoftware(),
+          instances: () => instanceSoftware(app),
         },
         (s) => (this.status = s),
       );
