@@ -1,6 +1,15 @@
 import { parseByteSize } from './analytics-db';
 
 /**
+ * What a release keeps. DuckDB's eviction queue takes the blocks unpinned longest ago first, so
+ * what stays is roughly what the merges and the charts used last: the data cubes (34 MB of the
+ * file at 1.6 M toots, 65 MB at 10 M) and the newest rows. In a bench run that evicted everything,
+ * one languages query at 1.6 M took 215 ms where 5 ms is usual, most likely reading its cube
+ * from disk again after a compaction's checkpoint.
+ */
+export const RELEASE_KEEP_MIB = 128;
+
+/**
  * DuckDB keeps every block of its database file it has read or written in its buffer pool, up to
  * its memory limit (3.1 GiB in the browser): after collecting 10 M toots that was 2.6 GB of the
  * tab's memory, 440 MB at 1.6 M (docs/BENCHMARKS.md), though every one of those blocks was on
@@ -17,15 +26,6 @@ import { parseByteSize } from './analytics-db';
  * again but leaves the buffer pool at the low limit (the next big query failed with "Out of Memory
  * Error … (60.9 MiB/61.0 MiB used)").
  */
-/**
- * What a release keeps. DuckDB's eviction queue takes the blocks unpinned longest ago first, so
- * what stays is roughly what the merges and the charts used last: the data cubes (34 MB of the
- * file at 1.6 M toots, 65 MB at 10 M) and the newest rows. In a bench run that evicted everything,
- * one languages query at 1.6 M took 215 ms where 5 ms is usual, most likely reading its cube
- * from disk again after a compaction's checkpoint.
- */
-export const RELEASE_KEEP_MIB = 128;
-
 export async function releaseMemory(run: (sql: string) => Promise<unknown>, limit: string, keepMiB = RELEASE_KEEP_MIB): Promise<void> {
   try {
     await run(`SET memory_limit = '${keepMiB}MiB'`);
