@@ -217,6 +217,8 @@ export class ChartsState {
         const rows = kept?.sql === sql ? (kept.rows as T[]) : await fetch();
         store(rows);
         this.answers.set(id, { sql, rows });
+        // Unknown until the round ends and both stamps agree (a round cut short leaves it so).
+        this.answerStamps.set(id, null);
         answered.add(id);
         if (id !== 'span') delete errors[id];
       } catch (err) {
