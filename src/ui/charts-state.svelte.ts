@@ -89,10 +89,11 @@ export class ChartsState {
   private readonly throttle: Throttle;
   /** The last visit's answers, until DuckDB answers. */
   private saved: SavedDashboard | null = null;
-  /** DuckDB's latest answer per chart, and when the round that gave them ended: what is saved. */
-  private answers = new Map<ChartId | 'span', SavedAnswer>();
-  /** The data each of `answers` was given for (LocalData.stamp), null when a merge came mid-round. */
-  private answerStamps = new Map<ChartId | 'span', string | null>();
+  /**
+   * DuckDB's latest answer per chart, each with the data it was given for (LocalData.stamp; null
+   * when a merge came mid-round), and when the round that gave them ended: what is saved.
+   */
+  private answers = new Map<ChartId | 'span', { answer: SavedAnswer; stamp: string | null }>();
   private answeredAt = 0;
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -171,9 +172,10 @@ export class ChartsState {
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = null;
     if (!this.answers.size) return;
-    const stamps = new Set([...this.answers.keys()].map((id) => this.answerStamps.get(id) ?? null));
+    const stamps = new Set([...this.answers.values()].map((a) => a.stamp));
     const stamp = stamps.size === 1 ? [...stamps][0]! : null;
-    void this.cache.save({ savedAt: this.answeredAt, answers: Object.fromEntries(this.answers), stamp });
+    const answers = Object.fromEntries([...this.answers].map(([id, a]) => [id, a.answer]));
+    void this.cache.save({ savedAt: this.answeredAt, answers, stamp });
   }
 
   /** What the answers depend on besides their SQL (LocalData.stamp); null while unknown. */
@@ -189,7 +191,8 @@ export class ChartsState {
     // DuckDB holds exactly the data the last visit's answers were given for: they are its answers,
     // and asking again would only keep DuckDB from the person's first query (issue 15).
     const reuse = db && stamp !== null && this.saved?.stamp === stamp ? this.saved : null;
-    const answered = new Set<ChartId | 'span'>();
+    /** This round's fresh answers, stamped once it ends. */
+    const answered: Array<{ stamp: string | null }> = [];
     // The saved answers' keys never equal a data version's: DuckDB's first round asks everything.
     const version = db ? String(this.app.dataVersion) : 'saved';
     const f: ChartFilters = JSON.parse(JSON.stringify(this.filters.value)) as ChartFilters;
@@ -216,15 +219,14 @@ export class ChartsState {
       try {
         const rows = kept?.sql === sql ? (kept.rows as T[]) : await fetch();
         store(rows);
-        this.answers.set(id, { sql, rows });
-        // Unknown until the round ends and both stamps agree (a round cut short leaves it so).
-        this.answerStamps.set(id, null);
-        answered.add(id);
+        // The stamp is unknown until the round ends and both stamps agree (a round cut short leaves it so).
+        const entry: { answer: SavedAnswer; stamp: string | null } = { answer: { sql, rows }, stamp: null };
+        this.answers.set(id, entry);
+        answered.push(entry);
         if (id !== 'span') delete errors[id];
       } catch (err) {
         this.last.delete(id);
         this.answers.delete(id);
-        this.answerStamps.delete(id);
         if (id !== 'span') errors[id] = `Query failed: ${(err as Error).message}`;
       }
     };
@@ -259,7 +261,7 @@ export class ChartsState {
       } else {
         // A merge between the two stamps: this round's answers may mix two versions of the data.
         const after = await this.dataStamp();
-        for (const id of answered) this.answerStamps.set(id, stamp !== null && after === stamp ? stamp : null);
+        for (const a of answered) a.stamp = stamp !== null && after === stamp ? stamp : null;
         this.saved = null;
         this.savedAt = null;
         this.answeredAt = Date.now();
