@@ -1,4 +1,4 @@
-import { parseByteSize } from './analytics-db';
+import { parseByteSize, type AnalyticsDb } from './analytics-db';
 
 /**
  * What a release keeps. DuckDB's eviction queue takes the blocks unpinned longest ago first, so
@@ -43,4 +43,10 @@ export async function releaseMemory(run: (sql: string) => Promise<unknown>, limi
 export function limitSetting(text: string): string | null {
   const mib = Math.floor(parseByteSize(text) / 2 ** 20);
   return mib >= 256 ? `${mib}MiB` : null;
+}
+
+/** A checkpoint, after which every block is on disk and DuckDB gives back what it holds. */
+export async function checkpointAndRelease(db: AnalyticsDb): Promise<void> {
+  await db.exec('CHECKPOINT');
+  await db.releaseMemory?.();
 }

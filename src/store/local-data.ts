@@ -1,4 +1,5 @@
 import type { AnalyticsDb } from '../db/analytics-db';
+import { checkpointAndRelease } from '../db/release-memory';
 import { BatchStore, type StoredBatch } from './wal/batch-store';
 import { TootTable } from './duckdb/toot-table';
 import { loadSnapshot, readSideTables, segmentIpc, type LoadProgress, type ParquetCodec, type SegmentRef, type Snapshot } from './archive/snapshot';
@@ -326,10 +327,7 @@ export class LocalData {
    */
   async checkpoint(): Promise<void> {
     if (!this.file) return;
-    await this.table.exclusive(async () => {
-      await this.db.exec('CHECKPOINT');
-      await this.db.releaseMemory?.();
-    }).catch(() => undefined);
+    await this.table.exclusive(() => checkpointAndRelease(this.db)).catch(() => undefined);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { tableToIPC } from 'apache-arrow';
 import type { AnalyticsDb } from '../../db/analytics-db';
+import { checkpointAndRelease } from '../../db/release-memory';
 import { STORED_AS_TOOTS } from '../../core/sql/schema';
 import { CHECKPOINT_ROWS, rowGroupCuts } from '../../core/sql/checkpoints';
 import { markTimestampsUtc } from '../parquet/parquet-wasm';
@@ -150,10 +151,7 @@ export async function loadSnapshot(
       for (const [k, ipc] of pieces.entries()) {
         await db.insertIPC('toot_store', ipc, { append: true });
         // Where the manifest's row counts hold (always, unless edited by hand), this is a full row group.
-        if (k < parts[i]!.cuts.length) {
-          await db.exec('CHECKPOINT');
-          await db.releaseMemory?.();
-        }
+        if (k < parts[i]!.cuts.length) await checkpointAndRelease(db);
         // Piece k ends at cut k, the last one at the segment's end.
         progress({ loaded: done + Math.min(parts[i]!.cuts[k] ?? sources[i]!.rows, sources[i]!.rows), total: planned });
       }

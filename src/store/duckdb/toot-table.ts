@@ -1,4 +1,5 @@
 import type { AnalyticsDb } from '../../db/analytics-db';
+import { checkpointAndRelease } from '../../db/release-memory';
 import {
   CREATE_TABLES, DELETE_DOOMED, DOOMED_ROWS, DOOMED_VIA_SIGHTINGS, INCOMING_STATS_SQL, mergeCleanup, applyTombstones, batchStatement,
   dropResolved, hitsStatement, mergeStatements, notebookViews, resolvedRows, segmentsSql, type IncomingStats,
@@ -236,11 +237,7 @@ export class TootTable {
   private async checkpointIfFull(): Promise<void> {
     const before = this.slots ?? 0;
     this.slots = await this.filledSlots(before);
-    if (Math.floor(this.slots / this.rowGroupRows) > Math.floor(before / this.rowGroupRows)) {
-      await this.db.exec('CHECKPOINT');
-      // Every block is on disk now: DuckDB need not hold them (db/release-memory.ts).
-      await this.db.releaseMemory?.();
-    }
+    if (Math.floor(this.slots / this.rowGroupRows) > Math.floor(before / this.rowGroupRows)) await checkpointAndRelease(this.db);
   }
 
   /** Folds the batch in `incoming` (with `stats`) into the table; returns the segments whose rows it changed. */
