@@ -187,6 +187,9 @@ export class ChartsState {
     const db = this.app.database;
     const saved = db ? null : this.saved;
     if (!db && !saved) return;
+    // Busy from here: the stamp waits for a merge under way (it never fails: null instead).
+    this.busy = true;
+    const t0 = performance.now();
     const stamp = db ? await this.dataStamp() : null;
     // DuckDB holds exactly the data the last visit's answers were given for: they are its answers,
     // and asking again would only keep DuckDB from the person's first query (issue 15).
@@ -198,8 +201,6 @@ export class ChartsState {
     const f: ChartFilters = JSON.parse(JSON.stringify(this.filters.value)) as ChartFilters;
     const offsetMinutes = this.offsetMinutes;
     const errors: Partial<Record<ChartId, string>> = { ...this.errors };
-    this.busy = true;
-    const t0 = performance.now();
     /** `sql` names the query (the cache key); `fetch` runs it, by default as one query. */
     const run = async <T>(id: ChartId | 'span', sql: string | null, store: (rows: T[]) => void, fetch = () => db!.query<T>(sql!)) => {
       const key = `${version}\n${sql}`;
