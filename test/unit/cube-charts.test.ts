@@ -16,7 +16,7 @@ import {
 import {
   cubeActivitySql, cubeAppsSql, cubeDailySql, cubeHashtagsSql, cubeHourlySql, cubeLanguagesSql, cubeLengthsSql, cubeOverlapSql, cubeSpan,
 } from '../../src/core/sql/cube/charts';
-import { countRows, CUBES, REBUILD_CUBES } from '../../src/core/sql/cube/cubes';
+import { countRows, CUBE_TABLES, CUBES, REBUILD_CUBES } from '../../src/core/sql/cube/cubes';
 
 /**
  * The dashboard's cubes against today's raw-row SQL (the oracle): random toots arrive in random
@@ -154,7 +154,7 @@ beforeAll(async () => {
 afterAll(async () => db?.close());
 
 const APP_TABLES = ['toot_store', 'sightings', 'tombstones', 'deleted_uris', 'language',
-  'rollup_authors', 'rollup_instances', 'rollup_languages', 'rollup_lengths', ...CUBES.map((c) => c.table), 'daily_authors'];
+  'rollup_authors', 'rollup_instances', 'rollup_languages', 'rollup_lengths', ...CUBE_TABLES];
 
 describe('the dashboard from the cubes', () => {
   it('gives every chart under random filters the rows the raw SQL gives, through copies, edits, deletes and retention', async () => {
@@ -179,11 +179,19 @@ describe('the dashboard from the cubes', () => {
         }
         // The per-day author figures each fold recomputes: as a rebuild gives them, and the
         // unfiltered daily table (the one read from them) as the raw rows give it.
-        const rebuilt = REBUILD_CUBES.at(-1)!.replace('CREATE OR REPLACE TABLE daily_authors AS ', '');
-        expect(await db.query('SELECT COLUMNS(*)::VARCHAR FROM daily_authors ORDER BY ALL')).toEqual(
-          await db.query(`SELECT COLUMNS(*)::VARCHAR FROM (${rebuilt}) ORDER BY ALL`),
-        );
+        for (const kept of ['daily_authors', 'daily_authors_by']) {
+          const prefix = `CREATE OR REPLACE TABLE ${kept} AS `;
+          const rebuilt = REBUILD_CUBES.find((s) => s.startsWith(prefix))!.slice(prefix.length);
+          expect(await db.query(`SELECT COLUMNS(*)::VARCHAR FROM ${kept} ORDER BY ALL`), kept).toEqual(
+            await db.query(`SELECT COLUMNS(*)::VARCHAR FROM (${rebuilt}) ORDER BY ALL`),
+          );
+        }
         expect(await db.query(cubeDailySql({})!), 'daily, unfiltered').toEqual(await db.query(dailySql({})));
+        // Every single value has its own kept author figures (daily_authors_by): each is checked,
+        // not only those the random views happen to draw.
+        for (const f of [...HOSTS.map((h) => ({ instances: [h] })), ...BASES.map((b) => ({ instances: [b] })), ...['en', 'de', 'ja'].map((l) => ({ languages: [l] }))]) {
+          expect(await db.query(cubeDailySql(f)!), `daily ${JSON.stringify(f)}`).toEqual(await db.query(dailySql(f)));
+        }
         for (const v of vs) {
           const f = v.filters;
           const same = async (name: string, cube: string | null, raw: string) => {
@@ -221,13 +229,16 @@ describe('the dashboard from the cubes', () => {
     for (const t of APP_TABLES) await db.exec(`DROP TABLE IF EXISTS ${t}`);
     const posts = Array.from({ length: 12 }, (_, i): PostSpec => ({ at: i * 5 * HOUR, author: i % 7, host: i % 4, lang: i % 4, app: i % 3, tags: [i % 5], len: 10 + i, bot: i % 3 === 0 }));
     await play(db, posts, [{ sends: posts.map((_, i) => ({ post: i, base: i % 3, edit: null })), deletes: [], prune: null, nulls: [] }]);
-    await db.exec(['DROP TABLE agg_day_length_lang', 'DROP TABLE agg_hour']);
+    await db.exec(['DROP TABLE agg_day_length_lang', 'DROP TABLE agg_hour', 'DROP TABLE daily_authors_by']);
     await new TootTable(db).init();
     for (const c of CUBES) {
       const held = await db.query(`SELECT COLUMNS(*)::VARCHAR FROM ${c.table} ORDER BY ALL`);
       expect(held.length, c.table).toBeGreaterThan(0);
       expect(held, c.table).toEqual(await db.query(`SELECT COLUMNS(*)::VARCHAR FROM (${countRows(c, 'toot_store')}) ORDER BY ALL`));
     }
+    // The per-value author figures too: a language filter's daily table reads them.
+    expect(await db.query(cubeDailySql({ languages: ['en'] })!)).toEqual(await db.query(dailySql({ languages: ['en'] })));
+    expect((await db.query(cubeDailySql({ languages: ['en'] })!)).some((r) => (r as { users: number }).users > 0)).toBe(true);
   });
 
   it('leaves to the raw rows what no cube holds: minute buckets, part-hour offsets, non-UTC days', () => {

@@ -16,7 +16,7 @@ export const COLLECTION_OBJECTS = [
   'toot_store', 'table_meta', 'toots', 'sightings', 'tombstones', 'deleted_uris', 'language', 'mastodon_toot_raw', 'mastodon_toot',
   'rollup_authors', 'rollup_instances', 'rollup_languages', 'rollup_lengths', 'rollup_summary',
   'agg_hour', 'agg_day_author', 'agg_day_acct', 'agg_day_length', 'agg_day_length_lang', 'agg_hour_tag', 'agg_hour_tag_lang',
-  'daily_authors',
+  'daily_authors', 'daily_authors_by',
   'zone_offsets', 'toots_local', 'local_time',
 ] as const;
 /**
