@@ -172,30 +172,35 @@ function dailyAuthorsSql(filters: ChartFilters): string {
   return [keptAuthors(table, whole ? [...whole, ...kept] : ['FALSE']), ...(counted.length ? [authorsOf(counted.join('\nUNION ALL '))] : [])].join('\nUNION ALL ');
 }
 
+/**
+ * Quartiles read off each language's cumulative histogram in one pass: the position of quartile
+ * p among a language's n posts is (n − 1)·p, between the lengths at its floor and its ceiling.
+ * DOUBLE, not DECIMAL, positions: (n − 1)·p is exact in binary for these p, and the DECIMAL
+ * arithmetic of the raw-row query (../charts/lengths.ts, the oracle) cost a sixth of the time.
+ */
 export function cubeLengthsSql(filters: ChartFilters, options: LengthsOptions = {}): string {
   const limit = sqlInt(options.limit ?? 20, 20, 1000);
-  const at = (p: number) => `max(lo::DOUBLE + (rn - floor(rn)) * (hi - lo)) FILTER (WHERE p = ${p})`;
   const fence = whiskerFences(options.whis);
+  const ends = (p: number, i: number) => `(toots - 1) * ${p}::DOUBLE AS rn${i},
+    min(c) FILTER (WHERE upto > floor((toots - 1) * ${p}::DOUBLE)) AS lo${i}, min(c) FILTER (WHERE upto > ceil((toots - 1) * ${p}::DOUBLE)) AS hi${i}`;
+  const at = (i: number) => `lo${i}::DOUBLE + (rn${i} - floor(rn${i})) * (hi${i} - lo${i})`;
   return `WITH f AS (${cubeSource(pickCube(filters, AGG_DAY_LENGTH_LANG, AGG_DAY_LENGTH), filters)}),
 h AS MATERIALIZED (SELECT language, characters AS c, sum(n)::BIGINT AS n FROM f ${taggedOnly(options.unknown, 'language')} GROUP BY ALL),
 top AS (SELECT language, sum(n)::INTEGER AS toots FROM h GROUP BY language ORDER BY toots DESC, language LIMIT ${limit}),
-cum AS (SELECT h.language, h.c, h.n, sum(h.n) OVER (PARTITION BY h.language ORDER BY h.c) AS upto
+cum AS MATERIALIZED (SELECT h.language, h.c, h.n, top.toots, sum(h.n) OVER (PARTITION BY h.language ORDER BY h.c)::BIGINT AS upto
         FROM h JOIN top ON top.language = h.language),
-pos AS (SELECT language, p, (toots - 1) * p AS rn FROM top, (VALUES (0.25), (0.5), (0.75)) v(p)),
-qv AS (SELECT pos.language, pos.p, pos.rn,
-         min(cum.c) FILTER (WHERE cum.upto > floor(pos.rn)) AS lo, min(cum.c) FILTER (WHERE cum.upto > ceil(pos.rn)) AS hi
-       FROM pos JOIN cum ON cum.language = pos.language GROUP BY ALL),
-s AS (SELECT language, ${at(0.25)} AS q1, ${at(0.5)} AS median, ${at(0.75)} AS q3 FROM qv GROUP BY language),
+e AS (SELECT language, toots, ${ends(0.25, 1)}, ${ends(0.5, 2)}, ${ends(0.75, 3)} FROM cum GROUP BY language, toots),
+s AS (SELECT language, toots, ${at(1)} AS q1, ${at(2)} AS median, ${at(3)} AS q3 FROM e),
 w AS (SELECT s.language, min(cum.c)::DOUBLE AS min, max(cum.c)::DOUBLE AS max,
         min(cum.c) FILTER (WHERE cum.c >= ${fence.lo})::DOUBLE AS whisker_lo,
         max(cum.c) FILTER (WHERE cum.c <= ${fence.hi})::DOUBLE AS whisker_hi,
         coalesce(sum(cum.n) FILTER (WHERE cum.c < ${fence.lo} OR cum.c > ${fence.hi}), 0)::INTEGER AS outliers
       FROM cum JOIN s ON s.language = cum.language GROUP BY s.language)
-SELECT top.language AS code, coalesce(l.language_name, top.language) AS name, top.toots,
+SELECT s.language AS code, coalesce(l.language_name, s.language) AS name, s.toots,
   w.min, s.q1, s.median, s.q3, w.max, w.whisker_lo, w.whisker_hi, w.outliers
-FROM top JOIN s ON s.language = top.language JOIN w ON w.language = top.language
-LEFT JOIN language l ON l.lang_iso = top.language
-ORDER BY top.toots DESC, top.language`;
+FROM s JOIN w ON w.language = s.language
+LEFT JOIN language l ON l.lang_iso = s.language
+ORDER BY s.toots DESC, s.language`;
 }
 
 /** Posts per set of collecting instances first: a handful of sets, whatever the number of toots. */
