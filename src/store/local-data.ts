@@ -1,5 +1,4 @@
 import type { AnalyticsDb } from '../db/analytics-db';
-import { checkpointAndRelease } from '../db/release-memory';
 import { BatchStore, type StoredBatch } from './wal/batch-store';
 import { TootTable } from './duckdb/toot-table';
 import { loadSnapshot, readSideTables, segmentIpc, type LoadProgress, type ParquetCodec, type SegmentRef, type Snapshot } from './archive/snapshot';
@@ -327,7 +326,7 @@ export class LocalData {
    */
   async checkpoint(): Promise<void> {
     if (!this.file) return;
-    await this.table.exclusive(() => checkpointAndRelease(this.db)).catch(() => undefined);
+    await this.table.exclusive(() => this.table.checkpoint()).catch(() => undefined);
   }
 
   /**

@@ -6,7 +6,7 @@ import {
 } from '../../core/sql/schema';
 import { CHECKPOINT_ROWS, CHECKPOINT_SETTINGS, rowGroupCuts } from '../../core/sql/checkpoints';
 import { CREATE_ROLLUPS, FOLD_ROLLUPS, REBUILD_ROLLUPS, START_DELTA, recordDelta } from '../../core/sql/rollups';
-import { CUBE_TABLES, CUBES_PRESENT_SQL, REBUILD_CUBES } from '../../core/sql/cube/cubes';
+import { CUBE_TABLES, CUBES_PRESENT_SQL, REBUILD_CUBES, REFRESH_KEPT, STALE_DAYS_SQL } from '../../core/sql/cube/cubes';
 import type { Tombstone } from '../../core/toot';
 import { droppedWhere, pruneStatements, type RetentionRule } from '../../core/sql/retention';
 import { localTimeStatements, zoneOffsets } from '../../core/sql/local-time';
@@ -237,7 +237,25 @@ export class TootTable {
   private async checkpointIfFull(): Promise<void> {
     const before = this.slots ?? 0;
     this.slots = await this.filledSlots(before);
-    if (Math.floor(this.slots / this.rowGroupRows) > Math.floor(before / this.rowGroupRows)) await checkpointAndRelease(this.db);
+    if (Math.floor(this.slots / this.rowGroupRows) > Math.floor(before / this.rowGroupRows)) await this.checkpoint();
+  }
+
+  /**
+   * Brings the kept per-day figures up to date (cubes.ts `REFRESH_KEPT`), then checkpoints and
+   * gives DuckDB's memory back. Run it inside `exclusive` (or a merge).
+   */
+  async checkpoint(): Promise<void> {
+    const [stale] = await this.db.query<{ n: number }>(STALE_DAYS_SQL);
+    if (stale?.n) {
+      await this.db.exec('BEGIN TRANSACTION');
+      try {
+        await this.db.exec([...REFRESH_KEPT, 'COMMIT']);
+      } catch (err) {
+        await this.db.exec('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    }
+    await checkpointAndRelease(this.db);
   }
 
   /** Folds the batch in `incoming` (with `stats`) into the table; returns the segments whose rows it changed. */

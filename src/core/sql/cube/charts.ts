@@ -19,7 +19,7 @@ import { filterConditions, isCollectedFrom, sqlString } from '../charts/filters'
 import { taggedOnly } from '../charts/languages';
 import { whiskerFences } from '../charts/lengths';
 import {
-  AGG_DAY_ACCT, AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_HOUR, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, AUTHOR_FIGURES, countRows, pickCube, topKey as top, type FilterDim,
+  AGG_DAY_ACCT, AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_HOUR, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, AUTHOR_FIGURES, countRows, pickCube, staleDay, topKey as top, type FilterDim,
 } from './cubes';
 import { cubeSource, timeParts } from './source';
 
@@ -141,8 +141,7 @@ ORDER BY totals.day`;
 const authorsOf = (cells: string) =>
   `SELECT day, ${AUTHOR_FIGURES} FROM (SELECT ts::DATE AS day, acct, bot, sum(n) AS n FROM (${cells}) GROUP BY ALL) GROUP BY day`;
 
-const keptAuthors = (table: string, conds: string[]) =>
-  `SELECT ts::DATE AS day, users, top_user, top_user_toots, top_bot, top_bot_toots FROM ${table}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''}`;
+const where = (conds: string[]) => (conds.length ? ` WHERE ${conds.join(' AND ')}` : '');
 
 /** The one filter value of `filters` that names a kept dimension (cubes.ts `daily_authors_by`), if that is all it filters on besides time. */
 function singleValue(filters: ChartFilters): { dim: FilterDim; value: string } | null {
@@ -156,20 +155,28 @@ function singleValue(filters: ChartFilters): { dim: FilterDim; value: string } |
 /**
  * The daily table's author figures (day, users, top user and bot with their toots) under
  * `filters`. Unfiltered they are kept per day (cubes.ts `daily_authors`), and so they are for one
- * language or one instance (`daily_authors_by`). Under a time range as well, the days wholly
- * inside it are read from those, and only the part days at its two ends are counted from their
- * rows: summing the per-author cube over every day in range took most of a brushed round (301 ms
- * of 518 at 1.6 M toots, native DuckDB on one thread). Any other filter sums the per-author cube.
+ * language or one instance (`daily_authors_by`); days merged into since the figures were last
+ * refreshed are counted from the cubes' cells. Under a time range as well, the days wholly
+ * inside it are read so, and only the part days at its two ends are counted from their rows:
+ * summing the per-author cube over every day in range took most of a brushed round (301 ms of
+ * 518 at 1.6 M toots, native DuckDB on one thread). Any other filter sums the per-author cube.
  */
 function dailyAuthorsSql(filters: ChartFilters): string {
   const dims = filterConditions({ instances: filters.instances, languages: filters.languages });
   const one = singleValue(filters);
   if (dims.length && !one) return authorsOf(cubeSource(AGG_DAY_AUTHOR, filters));
-  const kept = one ? [`dim = '${one.dim}'`, `value = ${sqlString(one.value)}`] : [];
-  const table = one ? 'daily_authors_by' : 'daily_authors';
   const { whole, edges } = timeParts('day', filters);
-  const counted = edges.map((span) => countRows(AGG_DAY_ACCT, 'toot_store', `WHERE ${[...span, ...dims].join(' AND ')}`));
-  return [keptAuthors(table, whole ? [...whole, ...kept] : ['FALSE']), ...(counted.length ? [authorsOf(counted.join('\nUNION ALL '))] : [])].join('\nUNION ALL ');
+  const parts: string[] = [];
+  if (whole) {
+    const kept = one ? [`k.dim = '${one.dim}'`, `k.value = ${sqlString(one.value)}`] : [];
+    parts.push(`SELECT ts::DATE AS day, users, top_user, top_user_toots, top_bot, top_bot_toots
+      FROM ${one ? 'daily_authors_by' : 'daily_authors'} k${where([...whole, ...kept, `NOT ${staleDay('k')}`])}`);
+    const cells = one ? AGG_DAY_AUTHOR.table : AGG_DAY_ACCT.table;
+    parts.push(authorsOf(`SELECT ts, acct, bot, n FROM ${cells} c${where([...whole, ...dims, staleDay('c')])}`));
+  }
+  const counted = edges.map((span) => countRows(AGG_DAY_ACCT, 'toot_store', where([...span, ...dims])));
+  if (counted.length) parts.push(authorsOf(counted.join('\nUNION ALL ')));
+  return parts.length ? parts.join('\nUNION ALL ') : authorsOf(`SELECT ts, acct, bot, n FROM ${AGG_DAY_ACCT.table} WHERE FALSE`);
 }
 
 /**

@@ -87,7 +87,7 @@ export function pickCube(f: { instances?: string[] }, ...cubes: Cube[]): Cube {
 
 export const CUBES: readonly Cube[] = [AGG_HOUR, AGG_DAY_AUTHOR, AGG_DAY_ACCT, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG];
 /** Every table the dashboard reads, the cubes and the figures kept per day from them. */
-export const CUBE_TABLES = [...CUBES.map((c) => c.table), 'daily_authors', 'daily_authors_by'];
+export const CUBE_TABLES = [...CUBES.map((c) => c.table), 'daily_authors', 'daily_authors_by', 'authors_stale'];
 
 const columns = (c: Cube) => ['ts', ...c.keys.map(([k]) => k)];
 
@@ -110,7 +110,7 @@ export const AUTHOR_FIGURES = `count(DISTINCT acct)::INTEGER AS users,
  * The author figures per UTC day for the unfiltered view, the one the page opens with.
  * Computing them from `agg_day_author` took most of the daily table's 287 ms at 1.6 M toots (the
  * only default chart over 50 ms); read from here, the whole table took 18–21 ms in a native probe
- * (docs/BENCHMARKS.md). Each fold recomputes the days its delta touched from `agg_day_acct`.
+ * (docs/BENCHMARKS.md). The days a fold touched are recomputed from `agg_day_acct` later (`REFRESH_KEPT`).
  */
 const dailyAuthors = (where: string) => `SELECT ts, ${AUTHOR_FIGURES} FROM agg_day_acct a ${where} GROUP BY ts`;
 /**
@@ -134,20 +134,28 @@ const dailyAuthorsBy = (where: string) =>
     FROM (SELECT ts, value, acct, bot, sum(n) AS n FROM (SELECT ts, ${dimValue[dim]} AS value, acct, bot, n FROM agg_day_author a ${where}) GROUP BY ALL)
     GROUP BY ts, value`).join('\nUNION ALL ');
 
-/** Days `rollup_delta` touched (NULL too: a post without a time is a day of its own here, as in GROUP BY). */
-const touched = (alias: string) =>
-  `WHERE EXISTS (SELECT 1 FROM (SELECT DISTINCT date_trunc('day', created_ts)::TIMESTAMP AS day FROM rollup_delta) t WHERE ${alias}.ts IS NOT DISTINCT FROM t.day)`;
+/**
+ * Days whose kept figures (`daily_authors`, `daily_authors_by`) are out of date: each fold adds
+ * the days its delta touched, and `REFRESH_KEPT` recomputes them when DuckDB checkpoints. The
+ * charts count those days from the cubes meanwhile (charts.ts). Recomputing them in every fold
+ * took 280 ms a merge in the browser at 1.6 M toots, a sixth of ingest.
+ */
+const STALE = 'authors_stale';
+/** The row of `alias` is of a stale day (NULL too: a post without a time is a day of its own, as in GROUP BY). */
+export const staleDay = (alias: string) => `EXISTS (SELECT 1 FROM ${STALE} s WHERE s.ts IS NOT DISTINCT FROM ${alias}.ts)`;
 
 export const CREATE_CUBES = [
   ...CUBES.map((c) => `CREATE TABLE IF NOT EXISTS ${c.table} (ts TIMESTAMP, ${c.keys.map(([k, t]) => `${k} ${t}`).join(', ')}, n BIGINT)`),
   'CREATE TABLE IF NOT EXISTS daily_authors (ts TIMESTAMP, users INTEGER, top_user VARCHAR, top_user_toots INTEGER, top_bot VARCHAR, top_bot_toots INTEGER)',
   'CREATE TABLE IF NOT EXISTS daily_authors_by (dim VARCHAR, value VARCHAR, ts TIMESTAMP, users INTEGER, top_user VARCHAR, top_user_toots INTEGER, top_bot VARCHAR, top_bot_toots INTEGER)',
+  `CREATE TABLE IF NOT EXISTS ${STALE} (ts TIMESTAMP)`,
 ];
 
 export const REBUILD_CUBES = [
   ...CUBES.map((c) => `CREATE OR REPLACE TABLE ${c.table} AS ${countRows(c, 'toot_store')}`),
   `CREATE OR REPLACE TABLE daily_authors AS ${dailyAuthors('')}`,
   `CREATE OR REPLACE TABLE daily_authors_by AS ${dailyAuthorsBy('')}`,
+  `CREATE OR REPLACE TABLE ${STALE} (ts TIMESTAMP)`,
 ];
 
 /**
@@ -164,11 +172,18 @@ export const FOLD_CUBES = [
     WHEN MATCHED THEN UPDATE SET n = r.n + s.d
     WHEN NOT MATCHED AND s.d <> 0 THEN INSERT VALUES (${cols.map((k) => `s.${k}`).join(', ')}, s.d)`;
   }),
-  `DELETE FROM daily_authors d ${touched('d')}`,
-  `INSERT INTO daily_authors ${dailyAuthors(touched('a'))}`,
-  `DELETE FROM daily_authors_by d ${touched('d')}`,
-  `INSERT INTO daily_authors_by ${dailyAuthorsBy(touched('a'))}`,
+  `INSERT INTO ${STALE} SELECT DISTINCT ts FROM (SELECT date_trunc('day', created_ts)::TIMESTAMP AS ts FROM rollup_delta) d WHERE NOT ${staleDay('d')}`,
 ];
+
+/** Brings the kept figures of the stale days up to date. */
+export const REFRESH_KEPT = [
+  `DELETE FROM daily_authors d WHERE ${staleDay('d')}`,
+  `INSERT INTO daily_authors ${dailyAuthors(`WHERE ${staleDay('a')}`)}`,
+  `DELETE FROM daily_authors_by d WHERE ${staleDay('d')}`,
+  `INSERT INTO daily_authors_by ${dailyAuthorsBy(`WHERE ${staleDay('a')}`)}`,
+  `DELETE FROM ${STALE}`,
+];
+export const STALE_DAYS_SQL = `SELECT count(*)::INTEGER AS n FROM ${STALE}`;
 
 /**
  * How many of the dashboard's tables exist, and `toot_store`'s comment (the key of the set-up statements that
