@@ -10,6 +10,7 @@ import {
 } from '../core/sql/cube/charts';
 import { Throttle } from '../charts/throttle';
 import { DashboardCache, type SavedAnswer, type SavedDashboard } from '../store/dashboard-cache';
+import { AnswerMemo } from './answer-memo';
 import type { AppState } from './app-state.svelte';
 import type { FilterState } from './filter-state.svelte';
 
@@ -95,6 +96,8 @@ export class ChartsState {
    */
   private answers = new Map<ChartId | 'span', { answer: SavedAnswer; stamp: string | null }>();
   private answeredAt = 0;
+  /** This visit's stamped answers by SQL, for a filter cleared or chosen again. */
+  private readonly memo = new AnswerMemo();
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
@@ -195,7 +198,7 @@ export class ChartsState {
     // and asking again would only keep DuckDB from the person's first query (issue 15).
     const reuse = db && stamp !== null && this.saved?.stamp === stamp ? this.saved : null;
     /** This round's fresh answers, stamped once it ends. */
-    const answered: Array<{ stamp: string | null }> = [];
+    const answered: Array<{ answer: SavedAnswer; stamp: string | null }> = [];
     // The saved answers' keys never equal a data version's: DuckDB's first round asks everything.
     const version = db ? String(this.app.dataVersion) : 'saved';
     const f: ChartFilters = JSON.parse(JSON.stringify(this.filters.value)) as ChartFilters;
@@ -218,7 +221,7 @@ export class ChartsState {
       }
       const kept = reuse?.answers[id];
       try {
-        const rows = kept?.sql === sql ? (kept.rows as T[]) : await fetch();
+        const rows = kept?.sql === sql ? (kept.rows as T[]) : (this.memo.get<T>(sql, stamp) ?? (await fetch()));
         store(rows);
         // The stamp is unknown until the round ends and both stamps agree (a round cut short leaves it so).
         const entry: { answer: SavedAnswer; stamp: string | null } = { answer: { sql, rows }, stamp: null };
@@ -263,6 +266,7 @@ export class ChartsState {
         // A merge between the two stamps: this round's answers may mix two versions of the data.
         const after = await this.dataStamp();
         for (const a of answered) a.stamp = stamp !== null && after === stamp ? stamp : null;
+        if (after === stamp) this.memo.remember(answered.map((a) => a.answer), stamp);
         this.saved = null;
         this.savedAt = null;
         this.answeredAt = Date.now();
