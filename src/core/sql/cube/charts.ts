@@ -19,7 +19,7 @@ import { filterConditions, isCollectedFrom, sqlString } from '../charts/filters'
 import { taggedOnly } from '../charts/languages';
 import { whiskerFences } from '../charts/lengths';
 import {
-  AGG_DAY_ACCT, AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_HOUR, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, AUTHOR_FIGURES, countRows, pickCube, staleDay, topKey as top, type FilterDim,
+  AGG_DAY_ACCT, AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_DAY_LENGTH_SEEN, AGG_HOUR, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, AGG_HOUR_TAG_SEEN, AUTHOR_FIGURES, countRows, pickCube, staleDay, topKey as top, type FilterDim,
 } from './cubes';
 import { cubeSource, timeParts } from './source';
 
@@ -108,7 +108,7 @@ GROUP BY app ORDER BY toots DESC, app LIMIT ${limit}`;
 
 export function cubeHashtagsSql(filters: ChartFilters, options: HashtagsOptions = {}): string {
   const limit = sqlInt(options.limit ?? 20, 20, 1000);
-  return `WITH f AS (${cubeSource(pickCube(filters, AGG_HOUR_TAG_LANG, AGG_HOUR_TAG), filters)})
+  return `WITH f AS (${cubeSource(pickCube(filters, AGG_HOUR_TAG_LANG, AGG_HOUR_TAG_SEEN, AGG_HOUR_TAG), filters)})
 SELECT tag, sum(n)::INTEGER AS toots FROM f
 GROUP BY tag ORDER BY toots DESC, tag LIMIT ${limit}`;
 }
@@ -191,7 +191,7 @@ export function cubeLengthsSql(filters: ChartFilters, options: LengthsOptions = 
   const ends = (p: number, i: number) => `(toots - 1) * ${p}::DOUBLE AS rn${i},
     min(c) FILTER (WHERE upto > floor((toots - 1) * ${p}::DOUBLE)) AS lo${i}, min(c) FILTER (WHERE upto > ceil((toots - 1) * ${p}::DOUBLE)) AS hi${i}`;
   const at = (i: number) => `lo${i}::DOUBLE + (rn${i} - floor(rn${i})) * (hi${i} - lo${i})`;
-  return `WITH f AS (${cubeSource(pickCube(filters, AGG_DAY_LENGTH_LANG, AGG_DAY_LENGTH), filters)}),
+  return `WITH f AS (${cubeSource(pickCube(filters, AGG_DAY_LENGTH_LANG, AGG_DAY_LENGTH_SEEN, AGG_DAY_LENGTH), filters)}),
 h AS MATERIALIZED (SELECT language, characters AS c, sum(n)::BIGINT AS n FROM f ${taggedOnly(options.unknown, 'language')} GROUP BY ALL),
 top AS (SELECT language, sum(n)::INTEGER AS toots FROM h GROUP BY language ORDER BY toots DESC, language LIMIT ${limit}),
 cum AS MATERIALIZED (SELECT h.language, h.c, h.n, top.toots, sum(h.n) OVER (PARTITION BY h.language ORDER BY h.c)::BIGINT AS upto

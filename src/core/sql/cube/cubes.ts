@@ -16,6 +16,8 @@
  * from the raw rows (charts.ts).
  */
 
+import { isCollectedFrom } from '../charts/filters';
+
 export type CubeUnit = 'hour' | 'day';
 export const UNIT_MS: Record<CubeUnit, number> = { hour: 3_600_000, day: 86_400_000 };
 
@@ -25,8 +27,8 @@ export interface Cube {
   unit: CubeUnit;
   /** Key columns after `ts`, in table order, with their types. */
   keys: ReadonlyArray<readonly [string, string]>;
-  /** Whether it carries `from_instance` and `seen_on`, so it can answer an instance filter. */
-  instances: boolean;
+  /** The filter columns it carries (of `from_instance`, `seen_on`, `language`): the filters it can answer. */
+  filters: readonly string[];
   /**
    * One row per contribution of a toot-shaped relation `rel` (filtered by `where`, over its own
    * column names): `ts`, the keys, and weight `w` (1 for a row, the delta's sign).
@@ -35,14 +37,17 @@ export interface Cube {
 }
 
 /** The filter dimensions (filters.ts: `from_instance`, `seen_on`, `language`). */
-const ALL_FILTERS = [['from_instance', 'VARCHAR'], ['seen_on', 'VARCHAR[]'], ['language', 'VARCHAR']] as const;
-const LANGUAGE_ONLY = [['language', 'VARCHAR']] as const;
-const NO_FILTERS = [] as const;
+type Keys = ReadonlyArray<readonly [string, string]>;
+const ALL_FILTERS: Keys = [['from_instance', 'VARCHAR'], ['seen_on', 'VARCHAR[]'], ['language', 'VARCHAR']];
+/** Without the author's instance, which multiplies a cube (300 instances in the demo). */
+const COLLECTED_AND_LANGUAGE: Keys = [['seen_on', 'VARCHAR[]'], ['language', 'VARCHAR']];
+const LANGUAGE_ONLY: Keys = [['language', 'VARCHAR']];
+const NO_FILTERS: Keys = [];
 
-function plain(table: string, unit: CubeUnit, filters: typeof ALL_FILTERS | typeof LANGUAGE_ONLY | typeof NO_FILTERS, own: Cube['keys']): Cube {
+function plain(table: string, unit: CubeUnit, filters: Keys, own: Cube['keys']): Cube {
   const keys = [...filters, ...own];
   return {
-    table, unit, keys, instances: filters === ALL_FILTERS,
+    table, unit, keys, filters: filters.map(([k]) => k),
     rows: (rel, weight, where = '') =>
       `SELECT date_trunc('${unit}', created_ts)::TIMESTAMP AS ts, ${keys.map(([k]) => k).join(', ')}, ${weight} AS w FROM ${rel} ${where}`,
   };
@@ -63,12 +68,14 @@ export const AGG_DAY_ACCT = plain('agg_day_acct', 'day', NO_FILTERS, [['acct', '
  */
 export const AGG_DAY_LENGTH = plain('agg_day_length', 'day', ALL_FILTERS, [['characters', 'INTEGER']]);
 export const AGG_DAY_LENGTH_LANG = plain('agg_day_length_lang', 'day', LANGUAGE_ONLY, [['characters', 'INTEGER']]);
+/** And for a filter on the instances posts were collected from, which read 680 k cells of `agg_day_length` at 1.6 M toots. */
+export const AGG_DAY_LENGTH_SEEN = plain('agg_day_length_seen', 'day', COLLECTED_AND_LANGUAGE, [['characters', 'INTEGER']]);
 
 /** Per hour and hashtag, a tag repeated in one post once (as hashtags.ts counts); also without instances. */
-function tagCube(table: string, filters: typeof ALL_FILTERS | typeof LANGUAGE_ONLY): Cube {
+function tagCube(table: string, filters: Keys): Cube {
   const cols = filters.map(([k]) => k).join(', ');
   return {
-    table, unit: 'hour', keys: [...filters, ['tag', 'VARCHAR']], instances: filters === ALL_FILTERS,
+    table, unit: 'hour', keys: [...filters, ['tag', 'VARCHAR']], filters: filters.map(([k]) => k),
     rows: (rel, weight, where = '') => `SELECT date_trunc('hour', created_ts)::TIMESTAMP AS ts, ${cols}, tag, w
     FROM (SELECT created_ts, ${cols}, unnest(list_distinct(hashtags)) AS tag, ${weight} AS w FROM ${rel} ${where})
     WHERE tag <> ''`,
@@ -76,16 +83,27 @@ function tagCube(table: string, filters: typeof ALL_FILTERS | typeof LANGUAGE_ON
 }
 export const AGG_HOUR_TAG = tagCube('agg_hour_tag', ALL_FILTERS);
 export const AGG_HOUR_TAG_LANG = tagCube('agg_hour_tag_lang', LANGUAGE_ONLY);
+export const AGG_HOUR_TAG_SEEN = tagCube('agg_hour_tag_seen', COLLECTED_AND_LANGUAGE);
+
+/** The filter columns the instance values of `f` name: `from_instance` for a host, `seen_on` for a base URL (filters.ts). */
+export function instanceColumns(f: { instances?: string[] }): string[] {
+  const values = (f.instances ?? []).filter((v) => v !== '');
+  return [...new Set(values.map((v) => (isCollectedFrom(v) ? 'seen_on' : 'from_instance')))];
+}
+
+/** Whether `cube` carries every column the instance filter of `f` names. */
+export const canFilter = (cube: Cube, f: { instances?: string[] }): boolean => instanceColumns(f).every((k) => cube.filters.includes(k));
 
 /** The smallest of `cubes` (smallest first) that holds the dimensions `f` filters on. */
 export function pickCube(f: { instances?: string[] }, ...cubes: Cube[]): Cube {
-  const needsInstances = (f.instances ?? []).some((v) => v !== '');
-  const c = cubes.find((x) => x.instances || !needsInstances);
+  const c = cubes.find((x) => canFilter(x, f));
   if (!c) throw new Error('pickCube: no cube holds the instance dimensions');
   return c;
 }
 
-export const CUBES: readonly Cube[] = [AGG_HOUR, AGG_DAY_AUTHOR, AGG_DAY_ACCT, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG];
+export const CUBES: readonly Cube[] = [
+  AGG_HOUR, AGG_DAY_AUTHOR, AGG_DAY_ACCT, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_DAY_LENGTH_SEEN, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, AGG_HOUR_TAG_SEEN,
+];
 /** Every table the dashboard reads, the cubes and the figures kept per day from them. */
 export const CUBE_TABLES = [...CUBES.map((c) => c.table), 'daily_authors', 'daily_authors_by', 'authors_stale'];
 

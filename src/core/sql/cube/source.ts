@@ -1,5 +1,5 @@
 import { filterConditions, type ChartFilters } from '../charts/filters';
-import { countRows, UNIT_MS, type Cube, type CubeUnit } from './cubes';
+import { canFilter, countRows, UNIT_MS, type Cube, type CubeUnit } from './cubes';
 
 const ts = (ms: number) => `epoch_ms(${ms})`;
 const finite = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
@@ -38,7 +38,7 @@ export function timeParts(unit: CubeUnit, f: ChartFilters): { whole: string[] | 
  */
 export function cubeSource(cube: Cube, f: ChartFilters): string {
   const dims = filterConditions({ instances: f.instances, languages: f.languages });
-  if (!cube.instances && (f.instances ?? []).some((v) => v !== '')) {
+  if (!canFilter(cube, f)) {
     throw new Error(`${cube.table} has no instance columns to filter on`);
   }
   const { whole, edges } = timeParts(cube.unit, f);
