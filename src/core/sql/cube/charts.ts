@@ -19,7 +19,7 @@ import { filterConditions, isCollectedFrom, sqlString } from '../charts/filters'
 import { taggedOnly } from '../charts/languages';
 import { whiskerFences } from '../charts/lengths';
 import {
-  AGG_DAY_ACCT, AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_DAY_LENGTH_SEEN, AGG_HOUR, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, AGG_HOUR_TAG_SEEN, AUTHOR_FIGURES, countRows, pickCube, staleDay, topKey as top, type FilterDim,
+  AGG_DAY_ACCT, AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_DAY_LENGTH_SEEN, AGG_HOUR, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, AGG_HOUR_TAG_SEEN, AUTHOR_FIGURES, countRows, pickCube, staleCells, staleDay, topKey as top, type FilterDim,
 } from './cubes';
 import { cubeSource, timeParts } from './source';
 
@@ -172,7 +172,7 @@ function dailyAuthorsSql(filters: ChartFilters): string {
     parts.push(`SELECT ts::DATE AS day, users, top_user, top_user_toots, top_bot, top_bot_toots
       FROM ${one ? 'daily_authors_by' : 'daily_authors'} k${where([...whole, ...kept, `NOT ${staleDay('k')}`])}`);
     const cells = one ? AGG_DAY_AUTHOR.table : AGG_DAY_ACCT.table;
-    parts.push(authorsOf(`SELECT ts, acct, bot, n FROM ${cells} c${where([...whole, ...dims, staleDay('c')])}`));
+    parts.push(authorsOf(`SELECT ts, acct, bot, n FROM ${staleCells(cells)}${where([...whole, ...dims])}`));
   }
   const counted = edges.map((span) => countRows(AGG_DAY_ACCT, 'toot_store', where([...span, ...dims])));
   if (counted.length) parts.push(authorsOf(counted.join('\nUNION ALL ')));

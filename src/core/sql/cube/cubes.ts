@@ -130,7 +130,7 @@ export const AUTHOR_FIGURES = `count(DISTINCT acct)::INTEGER AS users,
  * only default chart over 50 ms); read from here, the whole table took 18–21 ms in a native probe
  * (docs/BENCHMARKS.md). The days a fold touched are recomputed from `agg_day_acct` later (`REFRESH_KEPT`).
  */
-const dailyAuthors = (where: string) => `SELECT ts, ${AUTHOR_FIGURES} FROM agg_day_acct a ${where} GROUP BY ts`;
+const dailyAuthors = (from = 'agg_day_acct') => `SELECT ts, ${AUTHOR_FIGURES} FROM ${from} GROUP BY ts`;
 /**
  * The same figures per day for each single value a cross-filter can name: one language, one
  * author's instance, one instance posts were collected from (`dim` is the filter column, `value`
@@ -147,9 +147,9 @@ const dimValue: Record<FilterDim, string> = {
   // A post collected from several instances counts for each, once (as list_contains filters it).
   seen_on: 'unnest(list_distinct(seen_on))',
 };
-const dailyAuthorsBy = (where: string) =>
+const dailyAuthorsBy = (from = 'agg_day_author') =>
   FILTER_DIMS.map((dim) => `SELECT '${dim}' AS dim, value, ts, ${AUTHOR_FIGURES}
-    FROM (SELECT ts, value, acct, bot, sum(n) AS n FROM (SELECT ts, ${dimValue[dim]} AS value, acct, bot, n FROM agg_day_author a ${where}) GROUP BY ALL)
+    FROM (SELECT ts, value, acct, bot, sum(n) AS n FROM (SELECT ts, ${dimValue[dim]} AS value, acct, bot, n FROM ${from}) GROUP BY ALL)
     GROUP BY ts, value`).join('\nUNION ALL ');
 
 /**
@@ -161,6 +161,14 @@ const dailyAuthorsBy = (where: string) =>
 const STALE = 'authors_stale';
 /** The row of `alias` is of a stale day (NULL too: a post without a time is a day of its own, as in GROUP BY). */
 export const staleDay = (alias: string) => `EXISTS (SELECT 1 FROM ${STALE} s WHERE s.ts IS NOT DISTINCT FROM ${alias}.ts)`;
+/**
+ * The cells of `table` on stale days, as a relation `c`. A join on `=` rather than `staleDay`:
+ * DuckDB then narrows the scan of the cube to the stale days' range, and skips it when none is
+ * stale (22 and 11 ms against 40 and 37 for the daily table under a language filter at 1.6 M
+ * toots, native DuckDB on one thread). The NULL day, which `=` cannot match, is its own part.
+ */
+export const staleCells = (table: string) => `(SELECT c.* FROM ${STALE} s JOIN ${table} c ON c.ts = s.ts
+    UNION ALL SELECT c.* FROM ${table} c WHERE c.ts IS NULL AND EXISTS (SELECT 1 FROM ${STALE} WHERE ts IS NULL)) c`;
 
 export const CREATE_CUBES = [
   ...CUBES.map((c) => `CREATE TABLE IF NOT EXISTS ${c.table} (ts TIMESTAMP, ${c.keys.map(([k, t]) => `${k} ${t}`).join(', ')}, n BIGINT)`),
@@ -171,8 +179,8 @@ export const CREATE_CUBES = [
 
 export const REBUILD_CUBES = [
   ...CUBES.map((c) => `CREATE OR REPLACE TABLE ${c.table} AS ${countRows(c, 'toot_store')}`),
-  `CREATE OR REPLACE TABLE daily_authors AS ${dailyAuthors('')}`,
-  `CREATE OR REPLACE TABLE daily_authors_by AS ${dailyAuthorsBy('')}`,
+  `CREATE OR REPLACE TABLE daily_authors AS ${dailyAuthors()}`,
+  `CREATE OR REPLACE TABLE daily_authors_by AS ${dailyAuthorsBy()}`,
   `CREATE OR REPLACE TABLE ${STALE} (ts TIMESTAMP)`,
 ];
 
@@ -196,9 +204,9 @@ export const FOLD_CUBES = [
 /** Brings the kept figures of the stale days up to date. */
 export const REFRESH_KEPT = [
   `DELETE FROM daily_authors d WHERE ${staleDay('d')}`,
-  `INSERT INTO daily_authors ${dailyAuthors(`WHERE ${staleDay('a')}`)}`,
+  `INSERT INTO daily_authors ${dailyAuthors(staleCells('agg_day_acct'))}`,
   `DELETE FROM daily_authors_by d WHERE ${staleDay('d')}`,
-  `INSERT INTO daily_authors_by ${dailyAuthorsBy(`WHERE ${staleDay('a')}`)}`,
+  `INSERT INTO daily_authors_by ${dailyAuthorsBy(staleCells('agg_day_author'))}`,
   `DELETE FROM ${STALE}`,
 ];
 export const STALE_DAYS_SQL = `SELECT count(*)::INTEGER AS n FROM ${STALE}`;
