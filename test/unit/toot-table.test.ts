@@ -1,9 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openNodeDuckDb } from './helpers/node-duckdb';
 import { fixture, fixtureStatuses } from './helpers/fixtures';
 import { normalizeStatus } from '../../src/core/normalize';
 import { tootsToIPC } from '../../src/core/arrow-batch';
 import { TootTable } from '../../src/store/duckdb/toot-table';
+import { REBUILD_CUBES, STALE_DAYS_SQL } from '../../src/core/sql/cube/cubes';
 import { SUMMARY_SQL, type Summary } from '../../src/core/sql/summary';
 import type { AnalyticsDb } from '../../src/db/analytics-db';
 import type { MastodonStatus } from '../../src/core/mastodon';
@@ -100,6 +101,22 @@ describe('TootTable merge in DuckDB-WASM', () => {
     await table.apply({ ipc: null, deletes: [], prune: { keepNewest: 1 } });
     const newest = await db.query<{ t: number }>('SELECT epoch_ms(created_ts)::DOUBLE AS t FROM toots');
     expect(newest).toEqual([{ t: times[times.length - 1]! }]);
+  });
+
+  it('refreshes the kept per-day author figures once merges pause, not in the merge', async () => {
+    table.refreshQuietMs = 50;
+    const all = fixtureStatuses().map(([, s]) => s);
+    await table.apply({ ipc: tootsToIPC(rows(all, A)), deletes: [] });
+    const stale = async () => (await db.query<{ n: number }>(STALE_DAYS_SQL))[0]!.n;
+    const kept = () => db.query('SELECT COLUMNS(*)::VARCHAR FROM daily_authors ORDER BY ALL');
+    // Right after the merge its days are stale and no figures are kept for them yet.
+    expect(await stale()).toBeGreaterThan(0);
+    expect(await kept()).toEqual([]);
+    await vi.waitFor(async () => expect(await stale()).toBe(0), { timeout: 30_000, interval: 50 });
+    const prefix = 'CREATE OR REPLACE TABLE daily_authors AS ';
+    const rebuilt = REBUILD_CUBES.find((x) => x.startsWith(prefix))!.slice(prefix.length);
+    expect(await kept()).toEqual(await db.query(`SELECT COLUMNS(*)::VARCHAR FROM (${rebuilt}) ORDER BY ALL`));
+    expect((await kept()).length).toBeGreaterThan(0);
   });
 
   it('computes the summary and builds the notebook views', async () => {
