@@ -5,6 +5,7 @@ import {
   cubeActivitySql, cubeAppsSql, cubeDailySql, cubeHashtagsSql, cubeHourlySql, cubeLanguagesSql, cubeLengthsSql, cubeOverlapSql, cubeSpan,
   cubeSpanSql,
 } from '../../src/core/sql/cube/charts';
+import { STALE_DAYS_SQL } from '../../src/core/sql/cube/cubes';
 import { DashboardCache, type SavedAnswer } from '../../src/store/dashboard-cache';
 import type { BrowserDb } from '../../src/db/duckdb-browser';
 import type { LocalData } from '../../src/store/local-data';
@@ -74,6 +75,8 @@ export async function saveDashboard(db0: BrowserDb, data: LocalData): Promise<vo
 const p95 = (xs: number[]) => percentile(xs, 0.95);
 
 export async function chartTimings(db0: BrowserDb, runs: number) {
+  // Days whose kept author figures wait for a refresh (cubes.ts): the daily table counts them from the cubes.
+  const [stale] = await db0.query<{ n: number }>(STALE_DAYS_SQL);
   // Per chart, unfiltered: a warm-up, then `runs` timed rounds.
   const perChart: Record<string, number[]> = {};
   for (let r = 0; r <= runs; r++) {
@@ -121,5 +124,6 @@ export async function chartTimings(db0: BrowserDb, runs: number) {
     charts,
     interaction_p95_ms: round(p95(all)),
     interactions: Object.fromEntries(Object.entries(rounds).map(([k, v]) => [k, round(p95(v))])),
+    staleDays: stale?.n ?? null,
   };
 }
