@@ -178,7 +178,8 @@ export const CREATE_CUBES = [
 ];
 
 export const REBUILD_CUBES = [
-  ...CUBES.map((c) => `CREATE OR REPLACE TABLE ${c.table} AS ${countRows(c, 'toot_store')}`),
+  // In time order, as the folds append them: the folds' scans of a cube skip what their delta cannot touch.
+  ...CUBES.map((c) => `CREATE OR REPLACE TABLE ${c.table} AS SELECT * FROM (${countRows(c, 'toot_store')}) ORDER BY ts`),
   `CREATE OR REPLACE TABLE daily_authors AS ${dailyAuthors()}`,
   `CREATE OR REPLACE TABLE daily_authors_by AS ${dailyAuthorsBy()}`,
   `CREATE OR REPLACE TABLE ${STALE} (ts TIMESTAMP)`,
@@ -186,14 +187,18 @@ export const REBUILD_CUBES = [
 
 /**
  * Adds `rollup_delta` into each cube in place, dropping cells that reach zero; NULL is a key like
- * any other, as in GROUP BY.
+ * any other, as in GROUP BY. Except the time bucket: a post always has a time (normalize.ts
+ * refuses one without, and so does an import), and matching it with `=` lets DuckDB push the
+ * delta's time range into the scan of the cube, whose cells lie in time order, so a fold reads
+ * the few row groups of the hours or days it touches. The nine folds took 60-80 ms instead of
+ * 265 for an 8,332-row delta at 1.6 M toots (native DuckDB, one thread).
  */
 export const FOLD_CUBES = [
   ...CUBES.map((c) => {
     const cols = columns(c);
     return `MERGE INTO ${c.table} r
     USING (SELECT ${cols.join(', ')}, sum(w)::BIGINT AS d FROM (${c.rows('rollup_delta', 'sign')}) GROUP BY ALL) s
-    ON ${cols.map((k) => `r.${k} IS NOT DISTINCT FROM s.${k}`).join(' AND ')}
+    ON ${cols.map((k) => (k === 'ts' ? 'r.ts = s.ts' : `r.${k} IS NOT DISTINCT FROM s.${k}`)).join(' AND ')}
     WHEN MATCHED AND r.n + s.d = 0 THEN DELETE
     WHEN MATCHED THEN UPDATE SET n = r.n + s.d
     WHEN NOT MATCHED AND s.d <> 0 THEN INSERT VALUES (${cols.map((k) => `s.${k}`).join(', ')}, s.d)`;
