@@ -314,7 +314,8 @@ export class LocalData {
     }
     if (this.file) {
       await this.table.exclusive(() => this.db.exec(updateMeta({ manifestSeq: plan.seq, manifestAt: writtenAt, pending: null })));
-      void this.checkpoint();
+      // The kept figures wait for the next row group, a pause or the page hidden (TootTable.refreshKept).
+      void this.checkpoint({ refresh: false });
     }
     return true;
   }
@@ -323,10 +324,11 @@ export class LocalData {
    * Writes what DuckDB's write-ahead log holds into the database file (after a compaction, when
    * the page is hidden), so the next open replays little. Queued with the merges, never awaited
    * by collection: batches keep reaching IndexedDB meanwhile. A failure costs only that.
+   * `refresh`: the kept per-day figures first (TootTable.refreshKept), for the next open.
    */
-  async checkpoint(): Promise<void> {
+  async checkpoint({ refresh = true } = {}): Promise<void> {
     if (!this.file) return;
-    await this.table.exclusive(() => this.table.checkpoint()).catch(() => undefined);
+    await this.table.exclusive(() => this.table.checkpoint({ refresh })).catch(() => undefined);
   }
 
   /**

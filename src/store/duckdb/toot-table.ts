@@ -244,9 +244,12 @@ export class TootTable {
     if (Math.floor(this.slots / this.rowGroupRows) > Math.floor(before / this.rowGroupRows)) await this.checkpoint();
   }
 
-  /** Brings the kept figures up to date, then checkpoints and gives DuckDB's memory back. Run it inside `exclusive` (or a merge). */
-  async checkpoint(): Promise<void> {
-    await this.refreshKept();
+  /**
+   * Brings the kept figures up to date (unless told not to), then checkpoints and gives DuckDB's
+   * memory back. Run it inside `exclusive` (or a merge).
+   */
+  async checkpoint({ refresh = true } = {}): Promise<void> {
+    if (refresh) await this.refreshKept();
     await checkpointAndRelease(this.db);
   }
 
