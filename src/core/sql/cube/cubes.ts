@@ -178,8 +178,9 @@ export const CREATE_CUBES = [
 ];
 
 export const REBUILD_CUBES = [
-  // In time order, as the folds append them: the folds' scans of a cube skip what their delta cannot touch.
-  ...CUBES.map((c) => `CREATE OR REPLACE TABLE ${c.table} AS SELECT * FROM (${countRows(c, 'toot_store')}) ORDER BY ts`),
+  // Not sorted by time, though the folds' scans would skip more: the filtered charts' queries took
+  // 20-40 % longer over cells in time order (native DuckDB, 1.6 M toots; docs/BENCHMARKS.md).
+  ...CUBES.map((c) => `CREATE OR REPLACE TABLE ${c.table} AS ${countRows(c, 'toot_store')}`),
   `CREATE OR REPLACE TABLE daily_authors AS ${dailyAuthors()}`,
   `CREATE OR REPLACE TABLE daily_authors_by AS ${dailyAuthorsBy()}`,
   `CREATE OR REPLACE TABLE ${STALE} (ts TIMESTAMP)`,
@@ -189,9 +190,9 @@ export const REBUILD_CUBES = [
  * Adds `rollup_delta` into each cube in place, dropping cells that reach zero; NULL is a key like
  * any other, as in GROUP BY. Except the time bucket: a post always has a time (normalize.ts
  * refuses one without, and so does an import), and matching it with `=` lets DuckDB push the
- * delta's time range into the scan of the cube, whose cells lie in time order, so a fold reads
- * the few row groups of the hours or days it touches. The nine folds took 60-80 ms instead of
- * 265 for an 8,332-row delta at 1.6 M toots (native DuckDB, one thread).
+ * delta's time range into the scan of the cube. The folds append cells as time goes on, so a
+ * fold reads the few row groups of the hours or days it touches: the nine folds took 60-80 ms
+ * instead of 265 for an 8,332-row delta at 1.6 M toots (native DuckDB, one thread).
  */
 export const FOLD_CUBES = [
   ...CUBES.map((c) => {
