@@ -77,14 +77,24 @@ const p95 = (xs: number[]) => percentile(xs, 0.95);
 export async function chartTimings(db0: BrowserDb, runs: number) {
   // Days whose kept author figures wait for a refresh (cubes.ts): the daily table counts them from the cubes.
   const [stale] = await db0.query<{ n: number }>(STALE_DAYS_SQL);
+  // Tasks that held the page's thread meanwhile: a query's answer waits for them, so a slow
+  // sample that overlaps one is the page's time, not DuckDB's.
+  const longTasks: Array<[start: number, ms: number]> = [];
+  const observer = new PerformanceObserver((l) => {
+    for (const e of l.getEntries()) longTasks.push([round(e.startTime), round(e.duration)]);
+  });
+  observer.observe({ type: 'longtask' });
   // Per chart, unfiltered: a warm-up, then `runs` timed rounds.
   const perChart: Record<string, number[]> = {};
+  const slowest: Array<[chart: string, start: number, ms: number]> = [];
   for (let r = 0; r <= runs; r++) {
     for (const [name, run] of await round0(db0, {})) {
       say(`chart ${name}`);
       const t0 = now();
       await run();
-      if (r > 0) (perChart[name] ??= []).push(now() - t0);
+      const ms = now() - t0;
+      if (r > 0) (perChart[name] ??= []).push(ms);
+      if (r > 0 && ms > 100) slowest.push([name, round(t0), round(ms)]);
     }
   }
   const charts = Object.fromEntries(Object.entries(perChart).map(([k, v]) => [k, round(p95(v))]));
@@ -125,5 +135,8 @@ export async function chartTimings(db0: BrowserDb, runs: number) {
     interaction_p95_ms: round(p95(all)),
     interactions: Object.fromEntries(Object.entries(rounds).map(([k, v]) => [k, round(p95(v))])),
     staleDays: stale?.n ?? null,
+    /** Chart queries over 100 ms, and the page's long tasks during the whole step, by start time. */
+    slowCharts: slowest,
+    longTasks: (observer.disconnect(), longTasks),
   };
 }
