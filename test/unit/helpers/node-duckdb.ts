@@ -46,21 +46,27 @@ export async function openNodeDuckDb(): Promise<AnalyticsDb> {
   const conn = db.connect();
   for (const s of OFFLINE_SETTINGS) conn.query(s);
   let done = false;
+  // A closed database's engine goes to the next open, and a connection id can come back with it:
+  // a timer of an earlier test (TootTable.refreshWhenQuiet) must not run on a later test's data.
+  const live = () => {
+    if (done) throw new Error('the database is closed');
+    return conn;
+  };
   return {
     async exec(statements) {
-      for (const s of typeof statements === 'string' ? [statements] : statements) conn.query(s);
+      for (const s of typeof statements === 'string' ? [statements] : statements) live().query(s);
     },
     async query(sql) {
-      return tableRows(conn.query(sql));
+      return tableRows(live().query(sql));
     },
     async queryArrow(sql) {
-      return toOurArrow(conn.query(sql));
+      return toOurArrow(live().query(sql));
     },
     async insertIPC(table, ipc, opts) {
-      conn.insertArrowFromIPCStream(ipc.slice(), { name: table, create: !opts?.append });
+      live().insertArrowFromIPCStream(ipc.slice(), { name: table, create: !opts?.append });
     },
     async memoryBytes() {
-      const [row] = tableRows<{ memory_usage: string }>(conn.query('PRAGMA database_size'));
+      const [row] = tableRows<{ memory_usage: string }>(live().query('PRAGMA database_size'));
       return parseByteSize(row?.memory_usage ?? '0');
     },
     async close() {
