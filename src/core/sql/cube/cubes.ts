@@ -154,9 +154,10 @@ const dailyAuthorsBy = (from = 'agg_day_author') =>
 
 /**
  * Days whose kept figures (`daily_authors`, `daily_authors_by`) are out of date: each fold adds
- * the days its delta touched, and `REFRESH_KEPT` recomputes them when DuckDB checkpoints. The
- * charts count those days from the cubes meanwhile (charts.ts). Recomputing them in every fold
- * took 280 ms a merge in the browser at 1.6 M toots, a sixth of ingest.
+ * the days its delta touched, and `REFRESH_KEPT` recomputes them at a row group's checkpoint,
+ * when the page is hidden or when merges pause (TootTable.refreshKept). The charts count those
+ * days from the cubes meanwhile (charts.ts). Recomputing them in every fold took 280 ms a merge
+ * in the browser at 1.6 M toots, a sixth of ingest.
  */
 const STALE = 'authors_stale';
 /** The row of `alias` is of a stale day (NULL too: a post without a time is a day of its own, as in GROUP BY). */
@@ -218,10 +219,10 @@ export const REFRESH_KEPT = [
 export const STALE_DAYS_SQL = `SELECT count(*)::INTEGER AS n FROM ${STALE}`;
 
 /**
- * How many of the dashboard's tables exist, and `toot_store`'s comment (the key of the set-up statements that
- * made its database: `TootTable.init`). A database file written before one of the cubes existed
- * or a kept figure (the table persists with DuckDB's file) has fewer: `TootTable.init` then
- * computes them from the table.
+ * How many of the dashboard's tables exist, and `toot_store`'s comment (the key of the set-up
+ * statements that made its database: `TootTable.init`). A database file written before one of
+ * the cubes or kept figures existed (the table persists with DuckDB's file) has fewer:
+ * `TootTable.init` then computes them from the table.
  */
 export const CUBES_PRESENT_SQL = `SELECT count(*) FILTER (table_name IN (${CUBE_TABLES.map((t) => `'${t}'`).join(', ')}))::INTEGER AS n,
   max(comment) FILTER (table_name = 'toot_store') AS setup FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main'`;
