@@ -314,8 +314,8 @@ export class LocalData {
     }
     if (this.file) {
       await this.table.exclusive(() => this.db.exec(updateMeta({ manifestSeq: plan.seq, manifestAt: writtenAt, pending: null })));
-      // The kept figures wait for the next row group, a pause or the page hidden (TootTable.refreshKept).
-      void this.checkpoint({ refresh: false });
+      // The kept figures wait for the next row group or a pause (TootTable.refreshKept).
+      void this.checkpoint();
     }
     return true;
   }
@@ -324,9 +324,12 @@ export class LocalData {
    * Writes what DuckDB's write-ahead log holds into the database file (after a compaction, when
    * the page is hidden), so the next open replays little. Queued with the merges, never awaited
    * by collection: batches keep reaching IndexedDB meanwhile. A failure costs only that.
-   * `refresh`: the kept per-day figures first (TootTable.refreshKept), for the next open.
+   * `refresh`: the kept per-day figures first (TootTable.refreshKept). Not when the page is
+   * hidden: a reload right after then came back to a file without its last merges (the batches
+   * were replayed; e2e table-file), the refresh's transaction being cut off by the unload. The
+   * stale days are kept in the file and the next open counts them from the cubes.
    */
-  async checkpoint({ refresh = true } = {}): Promise<void> {
+  async checkpoint({ refresh = false } = {}): Promise<void> {
     if (!this.file) return;
     await this.table.exclusive(() => this.table.checkpoint({ refresh })).catch(() => undefined);
   }
