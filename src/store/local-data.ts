@@ -324,14 +324,14 @@ export class LocalData {
    * Writes what DuckDB's write-ahead log holds into the database file (after a compaction, when
    * the page is hidden), so the next open replays little. Queued with the merges, never awaited
    * by collection: batches keep reaching IndexedDB meanwhile. A failure costs only that.
-   * `refresh`: the kept per-day figures first (TootTable.refreshKept). Not when the page is
-   * hidden: a reload right after then came back to a file without its last merges (the batches
+   * The kept per-day figures are not refreshed first (TootTable.refreshKept): when the page was
+   * hidden, a reload right after then came back to a file without its last merges (the batches
    * were replayed; e2e table-file), the refresh's transaction being cut off by the unload. The
    * stale days are kept in the file and the next open counts them from the cubes.
    */
-  async checkpoint({ refresh = false } = {}): Promise<void> {
+  async checkpoint(): Promise<void> {
     if (!this.file) return;
-    await this.table.exclusive(() => this.table.checkpoint({ refresh })).catch(() => undefined);
+    await this.table.exclusive(() => this.table.checkpoint({ refresh: false })).catch(() => undefined);
   }
 
   /**
