@@ -2,7 +2,9 @@
  * The charts' recent answers by their SQL, each valid for one version of the data (its stamp,
  * LocalData.stamp). Clearing a filter, or clicking a language a second time, asks DuckDB for
  * exactly what it answered a moment ago; while the data is the same (collection paused, a viewer
- * tab, a stored collection) those answers are drawn at once instead of a round of queries.
+ * tab, a stored collection) those answers are drawn at once instead of a round of queries. The
+ * last visit's saved answers come in the same way (ChartsState.connect): a reload whose DuckDB
+ * holds the very data they were given for does not ask again.
  */
 export class AnswerMemo {
   private stamp: string | null = null;

@@ -96,7 +96,7 @@ export class ChartsState {
    */
   private answers = new Map<ChartId | 'span', { answer: SavedAnswer; stamp: string | null }>();
   private answeredAt = 0;
-  /** This visit's stamped answers by SQL, for a filter cleared or chosen again. */
+  /** Stamped answers by SQL, the last visit's and this one's, for the same data asked again. */
   private readonly memo = new AnswerMemo();
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -143,6 +143,9 @@ export class ChartsState {
     void this.cache.load().then((saved) => {
       if (!saved || this.app.database) return;
       this.saved = saved;
+      // DuckDB may come to hold exactly the data these answers were given for: they are then its
+      // answers, and asking again would only keep DuckDB from the person's first query (issue 15).
+      this.memo.remember(Object.values(saved.answers), saved.stamp ?? null);
       this.throttle.request(true);
     });
     const onHide = () => {
@@ -194,9 +197,6 @@ export class ChartsState {
     this.busy = true;
     const t0 = performance.now();
     const stamp = db ? await this.dataStamp() : null;
-    // DuckDB holds exactly the data the last visit's answers were given for: they are its answers,
-    // and asking again would only keep DuckDB from the person's first query (issue 15).
-    const reuse = db && stamp !== null && this.saved?.stamp === stamp ? this.saved : null;
     /** This round's fresh answers, stamped once it ends. */
     const answered: Array<{ answer: SavedAnswer; stamp: string | null }> = [];
     // The saved answers' keys never equal a data version's: DuckDB's first round asks everything.
@@ -219,9 +219,8 @@ export class ChartsState {
         store(a?.sql === sql ? (a.rows as T[]) : []);
         return;
       }
-      const kept = reuse?.answers[id];
       try {
-        const rows = kept?.sql === sql ? (kept.rows as T[]) : (this.memo.get<T>(sql, stamp) ?? (await fetch()));
+        const rows = this.memo.get<T>(sql, stamp) ?? (await fetch());
         store(rows);
         // The stamp is unknown until the round ends and both stamps agree (a round cut short leaves it so).
         const entry: { answer: SavedAnswer; stamp: string | null } = { answer: { sql, rows }, stamp: null };
