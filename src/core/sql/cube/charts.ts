@@ -15,13 +15,13 @@ import {
   type DailyOptions, type HashtagsOptions, type HourlyOptions, type LanguagesOptions, type LengthsOptions, type OverlapOptions,
   type SpanRow, type TimeGrain, whereSql,
 } from '../charts';
-import { filterConditions, isCollectedFrom, sqlString } from '../charts/filters';
+import { filterConditions, sqlString } from '../charts/filters';
 import { taggedOnly } from '../charts/languages';
 import { whiskerFences } from '../charts/lengths';
 import {
-  AGG_DAY_ACCT, AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_DAY_LENGTH_SEEN, AGG_HOUR, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, AGG_HOUR_TAG_SEEN, AUTHOR_FIGURES, countRows, pickCube, staleCells, staleDay, topKey as top, type FilterDim,
+  AGG_DAY_ACCT, AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_DAY_LENGTH_SEEN, AGG_HOUR, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, AGG_HOUR_TAG_SEEN, AUTHOR_FIGURES, countRows, instanceColumn, pickCube, staleCells, staleDay, topKey as top, type FilterDim,
 } from './cubes';
-import { cubeSource, timeParts } from './source';
+import { cubeSource, timeParts, where } from './source';
 
 const offsetOf = (o: number | undefined) => sqlInt(o ?? 0, 0, 24 * 60);
 /** Hour buckets shifted by the offset are still whole buckets. */
@@ -141,15 +141,13 @@ ORDER BY totals.day`;
 const authorsOf = (cells: string) =>
   `SELECT day, ${AUTHOR_FIGURES} FROM (SELECT ts::DATE AS day, acct, bot, sum(n) AS n FROM (${cells}) GROUP BY ALL) GROUP BY day`;
 
-const where = (conds: string[]) => (conds.length ? ` WHERE ${conds.join(' AND ')}` : '');
-
 /** The one filter value of `filters` that names a kept dimension (cubes.ts `daily_authors_by`), if that is all it filters on besides time. */
 function singleValue(filters: ChartFilters): { dim: FilterDim; value: string } | null {
   const instances = (filters.instances ?? []).filter((v) => v !== '');
   const languages = (filters.languages ?? []).filter((v) => v !== '');
   if (instances.length + languages.length !== 1) return null;
   if (languages.length) return { dim: 'language', value: languages[0]! };
-  return { dim: isCollectedFrom(instances[0]!) ? 'seen_on' : 'from_instance', value: instances[0]! };
+  return { dim: instanceColumn(instances[0]!), value: instances[0]! };
 }
 
 /**
@@ -170,9 +168,9 @@ function dailyAuthorsSql(filters: ChartFilters): string {
   if (whole) {
     const kept = one ? [`k.dim = '${one.dim}'`, `k.value = ${sqlString(one.value)}`] : [];
     parts.push(`SELECT ts::DATE AS day, users, top_user, top_user_toots, top_bot, top_bot_toots
-      FROM ${one ? 'daily_authors_by' : 'daily_authors'} k${where([...whole, ...kept, `NOT ${staleDay('k')}`])}`);
+      FROM ${one ? 'daily_authors_by' : 'daily_authors'} k ${where([...whole, ...kept, `NOT ${staleDay('k')}`])}`);
     const cells = one ? AGG_DAY_AUTHOR.table : AGG_DAY_ACCT.table;
-    parts.push(authorsOf(`SELECT ts, acct, bot, n FROM ${staleCells(cells)}${where([...whole, ...dims])}`));
+    parts.push(authorsOf(`SELECT ts, acct, bot, n FROM ${staleCells(cells)} ${where([...whole, ...dims])}`));
   }
   const counted = edges.map((span) => countRows(AGG_DAY_ACCT, 'toot_store', where([...span, ...dims])));
   if (counted.length) parts.push(authorsOf(counted.join('\nUNION ALL ')));

@@ -85,10 +85,12 @@ export const AGG_HOUR_TAG = tagCube('agg_hour_tag', ALL_FILTERS);
 export const AGG_HOUR_TAG_LANG = tagCube('agg_hour_tag_lang', LANGUAGE_ONLY);
 export const AGG_HOUR_TAG_SEEN = tagCube('agg_hour_tag_seen', COLLECTED_AND_LANGUAGE);
 
-/** The filter columns the instance values of `f` name: `from_instance` for a host, `seen_on` for a base URL (filters.ts). */
+/** The filter column an instance value names: `from_instance` for a host, `seen_on` for a base URL (filters.ts). */
+export const instanceColumn = (v: string): 'from_instance' | 'seen_on' => (isCollectedFrom(v) ? 'seen_on' : 'from_instance');
+
+/** The filter columns the instance values of `f` name. */
 export function instanceColumns(f: { instances?: string[] }): string[] {
-  const values = (f.instances ?? []).filter((v) => v !== '');
-  return [...new Set(values.map((v) => (isCollectedFrom(v) ? 'seen_on' : 'from_instance')))];
+  return [...new Set((f.instances ?? []).filter((v) => v !== '').map(instanceColumn))];
 }
 
 /** Whether `cube` carries every column the instance filter of `f` names. */

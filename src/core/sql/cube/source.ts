@@ -3,7 +3,8 @@ import { canFilter, countRows, UNIT_MS, type Cube, type CubeUnit } from './cubes
 
 const ts = (ms: number) => `epoch_ms(${ms})`;
 const finite = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
-const where = (conds: string[]) => (conds.length ? `WHERE ${conds.join(' AND ')}` : '');
+/** `WHERE` and the conditions ANDed, or nothing. */
+export const where = (conds: string[]) => (conds.length ? `WHERE ${conds.join(' AND ')}` : '');
 
 /**
  * How a time range splits over a cube's buckets: `whole`, the conditions on `ts` of the buckets
