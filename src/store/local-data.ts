@@ -6,6 +6,7 @@ import { ROLLUP_SUMMARY_SQL } from '../core/sql/rollups';
 import { idOrderSql } from '../core/status-id';
 import { CREATE_META, readMeta, updateMeta, writeMeta, type PendingCompaction } from './duckdb/table-meta';
 import type { Summary } from '../core/sql/summary';
+import { nextManifest, type CompactionPlan, type WrittenSegment } from './archive/compaction-plan';
 
 /**
  * A load of stored segments under way: how far it is, and the summary the manifest saved, which
@@ -19,8 +20,10 @@ export interface Reloading extends LoadProgress {
 /** A manifest's stored summary with the progress of its load. */
 const reloading = (snap: Snapshot, p: LoadProgress): Reloading => ({ saved: snap.summary ?? null, savedAt: snap.writtenAt, ...p });
 
-/** Compact once the batches since the last compaction hold this many rows. */
+/** Compact once the batches since the last compaction hold this many rows (in memory; see wantsCompaction). */
 export const COMPACT_MIN_ROWS = 50_000;
+/** In a database file, that many rows wait for a row group's checkpoint, or for merges to pause this long. */
+export const COMPACT_QUIET_MS = 5000;
 /**
  * Or once this long has passed since the last compaction (or the page opened) with any row not yet
  * compacted: a slow stream would otherwise keep its rows as Arrow IPC, ~6× the bytes of a
@@ -41,6 +44,8 @@ export interface OpenOptions {
   onLoad?: (r: Reloading) => void;
   /** MERGE_BELOW_ROWS; tests that look at single segments pass 0. */
   mergeBelowRows?: number;
+  /** DuckDB's row group size (CHECKPOINT_ROWS); tests pass a small one to fill row groups. */
+  rowGroupRows?: number;
   /**
    * `db` is DuckDB's database file (table-file.ts), checked by `fileProblem`: the table resumes
    * from what its meta row says it holds, and every change records itself there.
@@ -90,7 +95,7 @@ export class LocalData {
     codec: () => Promise<ParquetCodec>,
     opts: OpenOptions = {},
   ): Promise<LocalData> {
-    const table = new TootTable(db);
+    const table = new TootTable(db, opts.rowGroupRows);
     await table.init(languageNames);
     const store = opts.store ?? (await BatchStore.open());
     const data = new LocalData(db, table, store, codec, opts.onLoad ?? (() => undefined), opts.mergeBelowRows ?? MERGE_BELOW_ROWS);
@@ -135,6 +140,7 @@ export class LocalData {
     } else if (!snap) {
       await this.db.exec(writeMeta({ appliedSeq: -1, manifestSeq: -1, manifestAt: 0, dirty: [], pending: null }));
     }
+    this.table.onRowGroup = (checkpointed) => this.compactWithRowGroup(checkpointed);
     this.table.persist = ({ seq, dirty }) => [updateMeta({ dirty, ...(seq === undefined ? {} : { appliedSeq: seq }) })];
   }
 
@@ -220,13 +226,21 @@ export class LocalData {
     this.rowsSinceSnapshot += rows;
   }
 
-  /** True when enough rows piled up since the last compaction, or they waited long enough. */
+  /**
+   * True when enough rows piled up since the last compaction, or they waited long enough. In a
+   * database file, while merges keep coming, a compaction by size comes with each row group's
+   * checkpoint (`compactWithRowGroup`) instead: one of its own costs a checkpoint.
+   */
   wantsCompaction(now = Date.now()): boolean {
     if (this.compacting || this.rowsSinceSnapshot <= 0) return false;
     // After a failure (a full quota, say), not before a full interval, however many rows wait.
     if (this.failed && now - this.lastCompaction < COMPACT_AFTER_MS) return false;
-    return this.rowsSinceSnapshot >= COMPACT_MIN_ROWS || now - this.lastCompaction >= COMPACT_AFTER_MS;
+    const quiet = !this.file || now - this.table.lastMergeAt >= COMPACT_QUIET_MS;
+    return (quiet && this.rowsSinceSnapshot >= COMPACT_MIN_ROWS) || now - this.lastCompaction >= COMPACT_AFTER_MS;
   }
+
+  /** Told of each compaction as it starts, those a full row group sets off included: to report a failure, or to time it. */
+  onCompaction: (run: Promise<boolean>) => void = () => undefined;
 
   /**
    * Writes the rows no segment holds and rewrites changed segments, then commits the new manifest
@@ -234,7 +248,22 @@ export class LocalData {
    * there was nothing to do.
    */
   compact(): Promise<boolean> {
-    this.compacting ??= this.compactNow()
+    return this.compacting ?? this.track((async () => {
+      const codec = await this.codec();
+      const storedSeq = await this.store.snapshotSeq();
+      // Inside `exclusive`: the rows read, the side tables and `seq` describe one state. Encoding
+      // runs after it, so batches keep being applied meanwhile; a batch that changes a segment being
+      // written marks it dirty again, and it is kept (seq > upToSeq) until a later compaction.
+      const plan = await this.table.exclusive(() => this.plan(storedSeq));
+      if (!plan) return false;
+      await this.commit(plan, codec);
+      return true;
+    })());
+  }
+
+  /** Marks `run` as the compaction under way, and its end (failed or not) as the last compaction. */
+  private track(run: Promise<boolean>): Promise<boolean> {
+    const tracked = run
       .then(
         (done) => {
           this.failed = false;
@@ -249,63 +278,82 @@ export class LocalData {
         this.compacting = null;
         this.lastCompaction = Date.now();
       });
-    return this.compacting;
+    this.compacting = tracked;
+    this.onCompaction(tracked);
+    return tracked;
   }
 
-  private async compactNow(): Promise<boolean> {
-    const codec = await this.codec();
-    const storedSeq = await this.store.snapshotSeq();
-    // Inside `exclusive`: the rows read, the side tables and `seq` describe one state. Encoding
-    // runs after it, so batches keep being applied meanwhile; a batch that changes a segment being
-    // written marks it dirty again, and it is kept (seq > upToSeq) until a later compaction.
-    const plan = await this.table.exclusive(async () => {
-      const seq = this.table.appliedSeq;
-      if (seq < 0 || seq <= storedSeq) return null;
-      const counted = this.rowsSinceSnapshot;
-      const id = this.segments.reduce((m, s) => Math.max(m, s.id), -1) + 1;
-      const merged = this.segments.filter((s) => s.rows < this.mergeBelowRows).map((s) => s.id);
-      const rewrite = [...this.table.dirty].filter((d) => !merged.includes(d) && this.segments.some((s) => s.id === d));
-      const tag = `UPDATE toot_store SET seg = ${id} WHERE seg IS NULL${merged.length ? ` OR seg IN (${merged.join(', ')})` : ''}`;
-      // In a file, the tags and the plan are one transaction: a reopen undoes or adopts the plan as a whole.
-      const planned: PendingCompaction = { seq, id, rewrite, merged };
-      await this.change(tag, updateMeta({ dirty: [], pending: planned }));
-      this.table.dirty.clear();
-      // Merged segments are unsettled too: until the commit their stored bytes still count.
-      this.pending = [...rewrite, ...merged, id];
-      const parts: Array<{ id: number; ipc: Uint8Array; rows: number }> = [];
-      try {
-        for (const seg of [...rewrite, id]) parts.push({ id: seg, ...(await segmentIpc(this.db, seg)) });
-        const [summary] = await this.db.query<Summary>(ROLLUP_SUMMARY_SQL);
-        return { seq, id, rewrite, merged, parts, counted, side: await readSideTables(this.db), summary };
-      } catch (err) {
-        await this.undo(id, rewrite, merged);
-        throw err;
-      }
-    });
-    if (!plan) return false;
+  /**
+   * In a database file, inside the merge that filled a row group (TootTable.onRowGroup): plans a
+   * compaction there, so the row group's checkpoint also holds its tags, and commits it once that
+   * checkpoint is done. A compaction by size used to make a checkpoint of its own afterwards (the
+   * file must hold every row of the batches the commit deletes, or the next open rebuilds it);
+   * those were ~20 of the 34 checkpoints, and ~20 s of DuckDB's time, over an ingest of 1.6 M
+   * toots (docs/BENCHMARKS.md). Never throws: a failure is the compaction's, not the merge's.
+   */
+  private async compactWithRowGroup(checkpointed: Promise<void>): Promise<void> {
+    if (this.compacting || this.rowsSinceSnapshot <= 0) return;
+    if (this.failed && Date.now() - this.lastCompaction < COMPACT_AFTER_MS) return;
+    let plan: CompactionPlan | null;
+    try {
+      plan = await this.plan(await this.store.snapshotSeq());
+    } catch (err) {
+      this.track(Promise.reject(err as Error)).catch(() => undefined);
+      return;
+    }
+    if (!plan) return;
+    const planned = plan;
+    this.track((async () => {
+      await this.commit(planned, await this.codec(), checkpointed);
+      return true;
+    })()).catch(() => undefined);
+  }
+
+  /**
+   * Tags the rows no segment holds (and those of segments to be merged) with the new segment's
+   * id, and reads what the compaction writes. Run inside `exclusive`. Null: nothing to do.
+   */
+  private async plan(storedSeq: number): Promise<CompactionPlan | null> {
+    const seq = this.table.appliedSeq;
+    if (seq < 0 || seq <= storedSeq) return null;
+    const counted = this.rowsSinceSnapshot;
+    const id = this.segments.reduce((m, s) => Math.max(m, s.id), -1) + 1;
+    const merged = this.segments.filter((s) => s.rows < this.mergeBelowRows).map((s) => s.id);
+    const rewrite = [...this.table.dirty].filter((d) => !merged.includes(d) && this.segments.some((s) => s.id === d));
+    const tag = `UPDATE toot_store SET seg = ${id} WHERE seg IS NULL${merged.length ? ` OR seg IN (${merged.join(', ')})` : ''}`;
+    // In a file, the tags and the plan are one transaction: a reopen undoes or adopts the plan as a whole.
+    const planned: PendingCompaction = { seq, id, rewrite, merged };
+    await this.change(tag, updateMeta({ dirty: [], pending: planned }));
+    this.table.dirty.clear();
+    // Merged segments are unsettled too: until the commit their stored bytes still count.
+    this.pending = [...rewrite, ...merged, id];
+    const parts: Array<{ id: number; ipc: Uint8Array; rows: number }> = [];
+    try {
+      for (const seg of [...rewrite, id]) parts.push({ id: seg, ...(await segmentIpc(this.db, seg)) });
+      const [summary] = await this.db.query<Summary>(ROLLUP_SUMMARY_SQL);
+      return { seq, id, rewrite, merged, parts, counted, side: await readSideTables(this.db), summary };
+    } catch (err) {
+      await this.undo(id, rewrite, merged);
+      throw err;
+    }
+  }
+
+  /**
+   * Encodes the plan's segments and commits the new manifest, deleting the batches it covers. In
+   * a file, `checkpointed` is the checkpoint that already holds the plan's tags and rows; without
+   * one the compaction checkpoints after its commit, so the next open does not replay its rows.
+   */
+  private async commit(plan: CompactionPlan, codec: ParquetCodec, checkpointed?: Promise<void>): Promise<void> {
     let writtenAt = 0;
     try {
-      const written: Array<{ id: number; bytes: Uint8Array; rows: number; derived: string[] }> = [];
+      const written: WrittenSegment[] = [];
       for (const p of plan.parts) if (p.rows) written.push({ id: p.id, ...(await codec.writeSegment(p.ipc)), rows: p.rows });
-      const keep = new Map(this.segments.map((s) => [s.id, s]));
-      const dropped: number[] = plan.merged.filter((m) => keep.delete(m));
-      for (const p of plan.parts) {
-        const w = written.find((x) => x.id === p.id);
-        if (w) keep.set(p.id, { id: p.id, rows: w.rows, bytes: w.bytes.byteLength, at: plan.seq, ...(w.derived.length ? { derived: w.derived } : {}) });
-        else if (keep.delete(p.id)) dropped.push(p.id);
-      }
-      const segments = [...keep.values()].sort((a, b) => a.id - b.id);
-      const manifest: Snapshot = {
-        upToSeq: plan.seq,
-        rows: segments.reduce((n, s) => n + s.rows, 0),
-        segments,
-        ...plan.side,
-        ...(plan.summary ? { summary: plan.summary } : {}),
-        writtenAt: Date.now(),
-      };
+      const { manifest, dropped } = nextManifest(this.segments, plan, written, Date.now());
+      // The batches it deletes must be in the file's checkpointed blocks first.
+      await checkpointed;
       await this.store.commitCompaction(manifest, written, dropped);
       writtenAt = manifest.writtenAt;
-      this.segments = segments;
+      this.segments = manifest.segments;
       this.pending = [];
       this.rowsSinceSnapshot = Math.max(0, this.rowsSinceSnapshot - plan.counted);
     } catch (err) {
@@ -315,9 +363,8 @@ export class LocalData {
     if (this.file) {
       await this.table.exclusive(() => this.db.exec(updateMeta({ manifestSeq: plan.seq, manifestAt: writtenAt, pending: null })));
       // The kept figures wait for the next row group or a pause (TootTable.refreshKept).
-      void this.checkpoint();
+      if (!checkpointed) void this.checkpoint();
     }
-    return true;
   }
 
   /**

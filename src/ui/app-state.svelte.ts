@@ -149,6 +149,11 @@ export class AppState {
       });
       this.tableHome = file ? 'file' : 'memory';
       this.data = data;
+      data.onCompaction = (run) => {
+        run.catch((err: Error) => {
+          this.notice = `Compacting stored toots failed (they are all still stored as batches): ${err.message}`;
+        });
+      };
       // What was stored before this page started: its own rows are counted as they are stored.
       const counts = await data.countsBySeenOn();
       for (const inst of this.instances) inst.collected += counts.get(inst.baseUrl) ?? 0;
@@ -226,11 +231,8 @@ export class AppState {
   /** After each flush, and every second (a quiet stream's last rows are due after a while too). */
   private compactIfDue(): void {
     const data = this.data;
-    if (data && this.role === 'collector' && data.wantsCompaction()) {
-      data.compact().catch((err: Error) => {
-        this.notice = `Compacting stored toots failed (they are all still stored as batches): ${err.message}`;
-      });
-    }
+    // A failure is reported by `onCompaction`, as for a compaction a full row group set off.
+    if (data && this.role === 'collector' && data.wantsCompaction()) data.compact().catch(() => undefined);
   }
 
   private changed(): void {

@@ -11,7 +11,7 @@ import type { AnalyticsDb } from '../../src/db/analytics-db';
  * kept across two `LocalData`s: what the first left in the tables, including its meta row, is
  * what the second finds, as a reload finds the file.
  */
-async function reopen(db: AnalyticsDb, name: string) {
+async function reopen(db: AnalyticsDb, name: string, rowGroupRows?: number) {
   const store = await BatchStore.open(name);
   const read: number[] = [];
   const loadAfter = store.loadAfter.bind(store);
@@ -21,7 +21,7 @@ async function reopen(db: AnalyticsDb, name: string) {
     return found;
   };
   const problem = await fileProblem(db, store);
-  const data = problem ? null : await LocalData.open(db, [], async () => codec, { store, file: true, mergeBelowRows: 0 });
+  const data = problem ? null : await LocalData.open(db, [], async () => codec, { store, file: true, mergeBelowRows: 0, rowGroupRows });
   return { data, problem, read };
 }
 
@@ -73,6 +73,65 @@ describe("DuckDB's table in a database file", () => {
     expect(JSON.parse(await elsewhere.stamp())[0]).toBe(JSON.parse(stamp)[0]);
     expect(await elsewhere.stamp()).not.toBe(stamp);
     await other.close();
+  });
+
+  it("compacts inside the checkpoint of a full row group, and makes no checkpoint of its own", async () => {
+    const db = await openNodeDuckDb();
+    const events: string[] = [];
+    // The row group's checkpoint is held until the compaction has encoded its segment.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const exec = db.exec.bind(db);
+    db.exec = async (sql) => {
+      for (const q of typeof sql === 'string' ? [sql] : sql) {
+        if (q.trim() !== 'CHECKPOINT') continue;
+        events.push('checkpoint');
+        await held;
+      }
+      return exec(sql);
+    };
+    const one = (await reopen(db, 'file-row-group', 30)).data!;
+    const commit = one.store.commitCompaction.bind(one.store);
+    one.store.commitCompaction = async (...args) => {
+      events.push('commit');
+      return commit(...args);
+    };
+    const runs: Array<Promise<boolean>> = [];
+    one.onCompaction = (run) => runs.push(run);
+    const writeSegment = codec.writeSegment;
+    let encoded!: () => void;
+    const encodedOnce = new Promise<void>((r) => (encoded = r));
+    codec.writeSegment = async (ipc) => {
+      const out = await writeSegment(ipc);
+      encoded();
+      return out;
+    };
+    try {
+      await write(one, posts(20));
+      expect(runs).toEqual([]);
+      // 40 rows: the row group of 30 fills inside this batch's merge.
+      const second = write(one, posts(20));
+      await encodedOnce;
+      await new Promise((r) => setImmediate(r));
+      // Encoded, but the batches stay until the checkpoint holding their rows is done.
+      expect(events).toEqual(['checkpoint']);
+      release();
+      await second;
+    } finally {
+      codec.writeSegment = writeSegment;
+      release();
+    }
+    expect(runs).toHaveLength(1);
+    expect(await runs[0]).toBe(true);
+    await one.table.exclusive(async () => undefined);
+    // The batches it deleted were in the checkpoint before the commit; nothing checkpoints after it.
+    expect(events).toEqual(['checkpoint', 'commit']);
+    expect((await one.store.snapshot())!.upToSeq).toBe(0);
+    const two = await reopen(db, 'file-row-group', 30);
+    expect(two.problem).toBeNull();
+    expect(await count(two.data!)).toBe(40);
+    expect(await exported(two.data!)).toEqual(await tableFingerprint(two.data!));
+    await db.close();
   });
 
   it('keeps the segments an edit changed as changed across a reopen, so the next compaction rewrites them', async () => {

@@ -211,8 +211,12 @@ export class TootTable {
       return touched;
     }, seq);
     await this.checkpointIfFull();
+    this.lastMergeAt = Date.now();
     this.refreshWhenQuiet();
   }
+
+  /** When the last merge ended (ms since the epoch; 0: none yet). */
+  lastMergeAt = 0;
 
   /** One transaction that changes the table and its rollups; `fn` returns the segments it touched, dirty once it commits. */
   private async transaction(fn: () => Promise<number[]>, seq?: number): Promise<void> {
@@ -241,11 +245,31 @@ export class TootTable {
     return r?.n ?? from;
   }
 
+  /**
+   * Run inside the merge when a row group has filled, just before its checkpoint; `checkpointed`
+   * settles once that checkpoint has. Set by LocalData in a database file, whose compaction rides
+   * this checkpoint instead of making one of its own (local-data.ts). It must not throw.
+   */
+  onRowGroup: ((checkpointed: Promise<void>) => Promise<void>) | null = null;
+
   /** Checkpoints when the merges since the last one filled a row group. */
   private async checkpointIfFull(): Promise<void> {
     const before = this.slots ?? 0;
     this.slots = await this.filledSlots(before);
-    if (Math.floor(this.slots / this.rowGroupRows) > Math.floor(before / this.rowGroupRows)) await this.checkpoint();
+    if (Math.floor(this.slots / this.rowGroupRows) <= Math.floor(before / this.rowGroupRows)) return;
+    let settle: (err?: unknown) => void = () => undefined;
+    const checkpointed = new Promise<void>((resolve, reject) => {
+      settle = (err) => (err === undefined ? resolve() : reject(err));
+    });
+    checkpointed.catch(() => undefined);
+    try {
+      await this.onRowGroup?.(checkpointed);
+      await this.checkpoint();
+      settle();
+    } catch (err) {
+      settle(err ?? new Error('checkpoint failed'));
+      throw err;
+    }
   }
 
   /**
