@@ -288,7 +288,7 @@ export class LocalData {
    * compaction there, so the row group's checkpoint also holds its tags, and commits it once that
    * checkpoint is done. A compaction by size used to make a checkpoint of its own afterwards (the
    * file must hold every row of the batches the commit deletes, or the next open rebuilds it);
-   * those were ~20 of the 34 checkpoints, and ~20 s of DuckDB's time, over an ingest of 1.6 M
+   * those were ~20 of the 34 checkpoints, and ~30 s of DuckDB's time, over an ingest of 1.6 M
    * toots (docs/BENCHMARKS.md). Never throws: a failure is the compaction's, not the merge's.
    */
   private async compactWithRowGroup(checkpointed: Promise<void>): Promise<void> {
