@@ -93,14 +93,21 @@ export async function startS3(opts: { origins?: string[] } = {}): Promise<S3Test
   let hold: { after: number; match: (path: string) => boolean } | null = null;
   const held: http.ServerResponse[] = [];
   let endpoint = '';
+  /** Counts `dropHeld` calls: a request held before one is hung up even if its check ends after. */
+  let drops = 0;
   const server = http.createServer(async (req, res) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    // Decided as the request arrives, not after the signature check reads its body: a PUT a
+    // killed browser had sent in full was otherwise stored once `dropHeld` had lifted the hold.
+    const holdIt = req.method === 'PUT' && !!hold?.match(req.url ?? '') && hold.after-- <= 0;
+    const drop = drops;
     if (!(await signatureMatches(req, endpoint))) {
       s3Error(req, res, 403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
       return;
     }
-    if (req.method === 'PUT' && hold?.match(req.url ?? '') && hold.after-- <= 0) {
-      held.push(res);
+    if (holdIt) {
+      if (drop === drops) held.push(res);
+      else res.destroy();
       return;
     }
     const at = faults.findIndex((f) => f.method === req.method);
@@ -141,6 +148,7 @@ export async function startS3(opts: { origins?: string[] } = {}): Promise<S3Test
     },
     dropHeld() {
       hold = null;
+      drops++;
       for (const res of held.splice(0)) res.destroy();
     },
     async put(key, body) {
