@@ -232,11 +232,15 @@ export class LocalData {
    * checkpoint (`compactWithRowGroup`) instead: one of its own costs a checkpoint.
    */
   wantsCompaction(now = Date.now()): boolean {
-    if (this.compacting || this.rowsSinceSnapshot <= 0) return false;
-    // After a failure (a full quota, say), not before a full interval, however many rows wait.
-    if (this.failed && now - this.lastCompaction < COMPACT_AFTER_MS) return false;
+    if (!this.mayCompact(now)) return false;
     const quiet = !this.file || now - this.table.lastMergeAt >= COMPACT_QUIET_MS;
     return (quiet && this.rowsSinceSnapshot >= COMPACT_MIN_ROWS) || now - this.lastCompaction >= COMPACT_AFTER_MS;
+  }
+
+  /** No compaction under way, rows waiting, and not within a full interval of a failed one (a full quota, say). */
+  private mayCompact(now: number): boolean {
+    if (this.compacting || this.rowsSinceSnapshot <= 0) return false;
+    return !this.failed || now - this.lastCompaction >= COMPACT_AFTER_MS;
   }
 
   /** Told of each compaction as it starts, those a full row group sets off included: to report a failure, or to time it. */
@@ -292,8 +296,7 @@ export class LocalData {
    * toots (docs/BENCHMARKS.md). Never throws: a failure is the compaction's, not the merge's.
    */
   private async compactWithRowGroup(checkpointed: Promise<void>): Promise<void> {
-    if (this.compacting || this.rowsSinceSnapshot <= 0) return;
-    if (this.failed && Date.now() - this.lastCompaction < COMPACT_AFTER_MS) return;
+    if (!this.mayCompact(Date.now())) return;
     let plan: CompactionPlan | null;
     try {
       plan = await this.plan(await this.store.snapshotSeq());
