@@ -23,7 +23,7 @@ import { DB_PATH, dbFileSize, removeDbFile } from '../src/db/opfs-file';
 import { languageNames } from '../src/ui/language-names';
 import { exportParquet, exportSlices } from './page/export';
 import { openGenerator, steps } from './page/generator';
-import { benchSql, liveRollup, queries } from './page/queries';
+import { acctStorage, benchSql, liveRollup, queries } from './page/queries';
 import { chartTimings, saveDashboard } from './page/charts';
 import { reloadToQueryable } from './page/reload';
 import { say } from './page/say';
@@ -432,6 +432,7 @@ const api = {
   sql: benchSql,
   queries: (runs: number) => queries(requireDb(), runs),
   liveRollup: (runs: number) => liveRollup(requireDb(), runs),
+  acctStorage: (runs: number) => acctStorage(requireDb(), runs),
   // The collecting tab's dashboard, then its answers saved as the app saves them for the reload.
   charts: async (runs: number) => {
     const t = await chartTimings(requireDb(), runs);

@@ -163,6 +163,8 @@ async function browserRun(executablePath, baseUrl, size, parquetName) {
     // working (at 1.6 M it may not), and this is the table a person who keeps the tab open queries.
     const queries = await step('queries', () => page.evaluate((n) => window.bench.queries(n), OPTS.queryRuns));
     log(`  queries: ${Object.entries(queries).map(([k, v]) => `${k} ${v.ms} ms`).join(', ')}`);
+    const acct = await step('acctStorage', () => page.evaluate((n) => window.bench.acctStorage(n), OPTS.queryRuns));
+    log(`  acct: count(DISTINCT acct) ${acct.distinctMs} ms; stored ${acct.segments.map((s) => `${s.compression} ${s.segments} segments, ${s.rows} rows`).join('; ')}`);
     await step('live', () => page.evaluate((n) => window.bench.liveRollup(n), OPTS.queryRuns));
     const charts = await step('charts', () => page.evaluate((n) => window.bench.charts(n), OPTS.queryRuns));
     log(`  charts: worst ${charts.worstChart} ${charts.chart_query_p95_ms} ms p95 (${Object.entries(charts.charts).map(([k, v]) => `${k} ${v}`).join(', ')}); interaction round p95 ${charts.interaction_p95_ms} ms`);

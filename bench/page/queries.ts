@@ -49,6 +49,19 @@ export async function queries(db0: BrowserDb, runs: number) {
 }
 
 /**
+ * How DuckDB stores `acct` in `toot_store` (schema.ts chooses it for the summary's distinct count),
+ * and that count alone, as timed as the queries above.
+ */
+export async function acctStorage(db0: BrowserDb, runs: number) {
+  const segments = await db0.query<{ compression: string; segments: number; rows: number }>(
+    `SELECT compression, count(*)::INTEGER AS segments, sum(count)::INTEGER AS rows FROM pragma_storage_info('toot_store')
+     WHERE column_name = 'acct' AND segment_type = 'VARCHAR' GROUP BY ALL ORDER BY ALL`,
+  );
+  const distinct = await timeQuery(db0, 'SELECT count(DISTINCT acct)::INTEGER AS users FROM toot_store', runs);
+  return { segments, distinctMs: distinct.ms };
+}
+
+/**
  * The live summary as the app computes it (SummaryState.refresh): ROLLUP_SUMMARY_SQL over the
  * rollups every merge maintains (src/core/sql/rollups.ts), checked against the full summary.
  */
