@@ -39,20 +39,30 @@ export async function fileProblem(db: AnalyticsDb, store: BatchStore): Promise<s
  * that `fileProblem` rejects, is closed and removed (with its `.wal`), and an empty one opened in
  * its place. `rebuilt` then says why, for the page. Throws when the file cannot be removed either
  * (another tab holds it, say): the caller keeps its table in memory.
+ *
+ * `prepareLog` readies the file's write-ahead log for DuckDB and says its size (opfs-file.ts). A
+ * file whose log is not empty is checkpointed before anything else writes to it: DuckDB has
+ * replayed the log into memory, and in duckdb-wasm the next write would overwrite that log from
+ * its first byte, so a reopen after it would find neither (scripts/patch-duckdb-opfs-wal.mjs).
  */
 export async function openTableFile<D extends AnalyticsDb>(
   open: () => Promise<D>,
   remove: () => Promise<void>,
   store: BatchStore,
   fileSize: () => Promise<number | null> = async () => null,
+  prepareLog: () => Promise<number | null> = async () => null,
 ): Promise<{ db: D; rebuilt: string | null }> {
   let problem = cutShort(await fileSize());
+  const logged = problem ? 0 : ((await prepareLog()) ?? 0);
   let db: D | null = null;
   if (!problem) {
     try {
       db = await openWhenFree(open);
       problem = await fileProblem(db, store);
-      if (!problem) return { db, rebuilt: null };
+      if (!problem) {
+        if (logged > 0) await db.exec('CHECKPOINT');
+        return { db, rebuilt: null };
+      }
     } catch (err) {
       // DuckDB could not start at all: the file is not to blame, and is kept.
       if (err instanceof EngineStartError) throw err;

@@ -1,5 +1,5 @@
 import { EngineStartError, type AnalyticsDb } from '../db/analytics-db';
-import { DB_PATH, dbFileSize, opfsAvailable, removeDbFile } from '../db/opfs-file';
+import { DB_PATH, dbFileSize, opfsAvailable, prepareLog, removeDbFile } from '../db/opfs-file';
 import type { BatchStore, StoredBatch } from '../store/wal/batch-store';
 import { Ingest, type IngestStatus } from '../store/ingest';
 import { Intake, type IntakeHooks } from '../store/intake';
@@ -39,7 +39,7 @@ export async function openStore(store: BatchStore, openDb: OpenDb, collector: bo
   const useFile = collector && store.persistent && (await opfsAvailable());
   const inMemory = async () => ({ db: await openDb(), file: false, rebuilt: null });
   const starting = useFile
-    ? openTableFile(() => openDb({ path: DB_PATH }), () => removeDbFile(), store, () => dbFileSize()).then(
+    ? openTableFile(() => openDb({ path: DB_PATH }), () => removeDbFile(), store, () => dbFileSize(), () => prepareLog()).then(
         (opened) => ({ ...opened, file: true }),
         (err: Error) => {
           if (err instanceof EngineStartError) throw err;
