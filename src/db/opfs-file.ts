@@ -33,23 +33,33 @@ export async function dbFileSize(name = DB_FILE): Promise<number | null> {
 
 /**
  * Makes the file's write-ahead log one duckdb-wasm 1.32 can open, and returns how many of its
- * bytes may hold commits to replay (null: no log; 0: none). The log is emptied after each checkpoint (scripts/patch-duckdb-opfs-wal.mjs), and 1.32
- * opens a database beside an empty log but then fails every commit ("Failed to commit: File is not
- * opened in write mode"; `node bench/storage-probe/wal-run.mjs a0,b`, also with the empty log
- * removed first). A log it cannot read it drops as cut off at its first byte and starts afresh,
- * and commits then work (`… a0,b,c --fill=0`). So an empty log beside a database file gets 16
- * zero bytes. Retried while a worker that just ended still holds the file.
+ * bytes may hold commits to replay (null: no log; 0: none). The log is emptied after each
+ * checkpoint (scripts/patch-duckdb-opfs-wal.mjs), and 1.32 opens a database beside an empty log
+ * but then fails every commit ("Failed to commit: File is not opened in write mode";
+ * `node bench/storage-probe/wal-run.mjs a0,b`, also with the empty log removed first). A log it
+ * cannot read it drops as cut off at its first byte and starts afresh, and commits then work
+ * (`… a0,b,c --fill=0`). So an empty log beside a database file gets 16 zero bytes.
  */
 export async function prepareLog(name = DB_FILE): Promise<number | null> {
   const size = await dbFileSize(`${name}.wal`);
   if (size !== 0 || !(await dbFileSize(name))) return size;
   const dir = (await root())!;
+  await whileHeld(async () => {
+    const w = await (await dir.getFileHandle(`${name}.wal`)).createWritable();
+    await w.write(new Uint8Array(16));
+    await w.close();
+  });
+  return 0;
+}
+
+/**
+ * Runs `change` on an OPFS file, retried for ~5 s: a worker that just ended may still hold the
+ * file's access handle for a moment (the change then fails with NoModificationAllowedError).
+ */
+async function whileHeld(change: () => Promise<void>): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const w = await (await dir.getFileHandle(`${name}.wal`)).createWritable();
-      await w.write(new Uint8Array(16));
-      await w.close();
-      return 0;
+      return await change();
     } catch (err) {
       if (attempt >= 50) throw err;
       await new Promise((r) => setTimeout(r, 100));
@@ -57,23 +67,15 @@ export async function prepareLog(name = DB_FILE): Promise<number | null> {
   }
 }
 
-/**
- * Removes the file and its `.wal`. A worker that just ended may still hold its access handle for a
- * moment (the removal then fails with NoModificationAllowedError): it is retried for a few seconds.
- */
+/** Removes the file and its `.wal`, waiting while a worker that just ended still holds them. */
 export async function removeDbFile(name = DB_FILE): Promise<void> {
   const dir = await root();
   if (!dir) return;
   for (const file of [name, `${name}.wal`]) {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await dir.removeEntry(file);
-        break;
-      } catch (err) {
-        if ((err as DOMException).name === 'NotFoundError') break;
-        if (attempt >= 50) throw err;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await whileHeld(() =>
+      dir.removeEntry(file).catch((err: DOMException) => {
+        if (err.name !== 'NotFoundError') throw err;
+      }),
+    );
   }
 }
