@@ -48,6 +48,9 @@ const RETIRED = '__tootscopeRetiredWal';
 /** The set of `.wal` names this worker has opened for writing. */
 const WRITTEN = '__tootscopeWrittenWal';
 
+/** Code that truncates the OPFS access handle `rt._files` holds for the file named `name` and flushes it. */
+const empty = (rt, name) => `{let h=${rt}._files.get(${name});h&&h.truncate&&(h.truncate(0),h.flush())}`;
+
 const REWRITES = [
   {
     name: 'closeFile marks a closed .wal',
@@ -59,13 +62,14 @@ const REWRITES = [
     name: 'openFile unmarks what it opens, and empties a .wal opened for writing again',
     from: /openFile:\((\w+),(\w+),(\w+)\)=>\{var ([\w,]+);try\{(\w+)\._fileInfoCache\.delete\(\2\);let (\w+)=\5\.getFileInfo\(\1,\2\);/g,
     to: (_rt, m, _o, _e, flags, _vars, rt, info) => `${m}${info}&&${rt}.${RETIRED}&&${rt}.${RETIRED}.delete(${info}.fileName);`
-      + `if(${info}&&${info}.dataProtocol==3&&/\\.wal$/.test(${info}.fileName)&&${flags}&2){let w=${rt}.${WRITTEN}||(${rt}.${WRITTEN}=new Set),h=${rt}._files.get(${info}.fileName);w.has(${info}.fileName)?h&&(h.truncate(0),h.flush()):w.add(${info}.fileName)}`,
+      + `if(${info}&&${info}.dataProtocol==3&&/\\.wal$/.test(${info}.fileName)&&${flags}&2){let w=${rt}.${WRITTEN}||(${rt}.${WRITTEN}=new Set);`
+      + `if(w.has(${info}.fileName))${empty(rt, `${info}.fileName`)}else w.add(${info}.fileName)}`,
   },
   {
     name: 'checkFile empties a closed .wal',
     from: /checkFile:\((\w+),(\w+),(\w+)\)=>\{try\{let (\w+)=(\w+)\(\1,\2,\3\);/g,
     // The runtime object's name comes from closeFile's match (the same minified name in a file).
-    to: (rt, m, _o, _e, _t, name) => `${m}if(${rt}.${RETIRED}&&${rt}.${RETIRED}.delete(${name})){let h=${rt}._files.get(${name});h&&h.truncate&&(h.truncate(0),h.flush())}`,
+    to: (rt, m, _o, _e, _t, name) => `${m}if(${rt}.${RETIRED}&&${rt}.${RETIRED}.delete(${name}))${empty(rt, name)}`,
   },
 ];
 

@@ -5,6 +5,7 @@ import { DUCKDB_WASM, holdDuckDbWasm } from './support/hold-duckdb';
 import { openApp, waitForCount, waitForRowState } from './support/app-page';
 import { card, readTable } from './support/charts-page';
 import { idbValue, setIdbValue } from './support/idb';
+import { DB_FILE, opfsFileBytes } from './support/table-file';
 
 const CHARTS = ['Daily usage', 'Top 20 languages', 'Client apps', 'Top hashtags', 'Federation overlap'];
 
@@ -44,16 +45,7 @@ function newestBatch(page: Page): Promise<number> {
 }
 
 /** DuckDB's database file's size in OPFS (src/db/opfs-file.ts), or 0 when there is none. */
-function dbFileBytes(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    try {
-      const dir = await navigator.storage.getDirectory();
-      return (await (await dir.getFileHandle('tootscope.duckdb')).getFile()).size;
-    } catch {
-      return 0;
-    }
-  });
-}
+const dbFileBytes = async (page: Page): Promise<number> => (await opfsFileBytes(page, DB_FILE)) ?? 0;
 
 /** The toots the saved dashboard's time span counts, read from IndexedDB as the next visit will (NaN: none saved). */
 async function savedToots(page: Page): Promise<number> {

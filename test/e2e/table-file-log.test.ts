@@ -9,7 +9,7 @@ import { launchBrowser } from './support/browser';
 import { tootsCollected } from './support/app-page';
 import { killBrowser } from './support/kill-browser';
 import { queryViaConsole } from './support/page-sql';
-import { batchAndSegmentReads, DB_FILE, recordIdbReads } from './support/table-file';
+import { batchAndSegmentReads, DB_FILE, opfsFileBytes, recordIdbReads } from './support/table-file';
 
 /**
  * Issue 15: what DuckDB's file took in after its last checkpoint survives the next open.
@@ -21,15 +21,7 @@ import { batchAndSegmentReads, DB_FILE, recordIdbReads } from './support/table-f
  * relaunch reopens the file with every toot and reads no stored batch; the second replays a log
  * written after the first relaunch's replay and checkpoint.
  */
-const walBytes = (page: Page) =>
-  page.evaluate(async (name) => {
-    const dir = await navigator.storage.getDirectory();
-    try {
-      return (await (await dir.getFileHandle(name)).getFile()).size;
-    } catch {
-      return -1;
-    }
-  }, `${DB_FILE}.wal`);
+const walBytes = async (page: Page) => (await opfsFileBytes(page, `${DB_FILE}.wal`)) ?? -1;
 const tableHome = (page: Page) => page.getByTestId('table-home').textContent();
 const inDuckDb = async (page: Page) => Number((await queryViaConsole(page, 'SELECT count(*) AS n FROM toots')).rows[0]![0]);
 

@@ -15,6 +15,17 @@ export async function leaveApp(page: Page, appUrl: string): Promise<void> {
   await page.goto(`${appUrl}favicon.svg`);
 }
 
+/** The size of the file `name` in the page's OPFS, or null when there is none. */
+export function opfsFileBytes(page: Page, name: string): Promise<number | null> {
+  return page.evaluate(async (n) => {
+    try {
+      return (await (await (await navigator.storage.getDirectory()).getFileHandle(n)).getFile()).size;
+    } catch {
+      return null;
+    }
+  }, name);
+}
+
 /** Records the IndexedDB keys the page reads (the app reads batches and segments by key). */
 export async function recordIdbReads(page: Page): Promise<void> {
   await page.addInitScript(() => {
