@@ -4,8 +4,9 @@ import { exportedFile, openLocalData as open, posts, write } from './helpers/loc
 import type { LocalData } from '../../src/store/local-data';
 
 /**
- * Texts of 4 KiB or more live in `toot_store.long_text` (core/sql/schema.ts says why); every
- * reader sees them in `mastodon_text`, through edits, compaction, reload and export.
+ * Texts of 4 KiB or more live in `toot_store.long_text`, in parts DuckDB keeps as ordinary strings
+ * (core/sql/schema.ts says why); every reader sees them in `mastodon_text`, through edits,
+ * compaction, reload and export.
  */
 const TEXTS = {
   justShort: 'a'.repeat(4095), // 4,095 bytes
@@ -17,10 +18,17 @@ const TEXTS = {
 const content = (text: string) => `<p>${text}</p>`;
 
 async function texts(data: LocalData) {
-  return data.db.query<{ uri: string; text: string; short: number; long: number }>(
-    `SELECT s.uri, t.mastodon_text AS text, strlen(s.mastodon_text)::INTEGER AS short, strlen(s.long_text)::INTEGER AS long
+  const rows = await data.db.query<{ uri: string; text: string; short: number; long: number; parts: number; widest: number }>(
+    `SELECT s.uri, t.mastodon_text AS text, strlen(s.mastodon_text)::INTEGER AS short, coalesce(strlen(array_to_string(s.long_text, '')), 0)::INTEGER AS long,
+       len(s.long_text)::INTEGER AS parts, coalesce(list_max([strlen(p) FOR p IN s.long_text]), 0)::INTEGER AS widest
      FROM toot_store s JOIN toots t USING (uri) ORDER BY s.uri`,
   );
+  // Every part is an ordinary string for DuckDB (under its 4 KiB string block limit), 1,000 characters but the last.
+  for (const r of rows) {
+    expect(r.widest).toBeLessThan(4096);
+    expect(r.parts).toBe(r.long ? Math.ceil([...r.text].length / 1000) : 0);
+  }
+  return rows.map(({ uri, text, short, long }) => ({ uri, text, short, long }));
 }
 
 async function exportedTexts(data: LocalData) {

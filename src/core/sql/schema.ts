@@ -17,16 +17,51 @@ const IDENTITY = new Set<keyof TootRow>(['m_id', 'id', 'base_url', 'received_at'
 const CONTENT = cols.filter((c) => !IDENTITY.has(c));
 
 /**
- * Texts of at least this many bytes are kept in `toot_store.long_text`, not `mastodon_text`.
- * DuckDB keeps such a string (its string block limit) in an overflow block of its own per column
- * segment of an in-memory table, 256 KiB however short: at 1.6 M demo toots, the 0.2 % longer than
- * 4 KiB took 265 of DuckDB's ~820 MiB. In a column of their own they share blocks (55 MiB).
- * Short rows hold '' there, not NULL: a NULL after an overflow string is read back as that string
- * again on every scan in DuckDB 1.4 (duckdb/duckdb#24897).
+ * Texts of at least this many bytes are kept in `toot_store.long_text`, not `mastodon_text`, cut
+ * into parts of at most LONG_TEXT_PART characters (4 bytes a character at most: under this limit).
+ * DuckDB keeps a string of this size (its string block limit) uncompressed in an overflow block:
+ * one of its own per column segment of an in-memory table, 256 KiB however short (at 1.6 M demo
+ * toots the 0.2 % longer than 4 KiB took 265 of DuckDB's ~820 MiB), and even in a column of their
+ * own 229 blocks of the database file (60 MB, 37 B a toot). Cut into parts, they are ordinary
+ * strings that DuckDB compresses like the rest: 110 blocks (native DuckDB; docs/BENCHMARKS.md). Short rows hold an empty list, never NULL.
  */
 export const LONG_TEXT_BYTES = 4096;
+export const LONG_TEXT_PART = 1000;
 const shortText = (e: string) => `CASE WHEN strlen(${e}) < ${LONG_TEXT_BYTES} THEN ${e} ELSE '' END`;
-const longText = (e: string) => `CASE WHEN strlen(${e}) < ${LONG_TEXT_BYTES} THEN '' ELSE ${e} END`;
+const longText = (e: string) =>
+  `CASE WHEN strlen(${e}) < ${LONG_TEXT_BYTES} THEN []::VARCHAR[] ELSE [substring(${e}, p, ${LONG_TEXT_PART}) FOR p IN range(1, length(${e}) + 1, ${LONG_TEXT_PART})] END`;
+
+/** segment-form's limit on a url it builds from a uri, in bytes. */
+export const URL_FROM_URI_MAX_BYTES = 1024;
+
+/**
+ * Columns DuckDB's file leaves NULL wherever they equal what this gives from the row's other
+ * columns (`a` is the row's alias with its dot, or ''): the archive's segments leave out the same
+ * ones (store/archive/segment-form.ts, whose builders these mirror exactly; test/unit/derived-columns
+ * checks it), and `toots` puts them back. At 1.6 M toots this is 208 of the file's 1,758 blocks
+ * (native DuckDB). None of these columns is ever NULL in `toots` (normalize and import always give
+ * a string), so NULL is free to mean "derived". `created_at` stays: the merge's time window reads it.
+ */
+export const DERIVED_IN_FILE: Readonly<Record<string, (a: string) => string>> = {
+  id: (a) => `${a}m_id::VARCHAR`,
+  // segment-form's urlFromUri: a Mastodon status uri as its web page, an over-long one as itself.
+  url: (a) => `CASE WHEN strlen(${a}uri) > ${URL_FROM_URI_MAX_BYTES + 14} THEN ${a}uri
+    ELSE regexp_replace(${a}uri, '^([^/]*/(?s:.)[^/]*)/users/([^/]+)/statuses/([^/]+)$', '\\1/@\\2/\\3') END`,
+  username: (a) => `split_part(${a}acct, '@', 1)`,
+  created_at_str: (a) => `strftime(${a}created_ts, '%Y %m %d %H:%M:%S')`,
+};
+
+/** Column `c` of a toot-shaped row `a` (alias with its dot) as `toot_store` keeps it. */
+const storedValue = (c: string, a: string) => {
+  const derive = DERIVED_IN_FILE[c];
+  return derive ? `CASE WHEN ${a}${c} = ${derive(a)} THEN NULL ELSE ${a}${c} END` : `${a}${c}`;
+};
+/** Column `c` of `toot_store` (alias `a` with its dot, or '') as the toot table has it. */
+export const tootValue = (c: string, a = '') => {
+  if (c === 'mastodon_text') return `CASE WHEN len(${a}long_text) = 0 THEN ${a}mastodon_text ELSE array_to_string(${a}long_text, '') END`;
+  const derive = DERIVED_IN_FILE[c];
+  return derive ? `coalesce(${a}${c}, ${derive(a)})` : `${a}${c}`;
+};
 
 /**
  * Columns DuckDB must not compress. `acct` has ~143 k distinct values per 1.6 M rows, so DuckDB's
@@ -39,13 +74,11 @@ const UNCOMPRESSED = new Set<string>(['acct']);
 const columnDefinition = ([n, k]: readonly [string, keyof typeof SQL_TYPE]) =>
   `${n} ${SQL_TYPE[k]}${UNCOMPRESSED.has(n) ? ' USING COMPRESSION uncompressed' : ''}`;
 
-/** `toot_store`'s columns as the toot table's: the text put back together. */
-export const STORED_AS_TOOTS = cols
-  .map((c) => (c === 'mastodon_text' ? `CASE WHEN long_text = '' THEN mastodon_text ELSE long_text END AS mastodon_text` : c))
-  .join(', ');
+/** `toot_store`'s columns as the toot table's: the text put back together, derived columns filled in. */
+export const STORED_AS_TOOTS = cols.map((c) => (c === 'mastodon_text' || DERIVED_IN_FILE[c] ? `${tootValue(c)} AS ${c}` : c)).join(', ');
 
 /** A toot-shaped row source's columns (alias `t`) as `toot_store`'s, with `seg` NULL. */
-export const TOOTS_AS_STORED = cols.map((c) => (c === 'mastodon_text' ? shortText('t.mastodon_text') : `t.${c}`)).join(', ')
+export const TOOTS_AS_STORED = cols.map((c) => (c === 'mastodon_text' ? shortText('t.mastodon_text') : storedValue(c, 't.'))).join(', ')
   + `, NULL, ${longText('t.mastodon_text')}`;
 
 /**
@@ -55,7 +88,7 @@ export const TOOTS_AS_STORED = cols.map((c) => (c === 'mastodon_text' ? shortTex
  * console see.
  */
 export const CREATE_TABLES = [
-  `CREATE TABLE IF NOT EXISTS toot_store (${TOOT_COLUMNS.map(columnDefinition).join(', ')}, seg INTEGER, long_text VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS toot_store (${TOOT_COLUMNS.map(columnDefinition).join(', ')}, seg INTEGER, long_text VARCHAR[])`,
   `CREATE OR REPLACE VIEW toots AS SELECT ${STORED_AS_TOOTS} FROM toot_store`,
   // Where a post was seen besides its first sighting, so a delete naming another instance's id finds it.
   `CREATE TABLE IF NOT EXISTS sightings (uri VARCHAR, base_url VARCHAR, id VARCHAR)`,
@@ -189,7 +222,7 @@ function updateContent(c: string): string[] {
   }
   // An app fills an empty one whichever version brings it, as `batchStatement` takes any copy's.
   if (c === 'app') return [`app = CASE WHEN b.app <> '' AND (${newer} OR toot_store.app = '') THEN b.app ELSE toot_store.app END`];
-  return [`${c} = CASE WHEN ${newer} THEN b.${c} ELSE toot_store.${c} END`];
+  return [`${c} = CASE WHEN ${newer} THEN ${storedValue(c, 'b.')} ELSE toot_store.${c} END`];
 }
 
 /** Stored rows of posts whose delete came first (alias `t`). */
@@ -218,7 +251,7 @@ export function applyTombstones(deletes: ReadonlyArray<{ base_url: string; id: s
     `CREATE OR REPLACE TEMP TABLE new_tombstones AS SELECT * FROM (VALUES ${values}) v(base_url, id)`,
     `INSERT INTO tombstones SELECT * FROM new_tombstones`,
     `CREATE OR REPLACE TEMP TABLE doomed AS
-       SELECT t.rowid AS rid, t.uri, t.seg FROM toot_store t JOIN new_tombstones d ON t.base_url = d.base_url AND t.id = d.id`,
+       SELECT t.rowid AS rid, t.uri, t.seg FROM toot_store t JOIN new_tombstones d ON t.base_url = d.base_url AND ${tootValue('id', 't.')} = d.id`,
     `CREATE OR REPLACE TEMP TABLE via AS
        SELECT DISTINCT s.uri FROM sightings s JOIN new_tombstones d ON s.base_url = d.base_url AND s.id = d.id`,
     `DROP TABLE new_tombstones`,

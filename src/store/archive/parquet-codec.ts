@@ -1,8 +1,8 @@
-import { Data, Field, Int32, RecordBatch, Schema, Struct, Table, Utf8, makeData, tableFromIPC, tableToIPC } from 'apache-arrow';
-import { LONG_TEXT_BYTES } from '../../core/sql/schema';
+import { Data, Field, Int32, List, RecordBatch, Schema, Struct, Table, Utf8, makeData, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { DERIVED_IN_FILE, LONG_TEXT_BYTES, LONG_TEXT_PART } from '../../core/sql/schema';
 import type { ParquetModule } from '../parquet/parquet-wasm';
 import { recompressParquet } from '../parquet/recompress';
-import { fromSegmentForm, toSegmentForm } from './segment-form';
+import { fromSegmentForm, toSegmentForm, type KeepNull } from './segment-form';
 import type { ParquetCodec } from './snapshot';
 
 /** zstd at a level of our choosing: @bokuweb/zstd-wasm's `compress`. */
@@ -62,22 +62,37 @@ export function parquetCodec(pq: ParquetModule, zstd: ZstdCompress): ParquetCode
       return pq.readParquet(parquet).intoIPCStream();
     },
     async readStored(parquet, seg, cuts = [], derived = []) {
-      return asStoredRows(fromSegmentForm(tableFromIPC(pq.readParquet(parquet).intoIPCStream()), derived), seg, cuts);
+      return asStoredRows(fromSegmentForm(tableFromIPC(pq.readParquet(parquet).intoIPCStream()), derived, fileDerives), seg, cuts);
     },
   };
 }
 
 /**
+ * Where DuckDB's file rebuilds a column itself (core/sql/schema.ts DERIVED_IN_FILE), a segment's
+ * null stays null: the two rebuild it alike (test/unit/derived-columns.test.ts). `created_at_str`
+ * only for four-digit years, as the file's SQL does.
+ */
+const fileDerives: KeepNull = (column, rebuilt, i) => {
+  if (!(column in DERIVED_IN_FILE)) return false;
+  if (column !== 'created_at_str') return true;
+  const at = (rebuilt as Data<Utf8>).valueOffsets[i]!;
+  const b = rebuilt.values as Uint8Array;
+  const digit = (k: number) => b[at + k]! >= 0x30 && b[at + k]! <= 0x39;
+  return (rebuilt as Data<Utf8>).valueOffsets[i + 1]! - at === 19 && digit(0) && digit(1) && digit(2) && digit(3) && b[at + 4] === 0x20;
+};
+
+/**
  * The rows as `toot_store` holds them, so a reload appends a segment straight into it instead of
  * loading it into a table and copying it over, which cost DuckDB as much again: a constant `seg`
- * column, and texts of LONG_TEXT_BYTES or more moved from `mastodon_text` to `long_text` (see
- * core/sql/schema.ts for why). Runs in the Parquet worker, beside DuckDB's. The buffers are reused.
+ * column, the columns DuckDB's file derives left null (`fileDerives`), and texts of LONG_TEXT_BYTES
+ * or more moved from `mastodon_text` to `long_text` in parts (see core/sql/schema.ts for why).
+ * Runs in the Parquet worker, beside DuckDB's. The buffers are reused.
  * One IPC stream per piece, cut before each row offset in `cuts`.
  */
 function asStoredRows(decoded: Table, seg: number | null, cuts: readonly number[]): Uint8Array[] {
   const textAt = decoded.schema.fields.findIndex((f) => f.name === 'mastodon_text');
   if (textAt < 0 || !(decoded.schema.fields[textAt]!.type instanceof Utf8)) throw new Error('a stored segment without a mastodon_text string column');
-  const fields = [...decoded.schema.fields, new Field('seg', new Int32(), true), new Field('long_text', new Utf8(), true)];
+  const fields = [...decoded.schema.fields, new Field('seg', new Int32(), true), new Field('long_text', TEXT_PARTS, true)];
   const schema = new Schema(fields, decoded.schema.metadata);
   const batches = decoded.batches.map((b) => {
     const n = b.numRows;
@@ -94,35 +109,58 @@ function asStoredRows(decoded: Table, seg: number | null, cuts: readonly number[
   return ends.map((end, i) => tableToIPC(table.slice(i ? ends[i - 1] : 0, end), 'stream'));
 }
 
-/** One Utf8 column as two: values shorter than LONG_TEXT_BYTES and '', or '' and the long ones. */
-function splitLongTexts(text: Data<Utf8>): [Data<Utf8>, Data<Utf8>] {
+const TEXT_PARTS = new List(new Field('item', new Utf8(), true));
+
+/**
+ * One Utf8 column as two: values shorter than LONG_TEXT_BYTES and '', or an empty list and the
+ * long ones in parts of LONG_TEXT_PART characters, cut where the SQL of core/sql/schema.ts cuts.
+ */
+function splitLongTexts(text: Data<Utf8>): [Data<Utf8>, Data<List<Utf8>>] {
   const n = text.length;
   const offsets = text.valueOffsets;
   const bytes = text.values;
-  const longOffsets = new Int32Array(n + 1);
+  // Row i's parts are partEnds[listOffsets[i]…listOffsets[i + 1]), each the end of a byte range of `bytes`.
+  const listOffsets = new Int32Array(n + 1);
+  const partEnds: number[] = [];
   let longBytes = 0;
   for (let i = 0; i < n; i++) {
-    const len = offsets[i + 1]! - offsets[i]!;
-    if (len >= LONG_TEXT_BYTES) longBytes += len;
-    longOffsets[i + 1] = longBytes;
+    const from = offsets[i]!, to = offsets[i + 1]!;
+    if (to - from >= LONG_TEXT_BYTES) {
+      longBytes += to - from;
+      let chars = 0;
+      for (let k = from; k < to; k++) {
+        // A character starts at every byte that is not a continuation byte (10xxxxxx).
+        if ((bytes[k]! & 0xc0) !== 0x80 && chars++ === LONG_TEXT_PART) {
+          partEnds.push(k);
+          chars = 1;
+        }
+      }
+      partEnds.push(to);
+    }
+    listOffsets[i + 1] = partEnds.length;
   }
-  if (longBytes === 0) return [text, makeData({ type: new Utf8(), length: n, nullCount: 0, valueOffsets: longOffsets, data: new Uint8Array(0) })];
-  const longValues = new Uint8Array(longBytes);
+  const partOffsets = new Int32Array(partEnds.length + 1);
+  const partBytes = new Uint8Array(longBytes);
   const shortOffsets = new Int32Array(n + 1);
   const shortValues = new Uint8Array(offsets[n]! - offsets[0]! - longBytes);
-  let at = 0;
+  let at = 0, longAt = 0;
   for (let i = 0; i < n; i++) {
     const from = offsets[i]!, to = offsets[i + 1]!;
-    if (to - from >= LONG_TEXT_BYTES) longValues.set(bytes.subarray(from, to), longOffsets[i]!);
-    else {
+    if (to - from >= LONG_TEXT_BYTES) {
+      partBytes.set(bytes.subarray(from, to), longAt);
+      for (let p = listOffsets[i]!; p < listOffsets[i + 1]!; p++) partOffsets[p + 1] = longAt + partEnds[p]! - from;
+      longAt += to - from;
+    } else {
       shortValues.set(bytes.subarray(from, to), at);
       at += to - from;
     }
     shortOffsets[i + 1] = at;
   }
-  // '' for a null text too: the column is never null (SCHEMA.md), and DuckDB would read a NULL as the long value before it.
+  const parts = makeData({ type: new Utf8(), length: partEnds.length, nullCount: 0, valueOffsets: partOffsets, data: partBytes });
+  // '' and [] for a null text too: the column is never null (SCHEMA.md), and DuckDB read a NULL
+  // after an overflow string as that string again (duckdb/duckdb#24897).
   return [
     makeData({ type: new Utf8(), length: n, nullCount: 0, valueOffsets: shortOffsets, data: shortValues }),
-    makeData({ type: new Utf8(), length: n, nullCount: 0, valueOffsets: longOffsets, data: longValues }),
+    makeData({ type: TEXT_PARTS, length: n, nullCount: 0, valueOffsets: listOffsets, child: parts }),
   ];
 }

@@ -285,8 +285,14 @@ export function toSegmentForm(table: Table): { table: Table; derived: string[] }
   return { table: mapColumns(table, (name, _child, _batch, index) => built.get(name)?.[index] ?? null, derived), derived };
 }
 
-/** The rows of a segment with the `derived` columns rebuilt where they are null. */
-export function fromSegmentForm(table: Table, derived: readonly string[]): Table {
+/**
+ * The rows of a segment with the `derived` columns rebuilt where they are null, except where
+ * `keepNull(column, rebuilt, i)`: there the null stays, for a reader that rebuilds the value
+ * itself (DuckDB's file: core/sql/schema.ts DERIVED_IN_FILE).
+ */
+export type KeepNull = (column: string, rebuilt: Data, i: number) => boolean;
+
+export function fromSegmentForm(table: Table, derived: readonly string[], keepNull?: KeepNull): Table {
   if (!derived.length) return table;
   return mapColumns(table, (name, stored, b) => {
     if (!derived.includes(name)) return null;
@@ -295,27 +301,28 @@ export function fromSegmentForm(table: Table, derived: readonly string[]): Table
     needsPlain(stored);
     if (stored.nullCount === 0) return null;
     const rebuilt = d.build(childOf(b, d.source), b.numRows);
-    if (stored.nullCount === stored.length) return rebuilt;
-    return merged(stored, rebuilt);
-  });
+    if (stored.nullCount === stored.length && !keepNull) return rebuilt;
+    return merged(stored, rebuilt, keepNull ? (i) => keepNull(name, rebuilt, i) : () => false);
+  }, keepNull ? derived : []);
 }
 
-/** `stored` where it holds a value, else `rebuilt`. */
-function merged(stored: Data, rebuilt: Data): Data {
+/** `stored` where it holds a value, else null where `keep(i)`, else `rebuilt`. */
+function merged(stored: Data, rebuilt: Data, keep: (i: number) => boolean): Data {
   const n = stored.length;
+  const from = (i: number) => (isValid(stored, i) ? stored : !keep(i) && isValid(rebuilt, i) ? rebuilt : null);
   if (isText(stored.type)) {
     const out = new Utf8Column(n);
     for (let i = 0; i < n; i++) {
-      const from = isValid(stored, i) ? stored : isValid(rebuilt, i) ? rebuilt : null;
-      if (!from) { out.pushNull(i); continue; }
-      const off = (from as Data<Utf8>).valueOffsets;
-      out.push(i, from.values as Uint8Array, off[i]!, off[i + 1]!);
+      const src = from(i);
+      if (!src) { out.pushNull(i); continue; }
+      const off = (src as Data<Utf8>).valueOffsets;
+      out.push(i, src.values as Uint8Array, off[i]!, off[i + 1]!);
     }
     return out.data();
   }
   const values = new BigInt64Array(n);
   const sv = stored.values as unknown as BigInt64Array, rv = rebuilt.values as unknown as BigInt64Array;
   for (let i = 0; i < n; i++) values[i] = isValid(stored, i) ? sv[i]! : rv[i]!;
-  const { bits, nulls } = validity(n, (i) => isValid(stored, i) || isValid(rebuilt, i));
+  const { bits, nulls } = validity(n, (i) => from(i) !== null);
   return makeData({ type: stored.type as Int64, length: n, nullCount: nulls, nullBitmap: bits, data: values });
 }

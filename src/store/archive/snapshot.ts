@@ -1,7 +1,7 @@
 import { tableToIPC } from 'apache-arrow';
 import type { AnalyticsDb } from '../../db/analytics-db';
 import { checkpointAndRelease } from '../../db/release-memory';
-import { STORED_AS_TOOTS } from '../../core/sql/schema';
+import { STORED_AS_TOOTS, tootValue } from '../../core/sql/schema';
 import { CHECKPOINT_ROWS, rowGroupCuts } from '../../core/sql/checkpoints';
 import { markTimestampsUtc } from '../parquet/parquet-wasm';
 import type { Summary } from '../../core/sql/summary';
@@ -93,7 +93,7 @@ export async function segmentIpc(db: AnalyticsDb, seg: number | null): Promise<{
 
 /** Some columns of a stored segment's rows, in its order, for the export to splice into its row groups. */
 export async function segmentColumnsIpc(db: AnalyticsDb, seg: number, columns: readonly string[]): Promise<Uint8Array> {
-  return tableToIPC(await db.queryArrow(`SELECT ${columns.join(', ')} FROM toot_store WHERE ${segmentRows(seg)}`), 'stream');
+  return tableToIPC(await db.queryArrow(`SELECT ${columns.map((c) => `${tootValue(c)} AS ${c}`).join(', ')} FROM toot_store WHERE ${segmentRows(seg)}`), 'stream');
 }
 
 /** The side tables; call inside `TootTable.exclusive` so they match one sequence number. */

@@ -36,7 +36,7 @@ export interface PendingCompaction {
  * Bump when the file's tables change shape (schema.ts, rollups.ts, this file): a file written
  * with another number is rebuilt from the segments, never read.
  */
-export const TABLE_SCHEMA = 1;
+export const TABLE_SCHEMA = 2;
 
 export const CREATE_META = `CREATE TABLE IF NOT EXISTS table_meta (schema_version INTEGER, duckdb_version VARCHAR,
   applied_seq BIGINT, manifest_seq BIGINT, manifest_at DOUBLE, dirty VARCHAR, pending VARCHAR)`;
