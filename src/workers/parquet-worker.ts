@@ -8,8 +8,7 @@ import { loadZstd } from '../store/archive/zstd-browser';
  * keeps drawing frames while a snapshot is compacted or loaded.
  */
 export type ParquetRequest =
-  | { op: 'write' | 'read' | 'writeSegment' }
-  | { op: 'withDerived'; derived: readonly string[] }
+  | { op: 'write' | 'read' | 'writeSegment' | 'writeColumns' }
   | { op: 'readStored'; seg: number | null; cuts: readonly number[]; derived: readonly string[] };
 
 export interface ParquetReply {
@@ -32,7 +31,7 @@ async function run(req: ParquetRequest, bytes: Uint8Array): Promise<Omit<Parquet
       return { parts: [out], derived };
     }
     case 'readStored': return { parts: await c.readStored(bytes, req.seg, req.cuts, req.derived) };
-    case 'withDerived': return { parts: [await c.withDerived(bytes, req.derived)] };
+    case 'writeColumns': return { parts: [await c.writeColumns(bytes)] };
   }
 }
 

@@ -2,8 +2,7 @@ import { Data, Field, Int32, List, RecordBatch, Schema, Struct, Table, Utf8, mak
 import { DERIVED_IN_FILE, LONG_TEXT_BYTES, LONG_TEXT_PART } from '../../core/sql/schema';
 import type { ParquetModule } from '../parquet/parquet-wasm';
 import { recompressParquet } from '../parquet/recompress';
-import { fromSegmentForm, sourceOf, toSegmentForm, type KeepNull } from './segment-form';
-import { spliceColumns } from '../parquet/splice';
+import { fromSegmentForm, toSegmentForm, type KeepNull } from './segment-form';
 import type { ParquetCodec } from './snapshot';
 
 /** zstd at a level of our choosing: @bokuweb/zstd-wasm's `compress`. */
@@ -56,14 +55,8 @@ export function parquetCodec(pq: ParquetModule, zstd: ZstdCompress): ParquetCode
       const { table, derived } = toSegmentForm(tableFromIPC(ipc));
       return { bytes: write(tableToIPC(table, 'stream')), derived };
     },
-    // Only the columns left out and their sources are decoded; the rebuilt columns are encoded at
-    // zstd level 1, where the delta-encoded ids and urls come out as small as at level 3 in two
-    // thirds of the time. Reading them from DuckDB instead had it derive every url by regexp.
-    async withDerived(segment, derived) {
-      if (!derived.length) return segment;
-      const columns = [...new Set([...derived, ...derived.map(sourceOf)])];
-      const rows = tableFromIPC(pq.readParquet(segment, { columns }).intoIPCStream());
-      return spliceColumns(segment, write(tableToIPC(fromSegmentForm(rows, derived).select([...derived]), 'stream'), 1));
+    async writeColumns(ipc) {
+      return write(ipc, 1);
     },
     async read(parquet) {
       return pq.readParquet(parquet).intoIPCStream();

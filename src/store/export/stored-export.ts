@@ -3,7 +3,8 @@ import { tootsToRecordBatch } from '../../core/arrow-batch';
 import type { LocalData } from '../local-data';
 import { markTimestampsUtc } from '../parquet/parquet-wasm';
 import { concatParquet } from '../parquet/concat';
-import { segmentIpc, type ParquetCodec } from '../archive/snapshot';
+import { spliceColumns } from '../parquet/splice';
+import { segmentColumnsIpc, segmentIpc, type ParquetCodec } from '../archive/snapshot';
 
 /** What an instance runs, as the export's `tootscope.instances` key/value metadata lists it. */
 export interface InstanceSoftware {
@@ -20,11 +21,10 @@ export const INSTANCES_KEY = 'tootscope.instances';
  * The Export button's file: every toot this tab holds, as one zstd Parquet file, built from what
  * is already encoded. Stored segments whose rows no later batch changed are copied row group by
  * row group (parquet/concat.ts), but for the few columns a segment leaves out (archive/segment-form.ts),
- * which the Parquet worker rebuilds from the segment's own rows, encodes and splices in
- * (parquet/splice.ts). Only the rows no clean segment holds (batches since the last compaction,
- * changed segments) are encoded whole, from DuckDB. So exporting 1.6 M toots costs reading the
- * segments from IndexedDB and encoding five narrow columns, not re-encoding every toot, and never
- * needs the table in one wasm buffer.
+ * which are read from DuckDB, encoded and spliced in (parquet/splice.ts). Only the rows no clean
+ * segment holds (batches since the last compaction, changed segments) are encoded whole. So
+ * exporting 1.6 M toots costs reading the segments from IndexedDB and encoding five narrow
+ * columns, not re-encoding every toot, and never needs the table in one wasm buffer.
  *
  * Returns the file as parts for `new Blob(parts)` (no single giant copy).
  */
@@ -52,7 +52,9 @@ export async function exportStoredToots(
         pending.push(Promise.resolve(bytes));
         continue;
       }
-      pending.push(started(codec.withDerived(bytes, s.derived)));
+      // The columns the segment left out, as DuckDB holds them (the same rows, so the same values).
+      const columns = await segmentColumnsIpc(local.db, s.id, s.derived);
+      pending.push(started(codec.writeColumns(columns).then((c) => spliceColumns(bytes, c))));
     }
     for (const seg of [null, ...unsettled, ...reencode]) {
       const part = await segmentIpc(local.db, seg);
