@@ -25,7 +25,7 @@ export const timedCodec: ParquetCodec = {
   write: timed((ipc) => workerParquetCodec.write(ipc), codecTimes.writes),
   read: timed((parquet) => workerParquetCodec.read(parquet), codecTimes.reads),
   writeSegment: timed((ipc) => workerParquetCodec.writeSegment(ipc), codecTimes.writes),
-  writeColumns: timed((ipc) => workerParquetCodec.writeColumns(ipc), codecTimes.writes),
+  writeColumns: timed((ipc, rebuild) => workerParquetCodec.writeColumns(ipc, rebuild), codecTimes.writes),
   readStored: timed((parquet, seg, cuts, derived) => workerParquetCodec.readStored(parquet, seg, cuts, derived), codecTimes.reads),
 };
 

@@ -8,7 +8,8 @@ import { loadZstd } from '../store/archive/zstd-browser';
  * keeps drawing frames while a snapshot is compacted or loaded.
  */
 export type ParquetRequest =
-  | { op: 'write' | 'read' | 'writeSegment' | 'writeColumns' }
+  | { op: 'write' | 'read' | 'writeSegment' }
+  | { op: 'writeColumns'; rebuild: readonly string[] }
   | { op: 'readStored'; seg: number | null; cuts: readonly number[]; derived: readonly string[] };
 
 export interface ParquetReply {
@@ -31,7 +32,7 @@ async function run(req: ParquetRequest, bytes: Uint8Array): Promise<Omit<Parquet
       return { parts: [out], derived };
     }
     case 'readStored': return { parts: await c.readStored(bytes, req.seg, req.cuts, req.derived) };
-    case 'writeColumns': return { parts: [await c.writeColumns(bytes)] };
+    case 'writeColumns': return { parts: [await c.writeColumns(bytes, req.rebuild)] };
   }
 }
 

@@ -9,6 +9,8 @@ import { formatCreatedAtStr } from '../../src/core/normalize';
 import { CREATE_TABLES, DERIVED_IN_FILE, mergeStatements, STORED_AS_TOOTS, TOOTS_AS_STORED } from '../../src/core/sql/schema';
 import type { TootRow } from '../../src/core/toot';
 import { parquetCodec } from '../../src/store/archive/parquet-codec';
+import { segmentColumnsIpc } from '../../src/store/archive/snapshot';
+import { tableFromIPC } from 'apache-arrow';
 import type { ParquetModule } from '../../src/store/parquet/parquet-wasm';
 
 /**
@@ -16,7 +18,8 @@ import type { ParquetModule } from '../../src/store/parquet/parquet-wasm';
  * the row's other columns, and `toots` rebuilds them in SQL (core/sql/schema.ts DERIVED_IN_FILE).
  * Rows reach the file three ways: the merge's insert (SQL decides), its update of a newer version
  * (SQL decides), and a rebuild from the archive's segments (JavaScript decides, in
- * store/archive/segment-form.ts and parquet-codec.ts). Whatever the values, every way must give
+ * store/archive/segment-form.ts and parquet-codec.ts); the export reads them back with a url
+ * rebuilt in JavaScript where the file left it out. Whatever the values, every way must give
  * back exactly the rows that went in: a value left out by JavaScript's rule that DuckDB's SQL
  * would rebuild differently is a changed post. The generator aims at the rules' edges: uris one
  * character off a Mastodon status uri, names and ids with slashes, newlines and non-ASCII,
@@ -104,6 +107,17 @@ async function check(list: TootRow[]): Promise<void> {
     await db.exec('CREATE OR REPLACE TEMP VIEW batch AS SELECT * FROM incoming_rows');
     await db.exec(mergeStatements({ n: list.length, uris: list.length, lo: null, hi: null, timed: 0 }, list.length).update!);
     expect((await db.query<{ n: number }>(DIFFERENCES))[0]!.n, 'update').toBe(0);
+
+    // The export's columns of a segment: DuckDB's rows, with a url rebuilt by the Parquet worker
+    // (segmentColumnsIpc), in the segment's order.
+    const names = ['id', 'url', 'username', 'created_at_str'];
+    await db.exec('UPDATE toot_store SET seg = 1');
+    const { ipc: cols, rebuild } = await segmentColumnsIpc(db, 1, names);
+    expect(rebuild).toEqual(['url']);
+    const exported = tableFromIPC(await codec.read(await codec.writeColumns(cols, rebuild)));
+    expect(exported.schema.fields.map((f) => f.name), 'export').toEqual(names);
+    const inOrder = await db.query<Record<string, string>>(`SELECT ${names.join(', ')} FROM expected ORDER BY created_ts, uri`);
+    expect(exported.toArray().map((r) => Object.fromEntries(names.map((n) => [n, r[n]]))), 'export').toEqual(inOrder);
 
     // A rebuild from a stored segment.
     const { bytes, derived } = await codec.writeSegment(ipc);

@@ -2,7 +2,7 @@ import { Data, Field, Int32, List, RecordBatch, Schema, Struct, Table, Utf8, mak
 import { DERIVED_IN_FILE, LONG_TEXT_BYTES, LONG_TEXT_PART } from '../../core/sql/schema';
 import type { ParquetModule } from '../parquet/parquet-wasm';
 import { recompressParquet } from '../parquet/recompress';
-import { fromSegmentForm, toSegmentForm, type KeepNull } from './segment-form';
+import { fromSegmentForm, sourceOf, toSegmentForm, type KeepNull } from './segment-form';
 import type { ParquetCodec } from './snapshot';
 
 /** zstd at a level of our choosing: @bokuweb/zstd-wasm's `compress`. */
@@ -55,8 +55,11 @@ export function parquetCodec(pq: ParquetModule, zstd: ZstdCompress): ParquetCode
       const { table, derived } = toSegmentForm(tableFromIPC(ipc));
       return { bytes: write(tableToIPC(table, 'stream')), derived };
     },
-    async writeColumns(ipc) {
-      return write(ipc, 1);
+    async writeColumns(ipc, rebuild = []) {
+      if (!rebuild.length) return write(ipc, 1);
+      const sources = rebuild.map(sourceOf);
+      const table = fromSegmentForm(tableFromIPC(ipc), rebuild);
+      return write(tableToIPC(table.select(table.schema.fields.map((f) => f.name).filter((n) => !sources.includes(n))), 'stream'), 1);
     },
     async read(parquet) {
       return pq.readParquet(parquet).intoIPCStream();

@@ -35,7 +35,7 @@ export const workerParquetCodec: ParquetCodec = {
     const reply = await call({ op: 'writeSegment' }, ipc);
     return { bytes: reply.parts![0]!, derived: reply.derived ?? [] };
   },
-  writeColumns: (ipc) => first(call({ op: 'writeColumns' }, ipc)),
+  writeColumns: (ipc, rebuild = []) => first(call({ op: 'writeColumns', rebuild }, ipc, true)),
   read: (parquet) => first(call({ op: 'read' }, parquet)),
   // A reload reads each segment from IndexedDB only to decode it: ~250 MB not copied at 1.6 M toots.
   readStored: async (parquet, seg, cuts = [], derived = []) => (await call({ op: 'readStored', seg, cuts, derived }, parquet, true)).parts!,

@@ -201,6 +201,13 @@ const DERIVATIONS: Derivation[] = [
 /** The columns a segment may leave out. */
 export const DERIVABLE = DERIVATIONS.map((d) => d.column);
 
+/** The column a left-out column is rebuilt from. */
+export function sourceOf(column: string): string {
+  const d = DERIVATIONS.find((x) => x.column === column);
+  if (!d) throw new Error(`segment-form: ${column} cannot be rebuilt`);
+  return d.source;
+}
+
 type Compare = (a: Data, b: Data, i: number) => boolean;
 
 const sameUtf8: Compare = (a, b, i) => {

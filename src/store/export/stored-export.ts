@@ -21,7 +21,8 @@ export const INSTANCES_KEY = 'tootscope.instances';
  * The Export button's file: every toot this tab holds, as one zstd Parquet file, built from what
  * is already encoded. Stored segments whose rows no later batch changed are copied row group by
  * row group (parquet/concat.ts), but for the few columns a segment leaves out (archive/segment-form.ts),
- * which are read from DuckDB, encoded and spliced in (parquet/splice.ts). Only the rows no clean
+ * which are read from DuckDB (a url rebuilt from its uri by the Parquet worker: `segmentColumnsIpc`),
+ * encoded and spliced in (parquet/splice.ts). Only the rows no clean
  * segment holds (batches since the last compaction, changed segments) are encoded whole. So
  * exporting 1.6 M toots costs reading the segments from IndexedDB and encoding five narrow
  * columns, not re-encoding every toot, and never needs the table in one wasm buffer.
@@ -52,9 +53,9 @@ export async function exportStoredToots(
         pending.push(Promise.resolve(bytes));
         continue;
       }
-      // The columns the segment left out, as DuckDB holds them (the same rows, so the same values).
-      const columns = await segmentColumnsIpc(local.db, s.id, s.derived);
-      pending.push(started(codec.writeColumns(columns).then((c) => spliceColumns(bytes, c))));
+      // The columns the segment left out, from DuckDB's rows (the same rows, so the same values).
+      const { ipc, rebuild } = await segmentColumnsIpc(local.db, s.id, s.derived);
+      pending.push(started(codec.writeColumns(ipc, rebuild).then((c) => spliceColumns(bytes, c))));
     }
     for (const seg of [null, ...unsettled, ...reencode]) {
       const part = await segmentIpc(local.db, seg);
