@@ -22,9 +22,9 @@ function timed<A extends unknown[], R>(fn: (...args: A) => Promise<R>, into: num
 }
 
 export const timedCodec: ParquetCodec = {
-  write: timed((ipc) => workerParquetCodec.write(ipc), codecTimes.writes),
+  write: timed((ipc, rebuild) => workerParquetCodec.write(ipc, rebuild), codecTimes.writes),
   read: timed((parquet) => workerParquetCodec.read(parquet), codecTimes.reads),
-  writeSegment: timed((ipc) => workerParquetCodec.writeSegment(ipc), codecTimes.writes),
+  writeSegment: timed((ipc, rebuild) => workerParquetCodec.writeSegment(ipc, rebuild), codecTimes.writes),
   writeColumns: timed((ipc, rebuild) => workerParquetCodec.writeColumns(ipc, rebuild), codecTimes.writes),
   readStored: timed((parquet, seg, cuts, derived) => workerParquetCodec.readStored(parquet, seg, cuts, derived), codecTimes.reads),
 };

@@ -330,7 +330,7 @@ export class LocalData {
     this.table.dirty.clear();
     // Merged segments are unsettled too: until the commit their stored bytes still count.
     this.pending = [...rewrite, ...merged, id];
-    const parts: Array<{ id: number; ipc: Uint8Array; rows: number }> = [];
+    const parts: Array<{ id: number; ipc: Uint8Array; rows: number; rebuild: string[] }> = [];
     try {
       for (const seg of [...rewrite, id]) parts.push({ id: seg, ...(await segmentIpc(this.db, seg)) });
       const [summary] = await this.db.query<Summary>(ROLLUP_SUMMARY_SQL);
@@ -350,7 +350,7 @@ export class LocalData {
     let writtenAt = 0;
     try {
       const written: WrittenSegment[] = [];
-      for (const p of plan.parts) if (p.rows) written.push({ id: p.id, ...(await codec.writeSegment(p.ipc)), rows: p.rows });
+      for (const p of plan.parts) if (p.rows) written.push({ id: p.id, ...(await codec.writeSegment(p.ipc, p.rebuild)), rows: p.rows });
       const { manifest, dropped } = nextManifest(this.segments, plan, written, Date.now());
       // The batches it deletes must be in the file's checkpointed blocks first.
       await checkpointed;

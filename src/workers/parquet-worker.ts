@@ -8,8 +8,8 @@ import { loadZstd } from '../store/archive/zstd-browser';
  * keeps drawing frames while a snapshot is compacted or loaded.
  */
 export type ParquetRequest =
-  | { op: 'write' | 'read' | 'writeSegment' }
-  | { op: 'writeColumns'; rebuild: readonly string[] }
+  | { op: 'read' }
+  | { op: 'write' | 'writeSegment' | 'writeColumns'; rebuild: readonly string[] }
   | { op: 'readStored'; seg: number | null; cuts: readonly number[]; derived: readonly string[] };
 
 export interface ParquetReply {
@@ -25,10 +25,10 @@ const codec = Promise.all([loadParquet(), loadZstd()]).then(([pq, zstd]) => parq
 async function run(req: ParquetRequest, bytes: Uint8Array): Promise<Omit<ParquetReply, 'id'>> {
   const c = await codec;
   switch (req.op) {
-    case 'write': return { parts: [await c.write(bytes)] };
+    case 'write': return { parts: [await c.write(bytes, req.rebuild)] };
     case 'read': return { parts: [await c.read(bytes)] };
     case 'writeSegment': {
-      const { bytes: out, derived } = await c.writeSegment(bytes);
+      const { bytes: out, derived } = await c.writeSegment(bytes, req.rebuild);
       return { parts: [out], derived };
     }
     case 'readStored': return { parts: await c.readStored(bytes, req.seg, req.cuts, req.derived) };

@@ -9,7 +9,7 @@ import { formatCreatedAtStr } from '../../src/core/normalize';
 import { CREATE_TABLES, DERIVED_IN_FILE, mergeStatements, STORED_AS_TOOTS, TOOTS_AS_STORED } from '../../src/core/sql/schema';
 import type { TootRow } from '../../src/core/toot';
 import { parquetCodec } from '../../src/store/archive/parquet-codec';
-import { segmentColumnsIpc } from '../../src/store/archive/snapshot';
+import { segmentColumnsIpc, segmentIpc } from '../../src/store/archive/snapshot';
 import { tableFromIPC } from 'apache-arrow';
 import type { ParquetModule } from '../../src/store/parquet/parquet-wasm';
 
@@ -18,10 +18,10 @@ import type { ParquetModule } from '../../src/store/parquet/parquet-wasm';
  * the row's other columns, and `toots` rebuilds them in SQL (core/sql/schema.ts DERIVED_IN_FILE).
  * Rows reach the file three ways: the merge's insert (SQL decides), its update of a newer version
  * (SQL decides), and a rebuild from the archive's segments (JavaScript decides, in
- * store/archive/segment-form.ts and parquet-codec.ts); the export reads them back with a url
- * rebuilt in JavaScript where the file left it out. Whatever the values, every way must give
- * back exactly the rows that went in: a value left out by JavaScript's rule that DuckDB's SQL
- * would rebuild differently is a changed post. The generator aims at the rules' edges: uris one
+ * store/archive/segment-form.ts and parquet-codec.ts); a compaction's segment and the export's
+ * columns are written with a url JavaScript rebuilt where the file left it out. Whatever the
+ * values, every way must give back exactly the rows that went in: a value left out by one rule
+ * that the other would rebuild differently is a changed post. The generator aims at the rules' edges: uris one
  * character off a Mastodon status uri, names and ids with slashes, newlines and non-ASCII,
  * accounts with no or two `@`, times before 1970 and outside four-digit years. Texts either side of
  * 4 KiB test the other thing the file keeps its own way, long texts in parts.
@@ -119,8 +119,11 @@ async function check(list: TootRow[]): Promise<void> {
     const inOrder = await db.query<Record<string, string>>(`SELECT ${names.join(', ')} FROM expected ORDER BY created_ts, uri`);
     expect(exported.toArray().map((r) => Object.fromEntries(names.map((n) => [n, r[n]]))), 'export').toEqual(inOrder);
 
-    // A rebuild from a stored segment.
-    const { bytes, derived } = await codec.writeSegment(ipc);
+    // A compaction's segment, written from the file's rows as segmentIpc reads them (the url as
+    // the file keeps it, rebuilt by the writer), then a rebuild of the file from that segment.
+    const part = await segmentIpc(db, 1);
+    expect(part.rebuild).toEqual(['url']);
+    const { bytes, derived } = await codec.writeSegment(part.ipc, part.rebuild);
     await db.exec(['DELETE FROM toot_store']);
     for (const piece of await codec.readStored(bytes, 1, [], derived)) await db.insertIPC('toot_store', piece, { append: true });
     expect((await db.query<{ n: number }>(DIFFERENCES))[0]!.n, 'rebuild').toBe(0);

@@ -101,8 +101,8 @@ describe("DuckDB's table in a database file", () => {
     const writeSegment = codec.writeSegment;
     let encoded!: () => void;
     const encodedOnce = new Promise<void>((r) => (encoded = r));
-    codec.writeSegment = async (ipc) => {
-      const out = await writeSegment(ipc);
+    codec.writeSegment = async (ipc, rebuild) => {
+      const out = await writeSegment(ipc, rebuild);
       encoded();
       return out;
     };

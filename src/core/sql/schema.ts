@@ -74,8 +74,13 @@ const UNCOMPRESSED = new Set<string>(['acct']);
 const columnDefinition = ([n, k]: readonly [string, keyof typeof SQL_TYPE]) =>
   `${n} ${SQL_TYPE[k]}${UNCOMPRESSED.has(n) ? ' USING COMPRESSION uncompressed' : ''}`;
 
-/** `toot_store`'s columns as the toot table's: the text put back together, derived columns filled in. */
-export const STORED_AS_TOOTS = cols.map((c) => (c === 'mastodon_text' || DERIVED_IN_FILE[c] ? `${tootValue(c)} AS ${c}` : c)).join(', ');
+/**
+ * `toot_store`'s columns as the toot table's: the text put back together, derived columns filled
+ * in, but for `asStored` of them, left as the file keeps them for a reader that rebuilds them.
+ */
+export const storedAsToots = (asStored: readonly string[] = []) =>
+  cols.map((c) => (c === 'mastodon_text' || (DERIVED_IN_FILE[c] && !asStored.includes(c)) ? `${tootValue(c)} AS ${c}` : c)).join(', ');
+export const STORED_AS_TOOTS = storedAsToots();
 
 /** A toot-shaped row source's columns (alias `t`) as `toot_store`'s, with `seg` NULL. */
 export const TOOTS_AS_STORED = cols.map((c) => (c === 'mastodon_text' ? shortText('t.mastodon_text') : storedValue(c, 't.'))).join(', ')

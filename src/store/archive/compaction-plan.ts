@@ -11,7 +11,8 @@ export interface CompactionPlan {
   rewrite: number[];
   /** Small segments whose rows went into the new one: dropped. */
   merged: number[];
-  parts: Array<{ id: number; ipc: Uint8Array; rows: number }>;
+  /** Each segment's rows as segmentIpc gives them, `rebuild` for the writer. */
+  parts: Array<{ id: number; ipc: Uint8Array; rows: number; rebuild: string[] }>;
   /** Rows counted since the last compaction when it was planned. */
   counted: number;
   side: Awaited<ReturnType<typeof readSideTables>>;

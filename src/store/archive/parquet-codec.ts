@@ -48,11 +48,11 @@ export function parquetCodec(pq: ParquetModule, zstd: ZstdCompress): ParquetCode
     return joined(recompressParquet(plain, (page) => zstd(page, level)));
   };
   return {
-    async write(ipc) {
-      return write(ipc);
+    async write(ipc, rebuild = []) {
+      return write(rebuild.length ? tableToIPC(fromSegmentForm(tableFromIPC(ipc), rebuild), 'stream') : ipc);
     },
-    async writeSegment(ipc) {
-      const { table, derived } = toSegmentForm(tableFromIPC(ipc));
+    async writeSegment(ipc, rebuild) {
+      const { table, derived } = toSegmentForm(fromSegmentForm(tableFromIPC(ipc), rebuild));
       return { bytes: write(tableToIPC(table, 'stream')), derived };
     },
     async writeColumns(ipc, rebuild = []) {

@@ -30,9 +30,9 @@ const first = async (reply: Promise<ParquetReply>) => (await reply).parts![0]!;
 
 /** Parquet encode/decode in a Web Worker (parquet-wasm loaded there, from our own assets). */
 export const workerParquetCodec: ParquetCodec = {
-  write: (ipc) => first(call({ op: 'write' }, ipc)),
-  async writeSegment(ipc) {
-    const reply = await call({ op: 'writeSegment' }, ipc);
+  write: (ipc, rebuild = []) => first(call({ op: 'write', rebuild }, ipc)),
+  async writeSegment(ipc, rebuild) {
+    const reply = await call({ op: 'writeSegment', rebuild }, ipc);
     return { bytes: reply.parts![0]!, derived: reply.derived ?? [] };
   },
   writeColumns: (ipc, rebuild = []) => first(call({ op: 'writeColumns', rebuild }, ipc, true)),

@@ -1,7 +1,7 @@
 import { tableToIPC } from 'apache-arrow';
 import type { AnalyticsDb } from '../../db/analytics-db';
 import { checkpointAndRelease } from '../../db/release-memory';
-import { STORED_AS_TOOTS, tootValue } from '../../core/sql/schema';
+import { storedAsToots, tootValue } from '../../core/sql/schema';
 import { CHECKPOINT_ROWS, rowGroupCuts } from '../../core/sql/checkpoints';
 import { markTimestampsUtc } from '../parquet/parquet-wasm';
 import { sourceOf } from './segment-form';
@@ -52,9 +52,11 @@ export interface LoadProgress {
 
 /** Parquet in and out, off the main thread in the browser (a worker), in-process in tests. */
 export interface ParquetCodec {
-  write(ipc: Uint8Array): Promise<Uint8Array>;
+  /** `rebuild`: columns to rebuild first where null (segment-form.ts), as segmentIpc names them. */
+  write(ipc: Uint8Array, rebuild?: readonly string[]): Promise<Uint8Array>;
   /** The rows as a segment stores them (segment-form.ts), and the columns it left to rebuild. */
-  writeSegment(ipc: Uint8Array): Promise<{ bytes: Uint8Array; derived: string[] }>;
+  /** `rebuild` as segmentIpc names them: required, as a writer that left them null would store the nulls. */
+  writeSegment(ipc: Uint8Array, rebuild: readonly string[]): Promise<{ bytes: Uint8Array; derived: string[] }>;
   /**
    * A few columns to splice into a stored segment (parquet/splice.ts), at zstd level 1: the
    * delta-encoded ids and urls come out as small as at level 3 in two thirds of the time.
@@ -82,22 +84,23 @@ type Side = Pick<Snapshot, 'sightings' | 'tombstones' | 'deletedUris'>;
 const segmentRows = (seg: number | null) => `${seg === null ? 'seg IS NULL' : `seg = ${seg}`} ORDER BY created_ts, uri`;
 
 /**
- * The rows of one segment (or, with `null`, the rows no segment holds yet) as Arrow IPC with UTC
- * timestamps, sorted by time, ready for the Parquet writer. The same bytes are an export part.
- */
-export async function segmentIpc(db: AnalyticsDb, seg: number | null): Promise<{ ipc: Uint8Array; rows: number }> {
-  const table = await db.queryArrow(`SELECT ${STORED_AS_TOOTS} FROM toot_store WHERE ${segmentRows(seg)}`);
-  // An empty result is not written at all (and apache-arrow cannot write DuckDB's empty list vectors).
-  if (!table.numRows) return { ipc: new Uint8Array(0), rows: 0 };
-  return { ipc: tableToIPC(markTimestampsUtc(table), 'stream'), rows: table.numRows };
-}
-
-/**
- * Columns DuckDB's file leaves out that the Parquet worker rebuilds for the export from their
- * source, which comes along: DuckDB's regexp for a url cost more than the rest of the export's
+ * Columns DuckDB's file leaves out that the Parquet worker rebuilds from their source when it
+ * writes or exports a segment: DuckDB's regexp for a url cost more than the rest of the export's
  * reads (~0.6 s of 1.6 M rows natively, one thread), segment-form's byte loop a fraction of it.
  */
 const REBUILT_BY_WORKER = ['url'];
+
+/**
+ * The rows of one segment (or, with `null`, the rows no segment holds yet) as Arrow IPC with UTC
+ * timestamps, sorted by time, ready for the Parquet writer with `rebuild` (its columns as the file
+ * keeps them: writeSegment and write rebuild them). The same bytes are an export part.
+ */
+export async function segmentIpc(db: AnalyticsDb, seg: number | null): Promise<{ ipc: Uint8Array; rows: number; rebuild: string[] }> {
+  const table = await db.queryArrow(`SELECT ${storedAsToots(REBUILT_BY_WORKER)} FROM toot_store WHERE ${segmentRows(seg)}`);
+  // An empty result is not written at all (and apache-arrow cannot write DuckDB's empty list vectors).
+  if (!table.numRows) return { ipc: new Uint8Array(0), rows: 0, rebuild: [] };
+  return { ipc: tableToIPC(markTimestampsUtc(table), 'stream'), rows: table.numRows, rebuild: REBUILT_BY_WORKER };
+}
 
 /**
  * Some columns of a stored segment's rows, in its order, for the export to splice into its row

@@ -59,7 +59,7 @@ export async function exportStoredToots(
     }
     for (const seg of [null, ...unsettled, ...reencode]) {
       const part = await segmentIpc(local.db, seg);
-      if (part.rows) pending.push(started(codec.write(part.ipc)));
+      if (part.rows) pending.push(started(codec.write(part.ipc, part.rebuild)));
     }
     return pending;
   });
