@@ -21,10 +21,10 @@ import type { ParquetModule } from '../../src/store/parquet/parquet-wasm';
  * store/archive/segment-form.ts and parquet-codec.ts); a compaction's segment and the export's
  * columns are written with a url JavaScript rebuilt where the file left it out. Whatever the
  * values, every way must give back exactly the rows that went in: a value left out by one rule
- * that the other would rebuild differently is a changed post. The generator aims at the rules' edges: uris one
- * character off a Mastodon status uri, names and ids with slashes, newlines and non-ASCII,
- * accounts with no or two `@`, times before 1970 and outside four-digit years. Texts either side of
- * 4 KiB test the other thing the file keeps its own way, long texts in parts.
+ * that the other would rebuild differently is a changed post. The generator aims at the rules'
+ * edges: uris one character off a Mastodon status uri, names and ids with slashes, newlines and
+ * non-ASCII, accounts with no or two `@`, times before 1970 and outside four-digit years. Texts
+ * either side of 4 KiB test the other thing the file keeps its own way, long texts in parts.
  */
 const codec = parquetCodec(pq as unknown as ParquetModule, zstd);
 const base = generatedToots(64);

@@ -23,7 +23,8 @@ const CONTENT = cols.filter((c) => !IDENTITY.has(c));
  * one of its own per column segment of an in-memory table, 256 KiB however short (at 1.6 M demo
  * toots the 0.2 % longer than 4 KiB took 265 of DuckDB's ~820 MiB), and even in a column of their
  * own 229 blocks of the database file (60 MB, 37 B a toot). Cut into parts, they are ordinary
- * strings that DuckDB compresses like the rest: 110 blocks (native DuckDB; docs/BENCHMARKS.md). Short rows hold an empty list, never NULL.
+ * strings that DuckDB compresses like the rest: 110 blocks (native DuckDB; docs/BENCHMARKS.md).
+ * Short rows hold an empty list, never NULL.
  */
 export const LONG_TEXT_BYTES = 4096;
 export const LONG_TEXT_PART = 1000;
@@ -44,7 +45,8 @@ export const URL_FROM_URI_MAX_BYTES = 1024;
  */
 export const DERIVED_IN_FILE: Readonly<Record<string, (a: string) => string>> = {
   id: (a) => `${a}m_id::VARCHAR`,
-  // segment-form's urlFromUri: a Mastodon status uri as its web page, an over-long one as itself.
+  // segment-form's urlFromUri: a Mastodon status uri as its web page, one whose page would be
+  // over the limit as itself (the page is the uri less '/users/' and '/statuses/' plus '/@', '/').
   url: (a) => `CASE WHEN strlen(${a}uri) > ${URL_FROM_URI_MAX_BYTES + 14} THEN ${a}uri
     ELSE regexp_replace(${a}uri, '^([^/]*/(?s:.)[^/]*)/users/([^/]+)/statuses/([^/]+)$', '\\1/@\\2/\\3') END`,
   username: (a) => `split_part(${a}acct, '@', 1)`,

@@ -73,7 +73,8 @@ export function parquetCodec(pq: ParquetModule, zstd: ZstdCompress): ParquetCode
 /**
  * Where DuckDB's file rebuilds a column itself (core/sql/schema.ts DERIVED_IN_FILE), a segment's
  * null stays null: the two rebuild it alike (test/unit/derived-columns.test.ts). `created_at_str`
- * only for four-digit years, as the file's SQL does.
+ * only for four-digit years: outside them JavaScript's text and DuckDB's `strftime` differ
+ * ('999 …' against '0999 …'), so the value is written out.
  */
 const fileDerives: KeepNull = (column, rebuilt, i) => {
   if (!(column in DERIVED_IN_FILE)) return false;

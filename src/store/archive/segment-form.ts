@@ -1,6 +1,7 @@
 import { Data, DataType, Int64, RecordBatch, Schema, Struct, Table, TimeUnit, Timestamp, Utf8, makeData } from 'apache-arrow';
 import { bitmap } from '../../core/arrow-batch';
 import { formatCreatedAtStr } from '../../core/normalize';
+import { URL_FROM_URI_MAX_BYTES } from '../../core/sql/schema';
 
 /**
  * How a stored segment leaves out what it can rebuild. Five columns of SCHEMA.md are, for almost
@@ -101,7 +102,7 @@ function urlFromUri(uri: Data<Utf8>, n: number): Data<Utf8> {
   needsPlain(uri);
   const out = new Utf8Column(n);
   const off = uri.valueOffsets, b = uri.values;
-  const scratch = new Uint8Array(1024);
+  const scratch = new Uint8Array(URL_FROM_URI_MAX_BYTES);
   for (let i = 0; i < n; i++) {
     if (!isValid(uri, i)) { out.pushNull(i); continue; }
     const from = off[i]!, to = off[i + 1]!;
@@ -292,13 +293,14 @@ export function toSegmentForm(table: Table): { table: Table; derived: string[] }
   return { table: mapColumns(table, (name, _child, _batch, index) => built.get(name)?.[index] ?? null, derived), derived };
 }
 
+/** Whether row `i` of a left-out `column` stays null, `rebuilt` being what its source gives. */
+export type KeepNull = (column: string, rebuilt: Data, i: number) => boolean;
+
 /**
  * The rows of a segment with the `derived` columns rebuilt where they are null, except where
  * `keepNull(column, rebuilt, i)`: there the null stays, for a reader that rebuilds the value
  * itself (DuckDB's file: core/sql/schema.ts DERIVED_IN_FILE).
  */
-export type KeepNull = (column: string, rebuilt: Data, i: number) => boolean;
-
 export function fromSegmentForm(table: Table, derived: readonly string[], keepNull?: KeepNull): Table {
   if (!derived.length) return table;
   return mapColumns(table, (name, stored, b) => {
