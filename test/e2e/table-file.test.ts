@@ -43,7 +43,7 @@ describe("DuckDB's database file in OPFS", () => {
     // reopens it with the batches written meanwhile applied, and again reads none.
     await page.goto(h.url);
     await waitForCount(page, 25);
-    expect(await tableHome(page)).toMatch(/kept in a database file/);
+    await expect.poll(() => tableHome(page), { timeout: 30_000 }).toMatch(/kept in a database file/);
     expect(await batchAndSegmentReads(page)).toEqual([]);
     expect(await rebuiltNotice(page).count()).toBe(0);
   });
