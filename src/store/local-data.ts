@@ -7,6 +7,7 @@ import { idOrderSql } from '../core/status-id';
 import { CREATE_META, readMeta, updateMeta, writeMeta, type PendingCompaction } from './duckdb/table-meta';
 import type { Summary } from '../core/sql/summary';
 import { nextManifest, type CompactionPlan, type WrittenSegment } from './archive/compaction-plan';
+import { COMPACT_QUIET_MS, CompactionSchedule } from './archive/compaction-schedule';
 
 /**
  * A load of stored segments under way: how far it is, and the summary the manifest saved, which
@@ -20,16 +21,6 @@ export interface Reloading extends LoadProgress {
 /** A manifest's stored summary with the progress of its load. */
 const reloading = (snap: Snapshot, p: LoadProgress): Reloading => ({ saved: snap.summary ?? null, savedAt: snap.writtenAt, ...p });
 
-/** Compact once the batches since the last compaction hold this many rows (in memory; see wantsCompaction). */
-export const COMPACT_MIN_ROWS = 50_000;
-/** In a database file, that many rows wait for a row group's checkpoint, or for merges to pause this long. */
-export const COMPACT_QUIET_MS = 5000;
-/**
- * Or once this long has passed since the last compaction (or the page opened) with any row not yet
- * compacted: a slow stream would otherwise keep its rows as Arrow IPC, ~6× the bytes of a
- * segment, for hours, and a reload would replay them through the merge.
- */
-export const COMPACT_AFTER_MS = 5 * 60_000;
 /**
  * Segments with fewer rows are merged into the next compaction's new segment (and dropped), so
  * compacting a slow stream every few minutes leaves segments of 25-50 k rows, not hundreds of
@@ -69,10 +60,8 @@ export interface OpenOptions {
  * size of the whole table.
  */
 export class LocalData {
-  private rowsSinceSnapshot = 0;
-  private lastCompaction = Date.now();
-  private failed = false;
-  private compacting: Promise<boolean> | null = null;
+  /** When the next compaction is due. */
+  private readonly schedule = new CompactionSchedule();
   /** Segments the loaded manifest (or this tab's last compaction) names. */
   private segments: SegmentRef[] = [];
   /** The new segment and the rewrites of a compaction between its plan and its commit. */
@@ -136,7 +125,7 @@ export class LocalData {
         await this.undo(p.id, p.rewrite, p.merged);
       }
       const [n] = await this.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM toot_store WHERE seg IS NULL');
-      this.rowsSinceSnapshot = n?.n ?? 0;
+      this.schedule.rowsWaiting = n?.n ?? 0;
     } else if (!snap) {
       await this.db.exec(writeMeta({ appliedSeq: -1, manifestSeq: -1, manifestAt: 0, dirty: [], pending: null }));
     }
@@ -186,7 +175,7 @@ export class LocalData {
           this.table.appliedSeq = snap.upToSeq;
           this.table.dirty.clear();
           this.segments = snap.segments ?? [];
-          this.rowsSinceSnapshot = snap.toots ? snap.rows : 0;
+          this.schedule.rowsWaiting = snap.toots ? snap.rows : 0;
           if (this.file) {
             await this.db.exec(writeMeta({ appliedSeq: snap.upToSeq, manifestSeq: snap.upToSeq, manifestAt: snap.writtenAt, dirty: [], pending: null }));
             await this.db.exec('CHECKPOINT');
@@ -198,7 +187,7 @@ export class LocalData {
     const listed = await this.store.loadAfter(this.table.appliedSeq);
     const limit = below();
     const batches = listed.filter((b) => b.seq < limit);
-    await this.table.applyInOrder(batches, (b) => (this.rowsSinceSnapshot += b.rows));
+    await this.table.applyInOrder(batches, (b) => (this.schedule.rowsWaiting += b.rows));
     return applied + batches.length;
   }
 
@@ -223,7 +212,7 @@ export class LocalData {
   }
 
   noteFlushed(rows: number): void {
-    this.rowsSinceSnapshot += rows;
+    this.schedule.rowsWaiting += rows;
   }
 
   /**
@@ -232,19 +221,13 @@ export class LocalData {
    * checkpoint (`compactWithRowGroup`) instead: one of its own costs a checkpoint.
    */
   wantsCompaction(now = Date.now()): boolean {
-    if (!this.mayCompact(now)) return false;
-    const quiet = !this.file || now - this.table.lastMergeAt >= COMPACT_QUIET_MS;
-    return (quiet && this.rowsSinceSnapshot >= COMPACT_MIN_ROWS) || now - this.lastCompaction >= COMPACT_AFTER_MS;
-  }
-
-  /** No compaction under way, rows waiting, and not within a full interval of a failed one (a full quota, say). */
-  private mayCompact(now: number): boolean {
-    if (this.compacting || this.rowsSinceSnapshot <= 0) return false;
-    return !this.failed || now - this.lastCompaction >= COMPACT_AFTER_MS;
+    return this.schedule.wants(now, !this.file || now - this.table.lastMergeAt >= COMPACT_QUIET_MS);
   }
 
   /** Told of each compaction as it starts, those a full row group sets off included: to report a failure, or to time it. */
-  onCompaction: (run: Promise<boolean>) => void = () => undefined;
+  set onCompaction(fn: (run: Promise<boolean>) => void) {
+    this.schedule.onStart = fn;
+  }
 
   /**
    * Writes the rows no segment holds and rewrites changed segments, then commits the new manifest
@@ -252,7 +235,7 @@ export class LocalData {
    * there was nothing to do.
    */
   compact(): Promise<boolean> {
-    return this.compacting ?? this.track((async () => {
+    return this.schedule.underWay ?? this.schedule.track((async () => {
       const codec = await this.codec();
       const storedSeq = await this.store.snapshotSeq();
       // Inside `exclusive`: the rows read, the side tables and `seq` describe one state. Encoding
@@ -265,28 +248,6 @@ export class LocalData {
     })());
   }
 
-  /** Marks `run` as the compaction under way, and its end (failed or not) as the last compaction. */
-  private track(run: Promise<boolean>): Promise<boolean> {
-    const tracked = run
-      .then(
-        (done) => {
-          this.failed = false;
-          return done;
-        },
-        (err: unknown) => {
-          this.failed = true;
-          throw err;
-        },
-      )
-      .finally(() => {
-        this.compacting = null;
-        this.lastCompaction = Date.now();
-      });
-    this.compacting = tracked;
-    this.onCompaction(tracked);
-    return tracked;
-  }
-
   /**
    * In a database file, inside the merge that filled a row group (TootTable.onRowGroup): plans a
    * compaction there, so the row group's checkpoint also holds its tags, and commits it once that
@@ -296,17 +257,17 @@ export class LocalData {
    * toots (docs/BENCHMARKS.md). Never throws: a failure is the compaction's, not the merge's.
    */
   private async compactWithRowGroup(checkpointed: Promise<void>): Promise<void> {
-    if (!this.mayCompact(Date.now())) return;
+    if (!this.schedule.may(Date.now())) return;
     let plan: CompactionPlan | null;
     try {
       plan = await this.plan(await this.store.snapshotSeq());
     } catch (err) {
-      this.track(Promise.reject(err as Error)).catch(() => undefined);
+      this.schedule.track(Promise.reject(err as Error)).catch(() => undefined);
       return;
     }
     if (!plan) return;
     const planned = plan;
-    this.track((async () => {
+    this.schedule.track((async () => {
       await this.commit(planned, await this.codec(), checkpointed);
       return true;
     })()).catch(() => undefined);
@@ -319,7 +280,7 @@ export class LocalData {
   private async plan(storedSeq: number): Promise<CompactionPlan | null> {
     const seq = this.table.appliedSeq;
     if (seq < 0 || seq <= storedSeq) return null;
-    const counted = this.rowsSinceSnapshot;
+    const counted = this.schedule.rowsWaiting;
     const id = this.segments.reduce((m, s) => Math.max(m, s.id), -1) + 1;
     const merged = this.segments.filter((s) => s.rows < this.mergeBelowRows).map((s) => s.id);
     const rewrite = [...this.table.dirty].filter((d) => !merged.includes(d) && this.segments.some((s) => s.id === d));
@@ -358,7 +319,7 @@ export class LocalData {
       writtenAt = manifest.writtenAt;
       this.segments = manifest.segments;
       this.pending = [];
-      this.rowsSinceSnapshot = Math.max(0, this.rowsSinceSnapshot - plan.counted);
+      this.schedule.rowsWaiting = Math.max(0, this.schedule.rowsWaiting - plan.counted);
     } catch (err) {
       await this.table.exclusive(() => this.undo(plan.id, plan.rewrite, plan.merged));
       throw err;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { A, exportedFile, fileFingerprint, holdCommit, openLocalData, posts, tableFingerprint, write } from './helpers/local-data';
-import { COMPACT_AFTER_MS, COMPACT_MIN_ROWS, type LocalData } from '../../src/store/local-data';
+import type { LocalData } from '../../src/store/local-data';
+import { COMPACT_AFTER_MS, COMPACT_MIN_ROWS } from '../../src/store/archive/compaction-schedule';
 
 /** Small segments (fewer than 25 rows here) are merged into the next compaction's segment. */
 const open = (name: string) => openLocalData(name, { mergeBelowRows: 25 });
