@@ -38,6 +38,13 @@ function statementLabel(sql: string): string {
   return flat.slice(0, 40);
 }
 
+/** A script's first two statements that say what it does (not BEGIN or COMMIT), and how many more. */
+function scriptLabel(statements: readonly string[]): string {
+  const labels = statements.map(statementLabel).filter((l) => !/^(BEGIN TRANSACTION|COMMIT)$/.test(l));
+  const named = labels.slice(0, 2).join(' + ') || statements.map(statementLabel).join(' + ');
+  return labels.length > 2 ? `${named} + ${labels.length - 2} more` : named;
+}
+
 /**
  * Times every DuckDB call on `target` by kind of statement. Measured on the page, so a reply that
  * waits for a busy main thread counts that wait too: read it next to the long tasks.
@@ -51,12 +58,11 @@ export function profileDb(target: BrowserDb) {
     times.set(label, e);
   };
   const orig = { exec: target.exec, insertIPC: target.insertIPC, query: target.query, queryArrow: target.queryArrow };
+  // One call, as the app makes it (analytics-db.ts asOneScript), named by its first statements.
   target.exec = async (statements) => {
-    for (const sql of typeof statements === 'string' ? [statements] : statements) {
-      const t0 = now();
-      await orig.exec(sql);
-      add(statementLabel(sql), now() - t0);
-    }
+    const t0 = now();
+    await orig.exec(statements);
+    add(scriptLabel(typeof statements === 'string' ? [statements] : statements), now() - t0);
   };
   target.insertIPC = async (table, ipc, opts) => {
     const t0 = now();

@@ -32,6 +32,17 @@ export interface AnalyticsDb {
   close(): Promise<void>;
 }
 
+/**
+ * Statements as one SQL script, for one call to DuckDB: it runs them in order and stops at the
+ * first failure, as calling them one by one does. Each call is a round trip to duckdb-wasm's
+ * worker, whose answer waits for the page's main thread; during an ingest at 1.6 M toots the
+ * merges made 3,192 calls, a trivial one taking 6-9 ms (1.5 at best) with DuckDB idle meanwhile
+ * (docs/BENCHMARKS.md). Each statement ends on a line of its own, so a trailing `--` comment
+ * cannot swallow the separator.
+ */
+export const asOneScript = (statements: string | readonly string[]): string =>
+  typeof statements === 'string' ? statements : statements.join('\n;\n');
+
 /** Must run right after open(): a failed extension autoload offline breaks the instance (DUCKDB-WASM.md). */
 export const OFFLINE_SETTINGS = [
   'SET autoinstall_known_extensions = false',

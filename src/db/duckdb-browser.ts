@@ -1,6 +1,6 @@
 import * as duckdb from '@duckdb/duckdb-wasm';
 import { RecordBatch, Table } from 'apache-arrow';
-import { OFFLINE_SETTINGS, QueryCancelledError, parseByteSize, tableRows, type AnalyticsDb } from './analytics-db';
+import { OFFLINE_SETTINGS, QueryCancelledError, asOneScript, parseByteSize, tableRows, type AnalyticsDb } from './analytics-db';
 import type { StartStep } from './start-step';
 import { instantiateDuckDb, type InstantiatedDb } from './duckdb-worker-start';
 import { mark } from './startup-marks';
@@ -65,9 +65,8 @@ export function overConnection(db: duckdb.AsyncDuckDB, conn: duckdb.AsyncDuckDBC
   };
   return {
     exec(statements) {
-      return serial(async () => {
-        for (const s of typeof statements === 'string' ? [statements] : statements) await conn.query(s);
-      });
+      // One round trip for the lot (analytics-db.ts `asOneScript`).
+      return serial(async () => void (await conn.query(asOneScript(statements))));
     },
     query(sql) {
       return serial(async () => tableRows(await conn.query(sql)));

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createDuckDB, ConsoleLogger, LogLevel, NODE_RUNTIME } from '@duckdb/duckdb-wasm/blocking';
 import { tableFromIPC, type Table } from 'apache-arrow';
-import { OFFLINE_SETTINGS, parseByteSize, tableRows, type AnalyticsDb } from '../../../src/db/analytics-db';
+import { OFFLINE_SETTINGS, asOneScript, parseByteSize, tableRows, type AnalyticsDb } from '../../../src/db/analytics-db';
 
 const require = createRequire(import.meta.url);
 // The blocking bundle is CommonJS and so loads apache-arrow's CommonJS build: its classes are not
@@ -54,7 +54,8 @@ export async function openNodeDuckDb(): Promise<AnalyticsDb> {
   };
   return {
     async exec(statements) {
-      for (const s of typeof statements === 'string' ? [statements] : statements) live().query(s);
+      // As the browser's does, so a statement that cannot run in a script fails here too.
+      live().query(asOneScript(statements));
     },
     async query(sql) {
       return tableRows(live().query(sql));
