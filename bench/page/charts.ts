@@ -1,10 +1,6 @@
-import {
-  activitySql, chooseGrain, dailySql, defaultWindowMinutes, GRAIN_MINUTES, hourlySql, type ChartFilters, type SpanRow,
-} from '../../src/core/sql/charts';
-import {
-  cubeActivitySql, cubeAppsSql, cubeDailySql, cubeHashtagsSql, cubeHourlySql, cubeLanguagesSql, cubeLengthsSql, cubeOverlapSql, cubeSpan,
-  cubeSpanSql,
-} from '../../src/core/sql/cube/charts';
+import type { ChartFilters, SpanRow } from '../../src/core/sql/charts';
+import { cubeSpan, cubeSpanSql } from '../../src/core/sql/cube/charts';
+import { dashboardSql } from './dashboard-sql';
 import { STALE_DAYS_SQL } from '../../src/core/sql/cube/cubes';
 import { DashboardCache, type SavedAnswer } from '../../src/store/dashboard-cache';
 import type { BrowserDb } from '../../src/db/duckdb-browser';
@@ -20,23 +16,7 @@ import { now, percentile, round } from './stats';
 type Step = [name: string, run: () => Promise<unknown>];
 /** What ChartsState saves for the next visit (src/store/dashboard-cache.ts): each chart's SQL and rows. */
 export type Answers = Record<string, SavedAnswer>;
-
-/** Each default chart's SQL as ChartsState builds it, once the span is known. */
-export function dashboardSql(f: ChartFilters, span: SpanRow | null): Array<[name: string, sql: string]> {
-  const spanMs = span?.first != null && span.last != null ? span.last - span.first : 0;
-  const grain = chooseGrain(spanMs);
-  const a = { grain, by: 'from_instance' as const, topN: 8, windowMinutes: Math.max(defaultWindowMinutes(spanMs), GRAIN_MINUTES[grain]), offsetMinutes: 0 };
-  return [
-    ['activity', cubeActivitySql(f, a) ?? activitySql(f, a)],
-    ['languages', cubeLanguagesSql(f)],
-    ['daily', cubeDailySql(f) ?? dailySql(f)],
-    ['hourly', cubeHourlySql(f) ?? hourlySql(f)],
-    ['apps', cubeAppsSql(f)],
-    ['hashtags', cubeHashtagsSql(f)],
-    ['lengths', cubeLengthsSql(f)],
-    ['overlap', cubeOverlapSql(f)],
-  ];
-}
+export { dashboardSql };
 
 /** One round of the dashboard's queries; each step records its answer in `answers`. */
 async function round0(db0: BrowserDb, f: ChartFilters, answers: Answers = {}): Promise<Step[]> {
