@@ -7,7 +7,7 @@ import { CREATE_TABLES, TOOTS_AS_STORED } from '../src/core/sql/schema';
 import { CREATE_CUBES, REBUILD_CUBES } from '../src/core/sql/cube/cubes';
 import { cubeSpan } from '../src/core/sql/cube/charts';
 import type { ChartFilters } from '../src/core/sql/charts';
-import { dashboardSql } from './page/dashboard-sql';
+import { dashboardSql, interactionRounds, INTERACTION_PICKS_SQL, type InteractionPicks } from './page/dashboard-sql';
 
 /**
  * Where an interaction round's time goes, without the browser: native DuckDB on one thread (as
@@ -29,24 +29,9 @@ it('times each chart of each interaction round', async () => {
   await c.run(`INSERT INTO toot_store SELECT ${TOOTS_AS_STORED} FROM read_parquet('${PARQUET.replace(/'/g, "''")}') t`);
   for (const s of [...CREATE_CUBES, ...REBUILD_CUBES]) await c.run(s);
   await c.run('CHECKPOINT');
-  // The same picks as the bench: the busiest language, author's and collecting instance, the middle third.
-  const [t] = await rows<{ lang: string; inst: string; base: string; lo: number; hi: number }>(`SELECT
-    (SELECT language FROM agg_hour GROUP BY ALL ORDER BY sum(n) DESC LIMIT 1) AS lang,
-    (SELECT from_instance FROM agg_hour GROUP BY ALL ORDER BY sum(n) DESC LIMIT 1) AS inst,
-    (SELECT base_url FROM agg_hour GROUP BY ALL ORDER BY sum(n) DESC LIMIT 1) AS base,
-    epoch_ms(min(ts))::DOUBLE AS lo, epoch_ms(max(ts))::DOUBLE AS hi FROM agg_hour`);
-  const { lang, inst, base, lo, hi } = t!;
-  const third = (hi - lo) / 3;
-  const brush = { from: Math.round((lo + third) / 60_000) * 60_000, to: Math.round((lo + 2 * third) / 60_000) * 60_000 };
-  const rounds: Array<[string, ChartFilters]> = [
-    ['none', {}],
-    ['language', { languages: [lang] }],
-    ['instance', { instances: [inst] }],
-    ['collected', { instances: [base] }],
-    ['brush', brush],
-    ['brush+language', { ...brush, languages: [lang] }],
-    ['language+instance', { languages: [lang], instances: [inst] }],
-  ];
+  // The same rounds as the bench's page, and the unfiltered one before them.
+  const [picks] = await rows<InteractionPicks>(INTERACTION_PICKS_SQL);
+  const rounds: Array<[string, ChartFilters]> = [['none', {}], ...interactionRounds(picks!)];
   const [cells] = await rows<{ n: number }>('SELECT count(*)::INTEGER AS n FROM agg_hour');
   const out: Record<string, unknown> = { parquet: PARQUET, agg_hour_cells: cells!.n, threads: 1 };
   for (const [name, f] of rounds) {

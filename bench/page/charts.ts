@@ -1,6 +1,6 @@
 import type { ChartFilters, SpanRow } from '../../src/core/sql/charts';
 import { cubeSpan, cubeSpanSql } from '../../src/core/sql/cube/charts';
-import { dashboardSql } from './dashboard-sql';
+import { dashboardSql, interactionRounds, INTERACTION_PICKS_SQL, type InteractionPicks } from './dashboard-sql';
 import { STALE_DAYS_SQL } from '../../src/core/sql/cube/cubes';
 import { DashboardCache, type SavedAnswer } from '../../src/store/dashboard-cache';
 import type { BrowserDb } from '../../src/db/duckdb-browser';
@@ -16,7 +16,6 @@ import { now, percentile, round } from './stats';
 type Step = [name: string, run: () => Promise<unknown>];
 /** What ChartsState saves for the next visit (src/store/dashboard-cache.ts): each chart's SQL and rows. */
 export type Answers = Record<string, SavedAnswer>;
-export { dashboardSql };
 
 /** One round of the dashboard's queries; each step records its answer in `answers`. */
 async function round0(db0: BrowserDb, f: ChartFilters, answers: Answers = {}): Promise<Step[]> {
@@ -80,24 +79,8 @@ export async function chartTimings(db0: BrowserDb, runs: number) {
   const charts = Object.fromEntries(Object.entries(perChart).map(([k, v]) => [k, round(p95(v))]));
   const worst = Object.entries(charts).reduce((a, b) => (b[1] > a[1] ? b : a), ['', -1]);
 
-  // Interactions: the busiest language, author instance and collecting instance, a brush over the
-  // middle third of the span (whole minutes, as a drag gives), and combinations of two.
-  const [top] = await db0.query<{ lang: string; inst: string; base: string; lo: number; hi: number }>(`SELECT
-    (SELECT language FROM agg_hour GROUP BY ALL ORDER BY sum(n) DESC LIMIT 1) AS lang,
-    (SELECT from_instance FROM agg_hour GROUP BY ALL ORDER BY sum(n) DESC LIMIT 1) AS inst,
-    (SELECT base_url FROM agg_hour GROUP BY ALL ORDER BY sum(n) DESC LIMIT 1) AS base,
-    epoch_ms(min(ts))::DOUBLE AS lo, epoch_ms(max(ts))::DOUBLE AS hi FROM agg_hour`);
-  const t = top!;
-  const third = (t.hi - t.lo) / 3;
-  const brush = { from: Math.round((t.lo + third) / 60_000) * 60_000, to: Math.round((t.lo + 2 * third) / 60_000) * 60_000 };
-  const interactions: Array<[string, ChartFilters]> = [
-    ['language', { languages: [t.lang] }],
-    ['instance', { instances: [t.inst] }],
-    ['collected', { instances: [t.base] }],
-    ['brush', brush],
-    ['brush+language', { ...brush, languages: [t.lang] }],
-    ['language+instance', { languages: [t.lang], instances: [t.inst] }],
-  ];
+  const [picks] = await db0.query<InteractionPicks>(INTERACTION_PICKS_SQL);
+  const interactions = interactionRounds(picks!);
   const rounds: Record<string, number[]> = {};
   for (let r = 0; r <= runs; r++) {
     for (const [name, f] of interactions) {

@@ -21,3 +21,35 @@ export function dashboardSql(f: ChartFilters, span: SpanRow | null): Array<[name
     ['overlap', cubeOverlapSql(f)],
   ];
 }
+
+/** What the interaction rounds filter on: the busiest language, author's and collecting instance, and the span. */
+export interface InteractionPicks {
+  lang: string;
+  inst: string;
+  base: string;
+  lo: number;
+  hi: number;
+}
+
+export const INTERACTION_PICKS_SQL = `SELECT
+    (SELECT language FROM agg_hour GROUP BY ALL ORDER BY sum(n) DESC LIMIT 1) AS lang,
+    (SELECT from_instance FROM agg_hour GROUP BY ALL ORDER BY sum(n) DESC LIMIT 1) AS inst,
+    (SELECT base_url FROM agg_hour GROUP BY ALL ORDER BY sum(n) DESC LIMIT 1) AS base,
+    epoch_ms(min(ts))::DOUBLE AS lo, epoch_ms(max(ts))::DOUBLE AS hi FROM agg_hour`;
+
+/**
+ * The bench's interaction rounds: a click on each pick, a brush over the middle third of the span
+ * (whole minutes, as a drag gives), and combinations of two.
+ */
+export function interactionRounds({ lang, inst, base, lo, hi }: InteractionPicks): Array<[name: string, filters: ChartFilters]> {
+  const third = (hi - lo) / 3;
+  const brush = { from: Math.round((lo + third) / 60_000) * 60_000, to: Math.round((lo + 2 * third) / 60_000) * 60_000 };
+  return [
+    ['language', { languages: [lang] }],
+    ['instance', { instances: [inst] }],
+    ['collected', { instances: [base] }],
+    ['brush', brush],
+    ['brush+language', { ...brush, languages: [lang] }],
+    ['language+instance', { languages: [lang], instances: [inst] }],
+  ];
+}
