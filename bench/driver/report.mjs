@@ -79,6 +79,8 @@ export function summarise(size, runs, native) {
     // and the p95 of whole rounds after a filter click, a brush or two of them.
     chart_query_p95_ms: m.charts?.chart_query_p95_ms ?? null,
     chart_query_worst: first.charts?.worstChart ?? null,
+    chart_query_max_ms: m.charts?.chart_query_max_ms ?? null,
+    chart_queries_over_50ms: first.charts?.chart_queries_over_50ms ?? null,
     interaction_p95_ms: m.charts?.interaction_p95_ms ?? null,
     live_summary_source: 'app-rollups: ROLLUP_SUMMARY_SQL over the rollup tables every merge maintains (src/core/sql/rollups.ts), as the Summary panel reads them',
     export_s: r2(m.export?.seconds),
@@ -99,7 +101,7 @@ const at = (s, small, large) => ((s.rows ?? s.size) >= 5_000_000 ? large : small
 export const TARGETS = [
   { key: 'reload_to_dashboard_s', label: (s) => `reload to dashboard ≤ ${at(s, 1, 1)} s`, v: (s) => s.reload_to_dashboard_s, ok: (x, s) => x <= at(s, 1, 1), show: (s) => `${fmt(s.reload_to_dashboard_s)} s (answers there, not drawn; DuckDB's own at ${fmt(s.reload_to_dashboard_duckdb_s)} s)${s.reload_rebuilt ? `; the file was REBUILT: ${s.reload_rebuilt}` : ''}` },
   { key: 'reload_to_query_s', label: (s) => `reload to SUMMARY_SQL on the raw table ≤ ${at(s, 3, 5)} s`, v: (s) => s.reload_to_query_s, ok: (x, s) => x <= at(s, 3, 5), show: (s) => `${fmt(s.reload_to_query_s)} s` },
-  { key: 'chart_query_p95_ms', label: (s) => `each default chart's query p95 ≤ ${at(s, 50, 100)} ms`, v: (s) => s.chart_query_p95_ms, ok: (x, s) => x <= at(s, 50, 100), show: (s) => `${fmt(s.chart_query_p95_ms)} ms (worst: ${fmt(s.chart_query_worst)})` },
+  { key: 'chart_query_p95_ms', label: (s) => `each default chart's query p95 ≤ ${at(s, 50, 100)} ms`, v: (s) => s.chart_query_p95_ms, ok: (x, s) => x <= at(s, 50, 100), show: (s) => `${fmt(s.chart_query_p95_ms)} ms (worst: ${fmt(s.chart_query_worst)}; slowest single query ${fmt(s.chart_query_max_ms)} ms, ${s.chart_queries_over_50ms ?? '?'} over 50 ms)` },
   { key: 'interaction_p95_ms', label: (s) => `filter click or brush → every chart p95 ≤ ${at(s, 100, 150)} ms`, v: (s) => s.interaction_p95_ms, ok: (x, s) => x <= at(s, 100, 150), show: (s) => `${fmt(s.interaction_p95_ms)} ms` },
   { key: 'duckdb_memory_mb', label: (s) => `DuckDB memory ≤ ${at(s, 300, 650)} MB`, v: (s) => s.duckdb_memory_mb, ok: (x, s) => x <= at(s, 300, 650), show: (s) => `${fmt(s.duckdb_memory_mb)} MB (after ingest ${fmt(s.duckdb_memory_ingest_mb)}, after reload ${fmt(s.duckdb_memory_reload_mb)})` },
   { key: 'ingest_toots_per_s', label: () => 'ingest ≥ 20 k toots/s', v: (s) => s.ingest_toots_per_s, ok: (x) => x >= 20_000, show: (s) => `${fmt(s.ingest_toots_per_s)} toots/s` },
