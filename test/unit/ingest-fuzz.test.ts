@@ -89,6 +89,19 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     const other = ctx.made.find((m) => m.base !== ctx.base && m.valid && typeof m.status.created_at === 'string');
     return other ? { ...s, uri: other.status.uri, url: other.status.url, created_at: other.status.created_at } : s;
   } }),
+  // Such a copy whose time is off by up to an hour (lost digits, a server that stamped it late),
+  // edited later or not: an edit moves the stored row's time, and the merge must still find it.
+  // Any earlier one, so a post is often seen three times or more.
+  fc.tuple(fc.integer({ min: -3600, max: 3600 }), fc.boolean(), fc.nat()).map(([secs, edit, pick]): Mutation => ({ valid: true, apply: (s, ctx) => {
+    const others = ctx.made.filter((m) => m.base !== ctx.base && m.valid && typeof m.status.created_at === 'string');
+    const other = others[pick % Math.max(1, others.length)];
+    const t = other ? Date.parse(other.status.created_at as string) : NaN;
+    if (!other || !Number.isFinite(t)) return s;
+    return {
+      ...s, uri: other.status.uri, url: other.status.url, created_at: new Date(t + secs * 1000).toISOString(),
+      ...(edit ? { edited_at: new Date(t + 86_400_000).toISOString() } : {}),
+    };
+  } })),
   // Invalid by construction.
   wrong(STRING_FIELDS, nonString),
   wrong(NUMBER_FIELDS, nonNumber),

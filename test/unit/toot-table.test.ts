@@ -91,6 +91,40 @@ describe('TootTable merge in DuckDB-WASM', () => {
     expect(await db.query('SELECT uri FROM toots')).toEqual([]);
   });
 
+  it("finds a post's stored row by the merge's keys when a copy moved its time, and in a file kept from before the keys", async () => {
+    const s = fixture('01_stream_public_update_remote_mstdnjp.json');
+    const at = (iso: string, secs: number) => new Date(Date.parse(iso) + secs * 1000).toISOString();
+    const count = async () => (await db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM toots'))[0]!.n;
+    await table.apply({ ipc: tootsToIPC(rows([s], A)), deletes: [] });
+    // An edit whose copy lost a second: the stored row moves to the later second.
+    const edited = { ...s, id: '801', created_at: at(s.created_at, 1), edited_at: at(s.created_at, 600), favourites_count: 9 };
+    await table.apply({ ipc: tootsToIPC(rows([edited], B, t0 + 1)), deletes: [] });
+    const [moved] = await db.query<{ c: number }>(`SELECT created_at::DOUBLE AS c FROM toots`);
+    expect(moved!.c).toBe(Math.floor(Date.parse(s.created_at) / 1000) + 1);
+    // Copies at either second still find it.
+    await table.apply({ ipc: tootsToIPC(rows([{ ...s, id: '802' }], B, t0 + 2)), deletes: [] });
+    await table.apply({ ipc: tootsToIPC(rows([{ ...edited, id: '803' }], A, t0 + 3)), deletes: [] });
+    expect(await count()).toBe(1);
+    // A database file made before the keys were kept: opening it computes them from the rows.
+    await db.exec('DROP TABLE uri_keys');
+    await new TootTable(db).init([['en', 'English'], ['ja', 'Japanese']]);
+    await table.apply({ ipc: tootsToIPC(rows([{ ...edited, id: '804' }], B, t0 + 4)), deletes: [] });
+    expect(await count()).toBe(1);
+    const [seen] = await db.query<{ seen: string[] }>('SELECT seen_on AS seen FROM toots');
+    expect([...seen!.seen]).toEqual([A, B].sort());
+  });
+
+  it('drops the keys of pruned rows with them', async () => {
+    const r = rows(fixtureStatuses().map(([, s]) => s), A);
+    await table.apply({ ipc: tootsToIPC(r), deletes: [] });
+    const keys = async () => (await db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM uri_keys'))[0]!.n;
+    expect(await keys()).toBe(new Set(r.map((x) => x.uri)).size);
+    await table.apply({ ipc: null, deletes: [], prune: { keepNewest: 1 } });
+    expect(await keys()).toBeLessThan(r.length);
+    const [newest] = await db.query<{ k: number }>('SELECT count(*)::INTEGER AS k FROM uri_keys k JOIN toot_store t ON t.created_at = k.created_at AND hash(t.uri) = k.h');
+    expect(newest!.k).toBe(1);
+  });
+
   it('prunes by a retention rule after the batch, by age or to the newest N', async () => {
     const all = fixtureStatuses().map(([, s]) => s);
     const r = rows(all, A);

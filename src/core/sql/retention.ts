@@ -1,3 +1,5 @@
+import { URI_KEYS } from './schema';
+
 /**
  * Retention: keep the last N days (by the post's time) or the newest N toots. A rule is stored
  * with the batch it was applied in, with its cutoff fixed, so replaying batches prunes the same
@@ -23,7 +25,11 @@ export function droppedWhere(rule: RetentionRule): string {
 }
 
 export function pruneStatements(rule: RetentionRule): string[] {
-  return [`DELETE FROM toot_store WHERE ${droppedWhere(rule)}`];
+  return [
+    `DELETE FROM toot_store WHERE ${droppedWhere(rule)}`,
+    // Keys older than every row kept are of dropped rows only (schema.ts URI_KEYS).
+    `DELETE FROM ${URI_KEYS} WHERE created_at < (SELECT min(created_at) FROM toot_store)`,
+  ];
 }
 
 export function droppedCountSql(rule: RetentionRule): string {

@@ -1,7 +1,7 @@
 import { tableToIPC } from 'apache-arrow';
 import type { AnalyticsDb } from '../../db/analytics-db';
 import { checkpointAndRelease } from '../../db/release-memory';
-import { storedAsToots, tootValue } from '../../core/sql/schema';
+import { storedAsToots, tootValue, URI_KEYS } from '../../core/sql/schema';
 import { CHECKPOINT_ROWS, rowGroupCuts } from '../../core/sql/checkpoints';
 import { markTimestampsUtc } from '../parquet/parquet-wasm';
 import { sourceOf } from './segment-form';
@@ -72,7 +72,7 @@ export interface ParquetCodec {
   readStored(parquet: Uint8Array, seg: number | null, cuts?: readonly number[], derived?: readonly string[]): Promise<Uint8Array[]>;
 }
 
-const EMPTY_TABLES = ['DELETE FROM toot_store', 'DELETE FROM sightings', 'DELETE FROM tombstones', 'DELETE FROM deleted_uris'];
+const EMPTY_TABLES = ['DELETE FROM toot_store', 'DELETE FROM sightings', 'DELETE FROM tombstones', 'DELETE FROM deleted_uris', `DELETE FROM ${URI_KEYS}`];
 const SIDE_TABLES = { sightings: 'sightings', tombstones: 'tombstones', deletedUris: 'deleted_uris' } as const;
 type Side = Pick<Snapshot, 'sightings' | 'tombstones' | 'deletedUris'>;
 

@@ -2,7 +2,7 @@ import type { AnalyticsDb } from '../../db/analytics-db';
 import { checkpointAndRelease } from '../../db/release-memory';
 import {
   CREATE_TABLES, DELETE_DOOMED, DOOMED_ROWS, DOOMED_VIA_SIGHTINGS, INCOMING_STATS_SQL, mergeCleanup, applyTombstones, batchStatement,
-  dropResolved, hitsStatement, mergeStatements, notebookViews, resolvedRows, segmentsSql, type IncomingStats,
+  dropResolved, hitsStatement, REBUILD_URI_KEYS, mergeStatements, notebookViews, resolvedRows, segmentsSql, type IncomingStats,
 } from '../../core/sql/schema';
 import { CHECKPOINT_ROWS, CHECKPOINT_SETTINGS, rowGroupCuts } from '../../core/sql/checkpoints';
 import { CREATE_ROLLUPS, FOLD_ROLLUPS, REBUILD_ROLLUPS, START_DELTA, recordDelta } from '../../core/sql/rollups';
@@ -58,14 +58,15 @@ export class TootTable {
       ...(languageNames.length ? ['DELETE FROM language', `INSERT INTO language VALUES ${values.join(', ')}`] : []),
     ];
     const key = `tootscope setup ${hash64Hex(setup.join(';\n'))}`;
-    const [found] = await this.db.query<{ n: number; setup: string | null }>(CUBES_PRESENT_SQL);
+    const [found] = await this.db.query<{ n: number; keys: number; setup: string | null }>(CUBES_PRESENT_SQL);
     await this.db.exec(CHECKPOINT_SETTINGS);
     // A database file this same set-up made (same statements: same Tootscope, zone and language
     // names) needs none of it again: ~30 statements, ~110 ms of every start (issue 16).
-    if (found?.setup === key && found.n === CUBE_TABLES.length) return;
+    if (found?.setup === key && found.n === CUBE_TABLES.length && found.keys) return;
     await this.db.exec(setup);
-    // A table kept from before a dashboard cube existed gets it computed from the rows once.
+    // A table kept from before a dashboard cube or the merge's keys existed gets them computed from the rows once.
     if ((found?.n ?? 0) < CUBE_TABLES.length) await this.db.exec(REBUILD_CUBES);
+    if (!found?.keys) await this.db.exec(REBUILD_URI_KEYS);
     // Last: a start cut short before this runs the whole set-up again.
     await this.db.exec(`COMMENT ON TABLE toot_store IS '${key}'`);
   }
@@ -154,7 +155,7 @@ export class TootTable {
 
   /** After a bulk load: recomputes the rollups from the table, and where its row group ends. */
   async loaded(): Promise<void> {
-    await this.db.exec(REBUILD_ROLLUPS);
+    await this.db.exec([...REBUILD_ROLLUPS, REBUILD_URI_KEYS]);
     this.slots = null;
   }
 

@@ -17,6 +17,7 @@
  */
 
 import { isCollectedFrom } from '../charts/filters';
+import { URI_KEYS } from '../schema';
 
 export type CubeUnit = 'hour' | 'day';
 export const UNIT_MS: Record<CubeUnit, number> = { hour: 3_600_000, day: 86_400_000 };
@@ -224,7 +225,8 @@ export const STALE_DAYS_SQL = `SELECT count(*)::INTEGER AS n FROM ${STALE}`;
  * How many of the dashboard's tables exist, and `toot_store`'s comment (the key of the set-up
  * statements that made its database: `TootTable.init`). A database file written before one of
  * the cubes or kept figures existed (the table persists with DuckDB's file) has fewer:
- * `TootTable.init` then computes them from the table.
+ * `TootTable.init` then computes them from the table, and so the merge's keys (`keys`: 0 or 1).
  */
 export const CUBES_PRESENT_SQL = `SELECT count(*) FILTER (table_name IN (${CUBE_TABLES.map((t) => `'${t}'`).join(', ')}))::INTEGER AS n,
+  count(*) FILTER (table_name = '${URI_KEYS}')::INTEGER AS keys,
   max(comment) FILTER (table_name = 'toot_store') AS setup FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main'`;
