@@ -258,4 +258,21 @@ describe('the dashboard from the cubes', () => {
     expect(cubeDailySql({}, { offsetMinutes: 60 })).toBeNull();
     expect(cubeHourlySql({}, { offsetMinutes: 60 })).not.toBeNull();
   });
+
+  it("reads the hourly cube without a dimension no filter names: the author's instance, or the language", () => {
+    const hourly = { grain: 'hour' as const, by: 'from_instance' as const };
+    const reads = (sql: string | null) => [...sql!.matchAll(/FROM (agg_hour\w*)/g)].map((m) => m[1]).sort();
+    // Unfiltered, a brush, a collecting instance: neither big dimension is needed.
+    for (const f of [{}, { from: T0, to: T0 + 30 * HOUR }, { instances: [BASES[0]!] }]) {
+      expect(reads(cubeLanguagesSql(f)), JSON.stringify(f)).toEqual(['agg_hour_seen']);
+      expect(reads(cubeOverlapSql(f))).toEqual(['agg_hour_seen']);
+      expect(reads(cubeActivitySql(f, hourly))).toEqual(['agg_hour_source']);
+      expect(reads(cubeDailySql(f))).toEqual(['agg_hour_source']);
+    }
+    // A language filter needs it for the activity and the daily table; an author's instance for the rest.
+    expect(reads(cubeActivitySql({ languages: ['en'] }, hourly))).toEqual(['agg_hour']);
+    expect(reads(cubeLanguagesSql({ languages: ['en'] }))).toEqual(['agg_hour_seen']);
+    expect(reads(cubeLanguagesSql({ instances: [HOSTS[0]!] }))).toEqual(['agg_hour']);
+    expect(reads(cubeActivitySql({ instances: [HOSTS[0]!] }, hourly))).toEqual(['agg_hour_source']);
+  });
 });

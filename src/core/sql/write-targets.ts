@@ -15,7 +15,7 @@ import type { Token } from './sql-tokens';
 export const COLLECTION_OBJECTS = [
   'toot_store', 'table_meta', 'toots', 'sightings', 'tombstones', 'deleted_uris', 'uri_keys', 'language', 'mastodon_toot_raw', 'mastodon_toot',
   'rollup_authors', 'rollup_instances', 'rollup_languages', 'rollup_lengths', 'rollup_summary',
-  'agg_hour', 'agg_day_author', 'agg_day_acct', 'agg_day_length', 'agg_day_length_lang', 'agg_day_length_seen', 'agg_hour_tag',
+  'agg_hour', 'agg_hour_seen', 'agg_hour_source', 'agg_day_author', 'agg_day_acct', 'agg_day_length', 'agg_day_length_lang', 'agg_day_length_seen', 'agg_hour_tag',
   'agg_hour_tag_lang', 'agg_hour_tag_seen', 'daily_authors', 'daily_authors_by', 'authors_stale',
   'zone_offsets', 'toots_local', 'local_time',
 ] as const;

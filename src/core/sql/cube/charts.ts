@@ -19,7 +19,7 @@ import { filterConditions, sqlString } from '../charts/filters';
 import { taggedOnly } from '../charts/languages';
 import { whiskerFences } from '../charts/lengths';
 import {
-  AGG_DAY_ACCT, AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_DAY_LENGTH_SEEN, AGG_HOUR, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, AGG_HOUR_TAG_SEEN, AUTHOR_FIGURES, countRows, instanceColumn, pickCube, staleCells, staleDay, topKey as top, type FilterDim,
+  AGG_DAY_ACCT, AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_DAY_LENGTH_SEEN, AGG_HOUR, AGG_HOUR_SEEN, AGG_HOUR_SOURCE, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, AGG_HOUR_TAG_SEEN, AUTHOR_FIGURES, countRows, instanceColumn, pickCube, staleCells, staleDay, topKey as top, type FilterDim,
 } from './cubes';
 import { cubeSource, timeParts, where } from './source';
 
@@ -36,7 +36,7 @@ export function cubeActivitySql(filters: ChartFilters, options: ActivityOptions)
   const topN = Math.max(1, sqlInt(options.topN ?? 8, 8, 100));
   const windowMinutes = sqlInt(options.windowMinutes ?? step, step, 10 * 366 * 1440);
   const preceding = Math.max(0, windowMinutes - step);
-  return `WITH f AS (${cubeSource(AGG_HOUR, filters)}),
+  return `WITH f AS (${cubeSource(pickCube(filters, AGG_HOUR_SOURCE, AGG_HOUR), filters)}),
 t AS MATERIALIZED (SELECT date_trunc('${grain}', ${shiftedTs(options.offsetMinutes, 'ts')}) AS bucket, ${groupedKeySql(by, options.groups)} AS k, sum(n) AS n FROM f GROUP BY ALL),
 top AS (SELECT k, row_number() OVER (ORDER BY sum(n) DESC, k) AS rank FROM t GROUP BY k ORDER BY rank LIMIT ${topN}),
 s AS (SELECT t.bucket, coalesce(top.k, '${OTHER_SERIES}') AS series, coalesce(top.rank, ${topN + 1})::INTEGER AS rank, t.n
@@ -57,7 +57,7 @@ FROM grid ORDER BY rank, bucket`;
  * times are then read from the raw rows of just those two hours (cubeSpanEdgesSql).
  */
 export function cubeSpanSql(filters: ChartFilters): string {
-  return `WITH f AS (${cubeSource(AGG_HOUR, filters)})
+  return `WITH f AS (${cubeSource(pickCube(filters, AGG_HOUR_SEEN, AGG_HOUR), filters)})
 SELECT coalesce(sum(n), 0)::INTEGER AS toots, epoch_ms(min(ts))::DOUBLE AS first_hour, epoch_ms(max(ts))::DOUBLE AS last_hour FROM f`;
 }
 
@@ -77,7 +77,7 @@ export function cubeSpanEdgesSql(filters: ChartFilters, firstHour: number, lastH
 
 export function cubeLanguagesSql(filters: ChartFilters, options: LanguagesOptions = {}): string {
   const limit = sqlInt(options.limit ?? 20, 20, 1000);
-  return `WITH f AS (${cubeSource(AGG_HOUR, filters)}),
+  return `WITH f AS (${cubeSource(pickCube(filters, AGG_HOUR_SEEN, AGG_HOUR), filters)}),
 c AS (SELECT language AS code, sum(n)::INTEGER AS toots FROM f ${taggedOnly(options.unknown, 'language')} GROUP BY language),
 s AS (SELECT code, toots, (toots / sum(toots) OVER ())::DOUBLE AS share FROM c)
 SELECT s.code, coalesce(l.language_name, s.code) AS name, s.toots, s.share
@@ -88,7 +88,7 @@ ORDER BY s.toots DESC, s.code LIMIT ${limit}`;
 export function cubeHourlySql(filters: ChartFilters, options: HourlyOptions = {}): string | null {
   if (!wholeHours(options.offsetMinutes)) return null;
   const maxDays = sqlInt(options.maxDays ?? 14, 14, 10_000);
-  return `WITH f AS (${cubeSource(AGG_HOUR, filters)}),
+  return `WITH f AS (${cubeSource(pickCube(filters, AGG_HOUR_SEEN, AGG_HOUR), filters)}),
 t AS MATERIALIZED (SELECT date_trunc('hour', ${shiftedTs(options.offsetMinutes, 'ts')}) AS h, sum(n) AS n FROM f GROUP BY ALL),
 c AS (SELECT h, sum(n)::INTEGER AS n FROM t GROUP BY h),
 b AS (${bucketGridSql('h', 't', 60)})
@@ -100,7 +100,7 @@ ORDER BY b.h`;
 
 export function cubeAppsSql(filters: ChartFilters, options: AppsOptions = {}): string {
   const limit = sqlInt(options.limit ?? 10, 10, 1000);
-  return `WITH f AS (${cubeSource(AGG_HOUR, filters)})
+  return `WITH f AS (${cubeSource(pickCube(filters, AGG_HOUR_SEEN, AGG_HOUR), filters)})
 SELECT app, sum(n)::INTEGER AS toots FROM f
 WHERE NOT bot AND app <> ''
 GROUP BY app ORDER BY toots DESC, app LIMIT ${limit}`;
@@ -119,7 +119,7 @@ GROUP BY tag ORDER BY toots DESC, tag LIMIT ${limit}`;
  */
 export function cubeDailySql(filters: ChartFilters, options: DailyOptions = {}): string | null {
   if (offsetOf(options.offsetMinutes) !== 0) return null;
-  return `WITH h AS (${cubeSource(AGG_HOUR, filters)}),
+  return `WITH h AS (${cubeSource(pickCube(filters, AGG_HOUR_SOURCE, AGG_HOUR), filters)}),
 d AS MATERIALIZED (SELECT ts::DATE AS day, from_instance, base_url, sum(n) AS n FROM h GROUP BY ALL),
 totals AS (SELECT day, sum(n)::INTEGER AS toots, count(DISTINCT from_instance)::INTEGER AS source_instances FROM d GROUP BY day),
 collected AS (SELECT day, base_url, sum(n) AS n FROM d GROUP BY ALL),
@@ -211,7 +211,7 @@ ORDER BY s.toots DESC, s.language`;
 /** Posts per set of collecting instances first: a handful of sets, whatever the number of toots. */
 export function cubeOverlapSql(filters: ChartFilters, options: OverlapOptions = {}): string {
   const limit = sqlInt(options.limit ?? 12, 12, 200);
-  return `WITH f AS (${cubeSource(AGG_HOUR, filters)}),
+  return `WITH f AS (${cubeSource(pickCube(filters, AGG_HOUR_SEEN, AGG_HOUR), filters)}),
 so AS MATERIALIZED (SELECT row_number() OVER () AS id, seen_on, n FROM (SELECT seen_on, sum(n) AS n FROM f GROUP BY seen_on)),
 e AS (SELECT DISTINCT id, unnest(seen_on) AS inst, n FROM so),
 sizes AS (SELECT inst, sum(n)::INTEGER AS n FROM e GROUP BY inst),
