@@ -220,10 +220,13 @@ export function mergeStatements(stats: IncomingStats, hits: number): MergePlan {
   const win = timeWindow(stats, 'toot_store');
   const newRows = `NOT EXISTS (SELECT 1 FROM deleted_uris d WHERE d.uri = t.uri)${hits > 0 ? ' AND t.uri NOT IN (SELECT uri FROM hits)' : ''}`;
   const hitRows = hits > 0 ? `${timeWindow(stats)} AND t.uri IN (SELECT uri FROM hits)` : null;
-  // Keys for the new rows, and for updated rows whose time a newer version moved.
+  // Keys for the new rows, and for the batch's copies of stored posts at a second not yet keyed:
+  // a newer version moves its stored row there. Read from the batch, not by uri from the table;
+  // a key for a copy that did not win is one more second to look at, no more.
   const after: string[] = [addKeys('batch', newRows)];
-  if (hitRows) {
-    after.push(addKeys('toot_store', `${hitRows} AND NOT EXISTS (SELECT 1 FROM ${URI_KEYS} k WHERE k.created_at = t.created_at AND k.h = hash(t.uri))`));
+  if (hits > 0) {
+    after.push(addKeys('batch', `t.uri IN (SELECT uri FROM hits)
+       AND NOT EXISTS (SELECT 1 FROM ${URI_KEYS} k WHERE ${timeWindow(stats, 'k')} AND k.created_at = t.created_at AND k.h = hash(t.uri))`));
   }
   if (hits > 0 || stats.uris < stats.n) {
     // After the insert, so a second copy that arrived in the same batch as the first is recorded.
