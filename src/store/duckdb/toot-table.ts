@@ -6,7 +6,7 @@ import {
 } from '../../core/sql/schema';
 import { CHECKPOINT_ROWS, CHECKPOINT_SETTINGS, rowGroupCuts } from '../../core/sql/checkpoints';
 import { CREATE_ROLLUPS, FOLD_ROLLUPS, REBUILD_ROLLUPS, START_DELTA, recordDelta } from '../../core/sql/rollups';
-import { CUBE_TABLES, CUBES_PRESENT_SQL, REBUILD_CUBES, REFRESH_KEPT, STALE_DAYS_SQL } from '../../core/sql/cube/cubes';
+import { CUBE_COLUMNS, CUBE_TABLES, CUBES_PRESENT_SQL, REBUILD_CUBES, REFRESH_KEPT, STALE_DAYS_SQL } from '../../core/sql/cube/cubes';
 import type { Tombstone } from '../../core/toot';
 import { droppedWhere, pruneStatements, type RetentionRule } from '../../core/sql/retention';
 import { localTimeStatements, zoneOffsets } from '../../core/sql/local-time';
@@ -58,14 +58,16 @@ export class TootTable {
       ...(languageNames.length ? ['DELETE FROM language', `INSERT INTO language VALUES ${values.join(', ')}`] : []),
     ];
     const key = `tootscope setup ${hash64Hex(setup.join(';\n'))}`;
-    const [found] = await this.db.query<{ n: number; keys: number; setup: string | null }>(CUBES_PRESENT_SQL);
+    const [found] = await this.db.query<{ n: number; columns: number; keys: number; setup: string | null }>(CUBES_PRESENT_SQL);
     await this.db.exec(CHECKPOINT_SETTINGS);
     // A database file this same set-up made (same statements: same Tootscope, zone and language
     // names) needs none of it again: ~30 statements, ~110 ms of every start (issue 16).
-    if (found?.setup === key && found.n === CUBE_TABLES.length && found.keys) return;
+    const cubesKept = found?.n === CUBE_TABLES.length && found.columns === CUBE_COLUMNS;
+    if (found?.setup === key && cubesKept && found.keys) return;
     await this.db.exec(setup);
-    // A table kept from before a dashboard cube or the merge's keys existed gets them computed from the rows once.
-    if ((found?.n ?? 0) < CUBE_TABLES.length) await this.db.exec(REBUILD_CUBES);
+    // A table kept from before a dashboard cube (or one of its columns) or the merge's keys
+    // existed gets them computed from the rows once.
+    if (!cubesKept) await this.db.exec(REBUILD_CUBES);
     if (!found?.keys) await this.db.exec(REBUILD_URI_KEYS);
     // Last: a start cut short before this runs the whole set-up again.
     await this.db.exec(`COMMENT ON TABLE toot_store IS '${key}'`);

@@ -31,6 +31,12 @@ export interface Cube {
   /** The filter columns it carries (of `from_instance`, `seen_on`, `language`): the filters it can answer. */
   filters: readonly string[];
   /**
+   * A day cube that also keeps each cell's count per UTC hour of the day (`h0`…`h23`, summing to
+   * `n`): the part days at the ends of a time range are then summed from these (source.ts)
+   * instead of counted from their raw rows.
+   */
+  hours?: boolean;
+  /**
    * One row per contribution of a toot-shaped relation `rel` (filtered by `where`, over its own
    * column names): `ts`, the keys, and weight `w` (1 for a row, the delta's sign).
    */
@@ -47,14 +53,19 @@ const LANGUAGE_ONLY: Keys = [['language', 'VARCHAR']];
 const AUTHOR_AND_COLLECTED: Keys = [['from_instance', 'VARCHAR'], ['seen_on', 'VARCHAR[]']];
 const NO_FILTERS: Keys = [];
 
-function plain(table: string, unit: CubeUnit, filters: Keys, own: Cube['keys']): Cube {
+function plain(table: string, unit: CubeUnit, filters: Keys, own: Cube['keys'], hours = false): Cube {
   const keys = [...filters, ...own];
   return {
-    table, unit, keys, filters: filters.map(([k]) => k),
+    table, unit, keys, filters: filters.map(([k]) => k), hours,
     rows: (rel, weight, where = '') =>
-      `SELECT date_trunc('${unit}', created_ts)::TIMESTAMP AS ts, ${keys.map(([k]) => k).join(', ')}, ${weight} AS w FROM ${rel} ${where}`,
+      `SELECT date_trunc('${unit}', created_ts)::TIMESTAMP AS ts, ${keys.map(([k]) => k).join(', ')}, ${hours ? 'hour(created_ts) AS hr, ' : ''}${weight} AS w FROM ${rel} ${where}`,
   };
 }
+
+/** The hour columns of a cube that keeps them (`Cube.hours`), hour `i` of the day in `h{i}`. */
+export const HOUR_COLUMNS = Array.from({ length: 24 }, (_, i) => `h${i}`);
+/** Each hour's part of the weights `w` of cube rows with their hour `hr`. */
+const hourSums = (w: string, as: string) => HOUR_COLUMNS.map((h, i) => `coalesce(sum(${w}) FILTER (WHERE hr = ${i}), 0)::INTEGER AS ${as}${h}`);
 
 /** Per hour: span, activity (both series kinds), hour of day, languages, apps, overlap, daily toots and instances. */
 export const AGG_HOUR = plain('agg_hour', 'hour', ALL_FILTERS, [['base_url', 'VARCHAR'], ['app', 'VARCHAR'], ['bot', 'BOOLEAN']]);
@@ -70,7 +81,7 @@ export const AGG_HOUR_SOURCE = plain('agg_hour_source', 'hour', AUTHOR_AND_COLLE
 /** Per UTC day and author: the daily table's distinct users and most active user and bot. */
 export const AGG_DAY_AUTHOR = plain('agg_day_author', 'day', ALL_FILTERS, [['acct', 'VARCHAR'], ['bot', 'BOOLEAN']]);
 /** The same without the filter dimensions: what `daily_authors` is recomputed from, a day at a time. */
-export const AGG_DAY_ACCT = plain('agg_day_acct', 'day', NO_FILTERS, [['acct', 'VARCHAR'], ['bot', 'BOOLEAN']]);
+export const AGG_DAY_ACCT = plain('agg_day_acct', 'day', NO_FILTERS, [['acct', 'VARCHAR'], ['bot', 'BOOLEAN']], true);
 
 /**
  * Per UTC day, language and length: the length box plots (a histogram, so quartiles stay exact).
@@ -78,9 +89,9 @@ export const AGG_DAY_ACCT = plain('agg_day_acct', 'day', NO_FILTERS, [['acct', '
  * instance filter, the one the page opens with, reads a copy without the instance columns.
  */
 export const AGG_DAY_LENGTH = plain('agg_day_length', 'day', ALL_FILTERS, [['characters', 'INTEGER']]);
-export const AGG_DAY_LENGTH_LANG = plain('agg_day_length_lang', 'day', LANGUAGE_ONLY, [['characters', 'INTEGER']]);
+export const AGG_DAY_LENGTH_LANG = plain('agg_day_length_lang', 'day', LANGUAGE_ONLY, [['characters', 'INTEGER']], true);
 /** And for a filter on the instances posts were collected from, which read 680 k cells of `agg_day_length` at 1.6 M toots. */
-export const AGG_DAY_LENGTH_SEEN = plain('agg_day_length_seen', 'day', COLLECTED_AND_LANGUAGE, [['characters', 'INTEGER']]);
+export const AGG_DAY_LENGTH_SEEN = plain('agg_day_length_seen', 'day', COLLECTED_AND_LANGUAGE, [['characters', 'INTEGER']], true);
 
 /** Per hour and hashtag, a tag repeated in one post once (as hashtags.ts counts); also without instances. */
 function tagCube(table: string, filters: Keys): Cube {
@@ -118,14 +129,18 @@ export function pickCube(f: { instances?: string[]; languages?: string[] }, ...c
 export const CUBES: readonly Cube[] = [
   AGG_HOUR, AGG_HOUR_SEEN, AGG_HOUR_SOURCE, AGG_DAY_AUTHOR, AGG_DAY_ACCT, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_DAY_LENGTH_SEEN, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, AGG_HOUR_TAG_SEEN,
 ];
-/** Every table the dashboard reads, the cubes and the figures kept per day from them. */
-export const CUBE_TABLES = [...CUBES.map((c) => c.table), 'daily_authors', 'daily_authors_by', 'authors_stale'];
 
-const columns = (c: Cube) => ['ts', ...c.keys.map(([k]) => k)];
+/** A cube's time bucket and keys: what identifies a cell. */
+export const columns = (c: Cube) => ['ts', ...c.keys.map(([k]) => k)];
 
 /** `ts, keys…, n`: a cube's rows counted from `rel` (raw rows, weight 1). */
 export const countRows = (c: Cube, rel: string, where = ''): string =>
   `SELECT ${columns(c).join(', ')}, sum(w)::BIGINT AS n FROM (${c.rows(rel, '1', where)}) GROUP BY ALL`;
+
+/** A cube's cells as it stores them, counted from `rel`: `countRows` and the hour columns of a cube that keeps them. */
+export const cubeCells = (c: Cube, rel: string): string => (c.hours
+  ? `SELECT ${columns(c).join(', ')}, sum(w)::BIGINT AS n, ${hourSums('w', '').join(', ')} FROM (${c.rows(rel, '1')}) GROUP BY ALL`
+  : countRows(c, rel));
 
 /** `arg_min(key, (−n, key))`: the key with the most posts, ties to the first A→Z, as daily.ts ranks them. */
 export const topKey = (key: string, where: string) => `arg_min(${key}, (-n, ${key})) FILTER (WHERE ${where})`;
@@ -185,17 +200,27 @@ export const staleDay = (alias: string) => `EXISTS (SELECT 1 FROM ${STALE} s WHE
 export const staleCells = (table: string) => `(SELECT c.* FROM ${STALE} s JOIN ${table} c ON c.ts = s.ts
     UNION ALL SELECT c.* FROM ${table} c WHERE c.ts IS NULL AND EXISTS (SELECT 1 FROM ${STALE} WHERE ts IS NULL)) c`;
 
-export const CREATE_CUBES = [
-  ...CUBES.map((c) => `CREATE TABLE IF NOT EXISTS ${c.table} (ts TIMESTAMP, ${c.keys.map(([k, t]) => `${k} ${t}`).join(', ')}, n BIGINT)`),
-  'CREATE TABLE IF NOT EXISTS daily_authors (ts TIMESTAMP, users INTEGER, top_user VARCHAR, top_user_toots INTEGER, top_bot VARCHAR, top_bot_toots INTEGER)',
-  'CREATE TABLE IF NOT EXISTS daily_authors_by (dim VARCHAR, value VARCHAR, ts TIMESTAMP, users INTEGER, top_user VARCHAR, top_user_toots INTEGER, top_bot VARCHAR, top_bot_toots INTEGER)',
-  `CREATE TABLE IF NOT EXISTS ${STALE} (ts TIMESTAMP)`,
+const FIGURES = 'ts TIMESTAMP, users INTEGER, top_user VARCHAR, top_user_toots INTEGER, top_bot VARCHAR, top_bot_toots INTEGER';
+/** Every dashboard table (`CUBE_TABLES`, in order) and its columns. */
+const DASHBOARD_TABLES: Array<[table: string, columns: string]> = [
+  ...CUBES.map((c): [string, string] => [c.table, `ts TIMESTAMP, ${c.keys.map(([k, t]) => `${k} ${t}`).join(', ')}, n BIGINT${c.hours ? HOUR_COLUMNS.map((h) => `, ${h} INTEGER`).join('') : ''}`]),
+  ['daily_authors', FIGURES],
+  ['daily_authors_by', `dim VARCHAR, value VARCHAR, ${FIGURES}`],
+  [STALE, 'ts TIMESTAMP'],
 ];
+/** Every table the dashboard reads, the cubes and the figures kept per day from them. */
+export const CUBE_TABLES = DASHBOARD_TABLES.map(([t]) => t);
+/**
+ * How many columns they have in all. `CUBES_PRESENT_SQL` counts those a file's tables have, less
+ * any other: a file whose cubes have other columns (kept by an older Tootscope) has them rebuilt.
+ */
+export const CUBE_COLUMNS = DASHBOARD_TABLES.reduce((n, [, cols]) => n + cols.split(', ').length, 0);
+export const CREATE_CUBES = DASHBOARD_TABLES.map(([t, cols]) => `CREATE TABLE IF NOT EXISTS ${t} (${cols})`);
 
 export const REBUILD_CUBES = [
   // Not sorted by time, though the folds' scans would skip more: the filtered charts' queries took
   // 20-40 % longer over cells in time order (native DuckDB, 1.6 M toots; docs/BENCHMARKS.md).
-  ...CUBES.map((c) => `CREATE OR REPLACE TABLE ${c.table} AS ${countRows(c, 'toot_store')}`),
+  ...CUBES.map((c) => `CREATE OR REPLACE TABLE ${c.table} AS ${cubeCells(c, 'toot_store')}`),
   `CREATE OR REPLACE TABLE daily_authors AS ${dailyAuthors()}`,
   `CREATE OR REPLACE TABLE daily_authors_by AS ${dailyAuthorsBy()}`,
   `CREATE OR REPLACE TABLE ${STALE} (ts TIMESTAMP)`,
@@ -212,12 +237,15 @@ export const REBUILD_CUBES = [
 export const FOLD_CUBES = [
   ...CUBES.map((c) => {
     const cols = columns(c);
+    const hours = c.hours ? HOUR_COLUMNS : [];
+    // A post moved to another hour of the same day leaves `d` 0 and two hours changed: kept by the
+    // update, as the cell stays. Its hours are all 0 when its `n` is: the cell goes.
     return `MERGE INTO ${c.table} r
-    USING (SELECT ${cols.join(', ')}, sum(w)::BIGINT AS d FROM (${c.rows('rollup_delta', 'sign')}) GROUP BY ALL) s
+    USING (SELECT ${cols.join(', ')}, sum(w)::BIGINT AS d${c.hours ? `, ${hourSums('w', 'd').join(', ')}` : ''} FROM (${c.rows('rollup_delta', 'sign')}) GROUP BY ALL) s
     ON ${cols.map((k) => (k === 'ts' ? 'r.ts = s.ts' : `r.${k} IS NOT DISTINCT FROM s.${k}`)).join(' AND ')}
     WHEN MATCHED AND r.n + s.d = 0 THEN DELETE
-    WHEN MATCHED THEN UPDATE SET n = r.n + s.d
-    WHEN NOT MATCHED AND s.d <> 0 THEN INSERT VALUES (${cols.map((k) => `s.${k}`).join(', ')}, s.d)`;
+    WHEN MATCHED THEN UPDATE SET n = r.n + s.d${hours.map((h) => `, ${h} = r.${h} + s.d${h}`).join('')}
+    WHEN NOT MATCHED AND s.d <> 0 THEN INSERT VALUES (${cols.map((k) => `s.${k}`).join(', ')}, s.d${hours.map((h) => `, s.d${h}`).join('')})`;
   }),
   `INSERT INTO ${STALE} SELECT DISTINCT ts FROM (SELECT date_trunc('day', created_ts)::TIMESTAMP AS ts FROM rollup_delta) d WHERE NOT ${staleDay('d')}`,
 ];
@@ -239,5 +267,8 @@ export const STALE_DAYS_SQL = `SELECT count(*)::INTEGER AS n FROM ${STALE}`;
  * `TootTable.init` then computes them from the table, and so the merge's keys (`keys`: 0 or 1).
  */
 export const CUBES_PRESENT_SQL = `SELECT count(*) FILTER (table_name IN (${CUBE_TABLES.map((t) => `'${t}'`).join(', ')}))::INTEGER AS n,
+  (SELECT count(*) FILTER (WHERE table_name || '.' || column_name IN (${DASHBOARD_TABLES.flatMap(([t, cols]) => cols.split(', ').map((d) => `'${t}.${d.split(' ')[0]}'`)).join(', ')}))
+      - count(*) FILTER (WHERE table_name || '.' || column_name NOT IN (${DASHBOARD_TABLES.flatMap(([t, cols]) => cols.split(', ').map((d) => `'${t}.${d.split(' ')[0]}'`)).join(', ')}))
+    FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' AND table_name IN (${CUBE_TABLES.map((t) => `'${t}'`).join(', ')}))::INTEGER AS columns,
   count(*) FILTER (table_name = '${URI_KEYS}')::INTEGER AS keys,
   max(comment) FILTER (table_name = 'toot_store') AS setup FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main'`;
