@@ -39,11 +39,14 @@ export const INTERACTION_PICKS_SQL = `SELECT
 
 /**
  * The bench's interaction rounds: a click on each pick, a brush over the middle third of the span
- * (whole minutes, as a drag gives), and combinations of two.
+ * and combinations of two. The brush is at whole hours, as a drag across the activity chart
+ * gives over a span of days (snapped to its hourly bars: src/charts/brush-snap.ts); the time
+ * fields take any minute, and the part hours at its ends are then counted from the raw rows.
  */
 export function interactionRounds({ lang, inst, base, lo, hi }: InteractionPicks): Array<[name: string, filters: ChartFilters]> {
   const third = (hi - lo) / 3;
-  const brush = { from: Math.round((lo + third) / 60_000) * 60_000, to: Math.round((lo + 2 * third) / 60_000) * 60_000 };
+  const hour = (t: number) => Math.round(t / 3_600_000) * 3_600_000;
+  const brush = { from: hour(lo + third), to: hour(lo + 2 * third) };
   return [
     ['language', { languages: [lang] }],
     ['instance', { instances: [inst] }],
