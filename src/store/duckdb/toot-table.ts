@@ -5,8 +5,8 @@ import {
   dropResolved, hitsStatement, REBUILD_URI_KEYS, mergeStatements, notebookViews, resolvedRows, segmentsSql, type IncomingStats,
 } from '../../core/sql/schema';
 import { CHECKPOINT_ROWS, CHECKPOINT_SETTINGS, rowGroupCuts } from '../../core/sql/checkpoints';
-import { CREATE_ROLLUPS, FOLD_ROLLUPS, REBUILD_ROLLUPS, START_DELTA, recordDelta } from '../../core/sql/rollups';
-import { CUBE_COLUMNS, CUBE_TABLES, CUBES_PRESENT_SQL, REBUILD_CUBES, REFRESH_KEPT, STALE_DAYS_SQL } from '../../core/sql/cube/cubes';
+import { CREATE_ROLLUPS, foldRollups, REBUILD_ROLLUPS, START_DELTA, recordDelta } from '../../core/sql/rollups';
+import { CUBE_COLUMNS, CUBE_TABLES, CUBES_PRESENT_SQL, DELTA_HOURS_SQL, REBUILD_CUBES, REFRESH_KEPT, STALE_DAYS_SQL } from '../../core/sql/cube/cubes';
 import type { Tombstone } from '../../core/toot';
 import { droppedWhere, pruneStatements, type RetentionRule } from '../../core/sql/retention';
 import { localTimeStatements, zoneOffsets } from '../../core/sql/local-time';
@@ -228,7 +228,8 @@ export class TootTable {
     try {
       touched = await fn();
       const meta = this.persist?.({ seq, dirty: [...new Set([...this.dirty, ...touched])] }) ?? [];
-      await this.db.exec([...FOLD_ROLLUPS, ...meta, 'COMMIT']);
+      const [delta] = await this.db.query<{ hours: string | null }>(DELTA_HOURS_SQL);
+      await this.db.exec([...foldRollups(segList(delta?.hours)), ...meta, 'COMMIT']);
     } catch (err) {
       await this.db.exec('ROLLBACK').catch(() => undefined);
       throw err;
