@@ -199,8 +199,9 @@ export function cubeLengthsSql(filters: ChartFilters, options: LengthsOptions = 
   const at = (i: number) => `lo${i}::DOUBLE + (rn${i} - floor(rn${i})) * (hi${i} - lo${i})`;
   return `WITH f AS (${cubeSource(pickCube(filters, AGG_DAY_LENGTH_LANG, AGG_DAY_LENGTH_SEEN, AGG_DAY_LENGTH), filters)}),
 h AS MATERIALIZED (SELECT language, characters AS c, sum(n)::BIGINT AS n FROM f ${taggedOnly(options.unknown, 'language')} GROUP BY ALL),
-top AS (SELECT language, sum(n)::INTEGER AS toots FROM h GROUP BY language ORDER BY toots DESC, language LIMIT ${limit}),
-cum AS MATERIALIZED (SELECT h.language, h.c, h.n, top.toots, sum(h.n) OVER (PARTITION BY h.language ORDER BY h.c)::BIGINT AS upto
+top AS (SELECT language, toots, row_number() OVER (ORDER BY toots DESC, language) AS rk
+        FROM (SELECT language, sum(n)::INTEGER AS toots FROM h GROUP BY language) ORDER BY rk LIMIT ${limit}),
+cum AS MATERIALIZED (SELECT h.language, h.c, h.n, top.toots, sum(h.n) OVER (PARTITION BY top.rk ORDER BY h.c)::BIGINT AS upto
         FROM h JOIN top ON top.language = h.language),
 e AS (SELECT language, toots, ${ends(0.25, 1)}, ${ends(0.5, 2)}, ${ends(0.75, 3)} FROM cum GROUP BY language, toots),
 s AS (SELECT language, toots, ${at(1)} AS q1, ${at(2)} AS median, ${at(3)} AS q3 FROM e),
