@@ -171,6 +171,9 @@ async function browserRun(executablePath, baseUrl, size, parquetName) {
     await step('live', () => page.evaluate((n) => window.bench.liveRollup(n), OPTS.queryRuns));
     const charts = await step('charts', () => page.evaluate((n) => window.bench.charts(n), OPTS.chartRuns));
     log(`  charts: worst ${charts.worstChart} ${charts.chart_query_p95_ms} ms p95 (${Object.entries(charts.charts).map(([k, v]) => `${k} ${v}`).join(', ')}); interaction round p95 ${charts.interaction_p95_ms} ms`);
+    for (const [name, p95] of Object.entries(charts.interactions)) {
+      log(`    round ${name}: p95 ${p95} ms; medians ${Object.entries(charts.interaction_charts_p50[name] ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    }
     let exportError = null;
     try {
       const exp = await step('export', () => page.evaluate((name) => window.bench.exportParquet(name), parquetName));

@@ -83,11 +83,17 @@ export async function chartTimings(db0: BrowserDb, runs: number) {
   const [picks] = await db0.query<InteractionPicks>(INTERACTION_PICKS_SQL);
   const interactions = interactionRounds(picks!);
   const rounds: Record<string, number[]> = {};
+  // Each chart's time within each kind of round: where a round's time goes.
+  const inRounds: Record<string, Record<string, number[]>> = {};
   for (let r = 0; r <= runs; r++) {
     for (const [name, f] of interactions) {
       say(`interaction ${name}`);
       const t0 = now();
-      for (const [, run] of await round0(db0, f)) await run();
+      for (const [chart, run] of await round0(db0, f)) {
+        const t1 = now();
+        await run();
+        if (r > 0) ((inRounds[name] ??= {})[chart] ??= []).push(now() - t1);
+      }
       if (r > 0) (rounds[name] ??= []).push(now() - t0);
     }
   }
@@ -101,6 +107,9 @@ export async function chartTimings(db0: BrowserDb, runs: number) {
     chart_queries_over_50ms: `${all.filter((ms) => ms > 50).length} of ${all.length}`,
     interaction_p95_ms: round(p95(allRounds)),
     interactions: Object.fromEntries(Object.entries(rounds).map(([k, v]) => [k, round(p95(v))])),
+    /** Per kind of round, each chart's median (ms): they add up to about the round's median. */
+    interaction_charts_p50: Object.fromEntries(Object.entries(inRounds).map(([k, byChart]) =>
+      [k, Object.fromEntries(Object.entries(byChart).map(([c, v]) => [c, round(percentile(v, 0.5))]))])),
     staleDays: stale?.n ?? null,
     /** Chart queries over 100 ms, and the page's long tasks during the whole step, by start time. */
     slowCharts: slowest,
