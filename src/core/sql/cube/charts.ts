@@ -167,10 +167,8 @@ function dailyAuthorsSql(filters: ChartFilters): string {
   const dims = filterConditions({ instances: filters.instances, languages: filters.languages });
   const one = singleValue(filters);
   if (dims.length && !one) return authorsOf(cubeSource(AGG_DAY_AUTHOR, filters));
-  // The part days are summed from the hours of the day cube's cells: `agg_day_acct`'s
-  // unfiltered, `agg_day_author`'s (one row per author and value) for one value.
-  const { whole, hours, edges } = timeParts('day', filters, true);
-  const partCube = dims.length ? AGG_DAY_AUTHOR : AGG_DAY_ACCT;
+  // Unfiltered but for time, the part days are summed from `agg_day_acct`'s hours; its cells know no other filter.
+  const { whole, hours, edges } = timeParts('day', filters, !dims.length);
   const parts: string[] = [];
   if (whole) {
     const kept = one ? [`k.dim = '${one.dim}'`, `k.value = ${sqlString(one.value)}`] : [];
@@ -179,11 +177,10 @@ function dailyAuthorsSql(filters: ChartFilters): string {
     const cells = one ? AGG_DAY_AUTHOR.table : AGG_DAY_ACCT.table;
     parts.push(authorsOf(`SELECT ts, acct, bot, n FROM ${staleCells(cells)} ${where([...whole, ...dims])}`));
   }
-  const summed = hours.map((p) => `SELECT ts, acct, bot, n FROM (${partDayCells(partCube, p, dims)})`);
+  const summed = hours.map((p) => partDayCells(AGG_DAY_ACCT, p, []));
   const counted = edges.map((span) => countRows(AGG_DAY_ACCT, 'toot_store', where([...span, ...dims])));
-  // Each part day's hours are a day of their own, and `agg_day_acct` has a cell per author and
-  // day; a part hour is mostly of the same day as some.
-  if (counted.length || (dims.length && summed.length)) parts.push(authorsOf([...summed, ...counted].join('\nUNION ALL ')));
+  // Each part day's hours are a day of their own; a part hour is mostly of the same day as some.
+  if (counted.length) parts.push(authorsOf([...summed, ...counted].join('\nUNION ALL ')));
   else if (summed.length) parts.push(authorsOfCells(summed.join('\nUNION ALL ')));
   return parts.length ? parts.join('\nUNION ALL ') : authorsOf(`SELECT ts, acct, bot, n FROM ${AGG_DAY_ACCT.table} WHERE FALSE`);
 }

@@ -80,7 +80,7 @@ export const AGG_HOUR_SEEN = plain('agg_hour_seen', 'hour', COLLECTED_AND_LANGUA
 export const AGG_HOUR_SOURCE = plain('agg_hour_source', 'hour', AUTHOR_AND_COLLECTED, [['base_url', 'VARCHAR']]);
 
 /** Per UTC day and author: the daily table's distinct users and most active user and bot. */
-export const AGG_DAY_AUTHOR = plain('agg_day_author', 'day', ALL_FILTERS, [['acct', 'VARCHAR'], ['bot', 'BOOLEAN']], true);
+export const AGG_DAY_AUTHOR = plain('agg_day_author', 'day', ALL_FILTERS, [['acct', 'VARCHAR'], ['bot', 'BOOLEAN']]);
 /** The same without the filter dimensions: what `daily_authors` is recomputed from, a day at a time. */
 export const AGG_DAY_ACCT = plain('agg_day_acct', 'day', NO_FILTERS, [['acct', 'VARCHAR'], ['bot', 'BOOLEAN']], true);
 
