@@ -92,7 +92,7 @@ export const AGG_DAY_ACCT = plain('agg_day_acct', 'day', NO_FILTERS, [['acct', '
 export const AGG_DAY_LENGTH = plain('agg_day_length', 'day', ALL_FILTERS, [['characters', 'INTEGER']]);
 export const AGG_DAY_LENGTH_LANG = plain('agg_day_length_lang', 'day', LANGUAGE_ONLY, [['characters', 'INTEGER']], true);
 /** And for a filter on the instances posts were collected from, which read 680 k cells of `agg_day_length` at 1.6 M toots. */
-export const AGG_DAY_LENGTH_SEEN = plain('agg_day_length_seen', 'day', COLLECTED_AND_LANGUAGE, [['characters', 'INTEGER']], true);
+export const AGG_DAY_LENGTH_SEEN = plain('agg_day_length_seen', 'day', COLLECTED_AND_LANGUAGE, [['characters', 'INTEGER']]);
 
 /** Per hour and hashtag, a tag repeated in one post once (as hashtags.ts counts); also without instances. */
 function tagCube(table: string, filters: Keys): Cube {
