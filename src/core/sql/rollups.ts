@@ -57,9 +57,10 @@ export function recordDelta(where: string, sign: 1 | -1, from = 'toot_store'): s
 
 /**
  * Folds `rollup_delta` into the rollups in place; `hours`, the hours of the day it has posts in
- * (DELTA_HOURS_SQL), if known, narrow the day cubes' folds (cube/cubes.ts `foldCubes`). Rebuilding a rollup from itself plus the delta
- * rewrote all ~150 k authors per batch: 50 ms a batch in DuckDB-WASM (Node, 150 k keys, 25 k
- * delta rows) against 22 ms for this MERGE. NULL is a key like any other, as in GROUP BY.
+ * (DELTA_HOURS_SQL), if known, narrow the day cubes' folds (cube/cubes.ts `foldCubes`).
+ * Rebuilding a rollup from itself plus the delta rewrote all ~150 k authors per batch: 50 ms a
+ * batch in DuckDB-WASM (Node, 150 k keys, 25 k delta rows) against 22 ms for this MERGE. NULL is
+ * a key like any other, as in GROUP BY.
  */
 export const foldRollups = (hours?: readonly number[]): string[] => [
   ...ROLLUPS.map(

@@ -24,7 +24,8 @@ export interface IngestBatch {
 /** The most rows `applyInOrder` merges at once: its `incoming` table is held in memory. */
 export const CATCH_UP_ROWS = 50_000;
 
-const segList = (csv: string | null | undefined) => (csv ? csv.split(',').map(Number) : []);
+/** Numbers DuckDB gave as text, `string_agg(…, ',')`: segment ids, the hours of a delta. */
+const numberList = (csv: string | null | undefined) => (csv ? csv.split(',').map(Number) : []);
 
 /**
  * Merges paused this long: the kept figures are refreshed (TootTable.refreshWhenQuiet). At 2 s
@@ -208,7 +209,7 @@ export class TootTable {
       if (deletes.length) touched.push(...(await this.tombstones(deletes)));
       if (prune) {
         const [p] = await this.db.query<{ segs: string }>(segmentsSql(`toot_store WHERE ${droppedWhere(prune)}`));
-        touched.push(...segList(p?.segs));
+        touched.push(...numberList(p?.segs));
         await this.db.exec([recordDelta(droppedWhere(prune), -1), ...pruneStatements(prune)]);
       }
       return touched;
@@ -229,7 +230,7 @@ export class TootTable {
       touched = await fn();
       const meta = this.persist?.({ seq, dirty: [...new Set([...this.dirty, ...touched])] }) ?? [];
       const [delta] = await this.db.query<{ hours: string | null }>(DELTA_HOURS_SQL);
-      await this.db.exec([...foldRollups(segList(delta?.hours)), ...meta, 'COMMIT']);
+      await this.db.exec([...foldRollups(numberList(delta?.hours)), ...meta, 'COMMIT']);
     } catch (err) {
       await this.db.exec('ROLLBACK').catch(() => undefined);
       throw err;
@@ -323,7 +324,7 @@ export class TootTable {
     const touched: number[] = [];
     await this.db.exec([batchStatement(stats), hitsStatement(stats)]);
     const [hits] = await this.db.query<{ n: number; segs: string }>(segmentsSql('hits'));
-    touched.push(...segList(hits?.segs));
+    touched.push(...numberList(hits?.segs));
     const plan = mergeStatements(stats, hits?.n ?? 0);
     if (plan.hitRows && plan.update) {
       await this.db.exec([recordDelta(plan.hitRows, -1), plan.update, recordDelta(plan.hitRows, 1)]);
@@ -332,7 +333,7 @@ export class TootTable {
     const [resolved] = await this.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM resolved');
     if (resolved && resolved.n > 0) {
       const [rows] = await this.db.query<{ n: number; segs: string }>(segmentsSql(`toot_store t WHERE ${resolvedRows(stats)}`));
-      touched.push(...segList(rows?.segs));
+      touched.push(...numberList(rows?.segs));
       await this.db.exec([recordDelta(resolvedRows(stats), -1), ...dropResolved(stats)]);
     }
     await this.db.exec([...mergeCleanup(stats), 'DROP TABLE incoming']);
@@ -345,6 +346,6 @@ export class TootTable {
     if (via && via.n > 0) await this.db.exec(DOOMED_VIA_SIGHTINGS);
     const [doomed] = await this.db.query<{ n: number; segs: string }>(segmentsSql('doomed'));
     await this.db.exec([recordDelta(DOOMED_ROWS, -1), ...DELETE_DOOMED]);
-    return segList(doomed?.segs);
+    return numberList(doomed?.segs);
   }
 }

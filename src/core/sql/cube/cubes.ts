@@ -65,8 +65,6 @@ function plain(table: string, unit: CubeUnit, filters: Keys, own: Cube['keys'], 
 /** The hour columns of a cube that keeps them (`Cube.hours`), hour `i` of the day in `h{i}`. */
 export const HOUR_COLUMNS = Array.from({ length: 24 }, (_, i) => `h${i}`);
 const HOURS = HOUR_COLUMNS.map((_, i) => i);
-/** Each hour's part (of `hours`, by default all) of the weights `w` of cube rows with their hour `hr`. */
-const hourSums = (w: string, as: string, hours: readonly number[] = HOURS) => hours.map((i) => `coalesce(sum(${w}) FILTER (WHERE hr = ${i}), 0)::INTEGER AS ${as}${HOUR_COLUMNS[i]}`);
 
 /** Per hour: span, activity (both series kinds), hour of day, languages, apps, overlap, daily toots and instances. */
 export const AGG_HOUR = plain('agg_hour', 'hour', ALL_FILTERS, [['base_url', 'VARCHAR'], ['app', 'VARCHAR'], ['bot', 'BOOLEAN']]);
@@ -134,14 +132,19 @@ export const CUBES: readonly Cube[] = [
 /** A cube's time bucket and keys: what identifies a cell. */
 export const columns = (c: Cube) => ['ts', ...c.keys.map(([k]) => k)];
 
+/**
+ * Cube rows (`Cube.rows`) summed per cell: `ts, keys…`, the weight as `${as}n`, and for each of
+ * `hours` its part as `${as}h{i}` (the rows' hour is `hr`).
+ */
+const sumCells = (c: Cube, rows: string, as: '' | 'd', hours: readonly number[] = []): string =>
+  `SELECT ${columns(c).join(', ')}, sum(w)::BIGINT AS ${as || 'n'}${hours
+    .map((i) => `, coalesce(sum(w) FILTER (WHERE hr = ${i}), 0)::INTEGER AS ${as}${HOUR_COLUMNS[i]}`).join('')} FROM (${rows}) GROUP BY ALL`;
+
 /** `ts, keys…, n`: a cube's rows counted from `rel` (raw rows, weight 1). */
-export const countRows = (c: Cube, rel: string, where = ''): string =>
-  `SELECT ${columns(c).join(', ')}, sum(w)::BIGINT AS n FROM (${c.rows(rel, '1', where)}) GROUP BY ALL`;
+export const countRows = (c: Cube, rel: string, where = ''): string => sumCells(c, c.rows(rel, '1', where), '');
 
 /** A cube's cells as it stores them, counted from `rel`: `countRows` and the hour columns of a cube that keeps them. */
-export const cubeCells = (c: Cube, rel: string): string => (c.hours
-  ? `SELECT ${columns(c).join(', ')}, sum(w)::BIGINT AS n, ${hourSums('w', '').join(', ')} FROM (${c.rows(rel, '1')}) GROUP BY ALL`
-  : countRows(c, rel));
+export const cubeCells = (c: Cube, rel: string): string => sumCells(c, c.rows(rel, '1'), '', c.hours ? HOURS : []);
 
 /** `arg_min(key, (−n, key))`: the key with the most posts, ties to the first A→Z, as daily.ts ranks them. */
 export const topKey = (key: string, where: string) => `arg_min(${key}, (-n, ${key})) FILTER (WHERE ${where})`;
@@ -211,11 +214,13 @@ const DASHBOARD_TABLES: Array<[table: string, columns: string]> = [
 ];
 /** Every table the dashboard reads, the cubes and the figures kept per day from them. */
 export const CUBE_TABLES = DASHBOARD_TABLES.map(([t]) => t);
+/** Their columns, as `table.column`. */
+const DASHBOARD_COLUMNS = DASHBOARD_TABLES.flatMap(([t, cols]) => cols.split(', ').map((d) => `${t}.${d.split(' ')[0]}`));
 /**
  * How many columns they have in all. `CUBES_PRESENT_SQL` counts those a file's tables have, less
  * any other: a file whose cubes have other columns (kept by an older Tootscope) has them rebuilt.
  */
-export const CUBE_COLUMNS = DASHBOARD_TABLES.reduce((n, [, cols]) => n + cols.split(', ').length, 0);
+export const CUBE_COLUMNS = DASHBOARD_COLUMNS.length;
 export const CREATE_CUBES = DASHBOARD_TABLES.map(([t, cols]) => `CREATE TABLE IF NOT EXISTS ${t} (${cols})`);
 
 export const REBUILD_CUBES = [
@@ -247,7 +252,7 @@ export function foldCubes(hours: readonly number[] = HOURS): string[] {
       const changed = c.hours ? hours : [];
       const inserted = c.hours ? HOUR_COLUMNS.map((h, i) => (hours.includes(i) ? `s.d${h}` : '0')) : [];
       return `MERGE INTO ${c.table} r
-    USING (SELECT ${cols.join(', ')}, sum(w)::BIGINT AS d${changed.length ? `, ${hourSums('w', 'd', changed).join(', ')}` : ''} FROM (${c.rows('rollup_delta', 'sign')}) GROUP BY ALL) s
+    USING (${sumCells(c, c.rows('rollup_delta', 'sign'), 'd', changed)}) s
     ON ${cols.map((k) => (k === 'ts' ? 'r.ts = s.ts' : `r.${k} IS NOT DISTINCT FROM s.${k}`)).join(' AND ')}
     WHEN MATCHED AND r.n + s.d = 0 THEN DELETE
     WHEN MATCHED THEN UPDATE SET n = r.n + s.d${changed.map((i) => `, ${HOUR_COLUMNS[i]} = r.${HOUR_COLUMNS[i]} + s.d${HOUR_COLUMNS[i]}`).join('')}
@@ -277,8 +282,7 @@ export const STALE_DAYS_SQL = `SELECT count(*)::INTEGER AS n FROM ${STALE}`;
  * `TootTable.init` then computes them from the table, and so the merge's keys (`keys`: 0 or 1).
  */
 export const CUBES_PRESENT_SQL = `SELECT count(*) FILTER (table_name IN (${CUBE_TABLES.map((t) => `'${t}'`).join(', ')}))::INTEGER AS n,
-  (SELECT count(*) FILTER (WHERE table_name || '.' || column_name IN (${DASHBOARD_TABLES.flatMap(([t, cols]) => cols.split(', ').map((d) => `'${t}.${d.split(' ')[0]}'`)).join(', ')}))
-      - count(*) FILTER (WHERE table_name || '.' || column_name NOT IN (${DASHBOARD_TABLES.flatMap(([t, cols]) => cols.split(', ').map((d) => `'${t}.${d.split(' ')[0]}'`)).join(', ')}))
+  (SELECT coalesce(sum(CASE WHEN table_name || '.' || column_name IN (${DASHBOARD_COLUMNS.map((c) => `'${c}'`).join(', ')}) THEN 1 ELSE -1 END), 0)
     FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' AND table_name IN (${CUBE_TABLES.map((t) => `'${t}'`).join(', ')}))::INTEGER AS columns,
   count(*) FILTER (table_name = '${URI_KEYS}')::INTEGER AS keys,
   max(comment) FILTER (table_name = 'toot_store') AS setup FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main'`;
