@@ -17,3 +17,13 @@ export function snapBrush([a, b]: [number, number], grain: TimeGrain): [number, 
   const start = Math.floor(Math.min(a, b) / size) * size;
   return [start, Math.max(start + size, Math.ceil(Math.max(a, b) / size) * size)];
 }
+
+/**
+ * The time filter a drag across a time chart sets: snapped (`snapBrush`) in the chart's time,
+ * which is UTC shifted by the zone's `offsetMinutes`, then shifted back.
+ */
+export function brushedRange(range: [number, number], grain: TimeGrain, offsetMinutes: number): [number, number] {
+  const shift = offsetMinutes * 60_000;
+  const [a, b] = snapBrush(range, grain);
+  return [a - shift, b - shift];
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { snapBrush } from '../../src/charts/brush-snap';
+import { brushedRange, snapBrush } from '../../src/charts/brush-snap';
 import { GRAIN_MINUTES, GRAINS, type TimeGrain } from '../../src/core/sql/charts/filters';
 
 const at = (iso: string) => Date.parse(`${iso}Z`);
@@ -17,6 +17,12 @@ describe('a brush snapped to the buckets of its chart', () => {
   it('keeps the bucket a short drag lies in, and a drag over an edge keeps both buckets', () => {
     expect(snapBrush([at('2026-11-20T10:10:00'), at('2026-11-20T10:20:00')], 'hour')).toEqual([at('2026-11-20T10:00:00'), at('2026-11-20T11:00:00')]);
     expect(snapBrush([at('2026-11-20T10:50:00'), at('2026-11-20T11:10:00')], 'hour')).toEqual([at('2026-11-20T10:00:00'), at('2026-11-20T12:00:00')]);
+  });
+
+  it("snaps in the chart's local time and gives the filter in UTC", () => {
+    // At UTC+5:30 the chart draws local times (10:07 is 04:37 UTC) and its hours are half past in UTC.
+    expect(brushedRange([at('2026-11-20T10:07:13'), at('2026-11-20T13:52:40')], 'hour', 330))
+      .toEqual([at('2026-11-20T04:30:00'), at('2026-11-20T08:30:00')]);
   });
 
   it('gives edges of its buckets, never an empty range, and moves no end by more than a bucket', () => {
