@@ -21,6 +21,7 @@ import { whiskerFences } from '../charts/lengths';
 import {
   AGG_DAY_ACCT, AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_DAY_LENGTH_SEEN, AGG_HOUR, AGG_HOUR_SEEN, AGG_HOUR_SOURCE, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, AGG_HOUR_TAG_SEEN, AUTHOR_FIGURES, countRows, instanceColumn, pickCube, staleCells, staleDay, topKey as top, type FilterDim,
 } from './cubes';
+import { authorFigures } from './author-figures';
 import { cubeSource, partDayCells, timeParts, where } from './source';
 
 const offsetOf = (o: number | undefined) => sqlInt(o ?? 0, 0, 24 * 60);
@@ -140,8 +141,12 @@ ORDER BY totals.day`;
  */
 const authorsOf = (cells: string) =>
   `SELECT day, ${AUTHOR_FIGURES} FROM (SELECT ts::DATE AS day, acct, bot, sum(n) AS n FROM (${cells}) GROUP BY ALL) GROUP BY day`;
-/** The same from cells already one per (day, author, bot), as a day cube's are: summing them again took a quarter of the time. */
-const authorsOfCells = (cells: string) => `SELECT ts::DATE AS day, ${AUTHOR_FIGURES} FROM (${cells}) GROUP BY day`;
+/**
+ * The same from cells already one per (day, author, bot), as a day cube's are: summing them again
+ * took a quarter of the time. These are a part day's every author (the ends of a brush), where
+ * `authorFigures` is faster than the one aggregate (author-figures.ts).
+ */
+const authorsOfCells = (cells: string) => `SELECT * FROM ${authorFigures(`SELECT ts::DATE AS day, acct, bot, n FROM (${cells})`, ['day'])}`;
 
 /** The one filter value of `filters` that names a kept dimension (cubes.ts `daily_authors_by`), if that is all it filters on besides time. */
 function singleValue(filters: ChartFilters): { dim: FilterDim; value: string } | null {
