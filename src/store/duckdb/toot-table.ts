@@ -6,7 +6,7 @@ import {
 } from '../../core/sql/schema';
 import { CHECKPOINT_ROWS, CHECKPOINT_SETTINGS, rowGroupCuts } from '../../core/sql/checkpoints';
 import { CREATE_ROLLUPS, foldRollups, REBUILD_ROLLUPS, START_DELTA, recordDelta } from '../../core/sql/rollups';
-import { CUBE_COLUMNS, CUBE_TABLES, CUBES_PRESENT_SQL, DELTA_HOURS_SQL, REBUILD_CUBES, REFRESH_KEPT, STALE_DAYS_SQL } from '../../core/sql/cube/cubes';
+import { CUBE_COLUMNS, CUBE_TABLES, CUBES_PRESENT_SQL, DELTA_HOURS_SQL, REBUILD_CUBES, keptPendingSql, refreshKept } from '../../core/sql/cube/cubes';
 import type { Tombstone } from '../../core/toot';
 import { droppedWhere, pruneStatements, type RetentionRule } from '../../core/sql/retention';
 import { localTimeStatements, zoneOffsets } from '../../core/sql/local-time';
@@ -287,15 +287,16 @@ export class TootTable {
   }
 
   /**
-   * Recomputes the kept per-day figures of the days merged into since (cubes.ts `REFRESH_KEPT`):
-   * ~280 ms at 1.6 M toots in the browser, so not in every merge. Run it inside `exclusive`.
+   * Recomputes the kept per-day figures of the days merged into since (cubes.ts `refreshKept`):
+   * ~280 ms at 1.6 M toots in the browser, so not in every merge. `newest`: the newest day's
+   * part-day figures too, which wait for a pause in the merges. Run it inside `exclusive`.
    */
-  async refreshKept(): Promise<void> {
-    const [stale] = await this.db.query<{ n: number }>(STALE_DAYS_SQL);
-    if (!stale?.n) return;
+  async refreshKept({ newest = false } = {}): Promise<void> {
+    const [pending] = await this.db.query<{ n: number }>(keptPendingSql(newest));
+    if (!pending?.n) return;
     await this.db.exec('BEGIN TRANSACTION');
     try {
-      await this.db.exec([...REFRESH_KEPT, 'COMMIT']);
+      await this.db.exec([...refreshKept(newest), 'COMMIT']);
     } catch (err) {
       await this.db.exec('ROLLBACK').catch(() => undefined);
       throw err;
@@ -315,7 +316,7 @@ export class TootTable {
     if (this.quietTimer) clearTimeout(this.quietTimer);
     this.quietTimer = setTimeout(() => {
       this.quietTimer = null;
-      void this.exclusive(() => this.refreshKept()).catch(() => undefined);
+      void this.exclusive(() => this.refreshKept({ newest: true })).catch(() => undefined);
     }, this.refreshQuietMs);
   }
 

@@ -18,6 +18,7 @@
 
 import { isCollectedFrom } from '../charts/filters';
 import { authorFigures } from './author-figures';
+import { PART_DAY_COLUMNS, PART_DAY_TABLE, partDayFigures } from './part-day-figures';
 import { URI_KEYS } from '../schema';
 
 export type CubeUnit = 'hour' | 'day';
@@ -166,7 +167,7 @@ export const AUTHOR_FIGURES = `count(DISTINCT acct)::INTEGER AS users,
  * The author figures per UTC day for the unfiltered view, the one the page opens with.
  * Computing them from `agg_day_author` took most of the daily table's 287 ms at 1.6 M toots (the
  * only default chart over 50 ms); read from here, the whole table took 18–21 ms in a native probe
- * (docs/BENCHMARKS.md). The days a fold touched are recomputed from `agg_day_acct` later (`REFRESH_KEPT`).
+ * (docs/BENCHMARKS.md). The days a fold touched are recomputed from `agg_day_acct` later (`refreshKept`).
  */
 const dailyAuthors = (from = 'agg_day_acct') => `SELECT * FROM ${authorFigures(`SELECT ts, acct, bot, n FROM ${from}`, ['ts'])}`;
 /**
@@ -191,7 +192,7 @@ const dailyAuthorsBy = (from = 'agg_day_author') =>
 
 /**
  * Days whose kept figures (`daily_authors`, `daily_authors_by`) are out of date: each fold adds
- * the days its delta touched, and `REFRESH_KEPT` recomputes them at a row group's checkpoint
+ * the days its delta touched, and `refreshKept` recomputes them at a row group's checkpoint
  * or when merges pause (TootTable.refreshKept). The charts count those
  * days from the cubes meanwhile (charts.ts). Recomputing them in every fold took 280 ms a merge
  * in the browser at 1.6 M toots, a sixth of ingest.
@@ -214,6 +215,7 @@ const DASHBOARD_TABLES: Array<[table: string, columns: string]> = [
   ...CUBES.map((c): [string, string] => [c.table, `ts TIMESTAMP, ${c.keys.map(([k, t]) => `${k} ${t}`).join(', ')}, n BIGINT${c.hours ? HOUR_COLUMNS.map((h) => `, ${h} INTEGER`).join('') : ''}`]),
   ['daily_authors', FIGURES],
   ['daily_authors_by', `dim VARCHAR, value VARCHAR, ${FIGURES}`],
+  [PART_DAY_TABLE, PART_DAY_COLUMNS],
   [STALE, 'ts TIMESTAMP'],
 ];
 /** Every table the dashboard reads, the cubes and the figures kept per day from them. */
@@ -233,6 +235,7 @@ export const REBUILD_CUBES = [
   ...CUBES.map((c) => `CREATE OR REPLACE TABLE ${c.table} AS ${cubeCells(c, 'toot_store')}`),
   `CREATE OR REPLACE TABLE daily_authors AS ${dailyAuthors()}`,
   `CREATE OR REPLACE TABLE daily_authors_by AS ${dailyAuthorsBy()}`,
+  `CREATE OR REPLACE TABLE ${PART_DAY_TABLE} AS ${partDayFigures('SELECT * FROM agg_day_acct')}`,
   `CREATE OR REPLACE TABLE ${STALE} (ts TIMESTAMP)`,
 ];
 
@@ -269,14 +272,27 @@ export function foldCubes(hours: readonly number[] = HOURS): string[] {
 /** The UTC hours of the day `rollup_delta` has posts in (`foldCubes`), as text: `3,4` (NULL: none). */
 export const DELTA_HOURS_SQL = `SELECT string_agg(DISTINCT hour(created_ts)::VARCHAR, ',') AS hours FROM rollup_delta`;
 
-/** Brings the kept figures of the stale days up to date. */
-export const REFRESH_KEPT = [
+/**
+ * Days with posts whose part-day figures (part-day-figures.ts) are not kept: none yet, or
+ * deleted as stale. Without `newest`, not the newest day: while posts keep arriving it is made
+ * stale again at once, and computing its 46 spans at every row group (80 ms natively at 1.6 M
+ * toots) would be lost work; the pause after the merges computes it (TootTable.refreshWhenQuiet).
+ */
+const partsMissing = (newest: boolean) => `SELECT ts FROM daily_authors WHERE ts IS NOT NULL AND ts NOT IN (SELECT ts FROM ${PART_DAY_TABLE})${newest ? '' : ' AND ts < (SELECT max(ts) FROM daily_authors)'}`;
+
+/** Brings the kept figures of the stale days up to date, and the part-day figures of the days missing them (`partsMissing`). */
+export const refreshKept = (newest: boolean) => [
   `DELETE FROM daily_authors d WHERE ${staleDay('d')}`,
   `INSERT INTO daily_authors ${dailyAuthors(staleCells('agg_day_acct'))}`,
   `DELETE FROM daily_authors_by d WHERE ${staleDay('d')}`,
   `INSERT INTO daily_authors_by ${dailyAuthorsBy(staleCells('agg_day_author'))}`,
+  `DELETE FROM ${PART_DAY_TABLE} d WHERE ${staleDay('d')}`,
+  `INSERT INTO ${PART_DAY_TABLE} ${partDayFigures(`SELECT * FROM agg_day_acct WHERE ts IN (${partsMissing(newest)})`)}`,
   `DELETE FROM ${STALE}`,
 ];
+/** Whether `refreshKept` has anything to do: stale days, or days missing their part-day figures. */
+export const keptPendingSql = (newest: boolean) =>
+  `SELECT (SELECT count(*) FROM ${STALE})::INTEGER + (SELECT count(*) FROM (${partsMissing(newest)}))::INTEGER AS n`;
 export const STALE_DAYS_SQL = `SELECT count(*)::INTEGER AS n FROM ${STALE}`;
 
 /**
