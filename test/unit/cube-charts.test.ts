@@ -186,6 +186,8 @@ describe('the dashboard from the cubes', () => {
         // daily table counts those from the cubes. Each single value has its own kept figures
         // (daily_authors_by): each is checked, not only those the random views happen to draw.
         const singles: ChartFilters[] = [...HOSTS.map((h) => ({ instances: [h] })), ...BASES.map((b) => ({ instances: [b] })), ...['en', 'de', 'ja'].map((l) => ({ languages: [l] }))];
+        // And so has each language with each instance (daily_authors_pair).
+        const pairs: ChartFilters[] = ['en', 'de'].flatMap((l) => [...HOSTS.slice(0, 2), ...BASES.slice(0, 2)].map((i) => ({ languages: [l], instances: [i] })));
         // And brushes as a drag snaps them, at whole hours: ends that are the hours before or
         // from an hour of a day (kept per day in daily_authors_part once the day is refreshed),
         // two ends either side of one midnight, and hours in the middle of one day.
@@ -193,7 +195,7 @@ describe('the dashboard from the cubes', () => {
         const brushes: ChartFilters[] = [[19, 29], [18, 71], [25, 84], [30, 40], [20, 27], [0, 96]]
           .map(([a, b]) => ({ from: day0 + a! * HOUR, to: day0 + b! * HOUR }));
         const dailies = async (when: string) => {
-          for (const f of [{}, ...singles, ...brushes]) {
+          for (const f of [{}, ...singles, ...pairs, ...brushes, { ...brushes[1], ...pairs[0] }]) {
             expect(await db.query(cubeDailySql(f)!), `daily ${JSON.stringify(f)} ${when}`).toEqual(await db.query(dailySql(f)));
           }
         };
@@ -225,7 +227,7 @@ describe('the dashboard from the cubes', () => {
         await dailies('after a checkpoint');
         await table.exclusive(() => table.refreshKept({ newest: true }));
         await dailies('after a pause');
-        for (const kept of ['daily_authors', 'daily_authors_by', 'daily_authors_part']) {
+        for (const kept of ['daily_authors', 'daily_authors_by', 'daily_authors_part', 'daily_authors_pair']) {
           const prefix = `CREATE OR REPLACE TABLE ${kept} AS `;
           const rebuilt = REBUILD_CUBES.find((s) => s.startsWith(prefix))!.slice(prefix.length);
           expect(await db.query(`SELECT COLUMNS(*)::VARCHAR FROM ${kept} ORDER BY ALL`), kept).toEqual(

@@ -19,7 +19,7 @@ import { filterConditions, sqlString } from '../charts/filters';
 import { taggedOnly } from '../charts/languages';
 import { whiskerFences } from '../charts/lengths';
 import {
-  AGG_DAY_ACCT, AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_DAY_LENGTH_SEEN, AGG_HOUR, AGG_HOUR_SEEN, AGG_HOUR_SOURCE, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, AGG_HOUR_TAG_SEEN, AUTHOR_FIGURES, countRows, instanceColumn, pickCube, staleCells, staleDay, topKey as top, UNIT_MS, type FilterDim,
+  AGG_DAY_ACCT, AGG_DAY_AUTHOR, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_DAY_LENGTH_SEEN, AGG_HOUR, AGG_HOUR_SEEN, AGG_HOUR_SOURCE, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, AGG_HOUR_TAG_SEEN, AUTHOR_FIGURES, countRows, instanceColumn, PAIR_TABLE, pairsKept, pickCube, staleCells, staleDay, topKey as top, uncoveredDays, UNIT_MS, type FilterDim,
 } from './cubes';
 import { PART_DAY_TABLE } from './part-day-figures';
 import { cubeSource, partDayCells, timeParts, where, type PartDay } from './source';
@@ -153,11 +153,20 @@ function singleValue(filters: ChartFilters): { dim: FilterDim; value: string } |
   return { dim: instanceColumn(instances[0]!), value: instances[0]! };
 }
 
+/** One language and one instance (cubes.ts `PAIR_DIMS`), if that is all `filters` names besides time. */
+function languageAndInstance(filters: ChartFilters): { dims: string; a: string; b: string } | null {
+  const instances = (filters.instances ?? []).filter((v) => v !== '');
+  const languages = (filters.languages ?? []).filter((v) => v !== '');
+  if (instances.length !== 1 || languages.length !== 1) return null;
+  return { dims: `language+${instanceColumn(instances[0]!)}`, a: languages[0]!, b: instances[0]! };
+}
+
 /**
  * The daily table's author figures (day, users, top user and bot with their toots) under
  * `filters`. Unfiltered they are kept per day (cubes.ts `daily_authors`), and so they are for one
- * language or one instance (`daily_authors_by`); days merged into since the figures were last
- * refreshed are counted from the cubes' cells. Under a time range as well, the days wholly
+ * language or one instance (`daily_authors_by`), and for one language with one instance
+ * (`daily_authors_pair`); days merged into since the figures were last refreshed (for a pair,
+ * also the newest day while posts arrive) are counted from the cubes' cells. Under a time range as well, the days wholly
  * inside it are read so, and unfiltered the part days at its two ends are read from the figures
  * kept per span of whole hours (`partDaysSql`) or summed from the hours `agg_day_acct` keeps
  * (only part hours from their rows): summing the per-author cube over every day in range took
@@ -168,14 +177,22 @@ function singleValue(filters: ChartFilters): { dim: FilterDim; value: string } |
 function dailyAuthorsSql(filters: ChartFilters): string {
   const dims = filterConditions({ instances: filters.instances, languages: filters.languages });
   const one = singleValue(filters);
-  if (dims.length && !one) return authorsOf(cubeSource(AGG_DAY_AUTHOR, filters));
+  const pair = one ? null : languageAndInstance(filters);
+  if (dims.length && !one && !pair) return authorsOf(cubeSource(AGG_DAY_AUTHOR, filters));
   // Unfiltered but for time, the part days are summed from `agg_day_acct`'s hours; its cells know no other filter.
   const { whole, hours, edges } = timeParts('day', filters, !dims.length);
   const parts: string[] = [];
-  if (whole) {
+  const figures = 'SELECT ts::DATE AS day, users, top_user, top_user_toots, top_bot, top_bot_toots';
+  if (whole && pair) {
+    const kept = [`k.dims = '${pair.dims}'`, `k.a = ${sqlString(pair.a)}`, `k.b = ${sqlString(pair.b)}`, pairsKept('k')];
+    parts.push(`${figures} FROM ${PAIR_TABLE} k ${where([...whole, ...kept])}`);
+    // A NULL day is never kept; its own branch, since `IN … OR …` scanned the whole cube (a mark
+    // join), where a semi join on no days scans nothing.
+    const cells = (day: string) => `SELECT ts, acct, bot, n FROM ${AGG_DAY_AUTHOR.table} ${where([...whole, ...dims, day])}`;
+    parts.push(authorsOf(`${cells(`ts IN (${uncoveredDays})`)} UNION ALL ${cells('ts IS NULL')}`));
+  } else if (whole) {
     const kept = one ? [`k.dim = '${one.dim}'`, `k.value = ${sqlString(one.value)}`] : [];
-    parts.push(`SELECT ts::DATE AS day, users, top_user, top_user_toots, top_bot, top_bot_toots
-      FROM ${one ? 'daily_authors_by' : 'daily_authors'} k ${where([...whole, ...kept, `NOT ${staleDay('k')}`])}`);
+    parts.push(`${figures} FROM ${one ? 'daily_authors_by' : 'daily_authors'} k ${where([...whole, ...kept, `NOT ${staleDay('k')}`])}`);
     const cells = one ? AGG_DAY_AUTHOR.table : AGG_DAY_ACCT.table;
     parts.push(authorsOf(`SELECT ts, acct, bot, n FROM ${staleCells(cells)} ${where([...whole, ...dims])}`));
   }
