@@ -167,7 +167,7 @@ export const AUTHOR_FIGURES = `count(DISTINCT acct)::INTEGER AS users,
  * The author figures per UTC day for the unfiltered view, the one the page opens with.
  * Computing them from `agg_day_author` took most of the daily table's 287 ms at 1.6 M toots (the
  * only default chart over 50 ms); read from here, the whole table took 18–21 ms in a native probe
- * (docs/BENCHMARKS.md). The days a fold touched are recomputed from `agg_day_acct` later (`refreshKept`).
+ * (docs/BENCHMARKS.md). The days a fold touched are recomputed from `agg_day_acct` later (`REFRESH_STALE`).
  */
 const dailyAuthors = (from = 'agg_day_acct') => `SELECT * FROM ${authorFigures(`SELECT ts, acct, bot, n FROM ${from}`, ['ts'])}`;
 /**
@@ -207,7 +207,7 @@ export const PAIR_TABLE = 'daily_authors_pair';
 
 /**
  * Days whose kept figures (`daily_authors`, `daily_authors_by`) are out of date: each fold adds
- * the days its delta touched, and `refreshKept` recomputes them at a row group's checkpoint
+ * the days its delta touched, and `REFRESH_STALE` recomputes them at a row group's checkpoint
  * or when merges pause (TootTable.refreshKept). The charts count those
  * days from the cubes meanwhile (charts.ts). Recomputing them in every fold took 280 ms a merge
  * in the browser at 1.6 M toots, a sixth of ingest.
@@ -297,19 +297,33 @@ export const DELTA_HOURS_SQL = `SELECT string_agg(DISTINCT hour(created_ts)::VAR
  */
 const partsMissing = (newest: boolean) => `SELECT ts FROM daily_authors WHERE ts IS NOT NULL AND ts NOT IN (SELECT ts FROM ${PART_DAY_TABLE})${newest ? '' : ' AND ts < (SELECT max(ts) FROM daily_authors)'}`;
 
-/** Brings the kept figures of the stale days up to date, and the part-day figures of the days missing them (`partsMissing`). */
-export const refreshKept = (newest: boolean) => [
+/**
+ * Brings the kept figures of the stale days up to date, and drops the once-a-day figures of those
+ * days (`keepDays` computes them again).
+ */
+export const REFRESH_STALE = [
   `DELETE FROM daily_authors d WHERE ${staleDay('d')}`,
   `INSERT INTO daily_authors ${dailyAuthors(staleCells('agg_day_acct'))}`,
   `DELETE FROM daily_authors_by d WHERE ${staleDay('d')}`,
   `INSERT INTO daily_authors_by ${dailyAuthorsBy(staleCells('agg_day_author'))}`,
-  `DELETE FROM ${PART_DAY_TABLE} d WHERE ${staleDay('d')}`,
-  `DELETE FROM ${PAIR_TABLE} d WHERE ${staleDay('d')}`,
-  // The pairs first: the days missing their part-day figures say which.
-  `INSERT INTO ${PAIR_TABLE} ${dailyAuthorsPair(`(SELECT * FROM agg_day_author WHERE ts IN (${partsMissing(newest)}))`)}`,
-  `INSERT INTO ${PART_DAY_TABLE} ${partDayFigures(`SELECT * FROM agg_day_acct WHERE ts IN (${partsMissing(newest)})`)}`,
-  `DELETE FROM ${STALE}`,
+  ...[PART_DAY_TABLE, PAIR_TABLE].map((t) => `DELETE FROM ${t} d WHERE ${staleDay('d')}`),
 ];
+/** The days (epoch ms) `keepDays` is for: `partsMissing`, after `REFRESH_STALE`. */
+export const missingDaysSql = (newest: boolean) => `SELECT epoch_ms(ts)::DOUBLE AS day FROM (${partsMissing(newest)}) ORDER BY day`;
+/**
+ * The figures kept once a day (part-day and pair figures) for `days`; nothing without days. Run
+ * at every refresh over whatever days were missing, mostly none, they took a refresh from 244 to
+ * 455 ms on average at 1.6 M toots in the browser (13 refreshes in an ingest; 1bd3898's bench).
+ */
+export function keepDays(days: readonly number[]): string[] {
+  if (!days.length) return [];
+  const inDays = `ts IN (${days.map((d) => `epoch_ms(${d})`).join(', ')})`;
+  return [
+    `INSERT INTO ${PAIR_TABLE} ${dailyAuthorsPair(`(SELECT * FROM agg_day_author WHERE ${inDays})`)}`,
+    `INSERT INTO ${PART_DAY_TABLE} ${partDayFigures(`SELECT * FROM agg_day_acct WHERE ${inDays}`)}`,
+  ];
+}
+export const CLEAR_STALE = `DELETE FROM ${STALE}`;
 /**
  * The days whose pair figures are not kept (stale, or not computed yet: the newest while posts
  * arrive), for the charts to count from the cells. Every day with posts is in `daily_authors` or
@@ -319,7 +333,7 @@ export const uncoveredDays = `SELECT ts FROM ${STALE} UNION ALL SELECT ts FROM d
 /** Whether the row of `alias` is of a day whose pair figures are kept. */
 export const pairsKept = (alias: string) => `${alias}.ts IN (SELECT ts FROM ${PART_DAY_TABLE}) AND NOT ${staleDay(alias)}`;
 
-/** Whether `refreshKept` has anything to do: stale days, or days missing their part-day figures. */
+/** Whether TootTable.refreshKept has anything to do: stale days, or days missing their once-a-day figures. */
 export const keptPendingSql = (newest: boolean) =>
   `SELECT (SELECT count(*) FROM ${STALE})::INTEGER + (SELECT count(*) FROM (${partsMissing(newest)}))::INTEGER AS n`;
 export const STALE_DAYS_SQL = `SELECT count(*)::INTEGER AS n FROM ${STALE}`;
