@@ -195,7 +195,9 @@ describe('the dashboard from the cubes', () => {
         const brushes: ChartFilters[] = [[19, 29], [18, 71], [25, 84], [30, 40], [20, 27], [0, 96]]
           .map(([a, b]) => ({ from: day0 + a! * HOUR, to: day0 + b! * HOUR }));
         const dailies = async (when: string) => {
-          for (const f of [{}, ...singles, ...pairs, ...brushes, { ...brushes[1], ...pairs[0] }]) {
+          // A brush with a single value or a pair: the part days counted from the rows of that value.
+          const brushed = brushes.flatMap((b, i) => [b, { ...b, ...singles[i % singles.length] }, { ...b, ...pairs[i % pairs.length] }]);
+          for (const f of [{}, ...singles, ...pairs, ...brushed]) {
             expect(await db.query(cubeDailySql(f)!), `daily ${JSON.stringify(f)} ${when}`).toEqual(await db.query(dailySql(f)));
           }
         };
