@@ -287,9 +287,12 @@ export class TootTable {
   }
 
   /**
-   * Recomputes the kept per-day figures of the days merged into since (cubes.ts `REFRESH_STALE`, `keepDays`):
-   * ~280 ms at 1.6 M toots in the browser, so not in every merge. `newest`: the newest day's
-   * part-day figures too, which wait for a pause in the merges. Run it inside `exclusive`.
+   * Recomputes the kept per-day figures of the days merged into since (cubes.ts `REFRESH_STALE`),
+   * and the once-a-day figures of the days missing them (`keepDays`): 230 ms a refresh at 1.6 M
+   * toots in the browser, and 290 more when a day gets its once-a-day figures (docs/BENCHMARKS.md,
+   * nineteenth session), so not in every merge.
+   * `newest`: the newest day's once-a-day figures too, which wait for a pause in the merges. Run
+   * it inside `exclusive`.
    */
   async refreshKept({ newest = false } = {}): Promise<void> {
     const [pending] = await this.db.query<{ n: number }>(keptPendingSql(newest));

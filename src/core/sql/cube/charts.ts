@@ -143,11 +143,18 @@ const authorsOf = (cells: string) =>
   `SELECT day, ${AUTHOR_FIGURES} FROM (SELECT ts::DATE AS day, acct, bot, sum(n) AS n FROM (${cells}) GROUP BY ALL) GROUP BY day`;
 /** The same from cells already one per (day, author, bot), as a day cube's are: summing them again took a quarter of the time. */
 const authorsOfCells = (cells: string) => `SELECT ts::DATE AS day, ${AUTHOR_FIGURES} FROM (${cells}) GROUP BY day`;
+/** The same columns read from a table of kept figures (`daily_authors` and the others of cubes.ts). */
+const KEPT_FIGURES = 'SELECT ts::DATE AS day, users, top_user, top_user_toots, top_bot, top_bot_toots';
+
+/** The instance and language values `filters` names ('' names nothing, as in filters.ts). */
+const namedValues = (filters: ChartFilters) => ({
+  instances: (filters.instances ?? []).filter((v) => v !== ''),
+  languages: (filters.languages ?? []).filter((v) => v !== ''),
+});
 
 /** The one filter value of `filters` that names a kept dimension (cubes.ts `daily_authors_by`), if that is all it filters on besides time. */
 function singleValue(filters: ChartFilters): { dim: FilterDim; value: string } | null {
-  const instances = (filters.instances ?? []).filter((v) => v !== '');
-  const languages = (filters.languages ?? []).filter((v) => v !== '');
+  const { instances, languages } = namedValues(filters);
   if (instances.length + languages.length !== 1) return null;
   if (languages.length) return { dim: 'language', value: languages[0]! };
   return { dim: instanceColumn(instances[0]!), value: instances[0]! };
@@ -155,8 +162,7 @@ function singleValue(filters: ChartFilters): { dim: FilterDim; value: string } |
 
 /** One language and one instance (cubes.ts `PAIR_DIMS`), if that is all `filters` names besides time. */
 function languageAndInstance(filters: ChartFilters): { dims: string; a: string; b: string } | null {
-  const instances = (filters.instances ?? []).filter((v) => v !== '');
-  const languages = (filters.languages ?? []).filter((v) => v !== '');
+  const { instances, languages } = namedValues(filters);
   if (instances.length !== 1 || languages.length !== 1) return null;
   return { dims: `language+${instanceColumn(instances[0]!)}`, a: languages[0]!, b: instances[0]! };
 }
@@ -166,8 +172,9 @@ function languageAndInstance(filters: ChartFilters): { dims: string; a: string; 
  * `filters`. Unfiltered they are kept per day (cubes.ts `daily_authors`), and so they are for one
  * language or one instance (`daily_authors_by`), and for one language with one instance
  * (`daily_authors_pair`); days merged into since the figures were last refreshed (for a pair,
- * also the newest day while posts arrive) are counted from the cubes' cells. Under a time range as well, the days wholly
- * inside it are read so, and unfiltered the part days at its two ends are read from the figures
+ * also the newest day while posts arrive) are counted from the cubes' cells. Under a time range
+ * as well, the days wholly inside it are read so, and unfiltered the part days at its two ends
+ * are read from the figures
  * kept per span of whole hours (`partDaysSql`) or summed from the hours `agg_day_acct` keeps
  * (only part hours from their rows): summing the per-author cube over every day in range took
  * most of a brushed round (301 ms of 518 at 1.6 M toots, native DuckDB on one thread), and
@@ -182,17 +189,16 @@ function dailyAuthorsSql(filters: ChartFilters): string {
   // Unfiltered but for time, the part days are summed from `agg_day_acct`'s hours; its cells know no other filter.
   const { whole, hours, edges } = timeParts('day', filters, !dims.length);
   const parts: string[] = [];
-  const figures = 'SELECT ts::DATE AS day, users, top_user, top_user_toots, top_bot, top_bot_toots';
   if (whole && pair) {
     const kept = [`k.dims = '${pair.dims}'`, `k.a = ${sqlString(pair.a)}`, `k.b = ${sqlString(pair.b)}`, pairsKept('k')];
-    parts.push(`${figures} FROM ${PAIR_TABLE} k ${where([...whole, ...kept])}`);
+    parts.push(`${KEPT_FIGURES} FROM ${PAIR_TABLE} k ${where([...whole, ...kept])}`);
     // A NULL day is never kept; its own branch, since `IN … OR …` scanned the whole cube (a mark
     // join), where a semi join on no days scans nothing.
     const cells = (day: string) => `SELECT ts, acct, bot, n FROM ${AGG_DAY_AUTHOR.table} ${where([...whole, ...dims, day])}`;
     parts.push(authorsOf(`${cells(`ts IN (${uncoveredDays})`)} UNION ALL ${cells('ts IS NULL')}`));
   } else if (whole) {
     const kept = one ? [`k.dim = '${one.dim}'`, `k.value = ${sqlString(one.value)}`] : [];
-    parts.push(`${figures} FROM ${one ? 'daily_authors_by' : 'daily_authors'} k ${where([...whole, ...kept, `NOT ${staleDay('k')}`])}`);
+    parts.push(`${KEPT_FIGURES} FROM ${one ? 'daily_authors_by' : 'daily_authors'} k ${where([...whole, ...kept, `NOT ${staleDay('k')}`])}`);
     const cells = one ? AGG_DAY_AUTHOR.table : AGG_DAY_ACCT.table;
     parts.push(authorsOf(`SELECT ts, acct, bot, n FROM ${staleCells(cells)} ${where([...whole, ...dims])}`));
   }
@@ -223,7 +229,7 @@ function partDaysSql(hours: PartDay[]): string[] {
     ? [`ts IN (SELECT epoch_ms(${p.day}) EXCEPT SELECT k.ts FROM ${PART_DAY_TABLE} k WHERE ${kept(p)})`]
     : []));
   return [
-    ...(lookups.length ? [`SELECT ts::DATE AS day, users, top_user, top_user_toots, top_bot, top_bot_toots FROM ${PART_DAY_TABLE} k WHERE ${lookups.join(' OR ')}`] : []),
+    ...(lookups.length ? [`${KEPT_FIGURES} FROM ${PART_DAY_TABLE} k WHERE ${lookups.join(' OR ')}`] : []),
     authorsOfCells(summed.join('\nUNION ALL ')),
   ];
 }

@@ -291,9 +291,10 @@ export const DELTA_HOURS_SQL = `SELECT string_agg(DISTINCT hour(created_ts)::VAR
 
 /**
  * Days with posts whose part-day figures (part-day-figures.ts) and pair figures
- * (`daily_authors_pair`) are not kept: none yet, or deleted as stale. Without `newest`, not the newest day: while posts keep arriving it is made
- * stale again at once, and computing its 46 spans at every row group (80 ms natively at 1.6 M
- * toots) would be lost work; the pause after the merges computes it (TootTable.refreshWhenQuiet).
+ * (`daily_authors_pair`) are not kept: none yet, or deleted as stale. Without `newest`, not the
+ * newest day: while posts keep arriving it is made stale again at once, and computing its 46
+ * spans at every row group (80 ms natively at 1.6 M toots) would be lost work; the pause after
+ * the merges computes it (TootTable.refreshWhenQuiet).
  */
 const partsMissing = (newest: boolean) => `SELECT ts FROM daily_authors WHERE ts IS NOT NULL AND ts NOT IN (SELECT ts FROM ${PART_DAY_TABLE})${newest ? '' : ' AND ts < (SELECT max(ts) FROM daily_authors)'}`;
 

@@ -8,9 +8,9 @@
  * browser (docs/BENCHMARKS.md), 104 of 183 at 10 M.
  *
  * They are computed with the other kept figures (cubes.ts `keepDays`), for a day once it has
- * them and no fold has made it stale since, from the day's `agg_day_acct` cells: the most posts in each of the 46 spans,
- * then the first name A→Z among the few cells that reach one of them; the users from the first
- * and last hour each author posted in.
+ * them and no fold has made it stale since, from the day's `agg_day_acct` cells: the most posts
+ * in each of the 46 spans, then the first name A→Z among the few cells that reach one of them;
+ * the users from the first and last hour each author posted in.
  */
 
 export const PART_DAY_TABLE = 'daily_authors_part';
