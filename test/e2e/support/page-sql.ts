@@ -13,24 +13,28 @@ export async function queryViaConsole(page: Page, sql: string, timeoutMs = 120_0
   const run = page.getByRole('button', { name: 'Run', exact: true });
   await expect.poll(() => run.isEnabled(), { timeout: timeoutMs }).toBe(true);
   await editor.fill(sql);
-  const status = page.getByTestId('sql-status');
-  // What an earlier run left on screen would pass the wait below: note it and wait for a change.
-  // (A caller that runs one query twice makes the result differ, e.g. with a counter column.)
-  const shown = async () => {
-    const text = (await status.count()) ? await status.textContent() : null;
-    if (!text || !/^\d[\d,]* rows? · /.test(text)) return null;
-    const region = page.getByRole('region', { name: 'Query result' });
-    const head = (await region.count()) ? await region.evaluate((el) => [...el.querySelectorAll('thead th, tbody tr:not(.spacer)')].slice(0, 12).map((x) => x.textContent).join('|')) : '';
-    return `${text}|${head}`;
-  };
-  const before = await shown();
+  // The run is seen by the console's "Running…" status appearing, not by a changed result: the
+  // same query answered twice with the same figures and time leaves the screen as it was.
+  await page.evaluate(() => {
+    const w = window as unknown as { __sqlRunSeen?: boolean; __sqlRunObserver?: MutationObserver };
+    w.__sqlRunObserver?.disconnect();
+    w.__sqlRunSeen = false;
+    const section = document.querySelector('section.sql-console');
+    if (!section) throw new Error('no SQL console on the page');
+    const seen = () => [...section.querySelectorAll('[role="status"]')].some((el) => el.textContent === 'Running…');
+    w.__sqlRunObserver = new MutationObserver(() => {
+      if (seen()) w.__sqlRunSeen = true;
+    });
+    w.__sqlRunObserver.observe(section, { childList: true, subtree: true, characterData: true });
+  });
   await run.click();
   await expect
     .poll(async () => {
       const err = page.getByTestId('sql-error');
       if (await err.count()) return `error: ${await err.textContent()}`;
-      const now = await shown();
-      return now !== null && now !== before ? 'done' : 'running';
+      const ran = await page.evaluate(() => (window as unknown as { __sqlRunSeen?: boolean }).__sqlRunSeen === true);
+      const done = ran && (await run.isEnabled()) && (await page.getByTestId('sql-status').count()) > 0;
+      return done ? 'done' : 'running';
     }, { timeout: timeoutMs })
     .toBe('done');
   const section = page.getByRole('region', { name: 'SQL console' });
