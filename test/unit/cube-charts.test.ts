@@ -195,8 +195,10 @@ describe('the dashboard from the cubes', () => {
         const brushes: ChartFilters[] = [[19, 29], [18, 71], [25, 84], [30, 40], [20, 27], [0, 96]]
           .map(([a, b]) => ({ from: day0 + a! * HOUR, to: day0 + b! * HOUR }));
         const dailies = async (when: string) => {
-          // A brush with a single value or a pair: the part days counted from the rows of that value.
-          const brushed = brushes.flatMap((b, i) => [b, { ...b, ...singles[i % singles.length] }, { ...b, ...pairs[i % pairs.length] }]);
+          // A brush with a single value or a pair: the part days counted from the rows of that value,
+          // and with a language, looked up per language where kept (daily_authors_part_lang).
+          const brushed = brushes.flatMap((b, i) => [b, { ...b, ...singles[i % singles.length] }, { ...b, ...pairs[i % pairs.length] },
+            { ...b, languages: [['en', 'de', 'ja'][i % 3]!] }]);
           for (const f of [{}, ...singles, ...pairs, ...brushed]) {
             expect(await db.query(cubeDailySql(f)!), `daily ${JSON.stringify(f)} ${when}`).toEqual(await db.query(dailySql(f)));
           }
@@ -229,7 +231,7 @@ describe('the dashboard from the cubes', () => {
         await dailies('after a checkpoint');
         await table.exclusive(() => table.refreshKept({ newest: true }));
         await dailies('after a pause');
-        for (const kept of ['daily_authors', 'daily_authors_by', 'daily_authors_part', 'daily_authors_pair']) {
+        for (const kept of ['daily_authors', 'daily_authors_by', 'daily_authors_part', 'daily_authors_part_lang', 'daily_authors_pair']) {
           const prefix = `CREATE OR REPLACE TABLE ${kept} AS `;
           const rebuilt = REBUILD_CUBES.find((s) => s.startsWith(prefix))!.slice(prefix.length);
           expect(await db.query(`SELECT COLUMNS(*)::VARCHAR FROM ${kept} ORDER BY ALL`), kept).toEqual(

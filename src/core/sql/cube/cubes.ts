@@ -18,7 +18,7 @@
 
 import { isCollectedFrom } from '../charts/filters';
 import { authorFigures } from './author-figures';
-import { PART_DAY_COLUMNS, PART_DAY_TABLE, partDayFigures } from './part-day-figures';
+import { LANG_PART_DAY_COLUMNS, LANG_PART_DAY_TABLE, PART_DAY_COLUMNS, PART_DAY_TABLE, partDayFigures } from './part-day-figures';
 import { URI_KEYS } from '../schema';
 
 export type CubeUnit = 'hour' | 'day';
@@ -127,6 +127,13 @@ export function pickCube(f: { instances?: string[]; languages?: string[] }, ...c
   return c;
 }
 
+/**
+ * `agg_day_acct` per language: not a cube (no fold keeps it), only the cells the per-language
+ * part-day figures are computed from, once a day, out of that day's rows (`keepDays`).
+ */
+const DAY_LANG_ACCT = plain('day_lang_acct', 'day', LANGUAGE_ONLY, [['acct', 'VARCHAR'], ['bot', 'BOOLEAN']], true);
+const langPartDays = (rel: string) => partDayFigures(cubeCells(DAY_LANG_ACCT, rel), ['language']);
+
 export const CUBES: readonly Cube[] = [
   AGG_HOUR, AGG_HOUR_SEEN, AGG_HOUR_SOURCE, AGG_DAY_AUTHOR, AGG_DAY_ACCT, AGG_DAY_LENGTH, AGG_DAY_LENGTH_LANG, AGG_DAY_LENGTH_SEEN, AGG_HOUR_TAG, AGG_HOUR_TAG_LANG, AGG_HOUR_TAG_SEEN,
 ];
@@ -231,6 +238,7 @@ const DASHBOARD_TABLES: Array<[table: string, columns: string]> = [
   ['daily_authors', FIGURES],
   ['daily_authors_by', `dim VARCHAR, value VARCHAR, ${FIGURES}`],
   [PART_DAY_TABLE, PART_DAY_COLUMNS],
+  [LANG_PART_DAY_TABLE, LANG_PART_DAY_COLUMNS],
   [PAIR_TABLE, `dims VARCHAR, a VARCHAR, b VARCHAR, ${FIGURES}`],
   [STALE, 'ts TIMESTAMP'],
 ];
@@ -253,6 +261,7 @@ export const REBUILD_CUBES = [
   `CREATE OR REPLACE TABLE daily_authors_by AS ${dailyAuthorsBy()}`,
   `CREATE OR REPLACE TABLE ${PAIR_TABLE} AS ${dailyAuthorsPair()}`,
   `CREATE OR REPLACE TABLE ${PART_DAY_TABLE} AS ${partDayFigures('SELECT * FROM agg_day_acct')}`,
+  `CREATE OR REPLACE TABLE ${LANG_PART_DAY_TABLE} AS ${langPartDays('toot_store')}`,
   `CREATE OR REPLACE TABLE ${STALE} (ts TIMESTAMP)`,
 ];
 
@@ -307,7 +316,7 @@ export const REFRESH_STALE = [
   `INSERT INTO daily_authors ${dailyAuthors(staleCells('agg_day_acct'))}`,
   `DELETE FROM daily_authors_by d WHERE ${staleDay('d')}`,
   `INSERT INTO daily_authors_by ${dailyAuthorsBy(staleCells('agg_day_author'))}`,
-  ...[PART_DAY_TABLE, PAIR_TABLE].map((t) => `DELETE FROM ${t} d WHERE ${staleDay('d')}`),
+  ...[PART_DAY_TABLE, LANG_PART_DAY_TABLE, PAIR_TABLE].map((t) => `DELETE FROM ${t} d WHERE ${staleDay('d')}`),
 ];
 /** The days (epoch ms) `keepDays` is for: `partsMissing`, after `REFRESH_STALE`. */
 export const missingDaysSql = (newest: boolean) => `SELECT epoch_ms(ts)::DOUBLE AS day FROM (${partsMissing(newest)}) ORDER BY day`;
@@ -322,6 +331,8 @@ export function keepDays(days: readonly number[]): string[] {
   return [
     `INSERT INTO ${PAIR_TABLE} ${dailyAuthorsPair(`(SELECT * FROM agg_day_author WHERE ${inDays})`)}`,
     `INSERT INTO ${PART_DAY_TABLE} ${partDayFigures(`SELECT * FROM agg_day_acct WHERE ${inDays}`)}`,
+    // A range on the time, which DuckDB's zone maps narrow to the row groups of those days.
+    `INSERT INTO ${LANG_PART_DAY_TABLE} ${langPartDays(`(SELECT * FROM toot_store WHERE ${days.map((d) => `(created_ts >= epoch_ms(${d}) AND created_ts < epoch_ms(${d + UNIT_MS.day}))`).join(' OR ')})`)}`,
   ];
 }
 export const CLEAR_STALE = `DELETE FROM ${STALE}`;
