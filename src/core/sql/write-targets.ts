@@ -10,15 +10,16 @@
  */
 
 import type { Token } from './sql-tokens';
+import { CUBE_TABLES } from './cube/cubes';
 
 /** The collection's tables and views (schema.ts, rollups.ts, cube/cubes.ts). */
 export const COLLECTION_OBJECTS = [
   'toot_store', 'table_meta', 'toots', 'sightings', 'tombstones', 'deleted_uris', 'uri_keys', 'language', 'mastodon_toot_raw', 'mastodon_toot',
   'rollup_authors', 'rollup_instances', 'rollup_languages', 'rollup_lengths', 'rollup_summary',
-  'agg_hour', 'agg_hour_seen', 'agg_hour_source', 'agg_day_author', 'agg_day_acct', 'agg_day_length', 'agg_day_length_lang', 'agg_day_length_seen', 'agg_hour_tag',
-  'agg_hour_tag_lang', 'agg_hour_tag_seen', 'daily_authors', 'daily_authors_by', 'authors_stale',
+  // The cubes and the figures kept from them: a console DELETE there would outlive a reload.
+  ...CUBE_TABLES,
   'zone_offsets', 'toots_local', 'local_time',
-] as const;
+];
 /**
  * Temporary tables each merge or reload creates and drops (store/duckdb/toot-table.ts, schema.ts,
  * rollups.ts, store/archive/snapshot.ts).
