@@ -171,7 +171,7 @@ function languageAndInstance(filters: ChartFilters): { dims: string; a: string; 
  * The daily table's author figures (day, users, top user and bot with their toots) under
  * `filters`. Unfiltered they are kept per day (cubes.ts `daily_authors`), and so they are for one
  * language or one instance (`daily_authors_by`), and for one language with one instance
- * (`daily_authors_pair`); days merged into since the figures were last refreshed (for a pair,
+ * (`daily_authors_pair`); days merged into since the figures were last refreshed (for a filter,
  * also the newest day while posts arrive) are counted from the cubes' cells. Under a time range
  * as well, the days wholly inside it are read so, and unfiltered the part days at its two ends
  * are read from the figures
@@ -192,18 +192,16 @@ function dailyAuthorsSql(filters: ChartFilters): string {
   const byLanguage = one?.dim === 'language' ? timeParts('day', filters, true) : null;
   const { whole, hours, edges } = byLanguage && !byLanguage.edges.length ? byLanguage : timeParts('day', filters, !dims.length);
   const parts: string[] = [];
-  if (whole && pair) {
-    const kept = [`k.dims = '${pair.dims}'`, `k.a = ${sqlString(pair.a)}`, `k.b = ${sqlString(pair.b)}`, pairsKept('k')];
-    parts.push(`${KEPT_FIGURES} FROM ${PAIR_TABLE} k ${where([...whole, ...kept])}`);
+  if (whole && (one || pair)) {
+    const kept = one ? [`k.dim = '${one.dim}'`, `k.value = ${sqlString(one.value)}`] : [`k.dims = '${pair!.dims}'`, `k.a = ${sqlString(pair!.a)}`, `k.b = ${sqlString(pair!.b)}`];
+    parts.push(`${KEPT_FIGURES} FROM ${one ? 'daily_authors_by' : PAIR_TABLE} k ${where([...whole, ...kept, pairsKept('k')])}`);
     // A NULL day is never kept; its own branch, since `IN … OR …` scanned the whole cube (a mark
     // join), where a semi join on no days scans nothing.
     const cells = (day: string) => `SELECT ts, acct, bot, n FROM ${AGG_DAY_AUTHOR.table} ${where([...whole, ...dims, day])}`;
     parts.push(authorsOf(`${cells(`ts IN (${uncoveredDays})`)} UNION ALL ${cells('ts IS NULL')}`));
   } else if (whole) {
-    const kept = one ? [`k.dim = '${one.dim}'`, `k.value = ${sqlString(one.value)}`] : [];
-    parts.push(`${KEPT_FIGURES} FROM ${one ? 'daily_authors_by' : 'daily_authors'} k ${where([...whole, ...kept, `NOT ${staleDay('k')}`])}`);
-    const cells = one ? AGG_DAY_AUTHOR.table : AGG_DAY_ACCT.table;
-    parts.push(authorsOf(`SELECT ts, acct, bot, n FROM ${staleCells(cells)} ${where([...whole, ...dims])}`));
+    parts.push(`${KEPT_FIGURES} FROM daily_authors k ${where([...whole, `NOT ${staleDay('k')}`])}`);
+    parts.push(authorsOf(`SELECT ts, acct, bot, n FROM ${staleCells(AGG_DAY_ACCT.table)} ${where(whole)}`));
   }
   if (dims.length && hours.length) parts.push(...languagePartDaysSql(one!.value, hours, dims));
   else if (hours.length && !edges.length) parts.push(...partDaysSql(hours));

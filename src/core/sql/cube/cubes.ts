@@ -152,8 +152,14 @@ const sumCells = (c: Cube, rows: string, as: '' | 'd', hours: readonly number[] 
 /** `ts, keys…, n`: a cube's rows counted from `rel` (raw rows, weight 1). */
 export const countRows = (c: Cube, rel: string, where = ''): string => sumCells(c, c.rows(rel, '1', where), '');
 
-/** A cube's cells as it stores them, counted from `rel`: `countRows` and the hour columns of a cube that keeps them. */
-export const cubeCells = (c: Cube, rel: string): string => sumCells(c, c.rows(rel, '1'), '', c.hours ? HOURS : []);
+/**
+ * A cube's cells as it stores them, counted from `rel`: `countRows` and the hour columns of a cube
+ * that keeps them. `count(*) FILTER` rather than `sumCells`' sums of a weight: 290–370 against
+ * 410–520 ms for a day's per-language cells at 10 M toots (native DuckDB, one thread).
+ */
+export const cubeCells = (c: Cube, rel: string): string => (c.hours
+  ? `SELECT ${columns(c).join(', ')}, count(*)::BIGINT AS n${HOURS.map((i) => `, count(*) FILTER (WHERE hr = ${i})::INTEGER AS ${HOUR_COLUMNS[i]}`).join('')} FROM (${c.rows(rel, '1')}) GROUP BY ALL`
+  : countRows(c, rel));
 
 /** `arg_min(key, (−n, key))`: the key with the most posts, ties to the first A→Z, as daily.ts ranks them. */
 export const topKey = (key: string, where: string) => `arg_min(${key}, (-n, ${key})) FILTER (WHERE ${where})`;
@@ -184,6 +190,9 @@ const dailyAuthors = (from = 'agg_day_acct') => `SELECT * FROM ${authorFigures(`
  * most of its round (84 of 152 ms at 1.6 M toots, native DuckDB on one thread; 235 of 418 ms for
  * a collecting instance); read from here it is a lookup of a few rows a day. Two values, or two
  * kinds of filter together, still sum the cube: distinct users do not add up across values.
+ * Kept once a day, as the pair figures below are: refreshed at every row group of the day being
+ * collected it took most of a refresh at 10 M toots (410 ms, 34.5 s of an ingest), and the
+ * charts count the days without them from the cells (`uncoveredDays`).
  */
 export const FILTER_DIMS = ['language', 'from_instance', 'seen_on'] as const;
 export type FilterDim = (typeof FILTER_DIMS)[number];
@@ -299,8 +308,8 @@ export function foldCubes(hours: readonly number[] = HOURS): string[] {
 export const DELTA_HOURS_SQL = `SELECT string_agg(DISTINCT hour(created_ts)::VARCHAR, ',') AS hours FROM rollup_delta`;
 
 /**
- * Days with posts whose part-day figures (part-day-figures.ts) and pair figures
- * (`daily_authors_pair`) are not kept: none yet, or deleted as stale. Without `newest`, not the
+ * Days with posts whose once-a-day figures (the single values', part-day and pair figures) are
+ * not kept: none yet, or deleted as stale. Without `newest`, not the
  * newest day: while posts keep arriving it is made stale again at once, and computing its 46
  * spans at every row group (80 ms natively at 1.6 M toots) would be lost work; the pause after
  * the merges computes it (TootTable.refreshWhenQuiet).
@@ -314,14 +323,12 @@ const partsMissing = (newest: boolean) => `SELECT ts FROM daily_authors WHERE ts
 export const REFRESH_STALE = [
   `DELETE FROM daily_authors d WHERE ${staleDay('d')}`,
   `INSERT INTO daily_authors ${dailyAuthors(staleCells('agg_day_acct'))}`,
-  `DELETE FROM daily_authors_by d WHERE ${staleDay('d')}`,
-  `INSERT INTO daily_authors_by ${dailyAuthorsBy(staleCells('agg_day_author'))}`,
-  ...[PART_DAY_TABLE, LANG_PART_DAY_TABLE, PAIR_TABLE].map((t) => `DELETE FROM ${t} d WHERE ${staleDay('d')}`),
+  ...['daily_authors_by', PART_DAY_TABLE, LANG_PART_DAY_TABLE, PAIR_TABLE].map((t) => `DELETE FROM ${t} d WHERE ${staleDay('d')}`),
 ];
 /** The days (epoch ms) `keepDays` is for: `partsMissing`, after `REFRESH_STALE`. */
 export const missingDaysSql = (newest: boolean) => `SELECT epoch_ms(ts)::DOUBLE AS day FROM (${partsMissing(newest)}) ORDER BY day`;
 /**
- * The figures kept once a day (part-day and pair figures) for `days`; nothing without days. Run
+ * The figures kept once a day (single values', part-day and pair figures) for `days`; nothing without days. Run
  * at every refresh over whatever days were missing, mostly none, they took a refresh from 244 to
  * 455 ms on average at 1.6 M toots in the browser (13 refreshes in an ingest; 1bd3898's bench).
  */
@@ -329,6 +336,7 @@ export function keepDays(days: readonly number[]): string[] {
   if (!days.length) return [];
   const inDays = `ts IN (${days.map((d) => `epoch_ms(${d})`).join(', ')})`;
   return [
+    `INSERT INTO daily_authors_by ${dailyAuthorsBy(`(SELECT * FROM agg_day_author WHERE ${inDays})`)}`,
     `INSERT INTO ${PAIR_TABLE} ${dailyAuthorsPair(`(SELECT * FROM agg_day_author WHERE ${inDays})`)}`,
     `INSERT INTO ${PART_DAY_TABLE} ${partDayFigures(`SELECT * FROM agg_day_acct WHERE ${inDays}`)}`,
     // A range on the time, which DuckDB's zone maps narrow to the row groups of those days.
@@ -337,12 +345,12 @@ export function keepDays(days: readonly number[]): string[] {
 }
 export const CLEAR_STALE = `DELETE FROM ${STALE}`;
 /**
- * The days whose pair figures are not kept (stale, or not computed yet: the newest while posts
+ * The days whose once-a-day figures are not kept (stale, or not computed yet: the newest while posts
  * arrive), for the charts to count from the cells. Every day with posts is in `daily_authors` or
  * stale; a NULL day is never kept.
  */
 export const uncoveredDays = `SELECT ts FROM ${STALE} UNION ALL SELECT ts FROM daily_authors WHERE ts NOT IN (SELECT ts FROM ${PART_DAY_TABLE})`;
-/** Whether the row of `alias` is of a day whose pair figures are kept. */
+/** Whether the row of `alias` is of a day whose once-a-day figures are kept. */
 export const pairsKept = (alias: string) => `${alias}.ts IN (SELECT ts FROM ${PART_DAY_TABLE}) AND NOT ${staleDay(alias)}`;
 
 /** Whether TootTable.refreshKept has anything to do: stale days, or days missing their once-a-day figures. */
