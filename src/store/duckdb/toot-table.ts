@@ -288,9 +288,9 @@ export class TootTable {
 
   /**
    * Recomputes the kept per-day figures of the days merged into since (cubes.ts `REFRESH_STALE`),
-   * and the once-a-day figures of the days missing them (`keepDays`): 230 ms a refresh at 1.6 M
-   * toots in the browser, and 290 more when a day gets its once-a-day figures (docs/BENCHMARKS.md,
-   * nineteenth session), so not in every merge.
+   * and the once-a-day figures of the days missing them (`keepDays`): 50–70 ms a refresh in the
+   * browser at 1.6 M and 10 M toots, and 0.6–0.7 s (1.6 M) or 1.3 s (10 M) more when days get
+   * their once-a-day figures (docs/BENCHMARKS.md, twentieth session), so not in every merge.
    * `newest`: the newest day's once-a-day figures too, which wait for a pause in the merges. Run
    * it inside `exclusive`.
    */
