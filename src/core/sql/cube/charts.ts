@@ -203,14 +203,22 @@ function dailyAuthorsSql(filters: ChartFilters): string {
     parts.push(`${KEPT_FIGURES} FROM daily_authors k ${where([...whole, `NOT ${staleDay('k')}`])}`);
     parts.push(authorsOf(`SELECT ts, acct, bot, n FROM ${staleCells(AGG_DAY_ACCT.table)} ${where(whole)}`));
   }
-  if (dims.length && hours.length) parts.push(...languagePartDaysSql(one!.value, hours, dims));
+  // Under a filter, part days of whole hours come only from `byLanguage`.
+  if (byLanguage && hours.length) parts.push(...languagePartDaysSql(one!.value, hours, dims));
   else if (hours.length && !edges.length) parts.push(...partDaysSql(hours));
-  const summed = dims.length ? [] : hours.map((p) => partDayCells(AGG_DAY_ACCT, p, []));
+  const summed = hours.map((p) => partDayCells(AGG_DAY_ACCT, p, []));
   const counted = edges.map((span) => countRows(AGG_DAY_ACCT, 'toot_store', where([...span, ...dims])));
   // Each part day's hours are a day of their own; a part hour is mostly of the same day as some.
   if (counted.length) parts.push(authorsOf([...summed, ...counted].join('\nUNION ALL ')));
   return parts.length ? parts.join('\nUNION ALL ') : authorsOf(`SELECT ts, acct, bot, n FROM ${AGG_DAY_ACCT.table} WHERE FALSE`);
 }
+
+/** Which hour of its day time `t` is, for a part day `p`. */
+const hourOf = (t: number, p: PartDay) => (t - p.day) / UNIT_MS.hour;
+/** Whether part day `p` is one of the spans kept per day (part-day-figures.ts `PART_SPANS`): the hours before or from an hour of its day. */
+const keptSpan = (p: PartDay) => hourOf(p.from, p) === 0 || hourOf(p.to, p) === 24;
+/** The row of a kept span `p` in a table of part-day figures (alias `k`). */
+const spanRow = (p: PartDay) => `k.ts = epoch_ms(${p.day}) AND k.h_from = ${hourOf(p.from, p)} AND k.h_to = ${hourOf(p.to, p)}`;
 
 /**
  * The author figures of part days of whole hours, unfiltered: read from `daily_authors_part`
@@ -223,9 +231,7 @@ function dailyAuthorsSql(filters: ChartFilters): string {
  * was 24 ms before the table.
  */
 function partDaysSql(hours: PartDay[]): string[] {
-  const hourOf = (t: number, p: PartDay) => (t - p.day) / UNIT_MS.hour;
-  const keptSpan = (p: PartDay) => hourOf(p.from, p) === 0 || hourOf(p.to, p) === 24;
-  const kept = (p: PartDay) => `k.ts = epoch_ms(${p.day}) AND k.h_from = ${hourOf(p.from, p)} AND k.h_to = ${hourOf(p.to, p)} AND NOT ${staleDay('k')}`;
+  const kept = (p: PartDay) => `${spanRow(p)} AND NOT ${staleDay('k')}`;
   const lookups = hours.filter(keptSpan).map((p) => `(${kept(p)})`);
   const summed = hours.map((p) => partDayCells(AGG_DAY_ACCT, p, keptSpan(p)
     ? [`ts IN (SELECT epoch_ms(${p.day}) EXCEPT SELECT k.ts FROM ${PART_DAY_TABLE} k WHERE ${kept(p)})`]
@@ -245,11 +251,8 @@ function partDaysSql(hours: PartDay[]): string[] {
  * browser at 10 M toots.
  */
 function languagePartDaysSql(language: string, hours: PartDay[], dims: string[]): string[] {
-  const hourOf = (t: number, p: PartDay) => (t - p.day) / UNIT_MS.hour;
-  const keptSpan = (p: PartDay) => hourOf(p.from, p) === 0 || hourOf(p.to, p) === 24;
   const dayKept = (p: PartDay) => `SELECT k.ts FROM ${PART_DAY_TABLE} k WHERE k.ts = epoch_ms(${p.day}) AND NOT ${staleDay('k')}`;
-  const lookups = hours.filter(keptSpan).map((p) =>
-    `(k.ts = epoch_ms(${p.day}) AND k.h_from = ${hourOf(p.from, p)} AND k.h_to = ${hourOf(p.to, p)} AND ${pairsKept('k')})`);
+  const lookups = hours.filter(keptSpan).map((p) => `(${spanRow(p)} AND ${pairsKept('k')})`);
   const counted = hours.map((p) => countRows(AGG_DAY_ACCT, 'toot_store', where([
     `created_ts >= epoch_ms(${p.from})`, `created_ts < epoch_ms(${p.to})`, ...dims,
     ...(keptSpan(p) ? [`date_trunc('day', created_ts)::TIMESTAMP IN (SELECT epoch_ms(${p.day}) EXCEPT ${dayKept(p)})`] : []),
