@@ -351,7 +351,7 @@ export const CLEAR_STALE = `DELETE FROM ${STALE}`;
  */
 export const uncoveredDays = `SELECT ts FROM ${STALE} UNION ALL SELECT ts FROM daily_authors WHERE ts NOT IN (SELECT ts FROM ${PART_DAY_TABLE})`;
 /** Whether the row of `alias` is of a day whose once-a-day figures are kept. */
-export const pairsKept = (alias: string) => `${alias}.ts IN (SELECT ts FROM ${PART_DAY_TABLE}) AND NOT ${staleDay(alias)}`;
+export const dayFiguresKept = (alias: string) => `${alias}.ts IN (SELECT ts FROM ${PART_DAY_TABLE}) AND NOT ${staleDay(alias)}`;
 
 /** Whether TootTable.refreshKept has anything to do: stale days, or days missing their once-a-day figures. */
 export const keptPendingSql = (newest: boolean) =>
