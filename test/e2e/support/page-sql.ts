@@ -33,8 +33,9 @@ export async function queryViaConsole(page: Page, sql: string, timeoutMs = 120_0
       const err = page.getByTestId('sql-error');
       if (await err.count()) return `error: ${await err.textContent()}`;
       const ran = await page.evaluate(() => (window as unknown as { __sqlRunSeen?: boolean }).__sqlRunSeen === true);
-      const done = ran && (await run.isEnabled()) && (await page.getByTestId('sql-status').count()) > 0;
-      return done ? 'done' : 'running';
+      const status = page.getByTestId('sql-status');
+      const text = ran && (await run.isEnabled()) && (await status.count()) ? await status.textContent() : null;
+      return text && /^\d[\d,]* rows? · /.test(text) ? 'done' : 'running';
     }, { timeout: timeoutMs })
     .toBe('done');
   const section = page.getByRole('region', { name: 'SQL console' });
