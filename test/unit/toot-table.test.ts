@@ -153,22 +153,6 @@ describe('TootTable merge in DuckDB-WASM', () => {
     expect((await kept()).length).toBeGreaterThan(0);
   });
 
-  it('drops the refresh waiting for the pause when the page goes away', async () => {
-    // Only the timers: DuckDB's calls resolve as promises, which fake timers leave alone.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    try {
-      const all = fixtureStatuses().map(([, s]) => s);
-      await table.apply({ ipc: tootsToIPC(rows(all, A)), deletes: [] });
-      expect(vi.getTimerCount()).toBe(1);
-      table.cancelQuietRefresh();
-      expect(vi.getTimerCount()).toBe(0);
-      await vi.advanceTimersByTimeAsync(table.refreshQuietMs * 2);
-      expect((await db.query<{ n: number }>(STALE_DAYS_SQL))[0]!.n).toBeGreaterThan(0);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
-
   it('computes the summary and builds the notebook views', async () => {
     const all = fixtureStatuses().map(([, s]) => s);
     const r = rows(all, A);
