@@ -338,13 +338,10 @@ export class LocalData {
    * The kept per-day figures are not refreshed first (TootTable.refreshKept): when the page was
    * hidden, a reload right after then came back to a file without its last merges (the batches
    * were replayed; e2e table-file), the refresh's transaction being cut off by the unload. The
-   * stale days are kept in the file and the next open counts them from the cubes. For the same
-   * reason a refresh waiting for merges to pause is dropped: it would come right after this
-   * checkpoint (e2e table-file-log saw its writes fill the log the checkpoint had emptied).
+   * stale days are kept in the file and the next open counts them from the cubes.
    */
   async checkpoint(): Promise<void> {
     if (!this.file) return;
-    this.table.cancelQuietRefresh();
     await this.table.exclusive(() => this.table.checkpoint({ refresh: false })).catch(() => undefined);
   }
 

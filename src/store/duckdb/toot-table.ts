@@ -325,15 +325,6 @@ export class TootTable {
     }, this.refreshQuietMs);
   }
 
-  /**
-   * Drops a refresh waiting for the pause (`refreshWhenQuiet`): the page is going away, and a
-   * refresh then is cut off by the unload (LocalData.checkpoint). The next merge sets it again.
-   */
-  cancelQuietRefresh(): void {
-    if (this.quietTimer) clearTimeout(this.quietTimer);
-    this.quietTimer = null;
-  }
-
   /** Folds the batch in `incoming` (with `stats`) into the table; returns the segments whose rows it changed. */
   private async merge(stats: IncomingStats): Promise<number[]> {
     const touched: number[] = [];
