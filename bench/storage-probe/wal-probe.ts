@@ -7,6 +7,10 @@
  * - `checkpoint`: reopen and CHECKPOINT.
  * - `b`: reopen (the log replayed), count, 500 rows committed.
  * - `c`: reopen and count.
+ * - `grow`: reopen, `--commits=N` (100) commits of 1,000 rows of ~1 KB (~10 MB of log a hundred),
+ *   CHECKPOINT: what the log keeps at rest after the checkpoint of an engine that opened beside one.
+ * - `open`: reopen and count, timed (`openMs`: from the worker's start to the count's answer,
+ *   with the app's checkpoint of a log that is not empty).
  * On a reopen whose log is not empty it checkpoints first, as the app does (src/store/table-file.ts).
  * `--rmwal` removes an empty log before the open, `--fill=N` writes 16 bytes of N into it.
  */
@@ -16,6 +20,7 @@ import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 
 const FILE = 'wal-probe.duckdb';
 const mode = new URLSearchParams(location.search).get('mode');
+const commits = Number(new URLSearchParams(location.search).get('commits') ?? 100);
 
 async function walBytes(): Promise<number | null> {
   const root = await navigator.storage.getDirectory();
@@ -39,6 +44,7 @@ async function run(): Promise<Record<string, unknown>> {
     await w.close();
     log.push(['filled the empty log', fill]);
   }
+  const t0 = performance.now();
   const db = new duckdb.AsyncDuckDB(new duckdb.ConsoleLogger(duckdb.LogLevel.WARNING), new Worker(ehWorker));
   await db.instantiate(ehWasm, null);
   await db.open({ path: `opfs://${FILE}`, accessMode: duckdb.DuckDBAccessMode.READ_WRITE });
@@ -69,6 +75,17 @@ async function run(): Promise<Record<string, unknown>> {
     } else if (mode === 'checkpoint') {
       await q('CHECKPOINT');
       log.push(['checkpointed, wal', await walBytes()]);
+    } else if (mode === 'grow') {
+      await q(`SET checkpoint_threshold = '256MB'`); // as the app (src/core/sql/checkpoints.ts)
+      // md5s, not a repeated letter, which the log keeps at ~100 B a row.
+      const pad = Array.from({ length: 32 }, (_, j) => `md5((i * 32 + ${j})::VARCHAR)`).join(' || ');
+      for (let k = 0; k < commits; k++) await q(`INSERT INTO t SELECT i, ${pad} FROM range(${3_000_000 + k * 1_000}, ${3_001_000 + k * 1_000}) r(i)`);
+      log.push([`${commits} commits, wal`, await walBytes()]);
+      await q('CHECKPOINT');
+      log.push(['checkpointed, wal', await walBytes()]);
+    } else if (mode === 'open') {
+      log.push(['count', await count()]);
+      log.push(['openMs', Math.round(performance.now() - t0)]);
     } else if (mode === 'b') {
       log.push(['count', await count()]);
       await insert(2_000_000, 500);
