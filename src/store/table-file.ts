@@ -23,7 +23,10 @@ export function sameManifest(meta: TableMeta, snap: Pick<Snapshot, 'upToSeq' | '
  */
 export async function fileProblem(db: AnalyticsDb, store: BatchStore): Promise<string | null> {
   const { meta, tables, duckdb } = await readMeta(db);
-  if (!meta) return tables ? 'it does not say which stored toots it holds (a rebuild was interrupted, or an older Tootscope wrote it)' : null;
+  if (!meta) {
+    if (!tables || (await firstOpenCutShort(db, store))) return null;
+    return 'it does not say which stored toots it holds (a rebuild was interrupted, or an older Tootscope wrote it)';
+  }
   if (meta.schema !== TABLE_SCHEMA) return `it was written by another version of Tootscope (table format ${meta.schema}; this page uses ${TABLE_SCHEMA})`;
   if (meta.duckdb !== duckdb) return `it was written by DuckDB ${meta.duckdb}, and this page runs DuckDB ${duckdb}`;
   const snapSeq = await store.snapshotSeq();
@@ -32,6 +35,18 @@ export async function fileProblem(db: AnalyticsDb, store: BatchStore): Promise<s
   const snap = snapSeq < 0 ? null : await store.snapshot();
   if (!sameManifest(meta, snap)) return 'another tab compacted the stored toots since it was written';
   return null;
+}
+
+/**
+ * A profile's first open that ended (a crash, a closed tab) between creating the tables and
+ * writing the meta row, which DuckDB's start can leave a second or so into a first visit (e2e
+ * kill-during-collection saw it once in ten kills): no row in the table and no stored manifest,
+ * so no rebuild can have been cut off either. It holds nothing, and is taken up as a new file.
+ */
+async function firstOpenCutShort(db: AnalyticsDb, store: BatchStore): Promise<boolean> {
+  if ((await store.snapshotSeq()) >= 0) return false;
+  const [r] = await db.query<{ rows: number }>('SELECT count(*)::INTEGER AS rows FROM (SELECT 1 FROM toot_store LIMIT 1)');
+  return r?.rows === 0;
 }
 
 /**

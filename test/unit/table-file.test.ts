@@ -5,6 +5,8 @@ import { BatchStore } from '../../src/store/wal/batch-store';
 import { LocalData } from '../../src/store/local-data';
 import { cutShort, fileProblem } from '../../src/store/table-file';
 import type { AnalyticsDb } from '../../src/db/analytics-db';
+import { normalizeStatus } from '../../src/core/normalize';
+import { tootsToIPC } from '../../src/core/arrow-batch';
 
 /**
  * DuckDB's database file as a cache (issue 15). A reopened file is played here by one DuckDB
@@ -212,6 +214,24 @@ describe("DuckDB's table in a database file", () => {
     expect((await reopen(db, 'file-refused')).problem).toMatch(/another version of Tootscope/);
     await db.exec('DELETE FROM table_meta');
     expect((await reopen(db, 'file-refused')).problem).toMatch(/does not say which stored toots/);
+    await db.close();
+  });
+
+  it("takes up a first open cut off between its tables and its meta row as a new file, and not a file with rows", async () => {
+    const db = await openNodeDuckDb();
+    const one = (await reopen(db, 'file-first-cut')).data!;
+    // The kill came before the meta row: the tables are there, empty, and collection has stored
+    // batches in IndexedDB meanwhile (it does not wait for DuckDB).
+    await db.exec('DELETE FROM table_meta');
+    const rows = posts(4).map((p, i) => normalizeStatus(p, A, 'stream', 1_700_000_000_000 + i));
+    const stored = await one.store.append({ ipc: tootsToIPC(rows), deletes: [] }, rows.length);
+    const two = await reopen(db, 'file-first-cut');
+    expect(two.problem).toBeNull();
+    expect(await count(two.data!)).toBe(4);
+    expect(two.read).toEqual([stored.seq]);
+    // The same cut with rows in the table says so (a rebuild cut short, say).
+    await db.exec('DELETE FROM table_meta');
+    expect((await reopen(db, 'file-first-cut')).problem).toMatch(/does not say which stored toots/);
     await db.close();
   });
 
