@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { A, codec, exportedFile, fileFingerprint, holdCommit, posts, tableFingerprint, write } from './helpers/local-data';
+import { A, codec, exportedFile, fileFingerprint, holdCommit, posts, storeBatch, tableFingerprint, write } from './helpers/local-data';
 import { openNodeDuckDb } from './helpers/node-duckdb';
 import { BatchStore } from '../../src/store/wal/batch-store';
 import { LocalData } from '../../src/store/local-data';
 import { cutShort, fileProblem } from '../../src/store/table-file';
 import type { AnalyticsDb } from '../../src/db/analytics-db';
-import { normalizeStatus } from '../../src/core/normalize';
-import { tootsToIPC } from '../../src/core/arrow-batch';
 
 /**
  * DuckDB's database file as a cache (issue 15). A reopened file is played here by one DuckDB
@@ -223,8 +221,7 @@ describe("DuckDB's table in a database file", () => {
     // The kill came before the meta row: the tables are there, empty, and collection has stored
     // batches in IndexedDB meanwhile (it does not wait for DuckDB).
     await db.exec('DELETE FROM table_meta');
-    const rows = posts(4).map((p, i) => normalizeStatus(p, A, 'stream', 1_700_000_000_000 + i));
-    const stored = await one.store.append({ ipc: tootsToIPC(rows), deletes: [] }, rows.length);
+    const stored = await storeBatch(one.store, posts(4));
     const two = await reopen(db, 'file-first-cut');
     expect(two.problem).toBeNull();
     expect(await count(two.data!)).toBe(4);

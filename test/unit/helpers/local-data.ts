@@ -67,10 +67,21 @@ export async function write(
   deletes: Array<{ base_url: string; id: string }> = [],
   prune?: RetentionRule,
 ): Promise<void> {
-  const rows = statuses.map((s, i) => normalizeStatus(s, base, 'stream', RECEIVED + i));
-  const stored = await data.store.append({ ipc: rows.length ? tootsToIPC(rows) : null, deletes, prune }, rows.length);
+  const stored = await storeBatch(data.store, statuses, base, deletes, prune);
   await data.applied(stored);
-  data.noteFlushed(rows.length);
+  data.noteFlushed(statuses.length);
+}
+
+/** Stores `statuses` as a batch in IndexedDB only, as collection does while DuckDB is not there yet. */
+export function storeBatch(
+  store: BatchStore,
+  statuses: MastodonStatus[],
+  base = A,
+  deletes: Array<{ base_url: string; id: string }> = [],
+  prune?: RetentionRule,
+) {
+  const rows = statuses.map((s, i) => normalizeStatus(s, base, 'stream', RECEIVED + i));
+  return store.append({ ipc: rows.length ? tootsToIPC(rows) : null, deletes, prune }, rows.length);
 }
 
 /** The app's Parquet export of `data`, written to a temporary file for native DuckDB to read. */
