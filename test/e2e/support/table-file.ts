@@ -75,24 +75,37 @@ export async function changeDbFile(page: Page, op: 'truncate' | 'corrupt' | { ba
   );
 }
 
-/** The file and its `.wal` (base64, null when absent), read from the (non-app) page. */
+/**
+ * The file and its `.wal` (base64, null when absent), read from the (non-app) page once the app's
+ * ended worker has let go of both. A page can read an OPFS file while a worker holds it and writes
+ * (Chromium: `getFile()` sees each write at once), so reading the file and then its log while the
+ * left page's last checkpoint was still running could pair a file from before the checkpoint with
+ * the log it had emptied: neither held the tables. `createWritable` fails while a worker holds the file.
+ */
 export async function readDbFile(page: Page): Promise<{ file: string; wal: string | null }> {
   return page.evaluate(async (name) => {
     const dir = await navigator.storage.getDirectory();
-    const read = async (n: string) => {
+    const retried = async <T>(step: () => Promise<T>): Promise<T | null> => {
       for (let attempt = 0; ; attempt++) {
         try {
-          const bytes = new Uint8Array(await (await (await dir.getFileHandle(n)).getFile()).arrayBuffer());
-          let s = '';
-          for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-          return btoa(s);
+          return await step();
         } catch (err) {
           if ((err as DOMException).name === 'NotFoundError') return null;
-          if (attempt > 100) throw err;
+          if (attempt > 300) throw err;
           await new Promise((r) => setTimeout(r, 100));
         }
       }
     };
+    const released = (n: string) => retried(async () => (await (await dir.getFileHandle(n)).createWritable({ keepExistingData: true })).abort());
+    const read = (n: string) =>
+      retried(async () => {
+        const bytes = new Uint8Array(await (await (await dir.getFileHandle(n)).getFile()).arrayBuffer());
+        let s = '';
+        for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+        return btoa(s);
+      });
+    await released(name);
+    await released(`${name}.wal`);
     return { file: (await read(name))!, wal: await read(`${name}.wal`) };
   }, DB_FILE);
 }
