@@ -21,6 +21,17 @@
  *   checkpoint, and the second writer is the one after it. After a replay the first writer is the
  *   checkpoint's, whose removal `checkFile` does not see (the replay's reader still holds the file
  *   in DuckDB's file system, which answers without asking the worker).
+ * - when a checkpoint writes the database's header (4 KiB at 4 or 8 KiB, after its blocks; the
+ *   checkpoint holds from then on): the only one of the three that still reaches the worker once
+ *   a log was opened at the start. That reader stays registered for the engine's life (it opens
+ *   with the 16 bytes of `prepareLog` too), so each checkpoint of such an engine closed no writer
+ *   and checked no file the worker saw, and left the log whole at rest until the next commit
+ *   (e2e table-file-log, second round: 1.8 MB after the page hide, read in full by the next open).
+ *   DuckDB 1.4 writes its mark into the log and closes it when a checkpoint starts
+ *   (`StorageManager::WALStartCheckpoint`), sends commits made during the checkpoint to a
+ *   `.checkpoint.wal`, and removes the log after the header when that file was never written
+ *   (`WALFinishCheckpoint`). The worker runs one statement at a time, so nothing commits during a
+ *   checkpoint and the log holds nothing the new header does not cover.
  * Two things the app does around it (src/store/table-file.ts, src/db/opfs-file.ts `prepareLog`):
  * - A log replayed at an open would still be overwritten from the front by the first write after
  *   it, so the app checkpoints right after opening a file whose log is not empty: the first
@@ -48,6 +59,9 @@ const RETIRED = '__tootscopeRetiredWal';
 /** The set of `.wal` names this worker has opened for writing. */
 const WRITTEN = '__tootscopeWrittenWal';
 
+/** DuckDB's database headers: 4 KiB each, the two that a checkpoint alternates between at 4 and 8 KiB. */
+const HEADER_BYTES = 4096;
+
 /** Code that truncates the OPFS access handle `rt._files` holds for the file named `name` and flushes it. */
 const empty = (rt, name) => `{let h=${rt}._files.get(${name});h&&h.truncate&&(h.truncate(0),h.flush())}`;
 
@@ -64,6 +78,13 @@ const REWRITES = [
     to: (_rt, m, _o, _e, flags, _vars, rt, info) => `${m}${info}&&${rt}.${RETIRED}&&${rt}.${RETIRED}.delete(${info}.fileName);`
       + `if(${info}&&${info}.dataProtocol==3&&/\\.wal$/.test(${info}.fileName)&&${flags}&2){let w=${rt}.${WRITTEN}||(${rt}.${WRITTEN}=new Set);`
       + `if(w.has(${info}.fileName))${empty(rt, `${info}.fileName`)}else w.add(${info}.fileName)}`,
+  },
+  {
+    name: "writeFile empties the .wal once a checkpoint has written the database's header",
+    from: /case 3:\{let (\w+)=\((\w+)=(\w+)\._files\)==null\?void 0:\2\.get\((\w+)\.fileName\);if\(!\1\)throw new Error\("No OPFS access handle registered with name: "\.concat\(\4\.fileName\)\);let (\w+)=(\w+)\.HEAPU8\.subarray\((\w+),\7\+(\w+)\);return \1\.write\(\5,\{at:(\w+)\}\)\}/g,
+    to: (_rt, m, h, _o, rt, info, buf, _mod, _ptr, bytes, at) =>
+      m.replace(`return ${h}.write(${buf},{at:${at}})}`, `let __n=${h}.write(${buf},{at:${at}});`
+        + `if(${bytes}==${HEADER_BYTES}&&(${at}==${HEADER_BYTES}||${at}==${2 * HEADER_BYTES})&&!/\\.wal$/.test(${info}.fileName))${empty(rt, `${info}.fileName+".wal"`)}return __n}`),
   },
   {
     name: 'checkFile empties a closed .wal',

@@ -45,12 +45,16 @@ describe("DuckDB's write-ahead log in OPFS", () => {
           await page.goto(`${site.url}?demo`);
           await expect.poll(() => tableHome(page), { timeout: 120_000 }).toMatch(/kept in a database file/);
           // Toots merged into the log, then a checkpoint of them (the page's pagehide, as on a
-          // reload): it empties the log, which used to stay at its largest size.
+          // reload): it empties the log, which used to stay at its largest size. In the second
+          // round the page opened a log (replayed it), after which duckdb-wasm's checkpoints left
+          // it whole until the next commit truncated it: the kept figures' refresh a few seconds
+          // later, whose own ~100-190 KB then stayed. Polled often: that refresh may follow the
+          // checkpoint, and the log is empty until it commits.
           await collect(page, stored + 300);
           const logged = await walBytes(page);
-          expect(logged).toBeGreaterThan(0);
+          expect(logged).toBeGreaterThan(4096);
           await page.evaluate(() => dispatchEvent(new Event('pagehide')));
-          await expect.poll(() => walBytes(page), { timeout: 60_000 }).toBeLessThan(logged / 10);
+          await expect.poll(() => walBytes(page), { timeout: 60_000, interval: 20 }).toBeLessThan(4096);
           // More toots, merged into the log only: the kill leaves them there.
           await page.getByRole('button', { name: 'Start demo stream' }).click();
           await collect(page, (await inDuckDb(page)) + 300);
