@@ -20,7 +20,7 @@ import { Ingest, type IngestStatus } from '../src/store/ingest';
 import { LocalData } from '../src/store/local-data';
 import { COMPACT_QUIET_MS } from '../src/store/archive/compaction-schedule';
 import { openTableFile } from '../src/store/table-file';
-import { DB_PATH, dbFileSize, removeDbFile } from '../src/db/opfs-file';
+import { DB_PATH, dbFileSize, prepareLog, removeDbFile } from '../src/db/opfs-file';
 import { languageNames } from '../src/ui/language-names';
 import { exportParquet, exportSlices } from './page/export';
 import { openGenerator, steps } from './page/generator';
@@ -72,7 +72,7 @@ async function setup(): Promise<{ bundle: string; threads: string; openMs: numbe
   // As the collecting tab does (src/ui/app-state.svelte.ts): DuckDB's table in its database file in
   // OPFS, which the reload reopens. A fresh profile has none, so this opens an empty file.
   const store = await BatchStore.open();
-  const opened = await openTableFile(() => openBrowserDb({ path: DB_PATH }), () => removeDbFile(), store, () => dbFileSize());
+  const opened = await openTableFile(() => openBrowserDb({ path: DB_PATH }), () => removeDbFile(), store, () => dbFileSize(), () => prepareLog());
   db = opened.db;
   data = await LocalData.open(db, languageNames(), async () => timedCodec, { store, file: true });
   const openMs = now() - t0;

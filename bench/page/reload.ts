@@ -1,7 +1,7 @@
 import { SUMMARY_SQL, type Summary } from '../../src/core/sql/summary';
 import { ROLLUP_SUMMARY_SQL } from '../../src/core/sql/rollups';
 import { openBrowserDb } from '../../src/db/duckdb-browser';
-import { DB_PATH, dbFileSize, removeDbFile } from '../../src/db/opfs-file';
+import { DB_PATH, dbFileSize, prepareLog, removeDbFile } from '../../src/db/opfs-file';
 import { openTableFile } from '../../src/store/table-file';
 import { dashboardQueries, type Answers } from './charts';
 import { dashboardSql } from './dashboard-sql';
@@ -50,7 +50,7 @@ export async function reloadToQueryable() {
   };
   const reads0 = codecTimes.reads.length;
   const t0 = now();
-  const starting = openTableFile(() => openBrowserDb({ path: DB_PATH }), () => removeDbFile(), store, () => dbFileSize());
+  const starting = openTableFile(() => openBrowserDb({ path: DB_PATH }), () => removeDbFile(), store, () => dbFileSize(), () => prepareLog());
   // As the app does: the stored summary and the charts' saved answers are shown while DuckDB starts.
   const storedSummaryMs = (await LocalData.storedSummary(store)) ? now() : null;
   const saved = await DashboardCache.open().load();
