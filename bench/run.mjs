@@ -228,7 +228,9 @@ async function browserRun(executablePath, baseUrl, size, parquetName) {
     const more = Math.round(size / 10);
     const reopenedIngest = await step('reopenedIngest', () => page.evaluate((o) => window.bench.ingest(o), { ...ingestOpts, n: more, seed: OPTS.seed + 2, startTime: START_TIME + 8 * 86_400_000 }));
     if (reopenedIngest.errors.length) throw new Error(`reopened ingest errors: ${reopenedIngest.errors.slice(0, 3).join('; ')}`);
-    // Its `rows` counts the whole table: every toot of both ingests, once.
+    // Its `rows` counts the whole table: every toot of both ingests, once. DuckDB's file by its
+    // blocks (used and free) before the hide, as after the first ingest.
+    await step('reopenedRest', () => page.evaluate(([rows, before]) => window.bench.atRest(rows, before), [reopenedIngest.rows, ingest.usageBefore]));
     const reopenedClosed = await step('reopenedClosed', () => atRestClosed(reopenedIngest.rows));
     log(`  reopened, ${reopenedIngest.rows - ingest.rows} more, closed: ${reopenedClosed.bytesPerToot} B/toot (estimate); files ${Object.entries(reopenedClosed.files).map(([k, v]) => `${k} ${mb(v)} MB`).join(', ')}`);
     if (exportError) res.error = exportError.startsWith('export:') ? exportError : `export: ${exportError}`;
