@@ -112,7 +112,8 @@ async function ingestRun(opts: IngestOptions) {
   let summaryTimer: ReturnType<typeof setTimeout> | null = null;
   let summaryRunning: Promise<void> | null = null;
   let summaryDirty = false;
-  const compactions: Array<{ atRows: number; ms: number; done: boolean }> = [];
+  /** `blocks`: DuckDB's file after it (pragma_database_size), to see which checkpoint grows the file. */
+  const compactions: Array<{ atRows: number; ms: number; done: boolean; blocks?: { total: number; free: number } }> = [];
   let compacting: Promise<unknown> | null = null;
 
   const refreshSummary = async () => {
@@ -139,13 +140,15 @@ async function ingestRun(opts: IngestOptions) {
   };
   // Every compaction, those a full row group sets off inside a merge included (LocalData.onCompaction).
   data0.onCompaction = (run) => {
-    const entry = { atRows: ingested, ms: 0, done: false };
+    const entry: (typeof compactions)[number] = { atRows: ingested, ms: 0, done: false };
     compactions.push(entry);
     const t0 = now();
     const p = run.then(
-      () => {
+      async () => {
         entry.ms = now() - t0;
         entry.done = true;
+        const [b] = await db0.query<{ total: number; free: number }>('SELECT total_blocks::DOUBLE AS total, free_blocks::DOUBLE AS free FROM pragma_database_size()').catch(() => []);
+        if (b) entry.blocks = b;
       },
       (err: Error) => void compactionErrors.push({ atRows: entry.atRows, message: err.message }),
     );
@@ -325,6 +328,7 @@ async function ingestRun(opts: IngestOptions) {
     },
     compactions: {
       count: compactions.length,
+      blocks: compactions.map((c) => ({ atRows: c.atRows, ...c.blocks })),
       failed: compactionErrors.length,
       ms: round(compactions.reduce((s, c) => s + c.ms, 0)),
       lastMs: round(compactions.at(-1)?.ms ?? 0),
