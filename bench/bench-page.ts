@@ -147,8 +147,8 @@ async function ingestRun(opts: IngestOptions) {
       async () => {
         entry.ms = now() - t0;
         entry.done = true;
-        const [b] = await db0.query<{ total: number; free: number }>('SELECT total_blocks::DOUBLE AS total, free_blocks::DOUBLE AS free FROM pragma_database_size()').catch(() => []);
-        if (b) entry.blocks = b;
+        const b = await databaseBlocks(db0).catch(() => null);
+        if (b) entry.blocks = { total: b.total, free: b.free };
       },
       (err: Error) => void compactionErrors.push({ atRows: entry.atRows, message: err.message }),
     );
@@ -328,7 +328,8 @@ async function ingestRun(opts: IngestOptions) {
     },
     compactions: {
       count: compactions.length,
-      blocks: compactions.map((c) => ({ atRows: c.atRows, ...c.blocks })),
+      /** DuckDB's file after each compaction, in the order of `atRows`. */
+      blocks: compactions.map((c) => c.blocks ?? null),
       failed: compactionErrors.length,
       ms: round(compactions.reduce((s, c) => s + c.ms, 0)),
       lastMs: round(compactions.at(-1)?.ms ?? 0),
@@ -375,12 +376,18 @@ async function atRest(rows: number, usageBefore: number) {
   };
 }
 
+/** DuckDB's file by its blocks (`pragma_database_size`): free blocks are space the file holds but no table uses. */
+async function databaseBlocks(on: BrowserDb): Promise<{ blockSize: number; total: number; used: number; free: number; wal: string } | null> {
+  const [r] = await on.query<{ block_size: number; total_blocks: number; used_blocks: number; free_blocks: number; wal_size: string }>(
+    'SELECT block_size::DOUBLE AS block_size, total_blocks::DOUBLE AS total_blocks, used_blocks::DOUBLE AS used_blocks, free_blocks::DOUBLE AS free_blocks, wal_size FROM pragma_database_size()',
+  );
+  return r ? { blockSize: r.block_size, total: r.total_blocks, used: r.used_blocks, free: r.free_blocks, wal: r.wal_size } : null;
+}
+
 async function fileBlocks(): Promise<{ blockSize: number; total: number; used: number; free: number; wal: string; byTable: Record<string, number> } | null> {
   try {
-    const [r] = await requireDb().query<{ block_size: number; total_blocks: number; used_blocks: number; free_blocks: number; wal_size: string }>(
-      'SELECT block_size::DOUBLE AS block_size, total_blocks::DOUBLE AS total_blocks, used_blocks::DOUBLE AS used_blocks, free_blocks::DOUBLE AS free_blocks, wal_size FROM pragma_database_size()',
-    );
-    if (!r) return null;
+    const blocks = await databaseBlocks(requireDb());
+    if (!blocks) return null;
     // Which tables the used blocks hold (distinct blocks per table; a block may be shared, so the sum can differ).
     const tables = await requireDb().query<{ t: string }>("SELECT table_name AS t FROM duckdb_tables() WHERE database_name = current_database()");
     const byTable: Record<string, number> = {};
@@ -388,7 +395,7 @@ async function fileBlocks(): Promise<{ blockSize: number; total: number; used: n
       const [c] = await requireDb().query<{ n: number }>(`SELECT count(DISTINCT block_id)::DOUBLE AS n FROM pragma_storage_info('${t.replaceAll("'", "''")}') WHERE persistent AND block_id >= 0`);
       if (c?.n) byTable[t] = c.n;
     }
-    return { blockSize: r.block_size, total: r.total_blocks, used: r.used_blocks, free: r.free_blocks, wal: r.wal_size, byTable };
+    return { ...blocks, byTable };
   } catch {
     return null;
   }

@@ -221,12 +221,13 @@ async function browserRun(executablePath, baseUrl, size, parquetName) {
     const again = await step('queriesAfterReload', () => page.evaluate((n) => window.bench.queries(n), OPTS.queryRuns));
     log(`  queries after reload: ${Object.entries(again).map(([k, v]) => `${k} ${v.ms} ms`).join(', ')}`);
 
+    // DuckDB's file by its blocks as the reload left it, before the reopened page collects.
+    await step('reloadRest', () => page.evaluate(([rows, before]) => window.bench.atRest(rows, before), [ingest.rows, ingest.usageBefore]));
+
     // The same after a reopened page collected: a tenth more toots (a week later, so none is a
     // duplicate), its hide's checkpoint, the tab closed. The figures above are of a profile's first
     // page; a page that opened its file beside a log kept that log whole after its checkpoints
     // until cad2114 (docs/BENCHMARKS.md, twenty-first and twenty-second sessions).
-    // DuckDB's file by its blocks as the reload left it, before the reopened page collects.
-    await step('reloadRest', () => page.evaluate(([rows, before]) => window.bench.atRest(rows, before), [ingest.rows, ingest.usageBefore]));
     const more = Math.round(size / 10);
     const reopenedIngest = await step('reopenedIngest', () => page.evaluate((o) => window.bench.ingest(o), { ...ingestOpts, n: more, seed: OPTS.seed + 2, startTime: START_TIME + 8 * 86_400_000 }));
     if (reopenedIngest.errors.length) throw new Error(`reopened ingest errors: ${reopenedIngest.errors.slice(0, 3).join('; ')}`);
